@@ -1,0 +1,1 @@
+typedef int rd_placeholder;

@@ -1,0 +1,1 @@
+/* placeholder until ocr-engine.c lands; removed then */

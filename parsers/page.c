@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "page.h"
+
+RdPage *
+rd_page_new(void)
+{
+        RdPage *page = g_new0(RdPage, 1);
+
+        page->text = g_strdup("");
+        return page;
+}
+
+void
+rd_page_free(RdPage *page)
+{
+        if (page == NULL)
+                return;
+        g_free(page->source_part);
+        g_free(page->text);
+        g_free(page);
+}
+
+const char *
+rd_page_method_to_string(RdPageMethod method)
+{
+        switch (method) {
+        case RD_PAGE_METHOD_TEXT_LAYER:
+                return "text-layer";
+        case RD_PAGE_METHOD_OCR:
+                return "ocr";
+        case RD_PAGE_METHOD_BODY:
+                return "body";
+        }
+        return "unknown";
+}
