@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RD_DB_ERROR (rd_db_error_quark())
+GQuark rd_db_error_quark(void);
+typedef enum {
+        RD_DB_ERROR_TRANSIENT, /* connection lost, 08xxx, 40001, 57P0x: retry later */
+        RD_DB_ERROR_REJECTED,  /* 23xxx, 22xxx: this row never fits */
+        RD_DB_ERROR_INTERNAL,
+} RdDbError;
+
+typedef struct RdDb RdDb;
+
+RdDb *rd_db_connect(const char *conninfo, const char *password, GError **error);
+void rd_db_free(RdDb *db);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDb, rd_db_free)
+/* Reconnect when the connection was lost; TRUE when usable. */
+gboolean rd_db_ensure(RdDb *db, GError **error);
+int rd_db_socket(RdDb *db);
+
+gboolean rd_db_begin(RdDb *db, GError **error);
+gboolean rd_db_commit(RdDb *db, GError **error);
+void rd_db_rollback(RdDb *db);
+
+/* Apply the embedded schema/NNN_*.sql migrations not yet recorded, each in
+ * its own transaction, serialised across instances by an advisory lock. */
+gboolean rd_db_migrate(RdDb *db, guint *ret_applied, GError **error);
+
+typedef enum {
+        RD_STORE_NEW,       /* a new item */
+        RD_STORE_DUPLICATE, /* the same bytes as an earlier item, under another key */
+        RD_STORE_AGAIN,     /* this exact receipt was stored before (source offered it twice) */
+} RdStoreOutcome;
+
+typedef struct {
+        const char *source;        /* "dropdir" */
+        const char *source_key;
+        const char *original_name; /* stored, never logged */
+        const char *sha256;
+        guint64 size;
+        const char *media_type;    /* may be NULL */
+        const guint8 *raw;         /* may be NULL for a quarantined file too large to keep */
+        const char *quarantine_reason; /* non-NULL: stored as quarantined */
+} RdIntake;
+
+typedef struct {
+        RdStoreOutcome outcome;
+        gint64 item_id;
+        gboolean quarantined; /* the item (maybe the earlier one) is quarantined */
+} RdStoreResult;
+
+gboolean rd_db_store_intake(RdDb *db, const RdIntake *in, RdStoreResult *ret, GError **error);
+
+typedef struct {
+        gint64 id;
+        guint attempts;
+        char *media_type;
+        GBytes *raw;
+} RdLeasedItem;
+void rd_leased_item_free(RdLeasedItem *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdLeasedItem, rd_leased_item_free)
+
+/* Lease the oldest queued item: attempts+1 and a lease deadline, committed
+ * before any work.  *ret_item is NULL when nothing is waiting. */
+gboolean rd_db_lease(RdDb *db, const char *worker, guint64 lease_usec, RdLeasedItem **ret_item,
+                     GError **error);
+/* Inside a transaction the caller opened (so results commit with the state). */
+gboolean rd_db_mark_done(RdDb *db, gint64 item_id, const char *worker, const char *detail_json,
+                         GError **error);
+/* A failed attempt: back to the queue with backoff, or failed after max_attempts. */
+gboolean rd_db_mark_attempt_failed(RdDb *db, gint64 item_id, const char *worker, const char *reason,
+                                   guint max_attempts, guint64 backoff_usec, GError **error);
+/* Items leased by a worker that is gone.  count_attempt FALSE: a clean
+ * release (shutdown), the attempt is given back. */
+gboolean rd_db_release_worker(RdDb *db, const char *worker, const char *reason, gboolean count_attempt,
+                              guint max_attempts, guint64 backoff_usec, guint *ret_n, GError **error);
+/* Leases past their deadline go back to the queue, or fail after max_attempts. */
+gboolean rd_db_reap_expired(RdDb *db, guint max_attempts, guint64 backoff_usec, guint *ret_n,
+                            GError **error);
+
+typedef struct {
+        gint64 queued, processing, done, failed, quarantined;
+        gint64 waiting_now; /* queued and past not_before */
+} RdQueueStats;
+gboolean rd_db_queue_stats(RdDb *db, RdQueueStats *ret, GError **error);
+
+gboolean rd_db_listen(RdDb *db, const char *channel, GError **error);
+/* Consume pending notifications; TRUE when at least one arrived. */
+gboolean rd_db_drain_notifications(RdDb *db);
+
+gboolean rd_db_add_event(RdDb *db, gint64 item_id, const char *kind, const char *detail_json,
+                         GError **error);
+
+/* Generic read-only query for the command line: rows of nullable strings. */
+typedef struct {
+        GPtrArray *columns; /* char* */
+        GPtrArray *rows;    /* GPtrArray* of char* (NULL for SQL NULL) */
+} RdDbRows;
+void rd_db_rows_free(RdDbRows *rows);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbRows, rd_db_rows_free)
+RdDbRows *rd_db_query(RdDb *db, const char *sql, guint n_params, const char *const *params,
+                      GError **error);
+/* Binary-safe single bytea column fetch (first row, first column). */
+GBytes *rd_db_query_bytes(RdDb *db, const char *sql, guint n_params, const char *const *params,
+                          GError **error);
+gboolean rd_db_exec(RdDb *db, const char *sql, guint n_params, const char *const *params,
+                    GError **error);
+
+G_END_DECLS
