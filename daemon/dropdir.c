@@ -240,6 +240,8 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
         else if ((media = rd_sniff_media_type(data, got)) == NULL ||
                  strcmp(media, "message/rfc822") == 0)
                 reason = "not a PDF, TIFF, PNG or JPEG file";
+        else
+                reason = rd_sniff_truncation(data, got, media);
 
         in.source = "dropdir";
         in.source_key = name;

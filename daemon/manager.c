@@ -256,6 +256,53 @@ release_items_of(RdManager *self, pid_t pid, const char *reason, gboolean count_
 
 static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
+static gboolean
+is_our_worker(RdManager *self, pid_t pid)
+{
+        for (guint i = 0; i < MAX_WORKERS; i++)
+                if (self->workers[i].pid == pid)
+                        return TRUE;
+        return FALSE;
+}
+
+/* Leases held by workers of this host that no longer exist (the whole
+ * daemon was killed and restarted) go back to the queue now, not when
+ * their deadline passes. */
+static void
+release_orphaned_leases(RdManager *self)
+{
+        g_autofree char *prefix = g_strdup_printf("%s/%%", g_get_host_name());
+        const char *params[1] = { prefix };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdDbRows) rows = rd_db_query(self->db,
+                                               "SELECT DISTINCT leased_by FROM item"
+                                               " WHERE state = 'processing' AND leased_by LIKE $1",
+                                               1, params, &error);
+
+        if (rows == NULL) {
+                rd_log_warning(LOG_DOMAIN, 0, "looking for orphaned leases: %s", error->message);
+                return;
+        }
+        for (guint r = 0; r < rows->rows->len; r++) {
+                const char *owner = g_ptr_array_index((GPtrArray *)rows->rows->pdata[r], 0);
+                const char *slash = owner ? strrchr(owner, '/') : NULL;
+                pid_t pid = slash ? (pid_t)g_ascii_strtoll(slash + 1, NULL, 10) : 0;
+
+                if (pid <= 0 || is_our_worker(self, pid))
+                        continue;
+                if (kill(pid, 0) == 0 || errno != ESRCH) {
+                        /* alive: another instance's worker on this host, or a pid reused */
+                        g_autofree char *comm_path = g_strdup_printf("/proc/%d/comm", (int)pid);
+                        g_autofree char *comm = NULL;
+
+                        if (g_file_get_contents(comm_path, &comm, NULL, NULL) &&
+                            g_str_has_prefix(comm, "referrald"))
+                                continue;
+                }
+                release_items_of(self, pid, "worker gone: the daemon was restarted", TRUE);
+        }
+}
+
 static void
 schedule_restart(RdManager *self, guint64 delay_usec)
 {
@@ -484,6 +531,8 @@ on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
         } else if (n > 0) {
                 rd_log_warning(LOG_DOMAIN, 0, "%u item lease(s) expired, requeued", n);
         }
+        if (self->db_ok)
+                release_orphaned_leases(self);
         if (!self->db_ok) {
                 g_clear_error(&error);
                 if (rd_db_ensure(self->db, &error)) {
@@ -576,6 +625,7 @@ rd_manager_run(RdManager *self)
         sd_notify(0, "READY=1");
         rd_log_info(LOG_DOMAIN, 0, "started with %u worker(s)%s", self->n_workers, self->once ? ", once" : "");
         notify_status(self);
+        release_orphaned_leases(self);
         scan_now(self);
         if (!self->once)
                 for (guint i = 0; i < self->n_workers; i++)

@@ -77,3 +77,45 @@ rd_sniff_media_type(const guint8 *data, gsize len)
                 return "message/rfc822";
         return NULL;
 }
+
+static gboolean
+contains(const guint8 *data, gsize len, const char *needle)
+{
+        gsize n = strlen(needle);
+
+        if (len < n)
+                return FALSE;
+        for (gsize i = 0; i + n <= len; i++)
+                if (data[i] == (guint8)needle[0] && memcmp(data + i, needle, n) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+static guint64
+read_u32(const guint8 *p, gboolean le)
+{
+        return le ? (guint64)p[0] | (guint64)p[1] << 8 | (guint64)p[2] << 16 | (guint64)p[3] << 24 :
+                    (guint64)p[3] | (guint64)p[2] << 8 | (guint64)p[1] << 16 | (guint64)p[0] << 24;
+}
+
+const char *
+rd_sniff_truncation(const guint8 *data, gsize len, const char *media_type)
+{
+        if (media_type == NULL)
+                return NULL;
+        if (strcmp(media_type, "application/pdf") == 0) {
+                /* ISO 32000 7.5.5: a file ends with %%EOF; a cut-off file has
+                 * none at all (an earlier revision's may survive: accepted) */
+                if (!contains(data, len, "%%EOF"))
+                        return "truncated PDF (no end-of-file marker)";
+        } else if (strcmp(media_type, "image/tiff") == 0) {
+                /* TIFF 6.0 section 2: the first IFD offset must lie in the file */
+                if (len >= 8 && (data[0] == 'I' ? data[2] : data[3]) == 42 &&
+                    read_u32(data + 4, data[0] == 'I') + 2 > len)
+                        return "truncated TIFF (first directory beyond the end)";
+        } else if (strcmp(media_type, "image/png") == 0) {
+                if (!contains(data + (len > 4096 ? len - 4096 : 0), MIN(len, 4096), "IEND"))
+                        return "truncated PNG (no IEND chunk)";
+        }
+        return NULL;
+}

@@ -11,3 +11,10 @@ G_BEGIN_DECLS
 const char *rd_sniff_media_type(const guint8 *data, gsize len);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* A cheap check that a file of this media type was not cut short (a fax
+ * gateway that died mid-write, a partial copy).  Returns NULL when it looks
+ * whole, else a static reason. */
+const char *rd_sniff_truncation(const guint8 *data, gsize len, const char *media_type);
+G_END_DECLS

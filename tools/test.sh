@@ -1,0 +1,33 @@
+#!/bin/sh
+# Run the whole test suite the way CI does: install what is missing, build
+# with AddressSanitizer and UndefinedBehaviorSanitizer, run every test
+# (each starts its own PostgreSQL, Dovecot and SMTP server as needed), and
+# end with "N passed, N failed".
+#   tools/test.sh [meson test arguments, e.g. --suite unit]
+set -eu
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+BUILD=${RD_TEST_BUILD:-build-test}
+if [ ! -f "$BUILD/build.ninja" ]; then
+        CC=${CC:-clang} meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false \
+                -Dbuildtype=debugoptimized >/dev/null
+fi
+ninja -C "$BUILD"
+export OMP_THREAD_LIMIT=1
+status=0
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@" || status=$?
+python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    res = r.get("result")
+    if res in ("OK", "EXPECTEDFAIL"):
+        passed += 1
+    elif res == "SKIP":
+        skipped += 1
+    else:
+        failed += 1
+print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+PY
+exit $status
