@@ -210,6 +210,7 @@ rd_config_new_defaults(void)
         RdConfig *c = g_new0(RdConfig, 1);
 
         c->keyfile = g_key_file_new();
+        c->policy = rd_policy_new_reference();
         c->drop_path = g_strdup("/var/spool/referrald/inbox");
         c->processed_path = g_strdup("/var/spool/referrald/processed");
         c->quarantine_path = g_strdup("/var/spool/referrald/quarantine");
@@ -237,6 +238,7 @@ rd_config_free(RdConfig *c)
         g_free(c->path);
         if (c->keyfile)
                 g_key_file_unref(c->keyfile);
+        rd_policy_free(c->policy);
         g_free(c->db_conninfo);
         if (c->db_password)
                 memset(c->db_password, 0, strlen(c->db_password));
@@ -391,5 +393,11 @@ rd_config_load(const char *path, GError **error)
         }
         if (!load_password(c, error))
                 return NULL;
+        rd_policy_free(c->policy);
+        c->policy = rd_policy_new_from_keyfile(c->keyfile, &local);
+        if (c->policy == NULL) {
+                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: %s", path, local->message);
+                return NULL;
+        }
         return g_steal_pointer(&c);
 }

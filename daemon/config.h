@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "policy.h"
+
 G_BEGIN_DECLS
 
 #define RD_CONFIG_DEFAULT_PATH "/etc/referrald/referrald.conf"
@@ -20,6 +22,7 @@ typedef enum {
 typedef struct {
         char *path;                 /* owned: the file read */
         GKeyFile *keyfile;          /* owned: kept for the policy groups */
+        RdPolicy *policy;           /* owned: [policy], [checklist.*], [urgency.*] */
 
         /* [database] */
         char *db_conninfo;

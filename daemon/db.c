@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "page.h"
 #include "rd-schema-resources.h"
 
 G_DEFINE_QUARK(rd-db-error-quark, rd_db_error)
@@ -477,6 +478,111 @@ rd_db_mark_attempt_failed(RdDb *db, gint64 item_id, const char *worker, const ch
                                                                                       "attempt-failed",
                                        detail, error);
         }
+        return TRUE;
+}
+
+gboolean
+rd_db_mark_failed(RdDb *db, gint64 item_id, const char *worker, const char *reason, GError **error)
+{
+        /* attempts >= 1 always holds for a leased item, so max_attempts 1 fails it now */
+        return rd_db_mark_attempt_failed(db, item_id, worker, reason, 1, 0, error);
+}
+
+gboolean
+rd_db_store_pages(RdDb *db, gint64 item_id, GPtrArray *pages, const char *read_error, GError **error)
+{
+        g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, item_id);
+        g_autofree char *n = g_strdup_printf("%u", pages->len);
+        const char *ivalues[3] = { id, read_error, n };
+
+        if (!exec_ok(db, "DELETE FROM page WHERE item_id = $1::bigint", 1, ivalues, error))
+                return FALSE;
+        for (guint i = 0; i < pages->len; i++) {
+                const RdPage *p = pages->pdata[i];
+                g_autofree char *number = g_strdup_printf("%u", p->number);
+                g_autofree char *conf = g_strdup_printf("%.1f", p->confidence);
+                g_autofree char *rot = g_strdup_printf("%d", p->rotation);
+                g_autofree char *skew = g_strdup_printf("%.2f", p->skew);
+                g_autofree char *w = g_strdup_printf("%u", p->width);
+                g_autofree char *h = g_strdup_printf("%u", p->height);
+                g_autofree char *ms = g_strdup_printf("%u", p->ms);
+                const char *values[11] = { id, number, p->source_part ? p->source_part : "file",
+                                           rd_page_method_to_string(p->method), p->text, conf, rot, skew,
+                                           p->width ? w : NULL, p->height ? h : NULL, ms };
+
+                if (!exec_ok(db,
+                             "INSERT INTO page (item_id, number, source_part, method, text, confidence,"
+                             " rotation, skew, width, height, ms) VALUES ($1::bigint, $2::integer, $3, $4, $5,"
+                             " $6::real, $7::smallint, $8::real, $9::integer, $10::integer, $11::integer)",
+                             11, values, error))
+                        return FALSE;
+        }
+        return exec_ok(db, "UPDATE item SET read_error = $2, n_pages = $3::integer WHERE id = $1::bigint", 3,
+                       ivalues, error);
+}
+
+gboolean
+rd_db_store_referral(RdDb *db, gint64 item_id, const char *json, gint64 *ret_referral_id, GError **error)
+{
+        g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, item_id);
+        const char *values[2] = { id, json };
+        g_autoptr(PGresult) res = NULL;
+        const char *rvalues[2];
+
+        /* the JSON is the contract object, parsed by PostgreSQL; no patient
+         * field passes through C string formatting */
+        res = exec_params(db,
+                          "WITH j AS (SELECT $2::jsonb AS j)"
+                          " INSERT INTO referral (item_id, channel, received, patient_family, patient_given,"
+                          "  patient_dob, patient_sex, patient_phone, patient_mrn, referring_name, referring_npi,"
+                          "  referring_practice, referring_phone, referring_fax, service_line, urgency, reason,"
+                          "  diagnoses, status, missing_ekg, missing_labs, confidence, extract)"
+                          " SELECT $1::bigint, coalesce(j->>'channel', 'fax'), rd_try_date(j->>'received'),"
+                          "  j->'patient'->>'family', j->'patient'->>'given', rd_try_date(j->'patient'->>'dob'),"
+                          "  j->'patient'->>'sex', j->'patient'->>'phone', j->'patient'->>'mrn',"
+                          "  j->'referring'->>'name', j->'referring'->>'npi', j->'referring'->>'practice',"
+                          "  j->'referring'->>'phone', j->'referring'->>'fax', j->>'service_line', j->>'urgency',"
+                          "  j->>'reason',"
+                          "  ARRAY(SELECT jsonb_array_elements_text(coalesce(j->'diagnoses', '[]'))),"
+                          "  CASE WHEN (j->>'complete')::boolean THEN 'complete' ELSE 'incomplete' END,"
+                          "  coalesce(j->'missing', '[]') ? 'ekg',"
+                          "  EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(j->'missing', '[]')) m"
+                          "          WHERE m = 'labs' OR m LIKE 'labs:%'),"
+                          "  (j->>'confidence')::real / 100, j"
+                          " FROM j RETURNING id, status",
+                          2, values, NULL, NULL);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+                return set_result_error(db, res, error);
+        *ret_referral_id = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        rvalues[0] = PQgetvalue(res, 0, 0);
+        rvalues[1] = json;
+        if (!exec_ok(db,
+                     "INSERT INTO referral_document (referral_id, item_id, type, pages, date, panels, confidence)"
+                     " SELECT $1::bigint, r.item_id, d->>'type',"
+                     "  ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'pages', '[]'))::integer),"
+                     "  rd_try_date(d->>'date'),"
+                     "  ARRAY(SELECT jsonb_array_elements_text(coalesce(d->'panels', '[]'))),"
+                     "  (d->>'confidence')::real"
+                     " FROM referral r, jsonb_array_elements(coalesce($2::jsonb->'documents', '[]')) d"
+                     " WHERE r.id = $1::bigint",
+                     2, rvalues, error) ||
+            !exec_ok(db,
+                     "INSERT INTO referral_checklist (referral_id, item, present, why, date_found)"
+                     " SELECT $1::bigint, req, NOT (coalesce($2::jsonb->'missing', '[]') ? req),"
+                     "  (SELECT m->>'why' FROM jsonb_array_elements(coalesce($2::jsonb->'missing_reasons', '[]')) m"
+                     "   WHERE m->>'item' = req LIMIT 1),"
+                     "  (SELECT rd_try_date(m->>'date') FROM jsonb_array_elements("
+                     "    coalesce($2::jsonb->'missing_reasons', '[]')) m WHERE m->>'item' = req LIMIT 1)"
+                     " FROM jsonb_array_elements_text(coalesce($2::jsonb->'required', '[]')) req"
+                     " ON CONFLICT DO NOTHING",
+                     2, rvalues, error) ||
+            !exec_ok(db,
+                     "INSERT INTO event (item_id, referral_id, kind, detail)"
+                     " SELECT item_id, id, 'referral-created', jsonb_build_object('status', status,"
+                     "  'service_line', service_line, 'urgency', urgency, 'missing', extract->'missing')"
+                     " FROM referral WHERE id = $1::bigint",
+                     1, rvalues, error))
+                return FALSE;
         return TRUE;
 }
 

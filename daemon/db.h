@@ -74,6 +74,9 @@ gboolean rd_db_mark_done(RdDb *db, gint64 item_id, const char *worker, const cha
 /* A failed attempt: back to the queue with backoff, or failed after max_attempts. */
 gboolean rd_db_mark_attempt_failed(RdDb *db, gint64 item_id, const char *worker, const char *reason,
                                    guint max_attempts, guint64 backoff_usec, GError **error);
+/* A failure that no retry can mend (encrypted, not a fax): failed now. */
+gboolean rd_db_mark_failed(RdDb *db, gint64 item_id, const char *worker, const char *reason,
+                           GError **error);
 /* Items leased by a worker that is gone.  count_attempt FALSE: a clean
  * release (shutdown), the attempt is given back. */
 gboolean rd_db_release_worker(RdDb *db, const char *worker, const char *reason, gboolean count_attempt,
@@ -81,6 +84,14 @@ gboolean rd_db_release_worker(RdDb *db, const char *worker, const char *reason, 
 /* Leases past their deadline go back to the queue, or fail after max_attempts. */
 gboolean rd_db_reap_expired(RdDb *db, guint max_attempts, guint64 backoff_usec, guint *ret_n,
                             GError **error);
+
+/* Results of a worker, inside the caller's transaction. */
+gboolean rd_db_store_pages(RdDb *db, gint64 item_id, GPtrArray *pages /* RdPage* */,
+                           const char *read_error, GError **error);
+/* From the referral's extract JSON (contract keys plus missing_reasons):
+ * the referral, its documents and checklist, and an event. */
+gboolean rd_db_store_referral(RdDb *db, gint64 item_id, const char *json, gint64 *ret_referral_id,
+                              GError **error);
 
 typedef struct {
         gint64 queued, processing, done, failed, quarantined;

@@ -5,35 +5,45 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "extract.h"
+#include "item-read.h"
 #include "log.h"
 #include "process.h"
-#include "sniff.h"
 
 #define LOG_DOMAIN "rd-worker"
 
 struct RdProcessor {
         const RdConfig *config; /* borrowed */
+        RdOcrEngine *ocr;       /* owned: one Tesseract handle for the worker's life */
         gboolean faults;        /* RD_TEST_FAULTS: honour fault markers (tests only) */
 };
 
 struct RdProcessResult {
-        char *media_type;
+        GPtrArray *pages;       /* RdPage* */
+        char *read_error;       /* pages read only in part: why */
+        char *referral_json;    /* NULL when there is nothing to understand */
+        gboolean complete;
 };
 
 RdProcessor *
 rd_processor_new(const RdConfig *config, GError **error)
 {
-        RdProcessor *self = g_new0(RdProcessor, 1);
+        g_autoptr(RdProcessor) self = g_new0(RdProcessor, 1);
 
-        (void)error;
         self->config = config;
         self->faults = g_strcmp0(g_getenv("RD_TEST_FAULTS"), "1") == 0;
-        return self;
+        self->ocr = rd_ocr_engine_new(error);
+        if (self->ocr == NULL)
+                return NULL;
+        return g_steal_pointer(&self);
 }
 
 void
 rd_processor_free(RdProcessor *self)
 {
+        if (self == NULL)
+                return;
+        rd_ocr_engine_free(self->ocr);
         g_free(self);
 }
 
@@ -42,7 +52,10 @@ rd_process_result_free(RdProcessResult *result)
 {
         if (result == NULL)
                 return;
-        g_free(result->media_type);
+        if (result->pages)
+                g_ptr_array_unref(result->pages);
+        g_free(result->read_error);
+        g_free(result->referral_json);
         g_free(result);
 }
 
@@ -78,36 +91,87 @@ maybe_inject_fault(RdProcessor *self, GBytes *raw)
         }
 }
 
-RdProcessResult *
-rd_processor_run(RdProcessor *self, const RdLeasedItem *item, GError **error)
+/* Errors that another attempt cannot mend: the bytes are what they are. */
+static gboolean
+is_permanent(const GError *error)
 {
+        return error->domain == RD_PAGES_ERROR &&
+               (error->code == RD_PAGES_ERROR_NOT_SUPPORTED || error->code == RD_PAGES_ERROR_ENCRYPTED ||
+                error->code == RD_PAGES_ERROR_CORRUPT || error->code == RD_PAGES_ERROR_EMPTY);
+}
+
+RdProcessResult *
+rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_permanent, GError **error)
+{
+        g_autoptr(RdProcessResult) result = g_new0(RdProcessResult, 1);
+        g_autoptr(GError) local = NULL;
+        g_autoptr(RdReferral) ref = NULL;
+        RdItemMeta meta = { 0 };
+        RdExtractMeta emeta;
+        RdReadLimits limits;
         gsize len;
         const guint8 *data = g_bytes_get_data(item->raw, &len);
-        const char *media = rd_sniff_media_type(data, len);
-        RdProcessResult *result;
 
+        *ret_permanent = FALSE;
         maybe_inject_fault(self, item->raw);
-        if (media == NULL) {
-                g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not a PDF, TIFF, PNG or JPEG file");
+        rd_read_limits_init(&limits);
+        limits.max_pages = self->config->max_pages;
+        limits.max_page_pixels = self->config->max_page_pixels;
+        /* leave the last fifth of the item's time for understanding and storing */
+        limits.time_budget_ms = (guint)MIN(self->config->item_timeout_usec / 1000 * 4 / 5, G_MAXUINT);
+
+        result->pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        if (!rd_item_read(data, len ? len : 0, &limits, self->ocr, result->pages, &meta, &local)) {
+                if (result->pages->len == 0) {
+                        *ret_permanent = is_permanent(local);
+                        g_propagate_prefixed_error(error, g_steal_pointer(&local), "reading: ");
+                        rd_item_meta_clear(&meta);
+                        return NULL;
+                }
+                /* keep what could be read, and say why the rest could not */
+                result->read_error = g_strdup(local->message);
+                rd_log_warning(LOG_DOMAIN, item->id, "read %u page(s) only: %s", result->pages->len,
+                               local->message);
+                g_clear_error(&local);
+        }
+
+        emeta = rd_item_meta_for_extract(&meta);
+        ref = rd_extract_referral(result->pages, &emeta, self->config->policy, &local);
+        rd_item_meta_clear(&meta);
+        if (ref == NULL) {
+                g_propagate_prefixed_error(error, g_steal_pointer(&local), "understanding: ");
                 return NULL;
         }
-        result = g_new0(RdProcessResult, 1);
-        result->media_type = g_strdup(media);
-        return result;
+        result->referral_json = rd_referral_to_json(ref, FALSE);
+        result->complete = ref->complete;
+        return g_steal_pointer(&result);
 }
 
 gboolean
 rd_processor_store(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const RdProcessResult *result,
                    const char *worker, GError **error)
 {
-        g_autofree char *detail = g_strdup_printf("{\"media_type\": \"%s\"}", result->media_type);
+        g_autofree char *detail = NULL;
+        gint64 referral_id = 0;
 
         (void)self;
         if (!rd_db_begin(db, error))
                 return FALSE;
-        if (!rd_db_mark_done(db, item->id, worker, detail, error)) {
-                rd_db_rollback(db);
-                return FALSE;
-        }
-        return rd_db_commit(db, error);
+        if (!rd_db_store_pages(db, item->id, result->pages, result->read_error, error))
+                goto fail;
+        if (result->referral_json != NULL &&
+            !rd_db_store_referral(db, item->id, result->referral_json, &referral_id, error))
+                goto fail;
+        detail = g_strdup_printf("{\"pages\": %u, \"referral\": %" G_GINT64_FORMAT "%s}", result->pages->len,
+                                 referral_id, result->read_error ? ", \"partial\": true" : "");
+        if (!rd_db_mark_done(db, item->id, worker, detail, error))
+                goto fail;
+        if (!rd_db_commit(db, error))
+                goto fail;
+        rd_log_info(LOG_DOMAIN, item->id, "referral %" G_GINT64_FORMAT " stored (%u pages, %s)", referral_id,
+                    result->pages->len, result->complete ? "complete" : "incomplete");
+        return TRUE;
+fail:
+        rd_db_rollback(db);
+        return FALSE;
 }

@@ -18,7 +18,9 @@ RdProcessor *rd_processor_new(const RdConfig *config, GError **error);
 void rd_processor_free(RdProcessor *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdProcessor, rd_processor_free)
 
-RdProcessResult *rd_processor_run(RdProcessor *self, const RdLeasedItem *item, GError **error);
+/* *ret_permanent: the error is in the bytes (encrypted, not a fax): no retry. */
+RdProcessResult *rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_permanent,
+                                  GError **error);
 void rd_process_result_free(RdProcessResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdProcessResult, rd_process_result_free)
 

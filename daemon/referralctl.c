@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd-extract.h"
+#include "cmd-pages.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -169,7 +171,185 @@ cmd_items(int argc, char **argv)
         return 0;
 }
 
+static gboolean
+is_checklist_item(const char *s)
+{
+        static const char *const items[] = {
+                "cover_sheet", "referral_form", "clinical_notes", "discharge_summary", "ekg", "labs", "echo",
+                "stress_test", "ambulatory_monitor", "imaging", "med_list", "insurance", "other", NULL,
+        };
+
+        if (g_str_has_prefix(s, "labs:"))
+                return s[5] != '\0';
+        return g_strv_contains(items, s);
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+        static const char *const numeric[] = { "id", "item", NULL };
+        g_autofree char *status = NULL;
+        g_autofree char *missing = NULL;
+        GOptionEntry extra[] = {
+                { "status", 's', 0, G_OPTION_ARG_STRING, &status,
+                  "only referrals in this status (incomplete, complete, scheduled, seen, declined, redirected)",
+                  "STATUS" },
+                { "missing", 'm', 0, G_OPTION_ARG_STRING, &missing,
+                  "only referrals missing this item (ekg, labs, labs:bnp, echo, ...)", "ITEM" },
+                { NULL },
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdDb) db = NULL;
+        g_autoptr(RdDbRows) rows = NULL;
+        const char *params[2];
+
+        if (!parse_options(&argc, &argv, "list", extra, &error))
+                return fail(error);
+        if (status && !g_strv_contains((const char *const[]){ "incomplete", "complete", "scheduled", "seen",
+                                                               "declined", "redirected", NULL },
+                                       status)) {
+                fprintf(stderr, "referralctl: --status: expected incomplete, complete, scheduled, seen, "
+                                "declined or redirected\n");
+                return 2;
+        }
+        if (missing && !is_checklist_item(missing)) {
+                fprintf(stderr, "referralctl: --missing: expected a document type such as ekg, labs, "
+                                "labs:bnp, clinical_notes, echo\n");
+                return 2;
+        }
+        db = open_db(&error);
+        if (db == NULL)
+                return fail(error);
+        params[0] = status;
+        params[1] = missing;
+        /* "why" in one line: each missing item with its reason, e.g.
+         * "ekg (not enclosed), labs (too old: 2026-06-01)" */
+        rows = rd_db_query(db,
+                           "SELECT r.id, r.item_id AS item, to_char(r.received, 'YYYY-MM-DD') AS received,"
+                           " r.status, r.service_line, r.urgency,"
+                           " concat_ws(', ', r.patient_family, r.patient_given) AS patient,"
+                           " r.referring_practice AS referring,"
+                           " (SELECT string_agg(c.item || ' (' || replace(coalesce(c.why, 'missing'), '_', ' ')"
+                           "   || coalesce(': ' || to_char(c.date_found, 'YYYY-MM-DD'), '') || ')', ', '"
+                           "   ORDER BY c.item) FROM referral_checklist c"
+                           "   WHERE c.referral_id = r.id AND NOT c.present) AS missing"
+                           " FROM referral r"
+                           " WHERE ($1::text IS NULL OR r.status = $1)"
+                           "  AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM referral_checklist c"
+                           "       WHERE c.referral_id = r.id AND NOT c.present"
+                           "       AND (c.item = $2 OR ($2 = 'labs' AND c.item LIKE 'labs:%'))))"
+                           " ORDER BY r.urgency = 'stat' DESC, r.urgency = 'urgent' DESC, r.id",
+                           2, params, &error);
+        if (rows == NULL)
+                return fail(error);
+        print_rows(rows, numeric);
+        return 0;
+}
+
+static int
+cmd_show(int argc, char **argv)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdDb) db = NULL;
+        g_autoptr(RdDbRows) ref = NULL;
+        g_autoptr(RdDbRows) docs = NULL;
+        g_autoptr(RdDbRows) checks = NULL;
+        g_autoptr(RdDbRows) events = NULL;
+        const char *params[1];
+        gint64 id;
+
+        if (!parse_options(&argc, &argv, "show ID", NULL, &error))
+                return fail(error);
+        if (argc != 2 || !g_ascii_string_to_signed(argv[1], 10, 1, G_MAXINT64, &id, NULL)) {
+                fprintf(stderr, "referralctl show: give one referral id\n");
+                return 2;
+        }
+        db = open_db(&error);
+        if (db == NULL)
+                return fail(error);
+        params[0] = argv[1];
+        if (opt_json) {
+                ref = rd_db_query(db,
+                                  "SELECT jsonb_pretty(jsonb_build_object('id', r.id, 'item', r.item_id,"
+                                  " 'status', r.status, 'extract', r.extract,"
+                                  " 'checklist', (SELECT coalesce(jsonb_agg(jsonb_build_object('item', c.item,"
+                                  "   'present', c.present, 'why', c.why, 'date_found', c.date_found)"
+                                  "   ORDER BY c.item), '[]') FROM referral_checklist c WHERE c.referral_id = r.id),"
+                                  " 'events', (SELECT coalesce(jsonb_agg(jsonb_build_object('at', e.at,"
+                                  "   'kind', e.kind, 'detail', e.detail) ORDER BY e.id), '[]') FROM event e"
+                                  "   WHERE e.referral_id = r.id OR e.item_id = r.item_id)))"
+                                  " FROM referral r WHERE r.id = $1::bigint",
+                                  1, params, &error);
+                if (ref == NULL)
+                        return fail(error);
+                if (ref->rows->len == 0) {
+                        fprintf(stderr, "referralctl show: no referral %s\n", argv[1]);
+                        return 1;
+                }
+                printf("%s\n", (char *)g_ptr_array_index((GPtrArray *)ref->rows->pdata[0], 0));
+                return 0;
+        }
+        ref = rd_db_query(db,
+                          "SELECT r.id AS \"referral\", r.item_id AS \"item\", i.source AS \"source\","
+                          " to_char(r.received, 'YYYY-MM-DD') AS \"received\", r.status AS \"status\","
+                          " r.service_line AS \"service line\", r.urgency AS \"urgency\","
+                          " concat_ws(', ', r.patient_family, r.patient_given) AS \"patient\","
+                          " to_char(r.patient_dob, 'YYYY-MM-DD') AS \"date of birth\", r.patient_sex AS \"sex\","
+                          " r.patient_phone AS \"phone\", r.patient_mrn AS \"MRN\","
+                          " r.referring_name AS \"referring clinician\", r.referring_npi AS \"NPI\","
+                          " r.referring_practice AS \"practice\", r.referring_phone AS \"practice phone\","
+                          " r.referring_fax AS \"practice fax\", r.reason AS \"reason\","
+                          " array_to_string(r.diagnoses, ', ') AS \"diagnoses\","
+                          " round(r.confidence * 100)::text || '%' AS \"confidence\""
+                          " FROM referral r JOIN item i ON i.id = r.item_id WHERE r.id = $1::bigint",
+                          1, params, &error);
+        if (ref == NULL)
+                return fail(error);
+        if (ref->rows->len == 0) {
+                fprintf(stderr, "referralctl show: no referral %s\n", argv[1]);
+                return 1;
+        }
+        {
+                GPtrArray *row = ref->rows->pdata[0];
+
+                for (guint c = 0; c < ref->columns->len; c++)
+                        printf("%-20s %s\n", (char *)ref->columns->pdata[c],
+                               row->pdata[c] ? (char *)row->pdata[c] : "-");
+        }
+        docs = rd_db_query(db,
+                           "SELECT type, array_to_string(pages, ',') AS pages, to_char(date, 'YYYY-MM-DD') AS date,"
+                           " nullif(array_to_string(panels, ','), '') AS panels"
+                           " FROM referral_document WHERE referral_id = $1::bigint ORDER BY pages[1], id",
+                           1, params, &error);
+        checks = docs ? rd_db_query(db,
+                                    "SELECT item, CASE WHEN present THEN 'present' ELSE 'MISSING' END AS state,"
+                                    " CASE WHEN present THEN NULL ELSE replace(coalesce(why, ''), '_', ' ')"
+                                    "  || coalesce(' (newest found ' || to_char(date_found, 'YYYY-MM-DD') || ')', '')"
+                                    " END AS why"
+                                    " FROM referral_checklist WHERE referral_id = $1::bigint ORDER BY present, item",
+                                    1, params, &error) : NULL;
+        events = checks ? rd_db_query(db,
+                                      "SELECT to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at,"
+                                      " e.kind, e.detail::text AS detail FROM event e JOIN referral r"
+                                      " ON e.referral_id = r.id OR e.item_id = r.item_id"
+                                      " WHERE r.id = $1::bigint ORDER BY e.id",
+                                      1, params, &error) : NULL;
+        if (events == NULL)
+                return fail(error);
+        printf("\nenclosed documents:\n");
+        print_rows(docs, NULL);
+        printf("\nchecklist:\n");
+        print_rows(checks, NULL);
+        printf("\nevents:\n");
+        print_rows(events, NULL);
+        return 0;
+}
+
 static const RdCommand commands[] = {
+        { "list", cmd_list, "list referrals [--status S] [--missing ITEM] [--json]" },
+        { "show", cmd_show, "show one referral: fields, documents, checklist with reasons, events" },
+        { "extract", rd_cmd_extract, "print the referral JSON for one fax or email file (no database)" },
+        { "pages", rd_cmd_pages, "print the pages of a file as the daemon reads them (no database)" },
         { "migrate", cmd_migrate, "apply database migrations" },
         { "items", cmd_items, "list inbound items [--state S] [--json]" },
 };

@@ -194,11 +194,12 @@ handle_item(RdDb *db, RdProcessor *proc, const RdConfig *config, const char *me,
         g_autoptr(GError) error = NULL;
         g_autoptr(RdProcessResult) result = NULL;
         gint64 t0 = g_get_monotonic_time();
+        gboolean permanent = FALSE;
 
         rd_log_debug(LOG_DOMAIN, item->id, "processing (attempt %u)", item->attempts);
         alarm((unsigned)MAX(config->item_timeout_usec / G_USEC_PER_SEC, 1));
         arm_cpu_budget(config->item_cpu_usec);
-        result = rd_processor_run(proc, item, &error);
+        result = rd_processor_run(proc, item, &permanent, &error);
         disarm_cpu_budget();
         alarm(0);
 
@@ -207,8 +208,9 @@ handle_item(RdDb *db, RdProcessor *proc, const RdConfig *config, const char *me,
 
                 rd_log_warning(LOG_DOMAIN, item->id, "attempt %u failed: %s", item->attempts,
                                error->message);
-                if (!rd_db_mark_attempt_failed(db, item->id, me, error->message, config->max_attempts,
-                                               config->retry_backoff_usec, &dberr))
+                if (permanent ? !rd_db_mark_failed(db, item->id, me, error->message, &dberr) :
+                                !rd_db_mark_attempt_failed(db, item->id, me, error->message, config->max_attempts,
+                                                           config->retry_backoff_usec, &dberr))
                         rd_log_err(LOG_DOMAIN, item->id, "recording the failure: %s", dberr->message);
                 return;
         }
@@ -216,8 +218,8 @@ handle_item(RdDb *db, RdProcessor *proc, const RdConfig *config, const char *me,
                 g_autoptr(GError) dberr = NULL;
 
                 if (rd_processor_store(proc, db, item, result, me, &dberr)) {
-                        rd_log_info(LOG_DOMAIN, item->id, "done in %.1f s",
-                                    (g_get_monotonic_time() - t0) / 1e6);
+                        rd_log_debug(LOG_DOMAIN, item->id, "done in %.1f s",
+                                     (g_get_monotonic_time() - t0) / 1e6);
                         return;
                 }
                 rd_log_warning(LOG_DOMAIN, item->id, "storing the result: %s", dberr->message);

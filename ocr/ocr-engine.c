@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Owns the Tesseract handles: recognition, quality scoring and the decision
+ * whether a page needs orientation detection. */
+#include <string.h>
+#include <tesseract/capi.h>
+
+#include "ocr-private.h"
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "rd-ocr"
+
+G_DEFINE_QUARK(rd-ocr-error-quark, rd_ocr_error)
+
+struct RdOcrEngine {
+        TessBaseAPI *api; /* owned, "eng" */
+        TessBaseAPI *osd; /* owned, "osd", created on first need */
+        gboolean osd_unavailable;
+        guint pages;
+        guint osd_runs;
+        guint rotated;
+};
+
+/* One recognition pass over one image. */
+typedef struct {
+        char *text; /* owned */
+        double confidence;
+        guint n_words;
+        guint n_good;
+        int rotation; /* clockwise turn Tesseract's layout analysis found the text needs */
+} RdOcrPass;
+
+static void
+rd_ocr_pass_clear(RdOcrPass *pass)
+{
+        g_clear_pointer(&pass->text, g_free);
+}
+
+void
+rd_ocr_result_clear(RdOcrResult *result)
+{
+        if (result == NULL)
+                return;
+        g_clear_pointer(&result->text, g_free);
+}
+
+static void
+rd_ocr_silence(TessBaseAPI *api)
+{
+        /* tprintf() chatter ("Detected N diacritics", "Estimating
+         * resolution") would go to stderr, i.e. the journal */
+        TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+}
+
+RdOcrEngine *
+rd_ocr_engine_new(GError **error)
+{
+        g_autofree RdOcrEngine *self = g_new0(RdOcrEngine, 1);
+
+        setMsgSeverity(L_SEVERITY_NONE);
+        self->api = TessBaseAPICreate();
+        rd_ocr_silence(self->api);
+        if (TessBaseAPIInit3(self->api, NULL, "eng") != 0) {
+                TessBaseAPIDelete(self->api);
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_INIT,
+                                    "cannot load the tesseract \"eng\" model");
+                return NULL;
+        }
+        rd_ocr_silence(self->api);
+        /* the API default is a single block; whole pages (forms, columns,
+         * letterheads) need the automatic layout analysis the CLI uses */
+        TessBaseAPISetPageSegMode(self->api, PSM_AUTO);
+        return g_steal_pointer(&self);
+}
+
+void
+rd_ocr_engine_free(RdOcrEngine *self)
+{
+        if (self == NULL)
+                return;
+        if (self->api != NULL) {
+                TessBaseAPIEnd(self->api);
+                TessBaseAPIDelete(self->api);
+        }
+        if (self->osd != NULL) {
+                TessBaseAPIEnd(self->osd);
+                TessBaseAPIDelete(self->osd);
+        }
+        g_free(self);
+}
+
+void
+rd_ocr_engine_get_stats(const RdOcrEngine *self, guint *ret_pages, guint *ret_osd_runs,
+                        guint *ret_rotated)
+{
+        if (ret_pages != NULL)
+                *ret_pages = self->pages;
+        if (ret_osd_runs != NULL)
+                *ret_osd_runs = self->osd_runs;
+        if (ret_rotated != NULL)
+                *ret_rotated = self->rotated;
+}
+
+/* A "good" word is what upright text yields and rotated text almost never
+ * does: three or more characters, mostly letters, read with confidence.
+ * Upside-down pages come back as punctuation soup with low confidences. */
+static gboolean
+rd_ocr_word_is_good(const char *word, float conf)
+{
+        guint letters = 0, total = 0;
+
+        if (conf < 60.0f)
+                return FALSE;
+        for (const char *p = word; *p != '\0'; p = g_utf8_next_char(p)) {
+                gunichar c = g_utf8_get_char(p);
+
+                total++;
+                if (g_unichar_isalpha(c))
+                        letters++;
+        }
+        return letters >= 3 && letters * 5 >= total * 4;
+}
+
+static gboolean
+rd_ocr_engine_pass(RdOcrEngine *self, PIX *pix, int ppi, gint64 deadline_us, RdOcrPass *ret,
+                   GError **error)
+{
+        ETEXT_DESC *monitor = NULL;
+        TessResultIterator *it;
+        char *text;
+        int rc;
+
+        TessBaseAPISetImage2(self->api, pix);
+        TessBaseAPISetSourceResolution(self->api, ppi);
+        if (deadline_us > 0) {
+                gint64 left_ms = (deadline_us - g_get_monotonic_time()) / 1000;
+
+                if (left_ms <= 0) {
+                        g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_TIMEOUT,
+                                            "time budget exhausted");
+                        return FALSE;
+                }
+                monitor = TessMonitorCreate();
+                TessMonitorSetDeadlineMSecs(monitor, (int)MIN(left_ms, G_MAXINT));
+        }
+        rc = TessBaseAPIRecognize(self->api, monitor);
+        if (monitor != NULL)
+                TessMonitorDelete(monitor);
+        if (deadline_us > 0 && g_get_monotonic_time() >= deadline_us) {
+                TessBaseAPIClear(self->api);
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_TIMEOUT,
+                                    "time budget exhausted during ocr");
+                return FALSE;
+        }
+        if (rc != 0) {
+                TessBaseAPIClear(self->api);
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_FAILED,
+                                    "tesseract could not recognise the page");
+                return FALSE;
+        }
+
+        it = TessBaseAPIGetIterator(self->api);
+        ret->n_words = ret->n_good = 0;
+        ret->rotation = 0;
+        if (it != NULL) {
+                /* words running right, up, left, down the page */
+                guint by_direction[4] = { 0 };
+
+                do {
+                        char *word = TessResultIteratorGetUTF8Text(it, RIL_WORD);
+                        float conf = TessResultIteratorConfidence(it, RIL_WORD);
+                        int x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+
+                        if (word != NULL) {
+                                /* baselines are in page coordinates, so
+                                 * they show which way the text runs */
+                                if (TessPageIteratorBaseline(TessResultIteratorGetPageIterator(it),
+                                                             RIL_WORD, &x1, &y1, &x2, &y2)) {
+                                        int dx = x2 - x1, dy = y2 - y1;
+
+                                        if (ABS(dx) >= ABS(dy))
+                                                by_direction[dx >= 0 ? 0 : 2]++;
+                                        else
+                                                by_direction[dy < 0 ? 1 : 3]++;
+                                }
+                                ret->n_words++;
+                                if (g_utf8_validate(word, -1, NULL) &&
+                                    rd_ocr_word_is_good(word, conf))
+                                        ret->n_good++;
+                                TessDeleteText(word);
+                        }
+                } while (TessResultIteratorNext(it, RIL_WORD));
+                TessResultIteratorDelete(it);
+                /* Tesseract reads text set sideways by itself (it turns
+                 * the page when most lines are vertical); only the report
+                 * needs the angle. Text running up the page needs a
+                 * clockwise quarter turn. */
+                if (by_direction[1] * 2 > ret->n_words)
+                        ret->rotation = 90;
+                else if (by_direction[3] * 2 > ret->n_words)
+                        ret->rotation = 270;
+                else if (by_direction[2] * 2 > ret->n_words)
+                        ret->rotation = 180;
+        }
+        text = TessBaseAPIGetUTF8Text(self->api);
+        ret->text = g_utf8_make_valid(text != NULL ? text : "", -1);
+        if (text != NULL)
+                TessDeleteText(text);
+        ret->confidence = ret->n_words > 0 ? MAX(TessBaseAPIMeanTextConf(self->api), 0) : 0.0;
+        TessBaseAPIClear(self->api);
+        return TRUE;
+}
+
+/* Upright text: most words good and a decent mean confidence. Pages with
+ * few good words among many (tracings, rotated text) are worth an
+ * orientation check: a sideways page yields fragments, an upside-down one
+ * punctuation soup. */
+static gboolean
+rd_ocr_pass_is_poor(const RdOcrPass *pass)
+{
+        /* nothing on the page to orient: OSD would only guess (and cost
+         * ~0.5 s on every blank back side) */
+        if (pass->n_words < 5)
+                return FALSE;
+        if (pass->n_good >= 40 && pass->n_good * 2 >= pass->n_words)
+                return FALSE;
+        if (pass->n_good >= 8 && pass->n_good * 3 >= pass->n_words * 2 &&
+            pass->confidence >= 70.0)
+                return FALSE;
+        return TRUE;
+}
+
+/* Returns the clockwise rotation that makes @pix upright according to OSD,
+ * or 0 when unsure or unavailable. */
+static int
+rd_ocr_engine_detect_orientation(RdOcrEngine *self, PIX *pix, int ppi)
+{
+        int deg = 0;
+        float deg_conf = 0.0f, script_conf = 0.0f;
+        const char *script = NULL;
+
+        if (self->osd_unavailable)
+                return 0;
+        if (self->osd == NULL) {
+                self->osd = TessBaseAPICreate();
+                rd_ocr_silence(self->osd);
+                if (TessBaseAPIInit2(self->osd, NULL, "osd", OEM_TESSERACT_ONLY) != 0) {
+                        g_log_structured(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "MESSAGE",
+                                         "osd model unavailable, orientation not checked");
+                        TessBaseAPIDelete(self->osd);
+                        self->osd = NULL;
+                        self->osd_unavailable = TRUE;
+                        return 0;
+                }
+                rd_ocr_silence(self->osd);
+        }
+        self->osd_runs++;
+        TessBaseAPISetImage2(self->osd, pix);
+        TessBaseAPISetSourceResolution(self->osd, ppi);
+        if (!TessBaseAPIDetectOrientationScript(self->osd, &deg, &deg_conf, &script,
+                                                &script_conf))
+                deg = 0;
+        TessBaseAPIClear(self->osd);
+        if (g_getenv("RD_OCR_DEBUG") != NULL)
+                g_printerr("rd-ocr: osd deg=%d conf=%.2f\n", deg, deg_conf);
+        /* OSD's confidence is a margin over the runner-up; below ~1.5 it
+         * flips between candidates on pages with little text */
+        if (deg_conf < 1.5f)
+                return 0;
+        /* deg is the counter-clockwise angle of the text; undo it */
+        return (360 - deg) % 360;
+}
+
+gboolean
+rd_ocr_engine_read(RdOcrEngine *self, PIX *pix, guint deadline_ms, RdOcrResult *ret,
+                   GError **error)
+{
+        gint64 start = g_get_monotonic_time();
+        gint64 deadline_us = deadline_ms > 0 ? start + (gint64)deadline_ms * 1000 : 0;
+        g_autoptr(PIX) prepared = NULL;
+        RdOcrPass first = { 0 }, second = { 0 };
+        int ppi = 0;
+        double skew = 0.0;
+        int rotation = 0;
+
+        g_return_val_if_fail(self != NULL && pix != NULL && ret != NULL, FALSE);
+        memset(ret, 0, sizeof(*ret));
+        ret->width = pixGetWidth(pix);
+        ret->height = pixGetHeight(pix);
+
+        prepared = rd_ocr_page_prepare(pix, &ppi, &skew, error);
+        if (prepared == NULL)
+                return FALSE;
+        if (!rd_ocr_engine_pass(self, prepared, ppi, deadline_us, &first, error))
+                return FALSE;
+        ret->passes = 1;
+        if (g_getenv("RD_OCR_DEBUG") != NULL)
+                g_printerr("rd-ocr: pass0 words=%u good=%u conf=%.1f\n", first.n_words,
+                           first.n_good, first.confidence);
+
+        rotation = first.rotation;
+        if (rd_ocr_pass_is_poor(&first)) {
+                int turn = rd_ocr_engine_detect_orientation(self, prepared, ppi);
+                g_autoptr(PIX) turned = NULL;
+
+                ret->osd_used = TRUE;
+                if (turn != 0)
+                        turned = rd_ocr_page_rotate(prepared, turn);
+                if (turned != NULL) {
+                        if (!rd_ocr_engine_pass(self, turned, ppi, deadline_us, &second, error)) {
+                                rd_ocr_pass_clear(&first);
+                                return FALSE;
+                        }
+                        ret->passes = 2;
+                        if (g_getenv("RD_OCR_DEBUG") != NULL)
+                                g_printerr("rd-ocr: pass%d words=%u good=%u conf=%.1f\n", turn,
+                                           second.n_words, second.n_good, second.confidence);
+                        /* trust OSD only when the turned page reads better */
+                        if (second.n_good > first.n_good) {
+                                RdOcrPass tmp = first;
+
+                                rotation = (turn + second.rotation) % 360;
+                                first = second;
+                                second = tmp;
+                        }
+                        rd_ocr_pass_clear(&second);
+                }
+        }
+
+        self->pages++;
+        if (rotation != 0)
+                self->rotated++;
+        ret->text = g_steal_pointer(&first.text);
+        ret->confidence = first.confidence;
+        ret->n_words = first.n_words;
+        ret->n_good = first.n_good;
+        ret->rotation = rotation;
+        ret->skew = skew;
+        ret->ms = (guint)((g_get_monotonic_time() - start) / 1000);
+        return TRUE;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Leptonica preprocessing of one page image before Tesseract sees it:
+ * depth, fax resolution, scale and skew. Owns the intermediate PIXes. */
+#include <math.h>
+
+#include "ocr-private.h"
+
+/* Returns: (transfer full) a 1 bpp or 8 bpp gray version of @pix. */
+static PIX *
+rd_ocr_page_to_gray(PIX *pix)
+{
+        g_autoptr(PIX) flat = NULL;
+
+        if (pixGetColormap(pix) != NULL) {
+                flat = pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC);
+                if (flat == NULL)
+                        return NULL;
+                pix = flat;
+        }
+        if (pixGetDepth(pix) == 1)
+                return pixCopy(NULL, pix);
+        if (pixGetDepth(pix) == 8)
+                return pixCopy(NULL, pix);
+        if (pixGetDepth(pix) == 32 && pixGetSpp(pix) == 4) {
+                /* a transparent background would turn black: put it on white paper */
+                g_autoptr(PIX) blended = pixAlphaBlendUniform(pix, 0xffffff00);
+
+                if (blended == NULL)
+                        return NULL;
+                return pixConvertRGBToLuminance(blended);
+        }
+        if (pixGetDepth(pix) == 16)
+                return pixConvert16To8(pix, L_MS_BYTE);
+        return pixConvertTo8(pix, FALSE);
+}
+
+/* Resolution tags outside this range are junk (72 dpi screen defaults,
+ * 1x1 "no unit" values) and are better replaced by an estimate. */
+static gboolean
+rd_ocr_res_plausible(int res)
+{
+        return res >= 90 && res <= 1200;
+}
+
+PIX *
+rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error)
+{
+        g_autoptr(PIX) gray = NULL;
+        int xres = pixGetXRes(pix);
+        int yres = pixGetYRes(pix);
+        int ppi;
+        float angle = 0.0, conf = 0.0;
+
+        *ret_ppi = 0;
+        *ret_skew = 0.0;
+        if (pixGetWidth(pix) < 8 || pixGetHeight(pix) < 8) {
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE, "image too small");
+                return NULL;
+        }
+        gray = rd_ocr_page_to_gray(pix);
+        if (gray == NULL) {
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE,
+                                    "cannot convert image to gray");
+                return NULL;
+        }
+
+        /* Standard-resolution fax (204x98): every pixel is twice as tall as
+         * wide. Tesseract assumes square pixels, so double the rows; 1 bpp
+         * pixScale() replicates them, which keeps the strokes crisp. */
+        if (yres > 0 && xres >= 2 * yres - 10 && rd_ocr_res_plausible(xres)) {
+                float fy = (float)xres / (float)yres;
+                g_autoptr(PIX) square = NULL;
+
+                if (fabsf(fy - 2.0f) < 0.15f)
+                        fy = 2.0f;
+                square = pixScale(gray, 1.0, fy);
+                if (square == NULL) {
+                        g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE,
+                                            "cannot rescale fax page");
+                        return NULL;
+                }
+                pixDestroy(&gray);
+                gray = g_steal_pointer(&square);
+                yres = xres;
+        }
+
+        if (rd_ocr_res_plausible(xres))
+                ppi = xres;
+        else if (rd_ocr_res_plausible(yres))
+                ppi = yres;
+        else if (pixGetWidth(gray) >= 1000)
+                /* no usable tag: a wide image is most likely a whole letter/A4
+                 * page, about 8.5 inches across */
+                ppi = CLAMP((int)(pixGetWidth(gray) / 8.5), 100, 600);
+        else
+                /* a snippet: Tesseract's own default assumption */
+                ppi = RD_OCR_TARGET_PPI;
+
+        if (ppi > RD_OCR_MAX_PPI || ppi < RD_OCR_MIN_PPI) {
+                /* 600 dpi scans cost 4x the time for no gain; 100 dpi ones read
+                 * better magnified */
+                int target = ppi > RD_OCR_MAX_PPI ? RD_OCR_TARGET_PPI : 200;
+                float f = (float)target / (float)ppi;
+                g_autoptr(PIX) scaled = NULL;
+
+                if (pixGetDepth(gray) == 1 && f < 1.0f)
+                        scaled = pixScaleToGray(gray, f);
+                else
+                        scaled = pixScale(gray, f, f);
+                if (scaled == NULL) {
+                        g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE,
+                                            "cannot rescale page");
+                        return NULL;
+                }
+                pixDestroy(&gray);
+                gray = g_steal_pointer(&scaled);
+                ppi = target;
+        }
+        pixSetResolution(gray, ppi, ppi);
+
+        /* Deskew: pages go through the feeder crooked. The angle is measured
+         * on a binary copy. Below ~1 degree Tesseract's own line finding
+         * copes, and rotating the bitmap measured worse there (the sampled
+         * 1 bpp rotation frays strokes and EKG grid lines: 36 -> 17 good
+         * words on a tracing page), so only larger skews are corrected, on
+         * a gray copy with area mapping to keep the strokes smooth. */
+        {
+                g_autoptr(PIX) bin = pixGetDepth(gray) == 1 ? pixClone(gray)
+                                                            : pixConvertTo1(gray, 140);
+
+                if (bin != NULL && pixFindSkew(bin, &angle, &conf) == 0 && conf >= 3.0f &&
+                    fabsf(angle) > RD_OCR_MIN_DESKEW && fabsf(angle) <= 10.0f) {
+                        g_autoptr(PIX) src = pixGetDepth(gray) == 1 ? pixConvertTo8(gray, FALSE)
+                                                                    : pixClone(gray);
+                        g_autoptr(PIX) straight = NULL;
+
+                        if (src != NULL)
+                                straight = pixRotate(src, angle * (float)(M_PI / 180.0),
+                                                     L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+                        if (straight != NULL) {
+                                pixDestroy(&gray);
+                                gray = g_steal_pointer(&straight);
+                                pixSetResolution(gray, ppi, ppi);
+                                *ret_skew = angle;
+                        }
+                }
+        }
+
+        *ret_ppi = ppi;
+        return g_steal_pointer(&gray);
+}
+
+PIX *
+rd_ocr_page_rotate(PIX *pix, int degrees)
+{
+        PIX *rotated = pixRotateOrth(pix, ((degrees % 360 + 360) % 360) / 90);
+
+        if (rotated != NULL)
+                pixSetResolution(rotated, pixGetXRes(pix), pixGetYRes(pix));
+        return rotated;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <leptonica/allheaders.h>
+
+#include "ocr-engine.h"
+
+G_BEGIN_DECLS
+
+static inline void
+rd_pix_free(PIX *pix)
+{
+        pixDestroy(&pix);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pix_free)
+
+/* Below this resolution (after the fax fix) a page is upscaled; above the
+ * high mark it is downscaled: Tesseract's time grows with pixels while its
+ * accuracy stops improving past ~300 ppi. */
+#define RD_OCR_MIN_PPI 140
+#define RD_OCR_MAX_PPI 400
+#define RD_OCR_TARGET_PPI 300
+/* degrees of skew below which the page is left as it is */
+#define RD_OCR_MIN_DESKEW 1.0f
+
+/* Returns: (transfer full) a 1 or 8 bpp copy of @pix with square pixels,
+ * its resolution set (also in *ret_ppi) and deskewed (*ret_skew degrees). */
+PIX *rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error);
+
+/* Returns: (transfer full) @pix rotated clockwise by @degrees (0/90/180/270). */
+PIX *rd_ocr_page_rotate(PIX *pix, int degrees);
+
+G_END_DECLS

@@ -1,1 +1,0 @@
-/* placeholder until ocr-engine.c lands; removed then */

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PDF pages through poppler-glib: the text layer when the page has a real
+ * one, otherwise a cairo rendering handed to OCR. */
+#include <math.h>
+#include <poppler.h>
+#include <cairo.h>
+
+#include "pages-private.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pages_pix_free)
+/* poppler-glib 22.12 declares no autoptr cleanups of its own */
+typedef PopplerDocument RdPopplerDocument;
+typedef PopplerPage RdPopplerPage;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdPopplerDocument, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdPopplerPage, g_object_unref)
+
+/* Fax gateways embed 204x196 dpi images (fine mode). Rendering at exactly
+ * that resolution copies the fax pixels one to one instead of resampling
+ * them; for other pages it is as good as a fax of them would be. */
+#define RD_PDF_DPI_X 204.0
+#define RD_PDF_DPI_Y 196.0
+/* below this the text is too small to OCR: refuse rather than read noise */
+#define RD_PDF_MIN_DPI 72.0
+/* cairo image surfaces are limited to 32767 pixels a side */
+#define RD_PDF_MAX_SIDE 32767.0
+
+/* Fraction of the page covered by images (0..1, overlaps counted twice). */
+static double
+rd_pdf_image_coverage(PopplerPage *page, double width, double height)
+{
+        GList *mapping = poppler_page_get_image_mapping(page);
+        double area = 0.0;
+
+        for (GList *l = mapping; l != NULL; l = l->next) {
+                PopplerImageMapping *m = l->data;
+
+                area += fabs((m->area.x2 - m->area.x1) * (m->area.y2 - m->area.y1));
+        }
+        poppler_page_free_image_mapping(mapping);
+        return MIN(area / (width * height), 1.0);
+}
+
+/* A real text layer: an EHR export, or an OCR layer someone already added.
+ * Not real: no text, or a few stamped words (an e-fax header line, a page
+ * number) over a scanned image, which still has to be OCRed. */
+static gboolean
+rd_pdf_has_text_layer(PopplerPage *page, const char *text, double width, double height)
+{
+        guint alnum = 0;
+
+        if (text == NULL)
+                return FALSE;
+        for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p))
+                if (g_unichar_isalnum(g_utf8_get_char(p)))
+                        alnum++;
+        if (alnum >= 200)
+                return TRUE;
+        return alnum >= 20 && rd_pdf_image_coverage(page, width, height) < 0.5;
+}
+
+static gboolean
+rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, double height,
+              gint64 start, GError **error)
+{
+        double dpi_x = RD_PDF_DPI_X, dpi_y = RD_PDF_DPI_Y;
+        double pw = width * dpi_x / 72.0, ph = height * dpi_y / 72.0;
+        double max_pixels = (double)ctx->limits->max_page_pixels;
+        cairo_surface_t *surface;
+        cairo_t *cr;
+        g_autoptr(PIX) pix = NULL;
+        int w, h, stride;
+        const guint8 *src;
+        l_uint32 *dst;
+        int wpl;
+
+        /* an oversized page is rendered smaller, down to a legible minimum;
+         * the size is known from the page box before anything is drawn */
+        if (pw * ph > max_pixels || pw > RD_PDF_MAX_SIDE || ph > RD_PDF_MAX_SIDE) {
+                double f = MIN(sqrt(max_pixels / (pw * ph)),
+                               MIN(RD_PDF_MAX_SIDE / pw, RD_PDF_MAX_SIDE / ph));
+
+                dpi_x *= f;
+                dpi_y *= f;
+                if (dpi_x < RD_PDF_MIN_DPI || dpi_y < RD_PDF_MIN_DPI) {
+                        g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT,
+                                    "page %u is %.0fx%.0f points, too large to render", index + 1,
+                                    width, height);
+                        return FALSE;
+                }
+        }
+        w = MAX((int)ceil(width * dpi_x / 72.0 - 0.01), 1);
+        h = MAX((int)ceil(height * dpi_y / 72.0 - 0.01), 1);
+        if (!rd_pages_check_size(ctx, index, (guint64)w, (guint64)h, 32, error))
+                return FALSE;
+
+        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+                cairo_surface_destroy(surface);
+                g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT,
+                            "page %u: cannot allocate %dx%d pixels", index + 1, w, h);
+                return FALSE;
+        }
+        cr = cairo_create(surface);
+        /* poppler leaves the background alone: paper is white */
+        cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
+        cairo_paint(cr);
+        cairo_scale(cr, dpi_x / 72.0, dpi_y / 72.0);
+        poppler_page_render_for_printing(page, cr);
+        cairo_destroy(cr);
+        cairo_surface_flush(surface);
+
+        pix = pixCreate(w, h, 8);
+        if (pix == NULL) {
+                cairo_surface_destroy(surface);
+                g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT,
+                            "page %u: cannot allocate %dx%d pixels", index + 1, w, h);
+                return FALSE;
+        }
+        src = cairo_image_surface_get_data(surface);
+        stride = cairo_image_surface_get_stride(surface);
+        dst = pixGetData(pix);
+        wpl = pixGetWpl(pix);
+        for (int y = 0; y < h; y++) {
+                /* RGB24 is native-endian 0xXXRRGGBB */
+                const guint32 *row = (const guint32 *)(const void *)(src + (gsize)y * stride);
+                l_uint32 *line = dst + (gsize)y * wpl;
+
+                for (int x = 0; x < w; x++) {
+                        guint32 p = row[x];
+                        guint r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+
+                        SET_DATA_BYTE(line, x, (r * 299 + g * 587 + b * 114) / 1000);
+                }
+        }
+        cairo_surface_destroy(surface);
+        pixSetResolution(pix, (l_int32)lround(dpi_x), (l_int32)lround(dpi_y));
+        return rd_pages_add_image(ctx, pix, start, error);
+}
+
+static void
+rd_pdf_drop_log(const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+        (void)domain;
+        (void)level;
+        (void)message;
+        (void)data;
+}
+
+gboolean
+rd_pages_read_pdf(RdPagesCtx *ctx, const guint8 *data, gsize len, GError **error)
+{
+        static gsize quiet = 0;
+        g_autoptr(GBytes) bytes = g_bytes_new_static(data, len);
+        g_autoptr(GError) local_error = NULL;
+        g_autoptr(RdPopplerDocument) doc = NULL;
+        int n_pages;
+
+        /* poppler reports every syntax problem of a damaged file through
+         * g_log("Poppler"): thousands of lines for one hostile PDF, in the
+         * journal. What matters reaches the caller as a GError. */
+        if (g_once_init_enter(&quiet)) {
+                g_log_set_handler("Poppler", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
+                                                     G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
+                                  rd_pdf_drop_log, NULL);
+                g_once_init_leave(&quiet, 1);
+        }
+        doc = poppler_document_new_from_bytes(bytes, NULL, &local_error);
+        if (doc == NULL) {
+                if (g_error_matches(local_error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
+                        g_set_error_literal(error, RD_PAGES_ERROR, RD_PAGES_ERROR_ENCRYPTED,
+                                            "pdf is encrypted");
+                else
+                        g_set_error_literal(error, RD_PAGES_ERROR, RD_PAGES_ERROR_CORRUPT,
+                                            "damaged pdf: cannot open it");
+                return FALSE;
+        }
+        n_pages = poppler_document_get_n_pages(doc);
+        if (n_pages <= 0) {
+                g_set_error_literal(error, RD_PAGES_ERROR, RD_PAGES_ERROR_EMPTY,
+                                    "pdf has no pages");
+                return FALSE;
+        }
+
+        for (int i = 0; i < n_pages; i++) {
+                gint64 start = g_get_monotonic_time();
+                g_autoptr(RdPopplerPage) page = NULL;
+                g_autofree char *text = NULL;
+                double width = 0.0, height = 0.0;
+
+                if (!rd_pages_check_next(ctx, (guint)i, (guint)n_pages, error))
+                        return FALSE;
+                page = poppler_document_get_page(doc, i);
+                if (page == NULL) {
+                        g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_CORRUPT,
+                                    "damaged pdf: cannot load page %d", i + 1);
+                        return FALSE;
+                }
+                poppler_page_get_size(page, &width, &height);
+                if (!isfinite(width) || !isfinite(height) || width < 1.0 || height < 1.0) {
+                        g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_CORRUPT,
+                                    "damaged pdf: page %d has no size", i + 1);
+                        return FALSE;
+                }
+                text = poppler_page_get_text(page);
+                if (rd_pdf_has_text_layer(page, text, width, height)) {
+                        rd_pages_add_text(ctx, g_utf8_make_valid(text, -1), start);
+                        continue;
+                }
+                if (!rd_pdf_render(ctx, page, (guint)i, width, height, start, error))
+                        return FALSE;
+        }
+        return TRUE;
+}

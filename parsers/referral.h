@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Document types of the contract (extract-json.md), in its order. */
+typedef enum {
+        RD_DOC_COVER_SHEET,
+        RD_DOC_REFERRAL_FORM,
+        RD_DOC_CLINICAL_NOTES,
+        RD_DOC_DISCHARGE_SUMMARY,
+        RD_DOC_EKG,
+        RD_DOC_LABS,
+        RD_DOC_ECHO,
+        RD_DOC_STRESS_TEST,
+        RD_DOC_AMBULATORY_MONITOR,
+        RD_DOC_IMAGING,
+        RD_DOC_MED_LIST,
+        RD_DOC_INSURANCE,
+        RD_DOC_OTHER,
+        RD_DOC_N_TYPES,
+} RdDocType;
+
+/* Lab panels, as bits, in the contract's vocabulary order. */
+typedef enum {
+        RD_PANEL_BMP = 1 << 0,
+        RD_PANEL_CMP = 1 << 1,
+        RD_PANEL_LIPID = 1 << 2,
+        RD_PANEL_BNP = 1 << 3,
+        RD_PANEL_TROPONIN = 1 << 4,
+        RD_PANEL_CBC = 1 << 5,
+        RD_PANEL_A1C = 1 << 6,
+        RD_PANEL_TSH = 1 << 7,
+        RD_PANEL_INR = 1 << 8,
+} RdPanel;
+#define RD_N_PANELS 9
+
+const char *rd_doc_type_to_string(RdDocType type);
+gboolean rd_doc_type_from_string(const char *s, RdDocType *ret_type);
+/* index 0..RD_N_PANELS-1 -> "bmp"...; NULL past the end */
+const char *rd_panel_name(guint index);
+gboolean rd_panel_from_string(const char *s, RdPanel *ret_panel);
+
+/* One enclosed document: consecutive pages of one type. */
+typedef struct {
+        RdDocType type;
+        GArray *pages;      /* guint page numbers, ascending */
+        char *date;         /* ISO date (EKG acquisition, lab collection, note date) or NULL */
+        guint panels;       /* RdPanel bits, labs only */
+        double confidence;  /* 0..1: how sure the classification is */
+} RdDocument;
+
+RdDocument *rd_document_new(RdDocType type);
+void rd_document_free(RdDocument *doc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDocument, rd_document_free)
+
+/* Why a required item is missing, for staff (`referralctl show`). */
+typedef enum {
+        RD_MISSING_NOT_ENCLOSED,    /* no such document in the item */
+        RD_MISSING_LABS_TOO_OLD,    /* newest lab report older than the policy allows */
+        RD_MISSING_LABS_UNDATED,    /* lab report found, but no readable date */
+        RD_MISSING_PANEL_ABSENT,    /* lab reports enclosed, none with the panel */
+        RD_MISSING_UNREADABLE,      /* text too damaged to tell; counted missing to be safe */
+} RdMissingWhy;
+
+const char *rd_missing_why_to_string(RdMissingWhy why);
+
+typedef struct {
+        char *item;         /* "ekg", "labs:bnp", ... */
+        RdMissingWhy why;
+        char *date_found;   /* ISO date of the newest lab report for LABS_TOO_OLD, else NULL */
+} RdMissingItem;
+
+void rd_missing_item_free(RdMissingItem *m);
+
+typedef struct {
+        char *family, *given, *dob, *sex, *phone, *mrn;
+} RdPatient;
+
+typedef struct {
+        char *name, *npi, *practice, *phone, *fax;
+} RdReferring;
+
+/* Everything understood from one inbound item (the contract's object).
+ * Strings are owned and NULL when not found. */
+typedef struct {
+        char *channel;          /* "fax" | "email" */
+        char *received;         /* ISO date */
+        RdPatient patient;
+        RdReferring referring;
+        char *service_line;     /* electrophysiology | heart_failure | interventional | preventive | general */
+        char *urgency;          /* stat | urgent | routine */
+        char *reason;
+        GPtrArray *diagnoses;   /* char*, ICD-10-CM dot form, printed order */
+        GPtrArray *documents;   /* RdDocument*, page order */
+        GPtrArray *required;    /* char* checklist items */
+        GPtrArray *missing;     /* RdMissingItem*, subset of required, same order */
+        gboolean complete;
+        double confidence;      /* 0..1 overall */
+} RdReferral;
+
+RdReferral *rd_referral_new(void);
+void rd_referral_free(RdReferral *ref);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdReferral, rd_referral_free)
+
+/* The contract's JSON object. Adds two keys the contract allows:
+ * "missing_reasons" ([{item, why, date}], for staff) and "confidence"
+ * (overall, as an integer percentage). */
+char *rd_referral_to_json(const RdReferral *ref, gboolean pretty);
+
+G_END_DECLS

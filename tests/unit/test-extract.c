@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "extract.h"
+#include "page.h"
+
+static RdPage *
+page(guint n, const char *text)
+{
+        RdPage *p = rd_page_new();
+
+        p->number = n;
+        g_free(p->text);
+        p->text = g_strdup(text);
+        p->method = RD_PAGE_METHOD_OCR;
+        p->confidence = 88;
+        return p;
+}
+
+#define HDR(n) "05/20/2027 11:02 AM FAX 708 555 0140 OAKWOOD PRIMARY CARE #0107 P.00" #n "/004\n"
+
+static void
+test_packet(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+        g_autoptr(RdReferral) ref = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autofree char *json = NULL;
+        RdExtractMeta meta = { "fax", NULL, NULL, NULL };
+        JsonObject *o;
+        JsonArray *missing;
+
+        g_ptr_array_add(pages, page(1, HDR(1)
+                "Oakwood Primary Care\nTel (708) 555-0139 Fax (708) 555-0140\n"
+                "REFERRAL TO CARDIOLOGY\n"
+                "Patient: Okonjo, Chidi  DOB: 02/14/1957  Sex: M  MRN: OPC-7781\n"
+                "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
+                "Requested service: [X] Heart Failure [ ] Electrophysiology [ ] General Cardiology\n"
+                "Reason for referral: worsening orthopnea, LVEF 35%\n"
+                "Diagnosis: I50.22 Chronic systolic heart failure\n"
+                "Echo report to follow.\n"));
+        g_ptr_array_add(pages, page(2, HDR(2)
+                "PROGRESS NOTE\nPatient: Okonjo, Chidi DOB: 02/14/1957\nDate of service: 05/18/2027\n"
+                "Chief Complaint: breathlessness\nHistory of Present Illness: two months of dyspnea.\n"
+                "Physical Exam: JVP raised.\nAssessment: HFrEF.\nPlan: refer.\n"));
+        g_ptr_array_add(pages, page(3, HDR(3)
+                "Laboratory Report\nPatient: OKONJO, CHIDI DOB: 02/14/1957\n"
+                "Collected: 01/05/2027 08:00\n"
+                "Sodium 137 mmol/L 135-145\nPotassium 4.4 mmol/L 3.5-5.1\nCreatinine 1.1 mg/dL 0.6-1.3\n"
+                "BUN 18 mg/dL 7-20\nGlucose 96 mg/dL 70-99\nBNP 890 pg/mL <100\n"));
+        g_ptr_array_add(pages, page(4, HDR(4)
+                "OKONJO, CHIDI\n17-MAY-2027 09:30:00\nVent. rate 96 BPM\nPR interval 170 ms\n"
+                "QRS duration 128 ms\nQT/QTc 360/450 ms\nI aVR V1 V4\nII aVL V2 V5\nIII aVF V3 V6\n"
+                "25mm/s 10mm/mV\n"));
+        ref = rd_extract_referral(pages, &meta, policy, &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(ref->received, ==, "2027-05-20");
+        g_assert_cmpstr(ref->service_line, ==, "heart_failure");
+        g_assert_cmpstr(ref->urgency, ==, "routine");
+        g_assert_false(ref->complete);
+
+        json = rd_referral_to_json(ref, FALSE);
+        g_assert_true(json_parser_load_from_data(parser, json, -1, NULL));
+        o = json_node_get_object(json_parser_get_root(parser));
+        /* exactly the contract's keys are there */
+        g_assert_true(json_object_has_member(o, "patient"));
+        g_assert_true(json_object_has_member(o, "referring"));
+        g_assert_true(json_object_has_member(o, "documents"));
+        g_assert_false(json_object_get_boolean_member(o, "complete"));
+        missing = json_object_get_array_member(o, "missing");
+        /* labs are 135 days old, echo only mentioned */
+        g_assert_cmpuint(json_array_get_length(missing), ==, 2);
+        g_assert_cmpstr(json_array_get_string_element(missing, 0), ==, "labs");
+        g_assert_cmpstr(json_array_get_string_element(missing, 1), ==, "echo");
+        g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(o, "patient"),
+                                                      "dob"), ==, "1957-02-14");
+        g_assert_true(json_object_get_null_member(json_object_get_object_member(o, "patient"),
+                                                  "phone"));
+}
+
+static void
+test_email_meta(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+        g_autoptr(RdReferral) ref = NULL;
+        RdExtractMeta meta = { "email", "2027-06-01", "referral", "a@b.example" };
+        RdPage *body = page(0, "Please see Ms. Ana Silva, DOB 3/3/1970, STAT: chest pain at rest today.\n"
+                               "Reason for referral: rest angina\nThank you,\nLuca Bianchi, MD\n");
+
+        body->method = RD_PAGE_METHOD_BODY;
+        g_ptr_array_add(pages, body);
+        ref = rd_extract_referral(pages, &meta, policy, NULL);
+        g_assert_nonnull(ref);
+        g_assert_cmpstr(ref->channel, ==, "email");
+        g_assert_cmpstr(ref->received, ==, "2027-06-01");
+        g_assert_cmpstr(ref->urgency, ==, "stat");
+        g_assert_true(ref->complete);
+}
+
+static void
+test_nothing_readable(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+        g_autoptr(RdReferral) ref = NULL;
+        RdExtractMeta meta = { "fax", NULL, NULL, NULL };
+
+        g_ptr_array_add(pages, page(1, "~~ ;; ,,\n"));
+        ref = rd_extract_referral(pages, &meta, policy, NULL);
+        g_assert_nonnull(ref);
+        /* unreadable is never complete */
+        g_assert_false(ref->complete);
+        g_assert_null(ref->patient.family);
+        g_assert_null(ref->received);
+}
+
+int
+main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/extract/packet", test_packet);
+        g_test_add_func("/extract/email-meta", test_email_meta);
+        g_test_add_func("/extract/nothing-readable", test_nothing_readable);
+        return g_test_run();
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "fields.h"
+#include "page.h"
+
+static void
+test_dates(void)
+{
+        static const struct {
+                const char *in, *want;
+        } cases[] = {
+                { "07/04/1969", "1969-07-04" }, { "7/4/1969", "1969-07-04" },
+                { "1969-07-04", "1969-07-04" }, { "Jul 4, 1969", "1969-07-04" },
+                { "July 4 1969", "1969-07-04" }, { "04-Jul-1969", "1969-07-04" },
+                { "JUL-04-1969", "1969-07-04" }, { "4 Jul 1969", "1969-07-04" },
+                { "02/30/1969", NULL }, { "13/01/1969", NULL }, { "1969", NULL },
+                { "12:30", NULL },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *got = rd_parse_date(cases[i].in, NULL);
+
+                g_assert_cmpstr(got, ==, cases[i].want);
+        }
+}
+
+static void
+test_phones(void)
+{
+        static const struct {
+                const char *in, *want;
+        } cases[] = {
+                { "(312) 555-0142", "3125550142" }, { "312.555.0142", "3125550142" },
+                { "312/555-0142", "3125550142" }, { "312 555 0142", "3125550142" },
+                { "1-312-555-0142", "3125550142" }, { "Tel: 3125550142 ext 4", "3125550142" },
+                { "312:555.0142", "3125550142" }, { "555-0142", NULL },
+                { "MRN 123456789012", NULL },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *got = rd_normalize_phone(cases[i].in);
+
+                g_assert_cmpstr(got, ==, cases[i].want);
+        }
+}
+
+static void
+test_npi(void)
+{
+        /* 1234567893 is the CMS example of a valid NPI */
+        g_assert_true(rd_npi_is_valid("1234567893"));
+        g_assert_false(rd_npi_is_valid("1234567890"));
+        g_assert_false(rd_npi_is_valid("123456789"));
+        g_assert_false(rd_npi_is_valid("12345678a3"));
+}
+
+static void
+test_icd10(void)
+{
+        static const struct {
+                const char *in, *want;
+        } cases[] = {
+                { "I48.91", "I48.91" }, { "148.91", "I48.91" }, { "l48.91", "I48.91" },
+                { "48.91", "I48.91" }, { "I10", "I10" }, { "110", "I10" }, { "R07,9", "R07.9" },
+                { "RO7.9", "R07.9" }, { "E11.65;", "E11.65" }, { "Z79.01", "Z79.01" },
+                { "279.01", "Z79.01" }, { "hello", NULL }, { "Now", NULL }, { "2024", NULL },
+                { "U07.1", NULL },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *got = rd_icd10_normalize(cases[i].in);
+
+                g_assert_cmpstr(got, ==, cases[i].want);
+        }
+}
+
+static void
+test_names(void)
+{
+        static const struct {
+                const char *in, *family, *given;
+        } cases[] = {
+                { "Dr. Priya Raman", "Raman", "Priya" },
+                { "Raman, Priya MD", "Raman", "Priya" },
+                { "PETROVA, ELENA", "Petrova", "Elena" },
+                { "Luis Ortega-Diaz, DO", "Ortega-Diaz", "Luis" },
+                { "Anne Marie K. Dubois, FNP-C", "Dubois", "Anne Marie" },
+                { "of the heart", NULL, NULL },
+                { "12 Main St", NULL, NULL },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *fam = NULL, *giv = NULL;
+                gboolean ok = rd_split_person_name(cases[i].in, &fam, &giv);
+
+                g_assert_cmpint(ok, ==, cases[i].family != NULL);
+                g_assert_cmpstr(fam, ==, cases[i].family);
+                g_assert_cmpstr(giv, ==, cases[i].given);
+        }
+}
+
+static void
+test_checkboxes(void)
+{
+        const char *line = "Priority: [X] Elective  [ ] Soon  (J Now  K) Later &] Maybe";
+
+        g_assert_true(rd_checkbox_ticked(line, strstr(line, "Elective")));
+        g_assert_false(rd_checkbox_ticked(line, strstr(line, "Soon")));
+        g_assert_false(rd_checkbox_ticked(line, strstr(line, "Now")));
+        g_assert_true(rd_checkbox_ticked(line, strstr(line, "Later")));
+        g_assert_true(rd_checkbox_ticked(line, strstr(line, "Maybe")));
+        g_assert_false(rd_checkbox_ticked(line, strstr(line, "Priority")));
+}
+
+static void
+test_fax_header(void)
+{
+        g_autofree char *d1 = rd_fax_header_date("MAR-02-2027 08:15 FROM:NORTH SHORE CLINIC 3125550111 TO:3125550999 P.1/3\nbody");
+        g_autofree char *d2 = rd_fax_header_date("\n03/02/2027 08:15 AM FAX 312 555 0111 NORTH SHORE #12 P.001/003\n");
+        g_autofree char *d3 = rd_fax_header_date("Collected: 03/01/2027 07:40\nNo header here\n");
+
+        g_assert_cmpstr(d1, ==, "2027-03-02");
+        g_assert_cmpstr(d2, ==, "2027-03-02");
+        g_assert_null(d3);
+}
+
+static RdPage *
+page(guint n, const char *text)
+{
+        RdPage *p = rd_page_new();
+
+        p->number = n;
+        g_free(p->text);
+        p->text = g_strdup(text);
+        p->method = RD_PAGE_METHOD_OCR;
+        p->confidence = 90;
+        return p;
+}
+
+static void
+test_extract_form(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        g_autoptr(RdReferral) ref = rd_referral_new();
+        RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
+        guint one = 1;
+
+        /* A different layout and wording from the samples, with OCR damage. */
+        g_ptr_array_add(pages, page(1,
+                "04/11/2027 09:02 AM FAX 312 555 0111 LAKEVIEW CLINIC #01 P.001/002\n"
+                "Lakeview Family Clinic\n"
+                "88 Harbor Way, Northfield  Tel 312-555-0110  Fax 312-555-0111\n"
+                "CARDIOLOGY CONSULTATION REQUEST\n"
+                "PATIENT INFORMATION\n"
+                "Patient Name: Petrova, Elena   D.O.B.: Sep 3, 1948\n"
+                "Gender: Female   Home Phone: (312) 555-0177   MRN: LV-440211\n"
+                "REFERRING PROVIDER\n"
+                "Referring Physician: Priya Raman, MD   NPI: 1234567893\n"
+                "Phone: 312-555-0110   Fax: 312-555-0111\n"
+                "Requested service: [ ] General Cardiology [XJ Electrophysiology [J Heart Failure\n"
+                "Urgency: (J Routine [X] Urgent [ ] STAT\n"
+                "Reason for referral: palpitations and presyncope, paroxysmal atrial\n"
+                "fibrillation on event monitor\n"
+                "Diagnosis: 148.0 Paroxysmal atrial fibrillation\n"
+                "R55 Syncope and collapse\n"));
+        g_array_append_val(d->pages, one);
+        d->confidence = 1;
+        g_ptr_array_add(docs, d);
+        rd_fields_extract(pages, docs, ref);
+
+        g_assert_cmpstr(ref->patient.family, ==, "Petrova");
+        g_assert_cmpstr(ref->patient.given, ==, "Elena");
+        g_assert_cmpstr(ref->patient.dob, ==, "1948-09-03");
+        g_assert_cmpstr(ref->patient.sex, ==, "F");
+        g_assert_cmpstr(ref->patient.phone, ==, "3125550177");
+        g_assert_cmpstr(ref->patient.mrn, ==, "LV-440211");
+        g_assert_cmpstr(ref->referring.name, ==, "Priya Raman");
+        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+        g_assert_cmpstr(ref->referring.practice, ==, "Lakeview Family Clinic");
+        g_assert_cmpstr(ref->referring.phone, ==, "3125550110");
+        g_assert_cmpstr(ref->referring.fax, ==, "3125550111");
+        g_assert_cmpstr(ref->service_line, ==, "electrophysiology");
+        g_assert_cmpstr(ref->urgency, ==, "urgent");
+        g_assert_cmpstr(ref->reason, ==,
+                        "palpitations and presyncope, paroxysmal atrial fibrillation on event monitor");
+        g_assert_cmpuint(ref->diagnoses->len, ==, 2);
+        g_assert_cmpstr(g_ptr_array_index(ref->diagnoses, 0), ==, "I48.0");
+        g_assert_cmpstr(g_ptr_array_index(ref->diagnoses, 1), ==, "R55");
+}
+
+static void
+test_extract_letter_nulls(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        g_autoptr(RdReferral) ref = rd_referral_new();
+        RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
+        guint one = 1;
+
+        /* A letter: no patient phone, a misprinted NPI, no fax number. */
+        g_ptr_array_add(pages, page(1,
+                "Harborside Medical Associates\n"
+                "Tel 312.555.0200\n"
+                "Dear Dr. Colleague,\n"
+                "RE: Tomasz Nowak   DOB 1961-12-01\n"
+                "I am referring Mr. Nowak for evaluation of a new murmur.\n"
+                "Reason for referral: systolic murmur, exertional fatigue\n"
+                "Sincerely,\n"
+                "Hannah Becker, MD\n"
+                "NPI 1234567890\n"));
+        g_array_append_val(d->pages, one);
+        d->confidence = 1;
+        g_ptr_array_add(docs, d);
+        rd_fields_extract(pages, docs, ref);
+
+        g_assert_cmpstr(ref->patient.family, ==, "Nowak");
+        g_assert_cmpstr(ref->patient.given, ==, "Tomasz");
+        g_assert_null(ref->patient.phone);
+        g_assert_null(ref->patient.mrn);
+        g_assert_cmpstr(ref->referring.name, ==, "Hannah Becker");
+        /* fails the check digit: null, never a guess */
+        g_assert_null(ref->referring.npi);
+        g_assert_cmpstr(ref->referring.phone, ==, "3125550200");
+        g_assert_null(ref->referring.fax);
+        /* nothing says urgent: routine, the reading that asks for everything */
+        g_assert_cmpstr(ref->urgency, ==, "routine");
+}
+
+int
+main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/fields/dates", test_dates);
+        g_test_add_func("/fields/phones", test_phones);
+        g_test_add_func("/fields/npi", test_npi);
+        g_test_add_func("/fields/icd10", test_icd10);
+        g_test_add_func("/fields/names", test_names);
+        g_test_add_func("/fields/checkboxes", test_checkboxes);
+        g_test_add_func("/fields/fax-header", test_fax_header);
+        g_test_add_func("/fields/form", test_extract_form);
+        g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
+        return g_test_run();
+}

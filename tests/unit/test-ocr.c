@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The OCR engine on synthetic pages drawn with cairo: upright, upside down,
+ * sideways, standard fax resolution, no resolution, bad images, deadline. */
+#include <cairo.h>
+#include <leptonica/allheaders.h>
+
+#include "ocr-engine.h"
+
+static RdOcrEngine *engine;
+
+static const char *const lines[] = {
+        "The patient was seen in the clinic today for evaluation of",
+        "exertional chest pressure and shortness of breath on stairs.",
+        "Blood pressure was controlled on the current medication list.",
+        "Please schedule an echocardiogram and a treadmill stress test.",
+        "Laboratory results show normal sodium, potassium and creatinine.",
+        "The electrocardiogram showed sinus rhythm with a normal axis.",
+        "We will review the results together at the next appointment.",
+        "Thank you for allowing us to participate in the care of this",
+        "patient. Please call the office with any questions or concerns.",
+};
+
+/* Returns: (transfer full) an 8 bpp letter page at 200 dpi with the lines
+ * above printed three times, as a word processor would. */
+static PIX *
+make_page(void)
+{
+        const int w = 1700, h = 2200;
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr = cairo_create(s);
+        PIX *pix = pixCreate(w, h, 8);
+        double y = 200;
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_select_font_face(cr, "DejaVu Serif", CAIRO_FONT_SLANT_NORMAL,
+                               CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, 32); /* 11.5 pt at 200 dpi */
+        for (int rep = 0; rep < 3; rep++) {
+                for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                        cairo_move_to(cr, 160, y);
+                        cairo_show_text(cr, lines[i]);
+                        y += 52;
+                }
+                y += 60;
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        for (int row = 0; row < h; row++) {
+                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
+                                                                    row * cairo_image_surface_get_stride(s));
+                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
+
+                for (int x = 0; x < w; x++)
+                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
+        }
+        cairo_surface_destroy(s);
+        pixSetResolution(pix, 200, 200);
+        return pix;
+}
+
+/* Most of the distinctive words must come back. */
+static void
+assert_legible(const char *text)
+{
+        static const char *const words[] = { "patient", "clinic", "echocardiogram", "treadmill",
+                                             "potassium", "creatinine", "electrocardiogram",
+                                             "rhythm", "appointment", "participate" };
+        guint found = 0;
+        g_autofree char *lower = g_utf8_strdown(text, -1);
+
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+                if (strstr(lower, words[i]) != NULL)
+                        found++;
+        if (found < 9)
+                g_test_message("only %u of %zu words read", found, G_N_ELEMENTS(words));
+        g_assert_cmpuint(found, >=, 9);
+}
+
+static void
+read_ok(PIX *pix, RdOcrResult *res)
+{
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(rd_ocr_engine_read(engine, pix, 0, res, &error));
+        g_assert_no_error(error);
+        g_assert_nonnull(res->text);
+        g_test_message("conf %.0f rotation %d skew %.2f words %u good %u osd %d %u ms",
+                       res->confidence, res->rotation, res->skew, res->n_words, res->n_good,
+                       res->osd_used, res->ms);
+}
+
+static void
+test_upright(void)
+{
+        PIX *pix = make_page();
+        RdOcrResult res;
+
+        read_ok(pix, &res);
+        assert_legible(res.text);
+        g_assert_cmpint(res.rotation, ==, 0);
+        /* an upright page must not pay for orientation detection */
+        g_assert_false(res.osd_used);
+        g_assert_cmpfloat(res.confidence, >=, 80.0);
+        g_assert_cmpuint(res.width, ==, 1700);
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+}
+
+static void
+test_rotated(gconstpointer data)
+{
+        int quads = GPOINTER_TO_INT(data);
+        PIX *page = make_page();
+        PIX *pix = pixRotateOrth(page, quads);
+        RdOcrResult res;
+
+        pixSetResolution(pix, 200, 200);
+        read_ok(pix, &res);
+        assert_legible(res.text);
+        /* turned clockwise by quads*90, so it must be turned back */
+        g_assert_cmpint(res.rotation, ==, (360 - quads * 90) % 360);
+        /* Tesseract's layout analysis reads sideways text by itself (the
+         * angle comes from the baselines); upside down needs OSD */
+        if (quads == 2)
+                g_assert_true(res.osd_used);
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+        pixDestroy(&page);
+}
+
+static void
+test_skewed(void)
+{
+        PIX *page = make_page();
+        PIX *pix = pixRotate(page, 2.5 * 3.14159265 / 180.0, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE,
+                             0, 0);
+        RdOcrResult res;
+
+        pixSetResolution(pix, 200, 200);
+        read_ok(pix, &res);
+        assert_legible(res.text);
+        g_assert_cmpfloat(ABS(ABS(res.skew) - 2.5), <, 0.5);
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+        pixDestroy(&page);
+}
+
+static void
+test_fax_standard(void)
+{
+        PIX *page = make_page();
+        PIX *bin = pixConvertTo1(page, 128);
+        /* standard fax: every other row, 204x98 dpi tags */
+        PIX *pix = pixScale(bin, 1.0, 0.5);
+        RdOcrResult res;
+
+        pixSetResolution(pix, 204, 98);
+        read_ok(pix, &res);
+        assert_legible(res.text);
+        g_assert_cmpuint(res.height, ==, (guint)pixGetHeight(pix));
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+        pixDestroy(&bin);
+        pixDestroy(&page);
+}
+
+static void
+test_no_resolution(void)
+{
+        PIX *page = make_page();
+        PIX *pix = pixConvertTo1(page, 128);
+        RdOcrResult res;
+
+        pixSetResolution(pix, 0, 0);
+        read_ok(pix, &res);
+        assert_legible(res.text);
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+        pixDestroy(&page);
+}
+
+static void
+test_blank(void)
+{
+        PIX *pix = pixCreate(1700, 2200, 1);
+        RdOcrResult res;
+
+        pixSetResolution(pix, 200, 200);
+        read_ok(pix, &res);
+        g_assert_cmpuint(res.n_words, ==, 0);
+        g_assert_cmpint(res.rotation, ==, 0);
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+}
+
+static void
+test_too_small(void)
+{
+        g_autoptr(GError) error = NULL;
+        PIX *pix = pixCreate(4, 4, 8);
+        RdOcrResult res;
+
+        g_assert_false(rd_ocr_engine_read(engine, pix, 0, &res, &error));
+        g_assert_error(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE);
+        pixDestroy(&pix);
+}
+
+static void
+test_deadline(void)
+{
+        g_autoptr(GError) error = NULL;
+        PIX *pix = make_page();
+        RdOcrResult res;
+        gint64 start = g_get_monotonic_time();
+
+        g_assert_false(rd_ocr_engine_read(engine, pix, 1, &res, &error));
+        g_assert_error(error, RD_OCR_ERROR, RD_OCR_ERROR_TIMEOUT);
+        /* stopped promptly, not after a whole page */
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+        pixDestroy(&pix);
+}
+
+int
+main(int argc, char **argv)
+{
+        g_autoptr(GError) error = NULL;
+        int rc;
+
+        g_test_init(&argc, &argv, NULL);
+        engine = rd_ocr_engine_new(&error);
+        g_assert_no_error(error);
+        g_test_add_func("/ocr/upright", test_upright);
+        g_test_add_data_func("/ocr/rotated-90", GINT_TO_POINTER(1), test_rotated);
+        g_test_add_data_func("/ocr/rotated-180", GINT_TO_POINTER(2), test_rotated);
+        g_test_add_data_func("/ocr/rotated-270", GINT_TO_POINTER(3), test_rotated);
+        g_test_add_func("/ocr/skewed", test_skewed);
+        g_test_add_func("/ocr/fax-standard", test_fax_standard);
+        g_test_add_func("/ocr/no-resolution", test_no_resolution);
+        g_test_add_func("/ocr/blank", test_blank);
+        g_test_add_func("/ocr/too-small", test_too_small);
+        g_test_add_func("/ocr/deadline", test_deadline);
+        rc = g_test_run();
+        rd_ocr_engine_free(engine);
+        return rc;
+}

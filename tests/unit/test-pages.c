@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Page reading on files made here: text-layer PDFs, multi-page TIFFs in
+ * every fax compression, PNG, JPEG, bombs, a 500-page PDF, encrypted,
+ * truncated and empty files. */
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <glib/gstdio.h>
+#include <leptonica/allheaders.h>
+#include <string.h>
+
+#include "pages.h"
+
+static RdOcrEngine *engine;
+
+static const char *const lines[] = {
+        "Referral for cardiology consultation and echocardiogram.",
+        "The patient reports exertional chest pressure and dyspnea.",
+        "Laboratory results include sodium, potassium and creatinine.",
+        "Please schedule a treadmill stress test at your earliest",
+        "convenience and send the report to the referring office.",
+};
+
+static GPtrArray *
+pages_new(void)
+{
+        return g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+}
+
+static gboolean
+text_has_words(const char *text, guint min_found)
+{
+        static const char *const words[] = { "referral", "cardiology", "echocardiogram",
+                                             "exertional", "laboratory", "potassium",
+                                             "creatinine", "treadmill", "convenience" };
+        g_autofree char *lower = g_utf8_strdown(text, -1);
+        guint found = 0;
+
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+                if (strstr(lower, words[i]) != NULL)
+                        found++;
+        return found >= min_found;
+}
+
+/* ---- file makers ---- */
+
+static cairo_status_t
+write_to_array(void *closure, const unsigned char *data, unsigned int length)
+{
+        g_byte_array_append(closure, data, length);
+        return CAIRO_STATUS_SUCCESS;
+}
+
+/* A PDF of @n_pages pages of @width x @height points; with @text each page
+ * carries the lines above as a real text layer. */
+static GBytes *
+make_pdf(guint n_pages, double width, double height, gboolean text)
+{
+        GByteArray *out = g_byte_array_new();
+        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, width, height);
+        cairo_t *cr = cairo_create(s);
+
+        for (guint p = 0; p < n_pages; p++) {
+                if (text) {
+                        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                                               CAIRO_FONT_WEIGHT_NORMAL);
+                        cairo_set_font_size(cr, 11);
+                        for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                                cairo_move_to(cr, 72, 100 + 16 * i);
+                                cairo_show_text(cr, lines[i]);
+                        }
+                }
+                cairo_show_page(cr);
+        }
+        cairo_destroy(cr);
+        cairo_surface_finish(s);
+        cairo_surface_destroy(s);
+        return g_byte_array_free_to_bytes(out);
+}
+
+/* A 200 dpi 8 bpp page image of the lines above (a third of a letter page). */
+static PIX *
+make_page_image(void)
+{
+        const int w = 1700, h = 700;
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr = cairo_create(s);
+        PIX *pix = pixCreate(w, h, 8);
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_select_font_face(cr, "DejaVu Serif", CAIRO_FONT_SLANT_NORMAL,
+                               CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, 32);
+        for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                cairo_move_to(cr, 160, 150 + 60 * i);
+                cairo_show_text(cr, lines[i]);
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        for (int row = 0; row < h; row++) {
+                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
+                                                                    row * cairo_image_surface_get_stride(s));
+                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
+
+                for (int x = 0; x < w; x++)
+                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
+        }
+        cairo_surface_destroy(s);
+        pixSetResolution(pix, 200, 200);
+        return pix;
+}
+
+/* A 4-page TIFF: G4 fine, G3 standard (204x98, rows halved), LZW gray,
+ * uncompressed gray. */
+static GBytes *
+make_fax_tiff(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = NULL;
+        char *contents = NULL;
+        gsize len = 0;
+        PIX *gray = make_page_image();
+        PIX *bin = pixConvertTo1(gray, 128);
+        PIX *std = pixScale(bin, 1.0, 0.5);
+        int fd = g_file_open_tmp("rd-test-XXXXXX.tif", &path, &error);
+
+        g_assert_no_error(error);
+        close(fd);
+        pixSetResolution(bin, 204, 196);
+        pixSetResolution(std, 204, 98);
+        g_assert_cmpint(pixWriteTiff(path, bin, IFF_TIFF_G4, "w"), ==, 0);
+        g_assert_cmpint(pixWriteTiff(path, std, IFF_TIFF_G3, "a"), ==, 0);
+        g_assert_cmpint(pixWriteTiff(path, gray, IFF_TIFF_LZW, "a"), ==, 0);
+        g_assert_cmpint(pixWriteTiff(path, gray, IFF_TIFF, "a"), ==, 0);
+        g_assert_true(g_file_get_contents(path, &contents, &len, &error));
+        g_unlink(path);
+        pixDestroy(&gray);
+        pixDestroy(&bin);
+        pixDestroy(&std);
+        return g_bytes_new_take(contents, len);
+}
+
+static void
+put_le16(GByteArray *a, guint16 v)
+{
+        guint8 b[2] = { v & 0xff, v >> 8 };
+
+        g_byte_array_append(a, b, 2);
+}
+
+static void
+put_le32(GByteArray *a, guint32 v)
+{
+        guint8 b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+
+        g_byte_array_append(a, b, 4);
+}
+
+static void
+put_entry(GByteArray *a, guint16 tag, guint16 type, guint32 count, guint32 value)
+{
+        put_le16(a, tag);
+        put_le16(a, type);
+        put_le32(a, count);
+        if (type == 3 && count == 1) {
+                put_le16(a, (guint16)value);
+                put_le16(a, 0);
+        } else {
+                put_le32(a, value);
+        }
+}
+
+/* A 200-byte TIFF declaring a G4 page of @w x @h pixels. */
+static GBytes *
+make_tiff_bomb(guint32 w, guint32 h)
+{
+        GByteArray *a = g_byte_array_new();
+        static const guint8 strip[32] = { 0 };
+
+        g_byte_array_append(a, (const guint8 *)"II*\0", 4);
+        put_le32(a, 8);
+        put_le16(a, 8);
+        put_entry(a, 256, 4, 1, w);   /* ImageWidth */
+        put_entry(a, 257, 4, 1, h);   /* ImageLength */
+        put_entry(a, 258, 3, 1, 1);   /* BitsPerSample */
+        put_entry(a, 259, 3, 1, 4);   /* Compression: G4 */
+        put_entry(a, 262, 3, 1, 0);   /* min-is-white */
+        put_entry(a, 273, 4, 1, 8 + 2 + 8 * 12 + 4); /* StripOffsets */
+        put_entry(a, 278, 4, 1, h);   /* RowsPerStrip */
+        put_entry(a, 279, 4, 1, sizeof(strip)); /* StripByteCounts */
+        put_le32(a, 0);
+        g_byte_array_append(a, strip, sizeof(strip));
+        return g_byte_array_free_to_bytes(a);
+}
+
+static guint32
+crc32_of(const guint8 *p, gsize n)
+{
+        guint32 c = 0xffffffffu;
+
+        for (gsize i = 0; i < n; i++) {
+                c ^= p[i];
+                for (int k = 0; k < 8; k++)
+                        c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+        }
+        return c ^ 0xffffffffu;
+}
+
+static void
+put_be32(GByteArray *a, guint32 v)
+{
+        guint8 b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+
+        g_byte_array_append(a, b, 4);
+}
+
+/* A PNG header declaring @w x @h 8-bit gray pixels, with a tiny IDAT. */
+static GBytes *
+make_png_bomb(guint32 w, guint32 h)
+{
+        GByteArray *a = g_byte_array_new();
+        GByteArray *chunk = g_byte_array_new();
+
+        g_byte_array_append(a, (const guint8 *)"\x89PNG\r\n\x1a\n", 8);
+        g_byte_array_append(chunk, (const guint8 *)"IHDR", 4);
+        put_be32(chunk, w);
+        put_be32(chunk, h);
+        g_byte_array_append(chunk, (const guint8 *)"\x08\x00\x00\x00\x00", 5);
+        put_be32(a, 13);
+        g_byte_array_append(a, chunk->data, chunk->len);
+        put_be32(a, crc32_of(chunk->data, chunk->len));
+        g_byte_array_set_size(chunk, 0);
+        g_byte_array_append(chunk, (const guint8 *)"IDAT\x78\x9c\x03\x00\x00\x00\x00\x01", 12);
+        put_be32(a, 8);
+        g_byte_array_append(a, chunk->data, chunk->len);
+        put_be32(a, crc32_of(chunk->data, chunk->len));
+        put_be32(a, 0);
+        g_byte_array_append(a, (const guint8 *)"IEND\xae\x42\x60\x82", 8);
+        g_byte_array_unref(chunk);
+        return g_byte_array_free_to_bytes(a);
+}
+
+/* ---- tests ---- */
+
+static gboolean
+read_bytes(GBytes *bytes, const RdReadLimits *limits, RdOcrEngine *ocr, GPtrArray *pages,
+           GError **error)
+{
+        gsize len = 0;
+        const guint8 *data = g_bytes_get_data(bytes, &len);
+
+        return rd_pages_read(data, len, "1.2", 5, limits, ocr, pages, error);
+}
+
+static void
+test_pdf_text_layer(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) pdf = make_pdf(3, 612, 792, TRUE);
+        g_autoptr(GPtrArray) pages = pages_new();
+
+        /* no engine: a text-layer PDF must not need one */
+        g_assert_true(read_bytes(pdf, NULL, NULL, pages, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(pages->len, ==, 3);
+        for (guint i = 0; i < pages->len; i++) {
+                const RdPage *page = g_ptr_array_index(pages, i);
+
+                g_assert_cmpint(page->method, ==, RD_PAGE_METHOD_TEXT_LAYER);
+                g_assert_cmpuint(page->number, ==, 5 + i);
+                g_assert_cmpstr(page->source_part, ==, "1.2");
+                g_assert_cmpfloat(page->confidence, ==, 100.0);
+                g_assert_true(text_has_words(page->text, 9));
+        }
+}
+
+static void
+test_pdf_blank_needs_ocr(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) pdf = make_pdf(1, 612, 792, FALSE);
+        g_autoptr(GPtrArray) pages = pages_new();
+
+        g_assert_false(read_bytes(pdf, NULL, NULL, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_NOT_SUPPORTED);
+        g_clear_error(&error);
+        g_assert_true(read_bytes(pdf, NULL, engine, pages, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(pages->len, ==, 1);
+        g_assert_cmpint(((RdPage *)pages->pdata[0])->method, ==, RD_PAGE_METHOD_OCR);
+}
+
+static void
+test_pdf_500_pages(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) pdf = make_pdf(500, 612, 792, TRUE);
+        g_autoptr(GPtrArray) pages = pages_new();
+        RdReadLimits limits;
+        gint64 start = g_get_monotonic_time();
+
+        rd_read_limits_init(&limits);
+        g_assert_false(read_bytes(pdf, &limits, engine, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT);
+        g_test_message("%s", error->message);
+        g_assert_nonnull(strstr(error->message, "500"));
+        /* cut at the limit, pages before it kept */
+        g_assert_cmpuint(pages->len, ==, limits.max_pages);
+        g_assert_cmpuint(((RdPage *)pages->pdata[pages->len - 1])->number, ==,
+                         5 + limits.max_pages - 1);
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 20 * G_USEC_PER_SEC);
+}
+
+static void
+test_pdf_bomb(void)
+{
+        g_autoptr(GError) error = NULL;
+        /* 200x200 inches (the PDF maximum) without text: 1.6 Gpixel at fax dpi */
+        g_autoptr(GBytes) pdf = make_pdf(1, 14400, 14400, FALSE);
+        g_autoptr(GPtrArray) pages = pages_new();
+        gint64 start = g_get_monotonic_time();
+
+        g_assert_false(read_bytes(pdf, NULL, engine, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT);
+        g_assert_cmpuint(pages->len, ==, 0);
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
+}
+
+static void
+test_tiff_bomb(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) tiff = make_tiff_bomb(100000, 100000);
+        g_autoptr(GPtrArray) pages = pages_new();
+        gint64 start = g_get_monotonic_time();
+
+        g_assert_false(read_bytes(tiff, NULL, engine, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT);
+        g_assert_cmpuint(pages->len, ==, 0);
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+}
+
+static void
+test_png_bomb(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) png = make_png_bomb(100000, 100000);
+        g_autoptr(GPtrArray) pages = pages_new();
+
+        g_assert_false(read_bytes(png, NULL, engine, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT);
+}
+
+static void
+test_decoded_bytes_limit(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) tiff = make_fax_tiff();
+        g_autoptr(GPtrArray) pages = pages_new();
+        RdReadLimits limits;
+
+        rd_read_limits_init(&limits);
+        /* the two 1 bpp pages fit (~220 kB), the 8 bpp third page (1.2 MB) cannot */
+        limits.max_decoded_bytes = 400 * 1000;
+        g_assert_false(read_bytes(tiff, &limits, engine, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT);
+        g_test_message("%s", error->message);
+        g_assert_cmpuint(pages->len, ==, 2);
+}
+
+static void
+test_tiff_fax_pages(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) tiff = make_fax_tiff();
+        g_autoptr(GPtrArray) pages = pages_new();
+
+        g_assert_true(read_bytes(tiff, NULL, engine, pages, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(pages->len, ==, 4);
+        for (guint i = 0; i < pages->len; i++) {
+                const RdPage *page = g_ptr_array_index(pages, i);
+
+                g_test_message("page %u: conf %.0f %ux%u %u ms", page->number, page->confidence,
+                               page->width, page->height, page->ms);
+                g_assert_cmpint(page->method, ==, RD_PAGE_METHOD_OCR);
+                g_assert_cmpuint(page->number, ==, 5 + i);
+                g_assert_true(text_has_words(page->text, 7));
+        }
+        /* the standard-resolution page keeps its size as read */
+        g_assert_cmpuint(((RdPage *)pages->pdata[1])->height, ==, 350);
+}
+
+static void
+test_tiff_max_pages(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) tiff = make_fax_tiff();
+        g_autoptr(GPtrArray) pages = pages_new();
+        RdReadLimits limits;
+
+        rd_read_limits_init(&limits);
+        limits.max_pages = 1;
+        g_assert_false(read_bytes(tiff, &limits, engine, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT);
+        g_assert_cmpstr(error->message, ==, "file has 4 pages, only the first 1 were read");
+        g_assert_cmpuint(pages->len, ==, 1);
+        g_assert_true(text_has_words(((RdPage *)pages->pdata[0])->text, 7));
+}
+
+static void
+test_png_jpeg(gconstpointer data)
+{
+        int format = GPOINTER_TO_INT(data);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) pages = pages_new();
+        PIX *pix = make_page_image();
+        l_uint8 *bytes = NULL;
+        size_t len = 0;
+
+        g_assert_cmpint(pixWriteMem(&bytes, &len, pix, format), ==, 0);
+        g_assert_true(rd_pages_read(bytes, len, "file", 1, NULL, engine, pages, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(pages->len, ==, 1);
+        g_assert_true(text_has_words(((RdPage *)pages->pdata[0])->text, 7));
+        lept_free(bytes);
+        pixDestroy(&pix);
+}
+
+static void
+test_encrypted(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) pages = pages_new();
+        /* standard security handler, RC4 40-bit, with a user password we
+         * do not know (the /U entry matches no empty password) */
+        static const char pdf[] =
+                "%PDF-1.4\n"
+                "1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+                "2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
+                "3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]>> endobj\n"
+                "4 0 obj <</Filter /Standard /V 1 /R 2 /P -4\n"
+                "/O <0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef>\n"
+                "/U <fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210>>> endobj\n"
+                "trailer <</Root 1 0 R /Encrypt 4 0 R /Size 5\n"
+                "/ID [<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>]>>\n"
+                "%%EOF\n";
+
+        g_assert_false(rd_pages_read((const guint8 *)pdf, sizeof(pdf) - 1, "file", 1, NULL,
+                                     engine, pages, &error));
+        g_assert_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_ENCRYPTED);
+        g_assert_cmpstr(error->message, ==, "pdf is encrypted");
+}
+
+static void
+test_bad_input(void)
+{
+        static const struct {
+                const char *name;
+                const char *bytes;
+                gsize len;
+                int code;
+        } cases[] = {
+                { "empty", "", 0, RD_PAGES_ERROR_EMPTY },
+                { "text", "Dear doctor, please see this patient\n", 37,
+                  RD_PAGES_ERROR_NOT_SUPPORTED },
+                { "pdf-header-only", "%PDF-1.4\n", 9, RD_PAGES_ERROR_CORRUPT },
+                { "pdf-zero-pages",
+                  "%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+                  "2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
+                  "trailer <</Root 1 0 R /Size 3>>\n%%EOF\n",
+                  143, -1 },
+                { "tiff-header-only", "II*\0\x08\0\0\0", 8, -1 },
+                { "png-header-only", "\x89PNG\r\n\x1a\n", 8, -1 },
+                { "jpeg-header-only", "\xff\xd8\xff\xe0\0\x10JFIF", 10, -1 },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GPtrArray) pages = pages_new();
+                gsize len = cases[i].len;
+
+                if (g_str_has_prefix(cases[i].name, "pdf-zero"))
+                        len = strlen(cases[i].bytes);
+                g_assert_false(rd_pages_read((const guint8 *)cases[i].bytes, len, "file", 1,
+                                             NULL, engine, pages, &error));
+                g_test_message("%s: %s", cases[i].name, error->message);
+                g_assert_true(error->domain == RD_PAGES_ERROR);
+                if (cases[i].code >= 0)
+                        g_assert_cmpint(error->code, ==, cases[i].code);
+                g_assert_cmpuint(pages->len, ==, 0);
+                g_assert_cmpuint(strlen(error->message), >, 0);
+                g_assert_false(g_ascii_isupper(error->message[0]));
+        }
+}
+
+static void
+test_truncated(void)
+{
+        g_autoptr(GBytes) pdf = make_pdf(3, 612, 792, TRUE);
+        g_autoptr(GBytes) tiff = make_fax_tiff();
+        GBytes *files[] = { pdf, tiff };
+
+        for (gsize f = 0; f < G_N_ELEMENTS(files); f++) {
+                gsize len = 0;
+                const guint8 *data = g_bytes_get_data(files[f], &len);
+
+                for (int cut = 1; cut <= 3; cut++) {
+                        g_autoptr(GError) error = NULL;
+                        g_autoptr(GPtrArray) pages = pages_new();
+                        RdReadLimits limits;
+                        gboolean ok;
+
+                        rd_read_limits_init(&limits);
+                        limits.max_pages = 1;
+                        ok = rd_pages_read(data, len * cut / 4, "file", 1, &limits, engine,
+                                           pages, &error);
+                        g_test_message("cut to %d/4: %s", cut, ok ? "read" : error->message);
+                        /* read what survives, or say why not; never crash */
+                        if (!ok)
+                                g_assert_true(error->domain == RD_PAGES_ERROR);
+                }
+        }
+}
+
+int
+main(int argc, char **argv)
+{
+        g_autoptr(GError) error = NULL;
+        int rc;
+
+        g_test_init(&argc, &argv, NULL);
+        engine = rd_ocr_engine_new(&error);
+        g_assert_no_error(error);
+        g_test_add_func("/pages/pdf-text-layer", test_pdf_text_layer);
+        g_test_add_func("/pages/pdf-blank-needs-ocr", test_pdf_blank_needs_ocr);
+        g_test_add_func("/pages/pdf-500-pages", test_pdf_500_pages);
+        g_test_add_func("/pages/pdf-bomb", test_pdf_bomb);
+        g_test_add_func("/pages/tiff-bomb", test_tiff_bomb);
+        g_test_add_func("/pages/png-bomb", test_png_bomb);
+        g_test_add_func("/pages/decoded-bytes-limit", test_decoded_bytes_limit);
+        g_test_add_func("/pages/tiff-fax-pages", test_tiff_fax_pages);
+        g_test_add_func("/pages/tiff-max-pages", test_tiff_max_pages);
+        g_test_add_data_func("/pages/png", GINT_TO_POINTER(IFF_PNG), test_png_jpeg);
+        g_test_add_data_func("/pages/jpeg", GINT_TO_POINTER(IFF_JFIF_JPEG), test_png_jpeg);
+        g_test_add_func("/pages/encrypted", test_encrypted);
+        g_test_add_func("/pages/bad-input", test_bad_input);
+        g_test_add_func("/pages/truncated", test_truncated);
+        rc = g_test_run();
+        rd_ocr_engine_free(engine);
+        return rc;
+}
