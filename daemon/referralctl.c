@@ -10,6 +10,7 @@
 #include "db.h"
 #include "log.h"
 #include "rd-config.h"
+#include "referral.h"
 
 typedef struct {
         const char *name;
@@ -171,17 +172,16 @@ cmd_items(int argc, char **argv)
         return 0;
 }
 
+/* A checklist item: a document type, or labs:PANEL (the contract's words). */
 static gboolean
 is_checklist_item(const char *s)
 {
-        static const char *const items[] = {
-                "cover_sheet", "referral_form", "clinical_notes", "discharge_summary", "ekg", "labs", "echo",
-                "stress_test", "ambulatory_monitor", "imaging", "med_list", "insurance", "other", NULL,
-        };
+        RdDocType type;
+        RdPanel panel;
 
         if (g_str_has_prefix(s, "labs:"))
-                return s[5] != '\0';
-        return g_strv_contains(items, s);
+                return rd_panel_from_string(s + 5, &panel);
+        return rd_doc_type_from_string(s, &type);
 }
 
 static int
