@@ -226,7 +226,9 @@ cmd_list(int argc, char **argv)
          * "ekg (not enclosed), labs (too old: 2026-06-01)" */
         rows = rd_db_query(db,
                            "SELECT r.id, r.item_id AS item, to_char(r.received, 'YYYY-MM-DD') AS received,"
-                           " r.status, r.service_line, r.urgency,"
+                           " r.status, nullif(concat_ws(' ', CASE WHEN r.missing_ekg THEN 'NO-EKG' END,"
+                           "  CASE WHEN r.missing_labs THEN 'NO-LABS' END), '') AS flags,"
+                           " r.service_line, r.urgency,"
                            " concat_ws(', ', r.patient_family, r.patient_given) AS patient,"
                            " r.referring_practice AS referring,"
                            " (SELECT string_agg(c.item || ' (' || replace(coalesce(c.why, 'missing'), '_', ' ')"

@@ -53,4 +53,14 @@ if build/daemon/referralctl --help | grep -q "^  list"; then
         echo
         echo "== referrals (referralctl list)"
         build/daemon/referralctl list --config "$DEMO/referrald.conf"
+        first=$(build/daemon/referralctl list --status incomplete --json --config "$DEMO/referrald.conf" |
+                sed -n 's/^ *"id" : \([0-9]*\).*/\1/p' | head -n 1)
+        if [ -n "$first" ]; then
+                echo
+                echo "== why referral $first is flagged (referralctl show $first)"
+                build/daemon/referralctl show "$first" --config "$DEMO/referrald.conf"
+        fi
 fi
+echo
+echo "The demo database is stopped again. To look around: tools/pg.sh start $PGDIR $PORT, then"
+echo "build/daemon/referralctl list --config $DEMO/referrald.conf"
