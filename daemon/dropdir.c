@@ -122,6 +122,8 @@ move_into(const char *from_dir, const char *name, const char *to_dir, gint64 ite
                         return TRUE;
                 if (errno == EEXIST)
                         continue;
+                if (errno == ENOENT && access(src, F_OK) < 0)
+                        return TRUE; /* another instance sharing the folder moved it first */
                 if (errno == EINVAL) {
                         /* file system without RENAME_NOREPLACE: link + unlink is as safe */
                         if (link(src, dst) == 0) {
