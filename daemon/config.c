@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-mailbox.h"
 #include "config.h"
 
 G_DEFINE_QUARK(rd-config-error-quark, rd_config_error)
@@ -227,6 +228,7 @@ rd_config_new_defaults(void)
         c->max_pages = 200;
         c->max_page_pixels = 40000000;
         c->stop_timeout_usec = 30 * G_USEC_PER_SEC;
+        c->mailboxes = g_ptr_array_new_with_free_func((GDestroyNotify)rd_mailbox_config_free);
         return c;
 }
 
@@ -247,6 +249,8 @@ rd_config_free(RdConfig *c)
         g_free(c->processed_path);
         g_free(c->quarantine_path);
         g_free(c->worker_user);
+        if (c->mailboxes)
+                g_ptr_array_unref(c->mailboxes);
         g_free(c);
 }
 
@@ -357,6 +361,21 @@ rd_config_load(const char *path, GError **error)
 
                 if (is_foreign_group(groups[g]))
                         continue;
+                if (g_str_has_prefix(groups[g], "mailbox.")) {
+                        /* IMAP intake: validated in config-mailbox.c */
+                        RdMailboxConfig *mb = rd_mailbox_config_parse(c->keyfile, path, groups[g], error);
+
+                        if (mb == NULL)
+                                return NULL;
+                        if (c->mailboxes->len >= RD_MAILBOX_MAX) {
+                                rd_mailbox_config_free(mb);
+                                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
+                                            "%s: [%s]: at most %d mailboxes", path, groups[g], RD_MAILBOX_MAX);
+                                return NULL;
+                        }
+                        g_ptr_array_add(c->mailboxes, mb);
+                        continue;
+                }
                 if (!group_is_known(groups[g])) {
                         g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
                                     "%s: unknown group [%s]", path, groups[g]);

@@ -53,6 +53,9 @@ typedef struct {
         /* [daemon] */
         guint64 watchdog_status_usec;
         guint64 stop_timeout_usec;  /* grace for workers on SIGTERM */
+
+        /* [mailbox.NAME] groups, in file order (config-mailbox.h) */
+        GPtrArray *mailboxes;       /* owned: RdMailboxConfig* */
 } RdConfig;
 
 RdConfig *rd_config_new_defaults(void);

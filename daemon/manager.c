@@ -9,8 +9,11 @@
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
+#include "config-mailbox.h"
+#include "db-mailbox.h"
 #include "db.h"
 #include "dropdir.h"
+#include "imap-poller.h"
 #include "log.h"
 #include "manager.h"
 #include "worker.h"
@@ -27,6 +30,17 @@ typedef struct {
         guint quick_deaths;    /* deaths soon after start, for restart backoff */
         gboolean done;         /* --once: exited after an empty queue */
 } RdWorkerSlot;
+
+/* One IMAP poller process per [mailbox.NAME] (imap-poller.c). */
+typedef struct {
+        RdManager *manager;    /* borrowed back-pointer */
+        guint index;           /* into config->mailboxes */
+        pid_t pid;             /* 0 when not running */
+        sd_event_source *child;
+        gint64 started_usec;
+        guint quick_deaths;
+        gboolean done;         /* --once: its one poll is over */
+} RdPollerSlot;
 
 struct RdManager {
         sd_event *event;
@@ -47,6 +61,10 @@ struct RdManager {
         RdWorkerSlot workers[MAX_WORKERS];
         guint n_workers;
 
+        RdPollerSlot pollers[RD_MAILBOX_MAX];
+        guint n_pollers;
+        gboolean intake_scanned;       /* --once: the drop folder is stored */
+
         gboolean db_ok;
         guint db_backoff_sec;
         char *last_error;              /* owned: shown in STATUS= */
@@ -55,6 +73,11 @@ struct RdManager {
 
 static int arm_scan(RdManager *self, guint64 delay_usec);
 static void start_worker(RdManager *self, RdWorkerSlot *slot);
+static void once_start_workers(RdManager *self);
+static guint running_pollers(RdManager *self);
+static void start_pollers(RdManager *self);
+static void signal_pollers(RdManager *self, int sig);
+static void resize_pollers(RdManager *self, guint n);
 
 static void
 set_last_error(RdManager *self, const char *message)
@@ -74,13 +97,17 @@ notify_status(RdManager *self)
         for (guint i = 0; i < self->n_workers; i++)
                 running += self->workers[i].pid > 0;
         if (self->db_ok && rd_db_queue_stats(self->db, &st, &error)) {
+                /* IMAP pollers record their failures in the mailbox table */
+                g_autofree char *mail_errors = self->n_pollers ? rd_db_mailbox_errors(self->db, NULL) : NULL;
+
                 status = g_strdup_printf("STATUS=%s%" G_GINT64_FORMAT " queued, %" G_GINT64_FORMAT
                                          " processing, %" G_GINT64_FORMAT " done, %" G_GINT64_FORMAT
-                                         " failed, %" G_GINT64_FORMAT " quarantined; %u/%u workers%s%s",
+                                         " failed, %" G_GINT64_FORMAT " quarantined; %u/%u workers%s%s%s%s",
                                          self->stopping ? "stopping: " : "", st.queued, st.processing,
                                          st.done, st.failed, st.quarantined, running, self->n_workers,
                                          self->last_error ? "; last error: " : "",
-                                         self->last_error ? self->last_error : "");
+                                         self->last_error ? self->last_error : "",
+                                         mail_errors ? "; " : "", mail_errors ? mail_errors : "");
         } else {
                 if (error)
                         self->db_ok = FALSE;
@@ -134,9 +161,8 @@ scan_now(RdManager *self)
         }
         if (self->once && scan.next_usec == 0) {
                 /* everything on disk is stored: let the workers drain the queue */
-                for (guint i = 0; i < self->n_workers; i++)
-                        if (self->workers[i].pid == 0 && !self->workers[i].done)
-                                start_worker(self, &self->workers[i]);
+                self->intake_scanned = TRUE;
+                once_start_workers(self);
         }
 }
 
@@ -224,7 +250,7 @@ maybe_finish(RdManager *self)
 {
         gboolean all_done = TRUE;
 
-        if (running_workers(self) > 0)
+        if (running_workers(self) > 0 || running_pollers(self) > 0)
                 return;
         if (self->once && !self->stopping) {
                 for (guint i = 0; i < self->n_workers; i++)
@@ -412,6 +438,7 @@ on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata)
         for (guint i = 0; i < self->n_workers; i++)
                 if (self->workers[i].pid == 0 && !self->workers[i].done)
                         start_worker(self, &self->workers[i]);
+        start_pollers(self);
         return 0;
 }
 
@@ -432,6 +459,7 @@ on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
         (void)usec;
         rd_log_warning(LOG_DOMAIN, 0, "workers did not stop in time, killing them");
         signal_workers(self, SIGKILL);
+        signal_pollers(self, SIGKILL);
         return 0;
 }
 
@@ -449,6 +477,7 @@ begin_stop(RdManager *self, const char *why)
         sd_event_source_set_enabled(self->scan_timer, SD_EVENT_OFF);
         sd_event_source_set_enabled(self->inotify, SD_EVENT_OFF);
         signal_workers(self, SIGTERM);
+        signal_pollers(self, SIGTERM);
         sd_event_now(self->event, CLOCK_MONOTONIC, &now);
         /* leave a margin inside systemd's TimeoutStopSec for the SIGKILL path */
         sd_event_add_time(self->event, &self->stop_timer, CLOCK_MONOTONIC,
@@ -509,6 +538,9 @@ on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
         for (guint i = 0; i < self->n_workers; i++)
                 if (self->workers[i].pid == 0)
                         self->workers[i].done = FALSE;
+        /* pollers too: each comes back with its mailbox's new settings */
+        resize_pollers(self, self->config->mailboxes->len);
+        signal_pollers(self, SIGTERM);
         schedule_restart(self, 0);
         arm_scan(self, 0);
         rd_log_info(LOG_DOMAIN, 0, "configuration reloaded");
@@ -543,6 +575,118 @@ on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
         notify_status(self);
         sd_event_source_set_time(s, usec + 5 * G_USEC_PER_SEC);
         return 0;
+}
+
+/* Mailbox pollers (IMAP intake): one process per [mailbox.NAME],
+ * restarted with backoff like the workers.  With --once each polls once
+ * and the workers start only when all of them are done. */
+
+static guint
+running_pollers(RdManager *self)
+{
+        guint n = 0;
+
+        for (guint i = 0; i < RD_MAILBOX_MAX; i++)
+                n += self->pollers[i].pid > 0;
+        return n;
+}
+
+static void
+signal_pollers(RdManager *self, int sig)
+{
+        for (guint i = 0; i < RD_MAILBOX_MAX; i++)
+                if (self->pollers[i].pid > 0)
+                        kill(self->pollers[i].pid, sig);
+}
+
+static void
+resize_pollers(RdManager *self, guint n)
+{
+        for (guint i = 0; i < RD_MAILBOX_MAX; i++) {
+                self->pollers[i].manager = self;
+                self->pollers[i].index = i;
+        }
+        self->n_pollers = MIN(n, RD_MAILBOX_MAX);
+}
+
+static void
+once_start_workers(RdManager *self)
+{
+        for (guint i = 0; i < self->n_pollers; i++)
+                if (!self->pollers[i].done)
+                        return;
+        if (!self->intake_scanned)
+                return;
+        for (guint i = 0; i < self->n_workers; i++)
+                if (self->workers[i].pid == 0 && !self->workers[i].done)
+                        start_worker(self, &self->workers[i]);
+        maybe_finish(self);
+}
+
+static int
+on_poller_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        RdPollerSlot *slot = userdata;
+        RdManager *self = slot->manager;
+        gboolean clean = si->si_code == CLD_EXITED && si->si_status == RD_POLLER_EXIT_OK;
+
+        (void)s;
+        slot->child = sd_event_source_unref(slot->child);
+        if (!clean && !(self->stopping && si->si_code != CLD_EXITED)) {
+                g_autofree char *reason = si->si_code == CLD_EXITED ?
+                        g_strdup_printf("mailbox poller %u exited with status %d", slot->index, si->si_status) :
+                        g_strdup_printf("mailbox poller %u killed by signal %d", slot->index, si->si_status);
+
+                rd_log_warning(LOG_DOMAIN, 0, "%s", reason);
+                set_last_error(self, reason);
+        }
+        if (g_get_monotonic_time() - slot->started_usec < 10 * G_USEC_PER_SEC && !clean)
+                slot->quick_deaths++;
+        else
+                slot->quick_deaths = 0;
+        slot->pid = 0;
+        if (self->once) {
+                slot->done = TRUE;
+                if (!clean)
+                        self->exit_status = 1;
+                if (!self->stopping)
+                        once_start_workers(self);
+        } else if (!self->stopping && slot->index < self->n_pollers) {
+                /* clean: asked to leave on reload, back at once */
+                schedule_restart(self, clean ? 0 : (guint64)100000 << MIN(slot->quick_deaths, 9));
+        }
+        maybe_finish(self);
+        return 0;
+}
+
+static void
+start_poller(RdManager *self, RdPollerSlot *slot)
+{
+        pid_t pid = fork();
+        int r;
+
+        if (pid < 0) {
+                rd_log_err(LOG_DOMAIN, 0, "fork: %s", g_strerror(errno));
+                schedule_restart(self, 5 * G_USEC_PER_SEC);
+                return;
+        }
+        if (pid == 0)
+                rd_imap_poller_run(self->config, slot->index, self->once);
+        slot->pid = pid;
+        slot->started_usec = g_get_monotonic_time();
+        r = sd_event_add_child(self->event, &slot->child, pid, WEXITED, on_poller_exit, slot);
+        if (r < 0)
+                rd_log_err(LOG_DOMAIN, 0, "watching mailbox poller %d: %s", (int)pid, g_strerror(-r));
+}
+
+static void
+start_pollers(RdManager *self)
+{
+        if (self->stopping)
+                return;
+        for (guint i = 0; i < self->n_pollers; i++)
+                if (self->pollers[i].pid == 0 && !self->pollers[i].done)
+                        start_poller(self, &self->pollers[i]);
 }
 
 RdManager *
@@ -585,6 +729,7 @@ rd_manager_new(RdConfig *config, gboolean once, GError **error)
         if (!once && !attach_inotify(self, error))
                 return NULL;
         resize_workers(self, config->n_workers);
+        resize_pollers(self, config->mailboxes->len);
 
         sd_event_now(self->event, CLOCK_MONOTONIC, &now);
         sd_event_add_time(self->event, &self->status_timer, CLOCK_MONOTONIC, now + 5 * G_USEC_PER_SEC,
@@ -600,6 +745,8 @@ rd_manager_free(RdManager *self)
                 return;
         for (guint i = 0; i < MAX_WORKERS; i++)
                 sd_event_source_disable_unref(self->workers[i].child);
+        for (guint i = 0; i < RD_MAILBOX_MAX; i++)
+                sd_event_source_disable_unref(self->pollers[i].child);
         sd_event_source_disable_unref(self->inotify);
         sd_event_source_disable_unref(self->scan_timer);
         sd_event_source_disable_unref(self->status_timer);
@@ -626,6 +773,8 @@ rd_manager_run(RdManager *self)
         rd_log_info(LOG_DOMAIN, 0, "started with %u worker(s)%s", self->n_workers, self->once ? ", once" : "");
         notify_status(self);
         release_orphaned_leases(self);
+        /* with --once the pollers fetch first, then the workers drain */
+        start_pollers(self);
         scan_now(self);
         if (!self->once)
                 for (guint i = 0; i < self->n_workers; i++)
@@ -635,6 +784,7 @@ rd_manager_run(RdManager *self)
         for (guint i = 0; i < MAX_WORKERS; i++)
                 if (self->workers[i].pid > 0)
                         kill(self->workers[i].pid, SIGKILL);
+        signal_pollers(self, SIGKILL);
         rd_log_info(LOG_DOMAIN, 0, "stopped");
         return r < 0 ? 1 : r;
 }
