@@ -375,6 +375,7 @@ rd_leased_item_free(RdLeasedItem *item)
         if (item == NULL)
                 return;
         g_free(item->media_type);
+        g_free(item->received);
         if (item->raw)
                 g_bytes_unref(item->raw);
         g_free(item);
@@ -399,7 +400,7 @@ rd_db_lease(RdDb *db, const char *worker, guint64 lease_usec, RdLeasedItem **ret
                            " leased_by = $1, updated_at = now()"
                            " WHERE id = (SELECT id FROM item WHERE state = 'queued' AND not_before <= now()"
                            "  ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)"
-                           " RETURNING id, attempts, media_type, raw",
+                           " RETURNING id, attempts, media_type, raw, to_char(received_at, 'YYYY-MM-DD')",
                            2, NULL, values, NULL, NULL, 1 /* binary results */);
         if (PQresultStatus(res) != PGRES_TUPLES_OK)
                 return set_result_error(db, res, error);
@@ -416,6 +417,8 @@ rd_db_lease(RdDb *db, const char *worker, guint64 lease_usec, RdLeasedItem **ret
                 item->raw = g_bytes_new(PQgetvalue(res, 0, 3), PQgetlength(res, 0, 3));
         else
                 item->raw = g_bytes_new(NULL, 0);
+        if (!PQgetisnull(res, 0, 4))
+                item->received = g_strndup(PQgetvalue(res, 0, 4), PQgetlength(res, 0, 4));
         *ret_item = item;
         return TRUE;
 }

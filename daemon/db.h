@@ -59,6 +59,7 @@ typedef struct {
         gint64 id;
         guint attempts;
         char *media_type;
+        char *received;   /* date it reached us (server's time zone), "YYYY-MM-DD" */
         GBytes *raw;
 } RdLeasedItem;
 void rd_leased_item_free(RdLeasedItem *item);

@@ -142,6 +142,12 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
                 g_propagate_prefixed_error(error, g_steal_pointer(&local), "understanding: ");
                 return NULL;
         }
+        if (ref->received == NULL && item->received != NULL) {
+                /* no fax header or Date: to read it from: the day it reached
+                 * us is the best date the lab-age rule can have */
+                ref->received = g_strdup(item->received);
+                rd_policy_check(self->config->policy, ref);
+        }
         result->referral_json = rd_referral_to_json(ref, FALSE);
         result->complete = ref->complete;
         return g_steal_pointer(&result);
