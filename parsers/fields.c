@@ -147,8 +147,30 @@ rd_find_date(const char *s, const char **ret_start, const char **ret_end)
 
 /* ---- phones, NPI, ICD-10 ---------------------------------------------- */
 
+static char *normalize_phone_digits(const char *s);
+
 char *
 rd_normalize_phone(const char *s)
+{
+        g_autoptr(GString) fixed = NULL;
+
+        if (s == NULL || strstr(s, "\xc2\xa7") == NULL)
+                return normalize_phone_digits(s);
+        /* OCR reads a 5 as a section sign (U+00A7): "\u00a712.555.0100" */
+        fixed = g_string_new(NULL);
+        for (const char *p = s; *p; p++) {
+                if (p[0] == '\xc2' && p[1] == '\xa7' && g_ascii_isdigit(p[2])) {
+                        g_string_append_c(fixed, '5');
+                        p++;
+                        continue;
+                }
+                g_string_append_c(fixed, *p);
+        }
+        return normalize_phone_digits(fixed->str);
+}
+
+static char *
+normalize_phone_digits(const char *s)
 {
         for (const char *p = s; p && *p; p++) {
                 char digits[12];
@@ -225,6 +247,25 @@ rd_icd10_normalize(const char *token)
         const char *t = token;
         GString *out;
 
+        /* An open bracket or a pound/euro sign right before two digits is
+         * the chapter letter misread ("[10" is I10, "£78.5" is E78.5). */
+        if ((*t == '[' || *t == '(' || *t == '{') && g_ascii_isdigit(t[1]) &&
+            g_ascii_isdigit(t[2]) && !strpbrk(t, ")]}")) {
+                g_autofree char *fixed = g_strconcat("I", t + 1, NULL);
+
+                return rd_icd10_normalize(fixed);
+        }
+        {
+                /* U+00A3 and U+20AC in UTF-8 */
+                gsize sign = g_str_has_prefix(t, "\xc2\xa3") ? 2 :
+                             g_str_has_prefix(t, "\xe2\x82\xac") ? 3 : 0;
+
+                if (sign && g_ascii_isdigit(t[sign]) && g_ascii_isdigit(t[sign + 1])) {
+                        g_autofree char *fixed = g_strconcat("E", t + sign, NULL);
+
+                        return rd_icd10_normalize(fixed);
+                }
+        }
         while (*t == '(' || *t == '[' || *t == '_' || *t == '\'' || *t == '"')
                 t++;
         len = strlen(t);
@@ -264,9 +305,12 @@ rd_icd10_normalize(const char *token)
                 c[0] = g_ascii_toupper(c[0]);
                 if (!g_ascii_isupper(c[0]) || c[0] == 'U')
                         goto fail;
-                /* "RO00.2": an O read before the digits */
-                if (l >= 6 && c[1] == 'O' && c[2] == '0' && g_ascii_isdigit(c[3]) && c[4] == '.') {
-                        memmove(c + 1, c + 2, l - 1);
+                /* "RO00.2", "RO0O.2": a category is three characters, so
+                 * a fourth before the dot is an O read in among the digits */
+                if (l >= 6 && c[4] == '.' && (c[1] == 'O' || c[2] == 'O')) {
+                        gsize o = c[1] == 'O' ? 1 : 2;
+
+                        memmove(c + o, c + o + 1, l - o);
                         l--;
                         out->len = l;
                 }
@@ -389,6 +433,12 @@ is_credential(const char *w)
                         buf[n++] = g_ascii_tolower(*p);
         buf[n] = '\0';
         if (n == 0)
+                return TRUE;
+        /* "PA-C", "NP-C" with the certifying letter misread ("PA-G"): two
+         * capitals, a hyphen, one capital is a credential's shape, not a
+         * name's */
+        if (strlen(w) == 4 && g_ascii_isupper(w[0]) && g_ascii_isupper(w[1]) && w[2] == '-' &&
+            g_ascii_isupper(w[3]))
                 return TRUE;
         for (gsize i = 0; i < G_N_ELEMENTS(creds); i++)
                 if (strcmp(buf, creds[i]) == 0)
@@ -758,6 +808,9 @@ trim_value(const char *s, gsize len)
 
                         if (c == (gunichar)-1 || c == (gunichar)-2 || g_unichar_isalpha(c))
                                 break;
+                        /* a section sign before a digit is a misread 5 */
+                        if (c == 0xa7 && g_ascii_isdigit(start[2]))
+                                break;
                         start = g_utf8_next_char(start);
                         continue;
                 }
@@ -803,6 +856,8 @@ is_bare_label(const char *l)
         return words <= 4;
 }
 
+static Section heading_section(const char *line);
+
 /* Text layers sometimes give a column of labels, then a column of values
  * ("Name:\nSex:\n\nO'Brien, Dorothy\nFemale"): pair them back up. */
 static char **
@@ -843,7 +898,11 @@ realign_label_columns(char **lines)
                         for (const char *q = l; *q; q++)
                                 if (g_ascii_islower(*q))
                                         heading = FALSE;
-                        if (!is_bare_label(l) && !(heading && strlen(l) > 8))
+                        /* or by a section heading ("Patient", "Referring
+                         * Provider"): pdftotext's order puts a label and its
+                         * value in blocks of their own, right before one */
+                        if (!is_bare_label(l) && !(heading && strlen(l) > 8) &&
+                            heading_section(l) == SEC_NONE)
                                 vals = 0;
                 }
                 if (vals == run) {
@@ -985,9 +1044,30 @@ value_rank_cmp(gconstpointer a, gconstpointer b)
         return va->line < vb->line ? -1 : va->line > vb->line;
 }
 
+/* Same length, at most one character apart: one misread digit. */
+static gboolean
+one_digit_apart(const char *a, const char *b)
+{
+        guint diff = 0;
+
+        if (strlen(a) != strlen(b))
+                return FALSE;
+        for (; *a; a++, b++)
+                if (*a != *b)
+                        diff++;
+        return diff == 1;
+}
+
+/* The first labelled date in rank order, unless the other pages repeat a
+ * date one digit away from it more often: every page of a packet carries
+ * the patient's DOB, and a misread on one page is outvoted by the rest. */
 static char *
 pick_date(Ctx *c, LabelKey key, guint max_rank)
 {
+        g_autoptr(GPtrArray) dates = g_ptr_array_new_with_free_func(g_free);
+        const char *best = NULL;
+        guint best_n = 0, first_n = 0;
+
         for (guint i = 0; i < c->values->len; i++) {
                 Value *v = g_ptr_array_index(c->values, i);
                 char *iso;
@@ -999,9 +1079,82 @@ pick_date(Ctx *c, LabelKey key, guint max_rank)
                         p++;
                 iso = rd_parse_date(p, NULL);
                 if (iso)
-                        return iso;
+                        g_ptr_array_add(dates, iso);
         }
-        return NULL;
+        if (dates->len == 0)
+                return NULL;
+        for (guint i = 0; i < dates->len; i++) {
+                const char *d = g_ptr_array_index(dates, i);
+                guint n = 0;
+
+                for (guint j = 0; j < dates->len; j++)
+                        n += strcmp(d, g_ptr_array_index(dates, j)) == 0;
+                if (i == 0)
+                        first_n = n;
+                if (n > best_n) {
+                        best = d;
+                        best_n = n;
+                }
+        }
+        if (best_n >= 2 && best_n > first_n && one_digit_apart(best, g_ptr_array_index(dates, 0)))
+                return g_strdup(best);
+        return g_strdup(g_ptr_array_index(dates, 0));
+}
+
+/* Does @low (lower case) hold @word as a whole word? */
+static gboolean
+has_word(const char *low, const char *word)
+{
+        gsize n = strlen(word);
+
+        for (const char *f = strstr(low, word); f; f = strstr(f + 1, word))
+                if ((f == low || !g_ascii_isalpha(f[-1])) && !g_ascii_isalpha(f[n]))
+                        return TRUE;
+        return FALSE;
+}
+
+/* "Mr. Name" in @text (case as written: "ms" is also a unit). */
+static gboolean
+has_honorific(const char *text, const char *hon)
+{
+        gsize n = strlen(hon);
+
+        for (const char *f = strstr(text, hon); f; f = strstr(f + 1, hon))
+                if ((f == text || !g_ascii_isalnum(f[-1])) && f[n] == ' ' && g_ascii_isupper(f[n + 1]))
+                        return TRUE;
+        return FALSE;
+}
+
+/* No sex field could be read (a text layer drops the ticked box of
+ * "Sex: [X] M [ ] F"): the clinical prose says it - "67 y/o female",
+ * "58-year-old man", "Mr. Name".  Both kinds of cue seen: unknown. */
+static char *
+sex_from_prose(Ctx *c)
+{
+        static const char *const male[] = {
+                "y/o male", "yo male", "year-old man", "year-old male", "year old man",
+                "year old male",
+        };
+        static const char *const female[] = {
+                "y/o female", "yo female", "year-old woman", "year-old female", "year old woman",
+                "year old female",
+        };
+        gboolean m = FALSE, f = FALSE;
+
+        for (guint p = 0; p < c->pages->len; p++) {
+                const RdPage *page = g_ptr_array_index(c->pages, p);
+                g_autofree char *low = g_ascii_strdown(page->text, -1);
+
+                for (gsize i = 0; i < G_N_ELEMENTS(male); i++)
+                        m |= has_word(low, male[i]);
+                for (gsize i = 0; i < G_N_ELEMENTS(female); i++)
+                        f |= has_word(low, female[i]);
+                m |= has_honorific(page->text, "Mr.");
+                f |= has_honorific(page->text, "Mrs.") || has_honorific(page->text, "Ms.");
+        }
+        if (m == f)
+                return NULL;
+        return g_strdup(m ? "M" : "F");
 }
 
 static char *
@@ -1042,7 +1195,7 @@ pick_sex(Ctx *c)
                 if (g_ascii_strncasecmp(val, "unknown", 7) == 0 || (val[0] == 'U' && !g_ascii_isalpha(val[1])))
                         return g_strdup("U");
         }
-        return NULL;
+        return sex_from_prose(c);
 }
 
 static char *
@@ -1064,6 +1217,53 @@ pick_phone(Ctx *c, LabelKey key, Section want, guint max_rank)
                 g_free(num);
         }
         return NULL;
+}
+
+/* A number read once on the form is checked against the same labelled
+ * number on the other pages (letterheads, signatures, cover sheets): one
+ * read more often and one digit away is the same number, misread once.
+ * Takes @chosen; returns it or the majority reading. */
+static char *
+outvote_number(Ctx *c, LabelKey key, Section want, char *chosen)
+{
+        g_autoptr(GHashTable) votes = NULL;
+        GHashTableIter it;
+        gpointer k, val;
+        const char *best = NULL;
+        guint best_n = 0, chosen_n;
+
+        if (chosen == NULL)
+                return NULL;
+        votes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                char *num;
+
+                if (v->key != key || (v->section != want && v->section != SEC_NONE))
+                        continue;
+                num = rd_normalize_phone(v->value);
+                if (num == NULL || excluded_number(c, num)) {
+                        g_free(num);
+                        continue;
+                }
+                val = g_hash_table_lookup(votes, num);
+                g_hash_table_replace(votes, num, GUINT_TO_POINTER(GPOINTER_TO_UINT(val) + 1));
+        }
+        chosen_n = GPOINTER_TO_UINT(g_hash_table_lookup(votes, chosen));
+        g_hash_table_iter_init(&it, votes);
+        while (g_hash_table_iter_next(&it, &k, &val)) {
+                guint n = GPOINTER_TO_UINT(val);
+
+                if (n > best_n || (n == best_n && best && strcmp(k, best) < 0)) {
+                        best = k;
+                        best_n = n;
+                }
+        }
+        if (best && best_n >= 2 && best_n > chosen_n && one_digit_apart(best, chosen)) {
+                g_free(chosen);
+                return g_strdup(best);
+        }
+        return chosen;
 }
 
 static char *
@@ -1462,6 +1662,17 @@ codes_from_text(const char *text, GPtrArray *out)
 
                 while (*p == ' ' || *p == '-' || *p == '*' || *p == '\t' || *p == '_' || *p == ':')
                         p++;
+                /* a speck read as a quote or a dot before the code: skip a
+                 * first token with no letter or digit in it */
+                e = p;
+                while (*e && *e != ' ' && *e != '\t' && !g_ascii_isalnum(*e) &&
+                       (guchar)*e < 0x80)
+                        e++;
+                if (e > p && (*e == ' ' || *e == '\t')) {
+                        p = e;
+                        while (*p == ' ' || *p == '\t')
+                                p++;
+                }
                 e = p;
                 while (*e && *e != ' ' && *e != '\t')
                         e++;
@@ -1493,7 +1704,9 @@ pick_diagnoses(Ctx *c, GPtrArray *out)
                                 if (f == NULL || strstr(low, "discharge diagnos"))
                                         continue;
                                 rest = lines[i] + (f - low);
-                                while (*rest && *rest != ':' && *rest != ')')
+                                /* the value follows a colon, a closing
+                                 * parenthesis or a table cell's tab */
+                                while (*rest && *rest != ':' && *rest != ')' && *rest != '\t')
                                         rest++;
                                 /* "Diagnosis (ICD-10): code text" */
                                 if (*rest == ')' && rest[1] == ':')
@@ -1596,6 +1809,75 @@ ticked_options(Ctx *c, const Option *opts, gsize n_opts, guint *ticked)
                 }
         }
         return rows;
+}
+
+/* Is there a checkbox before the option at @label_start?  Nothing but a
+ * "Label:" or the start of the line, or a word, means its box is gone. */
+static gboolean
+has_box(const char *line, const char *label_start)
+{
+        const char *p = label_start, *end;
+        guint alpha = 0;
+
+        while (p > line && p[-1] == ' ')
+                p--;
+        end = p;
+        while (p > line && p[-1] != ' ')
+                p--;
+        if (p == end || end[-1] == ':')
+                return FALSE;
+        for (const char *q = p; q < end; q++) {
+                if ((guchar)*q >= 0x80)
+                        continue;
+                if (g_ascii_isalpha(*q) && !strchr("JIlOoCcQXx", *q))
+                        alpha++;
+                else if (!strchr("[](){}|JIl1!07OoCcQXx/\\_-.,;'\"&%#*", *q))
+                        return FALSE;
+        }
+        return alpha == 0 && end - p <= 6;
+}
+
+/* A row of options where no tick was read, every option but one shows a
+ * box and that one shows none: a filled box that OCR dropped altogether
+ * ("Service: General  [] Other  (J Third  CJ Fourth").  Returns its index
+ * or -1 when the rows do not say so unambiguously. */
+static int
+vanished_box_option(Ctx *c, const Option *opts, gsize n_opts)
+{
+        int boxless = -1;
+        guint boxed = 0;
+
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+                gboolean prev_row = FALSE;
+
+                if (g_array_index(c->rank, guint, p) != 0)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        const char *pos[8];
+                        guint n = find_options(lines[i], opts, n_opts, pos);
+
+                        if (!(n >= 2 || (n == 1 && prev_row))) {
+                                prev_row = FALSE;
+                                continue;
+                        }
+                        prev_row = TRUE;
+                        for (gsize k = 0; k < n_opts; k++) {
+                                if (pos[k] == NULL)
+                                        continue;
+                                if (rd_checkbox_ticked(lines[i], pos[k]))
+                                        return -1;
+                                if (has_box(lines[i], pos[k])) {
+                                        boxed++;
+                                } else {
+                                        if (boxless >= 0 && boxless != (int)k)
+                                                return -1;
+                                        boxless = (int)k;
+                                }
+                        }
+                }
+        }
+        return boxed + 1 >= n_opts ? boxless : -1;
 }
 
 /* A row of options, or one option label alone on its line (a text layer
@@ -1771,6 +2053,12 @@ pick_service_line(Ctx *c, RdReferral *ref)
         for (guint k = 0; k < 5; k++)
                 if (ticked[k] == 1)
                         return service_options[k].value;
+        {
+                int k = vanished_box_option(c, service_options, 5);
+
+                if (k >= 0)
+                        return service_options[k].value;
+        }
         /* 3. sentences of the referral pages (not the option rows) */
         for (guint rank = 0; rank <= 1; rank++) {
                 for (guint p = 0; p < c->page_lines->len; p++) {
@@ -1816,7 +2104,125 @@ pick_service_line(Ctx *c, RdReferral *ref)
         return ref->diagnoses->len || ref->reason ? "general" : NULL;
 }
 
+/* ---- names read on several pages ------------------------------------------ */
+
+static gboolean
+strv_has_ascii_case(const char *const *v, const char *s)
+{
+        for (; *v; v++)
+                if (g_ascii_strcasecmp(*v, s) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* Occurrences of @word (ASCII, any case) as a whole word in the pages. */
+static guint
+count_word(Ctx *c, const char *word)
+{
+        gsize n = strlen(word);
+        guint count = 0;
+
+        for (guint p = 0; p < c->pages->len; p++) {
+                const RdPage *page = g_ptr_array_index(c->pages, p);
+                const char *t = page->text;
+
+                for (const char *f = t; *f; f++) {
+                        if (g_ascii_tolower(*f) == g_ascii_tolower(word[0]) &&
+                            g_ascii_strncasecmp(f, word, n) == 0 &&
+                            (f == t || !(g_ascii_isalpha(f[-1]) || (guchar)f[-1] >= 0x80)) &&
+                            !(g_ascii_isalpha(f[n]) || (guchar)f[n] >= 0x80))
+                                count++;
+                }
+        }
+        return count;
+}
+
+/* A name word read once (an l read as i, an rn as m) is corrected when
+ * the other pages spell a word one letter apart more often: every page
+ * of a packet names the same patient and signer.  Takes @word. */
+static char *
+outvote_name_word(Ctx *c, char *word, const char *const *others)
+{
+        gsize n;
+        guint own;
+        char *best = NULL;
+        guint best_n = 0;
+
+        if (word == NULL)
+                return NULL;
+        n = strlen(word);
+        if (n < 4)
+                return word;
+        for (gsize i = 0; i < n; i++)
+                if (!g_ascii_isalpha(word[i]))
+                        return word;
+        own = count_word(c, word);
+        for (gsize i = 1; i < n; i++) {
+                /* the first letter is kept: it is the surest read */
+                for (char ch = 'a'; ch <= 'z'; ch++) {
+                        g_autofree char *alt = g_strdup(word);
+                        guint k;
+
+                        if (g_ascii_tolower(word[i]) == ch)
+                                continue;
+                        alt[i] = g_ascii_isupper(word[i]) ? g_ascii_toupper(ch) : ch;
+                        /* "Khalid Khalil": the person's other name is no
+                         * reading of this one */
+                        if (others && strv_has_ascii_case(others, alt))
+                                continue;
+                        k = count_word(c, alt);
+                        if (k > best_n) {
+                                g_free(best);
+                                best = g_steal_pointer(&alt);
+                                best_n = k;
+                        }
+                }
+        }
+        /* a word read twice the same way is no misread */
+        if (best && own <= 1 && best_n >= 2 && best_n > own) {
+                g_free(word);
+                return best;
+        }
+        g_free(best);
+        return word;
+}
+
+/* The same for each word of a "Given Family" name. */
+static char *
+outvote_name(Ctx *c, char *name)
+{
+        g_auto(GStrv) words = NULL;
+
+        if (name == NULL)
+                return NULL;
+        words = g_strsplit(name, " ", -1);
+        for (guint i = 0; words[i]; i++)
+                words[i] = outvote_name_word(c, words[i], (const char *const *)words);
+        g_free(name);
+        return g_strjoinv(" ", words);
+}
+
 /* ---- entry point ----------------------------------------------------------- */
+
+/* "To:" in a lower-cased fax header line, or its misreads "t0:", "10:",
+ * "70:" - but not the hour of a time ("10:01", "07:10:22"). */
+static const char *
+recipient_marker(const char *low)
+{
+        static const char *const marks[] = { "to:", "t0:", "10:", "70:" };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(marks); i++) {
+                for (const char *f = strstr(low, marks[i]); f; f = strstr(f + 1, marks[i])) {
+                        if (g_ascii_isdigit(marks[i][0]) &&
+                            ((f > low && (g_ascii_isdigit(f[-1]) || f[-1] == ':')) ||
+                             (g_ascii_isdigit(f[3]) && g_ascii_isdigit(f[4]) &&
+                              !g_ascii_isdigit(f[5]))))
+                                continue;
+                        return f;
+                }
+        }
+        return NULL;
+}
 
 static guint
 page_rank(const RdPage *page, GPtrArray *documents)
@@ -1868,13 +2274,7 @@ rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
                         if (!rd_is_fax_header_line(all[k]))
                                 continue;
                         low = g_ascii_strdown(all[k], -1);
-                        to = strstr(low, "to:");
-                        if (to == NULL)
-                                to = strstr(low, "t0:");
-                        if (to == NULL)
-                                to = strstr(low, "10:");
-                        if (to == NULL)
-                                to = strstr(low, "70:");
+                        to = recipient_marker(low);
                         if (to) {
                                 char *num = rd_normalize_phone(all[k] + (to - low) + 3);
 
@@ -1903,7 +2303,16 @@ rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
                 ref->patient.phone = pick_phone(&c, L_PHONE, SEC_PATIENT, 1);
         ref->patient.mrn = pick_mrn(&c);
 
-        ref->referring.name = pick_referring_name(&c);
+        {
+                const char *names[] = { ref->patient.family, ref->patient.given, NULL };
+
+                if (ref->patient.family && ref->patient.given) {
+                        ref->patient.family = outvote_name_word(&c, ref->patient.family, names);
+                        names[0] = ref->patient.family;
+                        ref->patient.given = outvote_name_word(&c, ref->patient.given, names);
+                }
+        }
+        ref->referring.name = outvote_name(&c, pick_referring_name(&c));
         ref->referring.npi = pick_npi(&c);
         ref->referring.practice = pick_practice(&c, ref->referring.name);
         ref->referring.phone = pick_phone(&c, L_PHONE, SEC_REFERRING, 1);
@@ -1912,6 +2321,9 @@ rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
         ref->referring.fax = pick_phone(&c, L_FAX, SEC_REFERRING, 1);
         if (ref->referring.fax == NULL)
                 ref->referring.fax = pick_letterhead_number(&c, L_FAX);
+        ref->patient.phone = outvote_number(&c, L_PHONE, SEC_PATIENT, ref->patient.phone);
+        ref->referring.phone = outvote_number(&c, L_PHONE, SEC_REFERRING, ref->referring.phone);
+        ref->referring.fax = outvote_number(&c, L_FAX, SEC_REFERRING, ref->referring.fax);
         /* The patient's number is never the practice's. */
         if (ref->patient.phone && ref->referring.phone &&
             strcmp(ref->patient.phone, ref->referring.phone) == 0)

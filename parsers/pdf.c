@@ -58,6 +58,140 @@ rd_pdf_has_text_layer(PopplerPage *page, const char *text, double width, double 
         return alnum >= 20 && rd_pdf_image_coverage(page, width, height) < 0.5;
 }
 
+/* Two characters of one word touch or nearly so, in whatever direction the
+ * text runs (left to right, right to left, rotated). Word gaps are wider
+ * than a tenth of the font size; the jumps between table cells that
+ * poppler_page_get_text() glues together are whole columns or lines. */
+#define RD_PDF_TOUCH 0.3
+
+static gboolean
+rd_pdf_chars_touch(const PopplerRectangle *a, const PopplerRectangle *b)
+{
+        double aw = a->x2 - a->x1, ah = a->y2 - a->y1;
+        double bw = b->x2 - b->x1, bh = b->y2 - b->y1;
+        double size, dx, dy;
+
+        /* an empty box (a combining mark, a zero-width glyph) tells nothing */
+        if (!(aw > 0.0 && ah > 0.0 && bw > 0.0 && bh > 0.0))
+                return TRUE;
+        size = MIN(MAX(aw, ah), MAX(bw, bh));
+        dx = MAX(0.0, MAX(b->x1 - a->x2, a->x1 - b->x2));
+        dy = MAX(0.0, MAX(b->y1 - a->y2, a->y1 - b->y2));
+        return dx <= RD_PDF_TOUCH * size && dy <= RD_PDF_TOUCH * size;
+}
+
+/* One line of pdftotext: a byte range of the page text and its ink. */
+typedef struct {
+        gsize start, end;       /* bytes of the page text, end exclusive */
+        int first, last;        /* first and last inked character, -1 if none */
+        double min_x, max_x;
+} RdPdfLine;
+
+static gboolean
+rd_pdf_is_space(gunichar c)
+{
+        /* what a reader splitting words on \s splits on */
+        return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The next line continues a hyphenated word when it starts just below the
+ * hyphen, within the horizontal extent of the hyphen's line: the next line
+ * of the same paragraph. */
+static gboolean
+rd_pdf_continues(const RdPdfLine *line, const RdPdfLine *next, const PopplerRectangle *rects)
+{
+        const PopplerRectangle *hyphen, *first;
+        double h;
+
+        if (line->last < 0 || next->first < 0)
+                return FALSE;
+        hyphen = &rects[line->last];
+        first = &rects[next->first];
+        h = hyphen->y2 - hyphen->y1;
+        if (!(h > 0.0))
+                return FALSE;
+        return first->y1 >= hyphen->y2 - 0.5 * h && first->y1 <= hyphen->y2 + 1.5 * h &&
+               first->x1 >= line->min_x - 2.0 * h && first->x1 <= line->max_x;
+}
+
+/* The page's text with pdftotext's words. poppler_page_get_text() orders the
+ * text as pdftotext does, but it prints a table row (the cells poppler finds
+ * side by side) as one line with nothing between the cells: "Fax:" and
+ * "555.987.0000" come out as "Fax:555.987.0000". Every character has a box
+ * (poppler_page_get_text_layout()); where two characters with no space
+ * between them do not touch, a new line begins, as pdftotext begins one for
+ * each cell. Like pdftotext, a line ending in a hyphen is joined to the next
+ * one without the hyphen when that one continues the paragraph below it. */
+static char *
+rd_pdf_page_text(PopplerPage *page, const char *text)
+{
+        PopplerRectangle *rects = NULL;
+        guint n_rects = 0;
+        g_autoptr(GArray) lines = NULL;
+        RdPdfLine line = { 0, 0, -1, -1, 0.0, 0.0 };
+        GString *out;
+        const char *p;
+        int prev = -1;
+        guint i;
+
+        if (!poppler_page_get_text_layout(page, &rects, &n_rects) ||
+            (glong)n_rects != g_utf8_strlen(text, -1)) {
+                /* no boxes to go by: the page text as poppler gives it */
+                g_free(rects);
+                return g_strdup(text);
+        }
+        lines = g_array_new(FALSE, FALSE, sizeof(RdPdfLine));
+        for (p = text, i = 0; *p != '\0'; p = g_utf8_next_char(p), i++) {
+                gunichar c = g_utf8_get_char(p);
+                gsize at = (gsize)(p - text);
+
+                if (c == '\n') {
+                        line.end = at;
+                        g_array_append_val(lines, line);
+                        line = (RdPdfLine){ at + 1, at + 1, -1, -1, 0.0, 0.0 };
+                        prev = -1;
+                        continue;
+                }
+                if (rd_pdf_is_space(c)) {
+                        prev = -1;
+                        continue;
+                }
+                if (prev >= 0 && !rd_pdf_chars_touch(&rects[prev], &rects[i])) {
+                        line.end = at;
+                        g_array_append_val(lines, line);
+                        line = (RdPdfLine){ at, at, -1, -1, 0.0, 0.0 };
+                }
+                prev = (int)i;
+                if (line.first < 0) {
+                        line.first = (int)i;
+                        line.min_x = rects[i].x1;
+                        line.max_x = rects[i].x2;
+                }
+                line.last = (int)i;
+                line.min_x = MIN(line.min_x, rects[i].x1);
+                line.max_x = MAX(line.max_x, rects[i].x2);
+        }
+        line.end = (gsize)(p - text);
+        g_array_append_val(lines, line);
+
+        out = g_string_sized_new((gsize)(p - text) + lines->len);
+        for (i = 0; i < lines->len; i++) {
+                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i);
+                gsize len = l->end - l->start;
+
+                if (i + 1 < lines->len && len > 0 && text[l->end - 1] == '-' &&
+                    rd_pdf_continues(l, &g_array_index(lines, RdPdfLine, i + 1), rects)) {
+                        g_string_append_len(out, text + l->start, (gssize)len - 1);
+                        continue;
+                }
+                g_string_append_len(out, text + l->start, (gssize)len);
+                if (i + 1 < lines->len)
+                        g_string_append_c(out, '\n');
+        }
+        g_free(rects);
+        return g_string_free(out, FALSE);
+}
+
 static gboolean
 rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, double height,
               gint64 start, GError **error)
@@ -203,7 +337,9 @@ rd_pages_read_pdf(RdPagesCtx *ctx, const guint8 *data, gsize len, GError **error
                 }
                 text = poppler_page_get_text(page);
                 if (rd_pdf_has_text_layer(page, text, width, height)) {
-                        rd_pages_add_text(ctx, g_utf8_make_valid(text, -1), start);
+                        g_autofree char *valid = g_utf8_make_valid(text, -1);
+
+                        rd_pages_add_text(ctx, rd_pdf_page_text(page, valid), start);
                         continue;
                 }
                 if (!rd_pdf_render(ctx, page, (guint)i, width, height, start, error))

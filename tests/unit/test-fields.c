@@ -66,6 +66,10 @@ test_icd10(void)
                 { "RO7.9", "R07.9" }, { "E11.65;", "E11.65" }, { "Z79.01", "Z79.01" },
                 { "279.01", "Z79.01" }, { "hello", NULL }, { "Now", NULL }, { "2024", NULL },
                 { "U07.1", NULL },
+                /* OCR damage to the chapter letter or the category */
+                { "[11", "I11" }, { "(21.4", "I21.4" }, { "\xc2\xa3" "11.9", "E11.9" },
+                { "\xe2\x82\xac" "66.01", "E66.01" }, { "JO0O.1", "J00.1" }, { "KO2.3", "K02.3" },
+                { "(12)", NULL }, { "\xc2\xa3" "100", NULL },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -228,6 +232,169 @@ test_extract_letter_nulls(void)
         g_assert_cmpstr(ref->urgency, ==, "routine");
 }
 
+/* A diagnosis block as OCR and e-mail tables give it: a table cell after
+ * a tab, specks before a code, a bracket for the chapter letter. */
+static void
+test_diagnosis_block(void)
+{
+        static const char *const texts[] = {
+                "Consult request\nICD-10\tI35.0 Aortic stenosis\nJ44.9 COPD\nPlan\tsee note\n",
+                "Consult request\nDiagnosis (ICD-10): [35.0 Aortic stenosis\n. J44.9 COPD\nRECORDS\n",
+                "Consult request\nDiagnoses:\n` I35.0 Aortic stenosis\nJO0O.9 Cold\nRECORDS\n",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
+                g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+                g_autoptr(RdReferral) ref = rd_referral_new();
+                RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
+                guint one = 1;
+
+                g_ptr_array_add(pages, page(1, texts[i]));
+                g_array_append_val(d->pages, one);
+                d->confidence = 1;
+                g_ptr_array_add(docs, d);
+                rd_fields_extract(pages, docs, ref);
+                g_assert_cmpuint(ref->diagnoses->len, ==, 2);
+                g_assert_cmpstr(g_ptr_array_index(ref->diagnoses, 0), ==, "I35.0");
+                g_assert_cmpstr(g_ptr_array_index(ref->diagnoses, 1), ==, i == 2 ? "J00.9" : "J44.9");
+        }
+}
+
+static RdReferral *
+extract_one_form(const char *const *texts, gsize n)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        RdReferral *ref = rd_referral_new();
+        RdDocument *form = rd_document_new(RD_DOC_REFERRAL_FORM);
+        RdDocument *notes = rd_document_new(RD_DOC_CLINICAL_NOTES);
+        guint one = 1;
+
+        for (gsize i = 0; i < n; i++) {
+                guint num = (guint)i + 1;
+
+                g_ptr_array_add(pages, page(num, texts[i]));
+                if (i > 0)
+                        g_array_append_val(notes->pages, num);
+        }
+        g_array_append_val(form->pages, one);
+        form->confidence = notes->confidence = 1;
+        g_ptr_array_add(docs, form);
+        g_ptr_array_add(docs, notes);
+        rd_fields_extract(pages, docs, ref);
+        return ref;
+}
+
+/* One page's misread DOB is outvoted by the other pages of the packet,
+ * but only when it is one digit away (not another date altogether). */
+static void
+test_dob_vote(void)
+{
+        static const char *const texts[] = {
+                "Consult request\nPatient: Varga, Ilona   DOB: 3/4/1950\n",
+                "Visit note\nPatient: Varga, Ilona   DOB: 3/14/1950\n",
+                "Lab report\nName: Varga, Ilona   DOB: 3/14/1950\n",
+        };
+        static const char *const other[] = {
+                "Consult request\nPatient: Varga, Ilona   DOB: 3/4/1950\n",
+                "Visit note\nPatient: Varga, Ilona   DOB: 8/21/1962\n",
+                "Lab report\nName: Varga, Ilona   DOB: 8/21/1962\n",
+        };
+        g_autoptr(RdReferral) a = extract_one_form(texts, G_N_ELEMENTS(texts));
+        g_autoptr(RdReferral) b = extract_one_form(other, G_N_ELEMENTS(other));
+
+        g_assert_cmpstr(a->patient.dob, ==, "1950-03-14");
+        g_assert_cmpstr(b->patient.dob, ==, "1950-03-04");
+}
+
+/* A service row whose ticked box OCR dropped: the one option without a
+ * box is the ticked one; with two such options nothing is concluded
+ * from the boxes. */
+static void
+test_vanished_box(void)
+{
+        static const char *const one[] = {
+                "CONSULT REQUEST\nPatient: Varga, Ilona DOB: 3/4/1950\n"
+                "Requested service: Heart Failure (J Electrophysiology CJ General Cardiology\n"
+                "[1] Interventional / Cath [] Preventive / Lipid\n"
+                "Reason for referral: follow-up\n",
+        };
+        static const char *const two[] = {
+                "CONSULT REQUEST\nPatient: Varga, Ilona DOB: 3/4/1950\n"
+                "Requested service: Heart Failure Electrophysiology CJ General Cardiology\n"
+                "[1] Interventional / Cath [] Preventive / Lipid\n"
+                "Reason for referral: follow-up\n",
+        };
+        g_autoptr(RdReferral) a = extract_one_form(one, 1);
+        g_autoptr(RdReferral) b = extract_one_form(two, 1);
+
+        g_assert_cmpstr(a->service_line, ==, "heart_failure");
+        g_assert_cmpstr(b->service_line, ==, "general");
+}
+
+/* Numbers: a misread digit on the form is outvoted by the letterheads of
+ * the other pages; a section sign is a misread 5; "PA-G" is a damaged
+ * credential, not a given name; the prose gives the sex the form lost. */
+static void
+test_numbers_names_sex(void)
+{
+        static const char *const texts[] = {
+                "Harbor Clinic\nTel 312.555.0160 Fax 312.555.0161\nCONSULT REQUEST\n"
+                "Patient: Varga, Ilona DOB: 3/4/1950\nSex:\nM\nF\n"
+                "Home phone: \xc2\xa7" "12.555.0177\n"
+                "REFERRING PROVIDER\nName: Tomas Lindqvist, PA-G\n"
+                "Phone: 312.555.0160 Fax: 342.555.0161\n",
+                "Harbor Clinic\nTel 312.555.0160 Fax 312.555.0161\nVisit note\n"
+                "HPI: 76 y/o female with dyspnea.\n",
+                "Harbor Clinic\nTel 312.555.0160 Fax 312.555.0161\nMedication list\n"
+                "Metoprolol 25 mg; QRS 96 ms. Normal.\n",
+        };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, G_N_ELEMENTS(texts));
+
+        g_assert_cmpstr(ref->patient.phone, ==, "5125550177");
+        g_assert_cmpstr(ref->referring.fax, ==, "3125550161");
+        g_assert_cmpstr(ref->referring.phone, ==, "3125550160");
+        g_assert_cmpstr(ref->referring.name, ==, "Tomas Lindqvist");
+        g_assert_cmpstr(ref->patient.sex, ==, "F");
+}
+
+/* The hour of a fax header's time ("10:05") is not a misread "To:": the
+ * sender's number after it stays the practice's fax. */
+static void
+test_header_time_not_recipient(void)
+{
+        static const char *const texts[] = {
+                "MAR-02-2027 10:05 FROM:HARBOR CLINIC 3125550161 T:3125559999 P.1/2\n"
+                "CONSULT REQUEST\nPatient: Varga, Ilona DOB: 3/4/1950\n"
+                "REFERRING PROVIDER\nName: Tomas Lindqvist, MD\n"
+                "Phone: 312.555.0160 Fax: 312.555.0161\n",
+                "MAR-02-2027 10:06 FROM:HARBOR CLINIC 3125550161 T 3125559999 P.2/2\n"
+                "Visit note\n",
+        };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, G_N_ELEMENTS(texts));
+
+        g_assert_cmpstr(ref->referring.fax, ==, "3125550161");
+}
+
+/* A name misread once on the form is outvoted by the other pages; a
+ * patient whose given and family names are one letter apart keeps both. */
+static void
+test_name_vote(void)
+{
+        static const char *const texts[] = {
+                "CONSULT REQUEST\nPatient: Marin, Mario DOB: 3/4/1950\n"
+                "REFERRING PROVIDER\nName: Marta Kowaiska, MD\n",
+                "Visit note\nPatient: Marin, Mario\nSigned: Marta Kowalska, MD\n",
+                "Lab report\nName: MARIN, MARIO\nOrdering: Kowalska, Marta MD\n",
+        };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, G_N_ELEMENTS(texts));
+
+        g_assert_cmpstr(ref->referring.name, ==, "Marta Kowalska");
+        g_assert_cmpstr(ref->patient.family, ==, "Marin");
+        g_assert_cmpstr(ref->patient.given, ==, "Mario");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -241,5 +408,11 @@ main(int argc, char **argv)
         g_test_add_func("/fields/fax-header", test_fax_header);
         g_test_add_func("/fields/form", test_extract_form);
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
+        g_test_add_func("/fields/diagnosis-block", test_diagnosis_block);
+        g_test_add_func("/fields/dob-vote", test_dob_vote);
+        g_test_add_func("/fields/vanished-box", test_vanished_box);
+        g_test_add_func("/fields/numbers-names-sex", test_numbers_names_sex);
+        g_test_add_func("/fields/header-time", test_header_time_not_recipient);
+        g_test_add_func("/fields/name-vote", test_name_vote);
         return g_test_run();
 }
