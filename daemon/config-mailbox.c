@@ -178,33 +178,11 @@ name_is_valid(const char *name)
         return TRUE;
 }
 
-static char *
-read_password(const char *path, GError **error)
-{
-        g_autofree char *contents = NULL;
-        gsize len = 0;
-
-        if (!g_file_get_contents(path, &contents, &len, error))
-                return NULL;
-        while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))
-                contents[--len] = '\0';
-        if (len == 0 || memchr(contents, '\0', len) != NULL || strchr(contents, '\n') != NULL) {
-                memset(contents, 0, len);
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "expected one non-empty line");
-                return NULL;
-        }
-        return g_steal_pointer(&contents);
-}
-
 static gboolean
 load_secret(RdMailboxConfig *mb, GKeyFile *kf, const char *path, const char *group, GError **error)
 {
-        g_autofree char *file = g_key_file_get_string(kf, group, "password-file", NULL);
-        g_autofree char *cred = g_key_file_get_string(kf, group, "password-credential", NULL);
-        g_autofree char *secret_path = NULL;
-        g_autoptr(GError) local = NULL;
-        const char *key = file ? "password-file" : "password-credential";
-        guint n = (file != NULL) + (cred != NULL) + (mb->xoauth2_token_file != NULL);
+        guint n = g_key_file_has_key(kf, group, "password-file", NULL) +
+                  g_key_file_has_key(kf, group, "password-credential", NULL) + (mb->xoauth2_token_file != NULL);
 
         if (n != 1) {
                 g_set_error(error, RD_CONFIG_ERROR, n == 0 ? RD_CONFIG_ERROR_MISSING : RD_CONFIG_ERROR_VALUE,
@@ -214,39 +192,7 @@ load_secret(RdMailboxConfig *mb, GKeyFile *kf, const char *path, const char *gro
         }
         if (mb->xoauth2_token_file)
                 return TRUE;
-        if (file) {
-                g_strstrip(file);
-                if (!g_path_is_absolute(file)) {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [%s] password-file: bad value, expected an absolute path", path, group);
-                        return FALSE;
-                }
-                secret_path = g_strdup(file);
-        } else {
-                const char *dir = g_getenv("CREDENTIALS_DIRECTORY");
-
-                g_strstrip(cred);
-                if (strchr(cred, '/') != NULL || cred[0] == '.' || cred[0] == '\0') {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [%s] password-credential: bad value, expected a credential name", path,
-                                    group);
-                        return FALSE;
-                }
-                if (dir == NULL) {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [%s] password-credential: $CREDENTIALS_DIRECTORY is not set "
-                                    "(add LoadCredential= to the unit)", path, group);
-                        return FALSE;
-                }
-                secret_path = g_build_filename(dir, cred, NULL);
-        }
-        mb->password = read_password(secret_path, &local);
-        if (mb->password == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: [%s] %s: %s", path, group, key,
-                            local->message);
-                return FALSE;
-        }
-        return TRUE;
+        return rd_config_load_password(kf, path, group, &mb->password, error);
 }
 
 RdMailboxConfig *

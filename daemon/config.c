@@ -272,6 +272,8 @@ group_is_known(const char *group)
         return FALSE;
 }
 
+/* A password file holds one non-empty line; a trailing newline is not
+ * part of the password. */
 static char *
 read_secret_file(const char *path, GError **error)
 {
@@ -280,60 +282,65 @@ read_secret_file(const char *path, GError **error)
 
         if (!g_file_get_contents(path, &contents, &len, error))
                 return NULL;
-        /* one line; a trailing newline is not part of the password */
         while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))
                 contents[--len] = '\0';
-        if (memchr(contents, '\0', len) != NULL || strchr(contents, '\n') != NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                            "%s: a password file holds one line", path);
+        if (len == 0 || memchr(contents, '\0', len) != NULL || strchr(contents, '\n') != NULL) {
+                memset(contents, 0, len);
+                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "expected one non-empty line");
                 return NULL;
         }
         return g_steal_pointer(&contents);
 }
 
-static gboolean
-load_password(RdConfig *c, GError **error)
+gboolean
+rd_config_load_password(GKeyFile *kf, const char *path, const char *group, char **ret_password,
+                        GError **error)
 {
-        g_autofree char *file = g_key_file_get_string(c->keyfile, "database", "password-file", NULL);
-        g_autofree char *cred = g_key_file_get_string(c->keyfile, "database", "password-credential", NULL);
-        g_autofree char *path = NULL;
+        g_autofree char *file = g_key_file_get_string(kf, group, "password-file", NULL);
+        g_autofree char *cred = g_key_file_get_string(kf, group, "password-credential", NULL);
+        g_autofree char *secret_path = NULL;
+        g_autoptr(GError) local = NULL;
+        const char *key = file ? "password-file" : "password-credential";
 
+        *ret_password = NULL;
         if (file && cred) {
                 g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                            "%s: [database] password-file and password-credential exclude each other",
-                            c->path);
+                            "%s: [%s] password-file and password-credential exclude each other", path, group);
                 return FALSE;
         }
         if (file) {
+                g_strstrip(file);
                 if (!g_path_is_absolute(file)) {
                         g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [database] password-file: expected an absolute path", c->path);
+                                    "%s: [%s] password-file: bad value, expected an absolute path", path, group);
                         return FALSE;
                 }
-                path = g_strdup(file);
+                secret_path = g_strdup(file);
         } else if (cred) {
                 /* systemd.exec(5) LoadCredential=: files in $CREDENTIALS_DIRECTORY */
                 const char *dir = g_getenv("CREDENTIALS_DIRECTORY");
 
+                g_strstrip(cred);
                 if (strchr(cred, '/') != NULL || cred[0] == '.' || cred[0] == '\0') {
                         g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [database] password-credential: expected a credential name",
-                                    c->path);
+                                    "%s: [%s] password-credential: bad value, expected a credential name", path,
+                                    group);
                         return FALSE;
                 }
                 if (dir == NULL) {
                         g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [database] password-credential: $CREDENTIALS_DIRECTORY is not set "
-                                    "(add LoadCredential= to the unit)", c->path);
+                                    "%s: [%s] password-credential: $CREDENTIALS_DIRECTORY is not set "
+                                    "(add LoadCredential= to the unit)", path, group);
                         return FALSE;
                 }
-                path = g_build_filename(dir, cred, NULL);
+                secret_path = g_build_filename(dir, cred, NULL);
         } else {
                 return TRUE;
         }
-        c->db_password = read_secret_file(path, error);
-        if (c->db_password == NULL) {
-                g_prefix_error(error, "%s: [database] reading the password: ", c->path);
+        *ret_password = read_secret_file(secret_path, &local);
+        if (*ret_password == NULL) {
+                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: [%s] %s: %s", path, group, key,
+                            local->message);
                 return FALSE;
         }
         return TRUE;
@@ -410,7 +417,7 @@ rd_config_load(const char *path, GError **error)
                             "%s: [database] conninfo is required", path);
                 return NULL;
         }
-        if (!load_password(c, error))
+        if (!rd_config_load_password(c->keyfile, path, "database", &c->db_password, error))
                 return NULL;
         rd_policy_free(c->policy);
         c->policy = rd_policy_new_from_keyfile(c->keyfile, &local);

@@ -63,6 +63,13 @@ RdConfig *rd_config_load(const char *path, GError **error);
 void rd_config_free(RdConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdConfig, rd_config_free)
 
+/* The password of a group, from its password-file= or password-credential=
+ * key (a file in $CREDENTIALS_DIRECTORY, systemd.exec(5) LoadCredential=).
+ * *ret_password is NULL when the group names neither.  Errors name the
+ * file, group and key. */
+gboolean rd_config_load_password(GKeyFile *kf, const char *path, const char *group, char **ret_password,
+                                 GError **error);
+
 /* Parsers shared with other groups (policy, mailboxes). */
 gboolean rd_config_parse_duration(const char *text, guint64 *ret_usec);
 gboolean rd_config_parse_size(const char *text, guint64 *ret_bytes);
