@@ -51,7 +51,6 @@ typedef struct {
         guint64 max_page_pixels;
 
         /* [daemon] */
-        guint64 watchdog_status_usec;
         guint64 stop_timeout_usec;  /* grace for workers on SIGTERM */
 
         /* [mailbox.NAME] groups, in file order (config-mailbox.h) */

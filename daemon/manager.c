@@ -68,7 +68,6 @@ struct RdManager {
         gboolean db_ok;
         guint db_backoff_sec;
         char *last_error;              /* owned: shown in STATUS= */
-        guint64 stored_total;
 };
 
 static int arm_scan(RdManager *self, guint64 delay_usec);
@@ -147,7 +146,6 @@ scan_now(RdManager *self)
         }
         self->db_ok = TRUE;
         self->db_backoff_sec = 0;
-        self->stored_total += scan.stored;
         if (scan.stored + scan.duplicates + scan.quarantined > 0) {
                 rd_log_info(LOG_DOMAIN, 0, "drop folder: %u stored, %u duplicate, %u quarantined, %u waiting",
                             scan.stored, scan.duplicates, scan.quarantined, scan.unsettled);
