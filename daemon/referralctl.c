@@ -7,6 +7,7 @@
 #include "cmd-extract.h"
 #include "cmd-pages.h"
 #include "config.h"
+#include "ctl.h"
 #include "db.h"
 #include "log.h"
 #include "rd-config.h"
@@ -18,43 +19,6 @@ typedef struct {
         const char *usage;
 } RdCommand;
 
-static char *opt_config;
-static gboolean opt_json;
-
-static RdDb *
-open_db(GError **error)
-{
-        g_autoptr(RdConfig) config = NULL;
-
-        config = rd_config_load(opt_config ? opt_config : RD_CONFIG_DEFAULT_PATH, error);
-        if (config == NULL)
-                return NULL;
-        return rd_db_connect(config->db_conninfo, config->db_password, error);
-}
-
-static gboolean
-parse_options(int *argc, char ***argv, const char *usage, const GOptionEntry *extra, GError **error)
-{
-        GOptionEntry common[] = {
-                { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, "configuration file", "FILE" },
-                { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "print JSON", NULL },
-                { NULL },
-        };
-        g_autoptr(GOptionContext) ctx = g_option_context_new(usage);
-
-        g_option_context_add_main_entries(ctx, common, NULL);
-        if (extra)
-                g_option_context_add_main_entries(ctx, extra, NULL);
-        return g_option_context_parse(ctx, argc, argv, error);
-}
-
-static int
-fail(GError *error)
-{
-        fprintf(stderr, "referralctl: %s\n", error->message);
-        return 1;
-}
-
 static int
 cmd_migrate(int argc, char **argv)
 {
@@ -62,74 +26,13 @@ cmd_migrate(int argc, char **argv)
         g_autoptr(RdDb) db = NULL;
         guint applied = 0;
 
-        if (!parse_options(&argc, &argv, "migrate", NULL, &error))
-                return fail(error);
-        db = open_db(&error);
+        if (!rd_ctl_parse_options(&argc, &argv, "migrate", NULL, &error))
+                return rd_ctl_fail(error);
+        db = rd_ctl_open_db(&error);
         if (db == NULL || !rd_db_migrate(db, &applied, &error))
-                return fail(error);
+                return rd_ctl_fail(error);
         printf("%u migration(s) applied\n", applied);
         return 0;
-}
-
-/* Print rows as aligned columns, or as a JSON array of objects. */
-static void
-print_rows(const RdDbRows *rows, const char *const *numeric)
-{
-        if (opt_json) {
-                g_autoptr(JsonBuilder) b = json_builder_new();
-                g_autoptr(JsonGenerator) gen = json_generator_new();
-                g_autoptr(JsonNode) root = NULL;
-                g_autofree char *text = NULL;
-
-                json_builder_begin_array(b);
-                for (guint r = 0; r < rows->rows->len; r++) {
-                        GPtrArray *row = rows->rows->pdata[r];
-
-                        json_builder_begin_object(b);
-                        for (guint c = 0; c < rows->columns->len; c++) {
-                                const char *col = rows->columns->pdata[c];
-                                const char *v = row->pdata[c];
-
-                                json_builder_set_member_name(b, col);
-                                if (v == NULL)
-                                        json_builder_add_null_value(b);
-                                else if (numeric && g_strv_contains(numeric, col))
-                                        json_builder_add_int_value(b, g_ascii_strtoll(v, NULL, 10));
-                                else
-                                        json_builder_add_string_value(b, v);
-                        }
-                        json_builder_end_object(b);
-                }
-                json_builder_end_array(b);
-                root = json_builder_get_root(b);
-                json_generator_set_root(gen, root);
-                json_generator_set_pretty(gen, TRUE);
-                text = json_generator_to_data(gen, NULL);
-                printf("%s\n", text);
-                return;
-        }
-        {
-                g_autofree gsize *width = g_new0(gsize, rows->columns->len);
-
-                for (guint c = 0; c < rows->columns->len; c++)
-                        width[c] = strlen(rows->columns->pdata[c]);
-                for (guint r = 0; r < rows->rows->len; r++) {
-                        GPtrArray *row = rows->rows->pdata[r];
-                        for (guint c = 0; c < rows->columns->len; c++)
-                                width[c] = MAX(width[c], row->pdata[c] ? (gsize)g_utf8_strlen(row->pdata[c], -1) : 1);
-                }
-                for (guint c = 0; c < rows->columns->len; c++)
-                        printf("%-*s%s", (int)width[c], (char *)rows->columns->pdata[c],
-                               c + 1 < rows->columns->len ? "  " : "\n");
-                for (guint r = 0; r < rows->rows->len; r++) {
-                        GPtrArray *row = rows->rows->pdata[r];
-                        for (guint c = 0; c < rows->columns->len; c++) {
-                                const char *v = row->pdata[c] ? row->pdata[c] : "-";
-                                int pad = (int)width[c] - (int)g_utf8_strlen(v, -1);
-                                printf("%s%*s%s", v, pad > 0 ? pad : 0, "", c + 1 < rows->columns->len ? "  " : "\n");
-                        }
-                }
-        }
 }
 
 static int
@@ -147,17 +50,17 @@ cmd_items(int argc, char **argv)
         g_autoptr(RdDbRows) rows = NULL;
         const char *params[1];
 
-        if (!parse_options(&argc, &argv, "items", extra, &error))
-                return fail(error);
+        if (!rd_ctl_parse_options(&argc, &argv, "items", extra, &error))
+                return rd_ctl_fail(error);
         if (state && !g_strv_contains((const char *const[]){ "queued", "processing", "done", "failed",
                                                               "quarantined", NULL },
                                       state)) {
                 fprintf(stderr, "referralctl: --state: expected queued, processing, done, failed or quarantined\n");
                 return 2;
         }
-        db = open_db(&error);
+        db = rd_ctl_open_db(&error);
         if (db == NULL)
-                return fail(error);
+                return rd_ctl_fail(error);
         params[0] = state;
         rows = rd_db_query(db,
                            "SELECT i.id, i.source, i.state, i.attempts, i.media_type, i.size,"
@@ -167,8 +70,8 @@ cmd_items(int argc, char **argv)
                            " FROM item i WHERE $1::text IS NULL OR i.state = $1 ORDER BY i.id",
                            1, params, &error);
         if (rows == NULL)
-                return fail(error);
-        print_rows(rows, numeric);
+                return rd_ctl_fail(error);
+        rd_ctl_print_rows(rows, numeric);
         return 0;
 }
 
@@ -203,8 +106,8 @@ cmd_list(int argc, char **argv)
         g_autoptr(RdDbRows) rows = NULL;
         const char *params[2];
 
-        if (!parse_options(&argc, &argv, "list", extra, &error))
-                return fail(error);
+        if (!rd_ctl_parse_options(&argc, &argv, "list", extra, &error))
+                return rd_ctl_fail(error);
         if (status && !g_strv_contains((const char *const[]){ "incomplete", "complete", "scheduled", "seen",
                                                                "declined", "redirected", NULL },
                                        status)) {
@@ -217,9 +120,9 @@ cmd_list(int argc, char **argv)
                                 "labs:bnp, clinical_notes, echo\n");
                 return 2;
         }
-        db = open_db(&error);
+        db = rd_ctl_open_db(&error);
         if (db == NULL)
-                return fail(error);
+                return rd_ctl_fail(error);
         params[0] = status;
         params[1] = missing;
         /* "why" in one line: each missing item with its reason, e.g.
@@ -243,8 +146,8 @@ cmd_list(int argc, char **argv)
                            " ORDER BY r.urgency = 'stat' DESC, r.urgency = 'urgent' DESC, r.id",
                            2, params, &error);
         if (rows == NULL)
-                return fail(error);
-        print_rows(rows, numeric);
+                return rd_ctl_fail(error);
+        rd_ctl_print_rows(rows, numeric);
         return 0;
 }
 
@@ -260,17 +163,17 @@ cmd_show(int argc, char **argv)
         const char *params[1];
         gint64 id;
 
-        if (!parse_options(&argc, &argv, "show ID", NULL, &error))
-                return fail(error);
+        if (!rd_ctl_parse_options(&argc, &argv, "show ID", NULL, &error))
+                return rd_ctl_fail(error);
         if (argc != 2 || !g_ascii_string_to_signed(argv[1], 10, 1, G_MAXINT64, &id, NULL)) {
                 fprintf(stderr, "referralctl show: give one referral id\n");
                 return 2;
         }
-        db = open_db(&error);
+        db = rd_ctl_open_db(&error);
         if (db == NULL)
-                return fail(error);
+                return rd_ctl_fail(error);
         params[0] = argv[1];
-        if (opt_json) {
+        if (rd_ctl_opt_json) {
                 ref = rd_db_query(db,
                                   "SELECT jsonb_pretty(jsonb_build_object('id', r.id, 'item', r.item_id,"
                                   " 'status', r.status, 'extract', r.extract,"
@@ -283,7 +186,7 @@ cmd_show(int argc, char **argv)
                                   " FROM referral r WHERE r.id = $1::bigint",
                                   1, params, &error);
                 if (ref == NULL)
-                        return fail(error);
+                        return rd_ctl_fail(error);
                 if (ref->rows->len == 0) {
                         fprintf(stderr, "referralctl show: no referral %s\n", argv[1]);
                         return 1;
@@ -306,7 +209,7 @@ cmd_show(int argc, char **argv)
                           " FROM referral r JOIN item i ON i.id = r.item_id WHERE r.id = $1::bigint",
                           1, params, &error);
         if (ref == NULL)
-                return fail(error);
+                return rd_ctl_fail(error);
         if (ref->rows->len == 0) {
                 fprintf(stderr, "referralctl show: no referral %s\n", argv[1]);
                 return 1;
@@ -337,13 +240,13 @@ cmd_show(int argc, char **argv)
                                       " WHERE r.id = $1::bigint ORDER BY e.id",
                                       1, params, &error) : NULL;
         if (events == NULL)
-                return fail(error);
+                return rd_ctl_fail(error);
         printf("\nenclosed documents:\n");
-        print_rows(docs, NULL);
+        rd_ctl_print_rows(docs, NULL);
         printf("\nchecklist:\n");
-        print_rows(checks, NULL);
+        rd_ctl_print_rows(checks, NULL);
         printf("\nevents:\n");
-        print_rows(events, NULL);
+        rd_ctl_print_rows(events, NULL);
         return 0;
 }
 

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* [replies] and [smtp]: what the practice tells referring offices, and how
+ * mail leaves.  Parsed by config.c through these functions; every error
+ * names the file, group and key. */
+
+typedef enum {
+        RD_PATIENT_DETAIL_INITIALS_DOB, /* "J.D., born 1950-03-07" */
+        RD_PATIENT_DETAIL_INITIALS,     /* "J.D." */
+        RD_PATIENT_DETAIL_NONE,         /* the reference only */
+} RdPatientDetail;
+
+typedef enum {
+        RD_FAX_REPLY_NONE,    /* fax-origin referrals get no reply unless the partner has an email */
+        RD_FAX_REPLY_SPOOL,   /* one-page PDF in fax-spool, named for the number */
+        RD_FAX_REPLY_GATEWAY, /* mail to fax-gateway with {number} filled in */
+} RdFaxReplyMode;
+
+typedef struct {
+        gboolean enabled;            /* false: no outbox rows at all (default) */
+        char *from_addr;             /* required when enabled: envelope and From */
+        char *from_name;             /* display name, may be NULL */
+        char *practice_name;         /* {practice} */
+        char *our_fax;               /* {fax}: where partners fax documents, may be NULL */
+        RdPatientDetail patient_detail;
+        gboolean missing_request;    /* default true */
+        gboolean receipt;            /* default false */
+        gboolean complete_notice;    /* default false */
+        gboolean reply_unknown;      /* reply to senders not in the partner directory (default false) */
+        guint64 min_interval_usec;   /* one reply of a kind per referral per interval (default 3d) */
+        guint max_per_recipient;     /* replies to one address per recipient window (default 10) */
+        guint64 recipient_window_usec; /* default 1h */
+        char **own_addresses;        /* never answered (from_addr always is) */
+        RdFaxReplyMode fax_mode;
+        char *fax_spool;             /* RD_FAX_REPLY_SPOOL: directory */
+        char *fax_gateway;           /* RD_FAX_REPLY_GATEWAY: "{number}@fax.example.org" */
+        /* templates: placeholders {reference} {received} {patient} {missing}
+         * {how} {practice} {fax} {from}; defaults in config-replies.c */
+        char *subject_missing, *body_missing;
+        char *subject_receipt, *body_receipt;
+        char *subject_complete, *body_complete;
+        guint64 followup_window_usec; /* [followups] window: same partner + patient (default 30d) */
+} RdRepliesConfig;
+
+typedef struct {
+        char *url;                   /* smtp://host[:port] (STARTTLS) or smtps://host[:port] */
+        gboolean implicit_tls;       /* smtps:// */
+        gboolean allow_plaintext;    /* smtp:// without STARTTLS: only when configured */
+        char *user;                  /* NULL: no AUTH */
+        char *password;              /* owned, wiped on free */
+        char *ca_file;
+        gboolean tls_verify;
+        char *helo;                  /* EHLO name, default the from domain */
+        guint64 timeout_usec;        /* connect and stall, default 30s */
+        guint64 retry_backoff_usec;  /* first retry, doubled, at most 1h (default 30s) */
+        guint max_attempts;          /* then failed, visible (default 20) */
+} RdSmtpConfig;
+
+/* NULL group in the file: defaults (replies disabled).  Also reads [followups]. */
+RdRepliesConfig *rd_replies_config_parse(GKeyFile *keyfile, const char *path, GError **error);
+void rd_replies_config_free(RdRepliesConfig *rc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdRepliesConfig, rd_replies_config_free)
+
+/* NULL with no error when the file has no [smtp] group. */
+RdSmtpConfig *rd_smtp_config_parse(GKeyFile *keyfile, const char *path, GError **error);
+void rd_smtp_config_free(RdSmtpConfig *sc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdSmtpConfig, rd_smtp_config_free)
+
+/* TRUE when config.c must not call these groups unknown. */
+gboolean rd_config_replies_owns_group(const char *group);
+
+G_END_DECLS
