@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config-mailbox.h"
+#include "config-replies.h"
 #include "config.h"
 
 G_DEFINE_QUARK(rd-config-error-quark, rd_config_error)
@@ -202,7 +203,7 @@ static gboolean
 is_foreign_group(const char *group)
 {
         return strcmp(group, "policy") == 0 || g_str_has_prefix(group, "checklist.") ||
-               g_str_has_prefix(group, "urgency.");
+               g_str_has_prefix(group, "urgency.") || rd_config_replies_owns_group(group);
 }
 
 RdConfig *
@@ -251,6 +252,8 @@ rd_config_free(RdConfig *c)
         g_free(c->worker_user);
         if (c->mailboxes)
                 g_ptr_array_unref(c->mailboxes);
+        rd_replies_config_free(c->replies);
+        rd_smtp_config_free(c->smtp);
         g_free(c);
 }
 
@@ -423,6 +426,22 @@ rd_config_load(const char *path, GError **error)
         c->policy = rd_policy_new_from_keyfile(c->keyfile, &local);
         if (c->policy == NULL) {
                 g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: %s", path, local->message);
+                return NULL;
+        }
+        rd_replies_config_free(c->replies);
+        c->replies = rd_replies_config_parse(c->keyfile, path, error);
+        if (c->replies == NULL)
+                return NULL;
+        c->smtp = rd_smtp_config_parse(c->keyfile, path, &local);
+        if (local != NULL) {
+                g_propagate_error(error, g_steal_pointer(&local));
+                return NULL;
+        }
+        /* replies by mail need a way out; with fax-reply=spool alone, mail
+         * replies are suppressed (with a reason) and fax replies still go */
+        if (c->replies->enabled && c->smtp == NULL && c->replies->fax_mode != RD_FAX_REPLY_SPOOL) {
+                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
+                            "%s: [replies] enabled=true needs an [smtp] group to send mail", path);
                 return NULL;
         }
         return g_steal_pointer(&c);

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "config-replies.h"
 #include "policy.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,10 @@ typedef struct {
 
         /* [mailbox.NAME] groups, in file order (config-mailbox.h) */
         GPtrArray *mailboxes;       /* owned: RdMailboxConfig* */
+
+        /* [replies], [followups], [smtp] (config-replies.h) */
+        RdRepliesConfig *replies;   /* owned, never NULL after load */
+        RdSmtpConfig *smtp;         /* owned, NULL without [smtp] */
 } RdConfig;
 
 RdConfig *rd_config_new_defaults(void);

@@ -9,6 +9,12 @@
 char *rd_ctl_opt_config;
 gboolean rd_ctl_opt_json;
 
+RdConfig *
+rd_ctl_load_config(GError **error)
+{
+        return rd_config_load(rd_ctl_opt_config ? rd_ctl_opt_config : RD_CONFIG_DEFAULT_PATH, error);
+}
+
 RdDb *
 rd_ctl_open_db(GError **error)
 {

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "config.h"
 #include "db.h"
 
 G_BEGIN_DECLS
@@ -11,6 +12,8 @@ G_BEGIN_DECLS
 extern char *rd_ctl_opt_config;  /* --config FILE */
 extern gboolean rd_ctl_opt_json; /* --json */
 
+/* The configuration (--config or the default path). */
+RdConfig *rd_ctl_load_config(GError **error);
 /* The configured database (--config or the default path). */
 RdDb *rd_ctl_open_db(GError **error);
 /* Parses --config, --json and @extra; @usage is the parameter string. */

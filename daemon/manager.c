@@ -15,6 +15,7 @@
 #include "dropdir.h"
 #include "imap-poller.h"
 #include "log.h"
+#include "sender.h"
 #include "manager.h"
 #include "worker.h"
 
@@ -63,6 +64,7 @@ struct RdManager {
 
         RdPollerSlot pollers[RD_MAILBOX_MAX];
         guint n_pollers;
+        RdPollerSlot sender;    /* the outbox sender (sender.c), when [replies] is on */
         gboolean intake_scanned;       /* --once: the drop folder is stored */
 
         gboolean db_ok;
@@ -75,6 +77,7 @@ static void start_worker(RdManager *self, RdWorkerSlot *slot);
 static void once_start_workers(RdManager *self);
 static guint running_pollers(RdManager *self);
 static void start_pollers(RdManager *self);
+static void start_sender(RdManager *self);
 static void signal_pollers(RdManager *self, int sig);
 static void resize_pollers(RdManager *self, guint n);
 
@@ -255,6 +258,12 @@ maybe_finish(RdManager *self)
                         all_done &= self->workers[i].done;
                 if (!all_done)
                         return;
+                if (self->config->replies->enabled && !self->sender.done) {
+                        /* the replies the workers queued go out before we leave */
+                        start_sender(self);
+                        if (self->sender.pid > 0)
+                                return;
+                }
         } else if (!self->stopping) {
                 return;
         }
@@ -586,7 +595,7 @@ running_pollers(RdManager *self)
 
         for (guint i = 0; i < RD_MAILBOX_MAX; i++)
                 n += self->pollers[i].pid > 0;
-        return n;
+        return n + (self->sender.pid > 0);
 }
 
 static void
@@ -595,6 +604,8 @@ signal_pollers(RdManager *self, int sig)
         for (guint i = 0; i < RD_MAILBOX_MAX; i++)
                 if (self->pollers[i].pid > 0)
                         kill(self->pollers[i].pid, sig);
+        if (self->sender.pid > 0)
+                kill(self->sender.pid, sig);
 }
 
 static void
@@ -685,6 +696,67 @@ start_pollers(RdManager *self)
         for (guint i = 0; i < self->n_pollers; i++)
                 if (self->pollers[i].pid == 0 && !self->pollers[i].done)
                         start_poller(self, &self->pollers[i]);
+        if (!self->once && self->config->replies->enabled && self->sender.pid == 0)
+                start_sender(self);
+}
+
+/* The outbox sender: one process, restarted with backoff like a poller.
+ * With --once it runs after the workers, sends what is due and leaves. */
+static int
+on_sender_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        RdManager *self = userdata;
+        RdPollerSlot *slot = &self->sender;
+        gboolean clean = si->si_code == CLD_EXITED && si->si_status == 0;
+
+        (void)s;
+        slot->child = sd_event_source_unref(slot->child);
+        if (!clean && !(self->stopping && si->si_code != CLD_EXITED)) {
+                g_autofree char *reason = si->si_code == CLD_EXITED ?
+                        g_strdup_printf("outbox sender exited with status %d", si->si_status) :
+                        g_strdup_printf("outbox sender killed by signal %d", si->si_status);
+
+                rd_log_warning(LOG_DOMAIN, 0, "%s", reason);
+                set_last_error(self, reason);
+        }
+        if (g_get_monotonic_time() - slot->started_usec < 10 * G_USEC_PER_SEC && !clean)
+                slot->quick_deaths++;
+        else
+                slot->quick_deaths = 0;
+        slot->pid = 0;
+        if (self->once) {
+                slot->done = TRUE;
+                if (!clean)
+                        self->exit_status = 1;
+        } else if (!self->stopping) {
+                schedule_restart(self, clean ? 0 : (guint64)100000 << MIN(slot->quick_deaths, 9));
+        }
+        maybe_finish(self);
+        return 0;
+}
+
+static void
+start_sender(RdManager *self)
+{
+        pid_t pid;
+        int r;
+
+        if (self->stopping || self->sender.pid > 0)
+                return;
+        pid = fork();
+        if (pid < 0) {
+                rd_log_err(LOG_DOMAIN, 0, "fork: %s", g_strerror(errno));
+                schedule_restart(self, 5 * G_USEC_PER_SEC);
+                return;
+        }
+        if (pid == 0)
+                rd_sender_run(self->config, self->once);
+        self->sender.manager = self;
+        self->sender.pid = pid;
+        self->sender.started_usec = g_get_monotonic_time();
+        r = sd_event_add_child(self->event, &self->sender.child, pid, WEXITED, on_sender_exit, self);
+        if (r < 0)
+                rd_log_err(LOG_DOMAIN, 0, "watching the outbox sender %d: %s", (int)pid, g_strerror(-r));
 }
 
 RdManager *

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db-loop.h"
 #include "extract.h"
 #include "item-read.h"
 #include "log.h"
@@ -22,6 +23,9 @@ struct RdProcessResult {
         GPtrArray *pages;       /* RdPage* */
         char *read_error;       /* pages read only in part: why */
         char *referral_json;    /* NULL when there is nothing to understand */
+        RdReferral *referral;   /* the same, for follow-up matching and replies */
+        RdItemMeta meta;        /* where the item came from */
+        char *text;             /* every page's text, for reference tokens */
         gboolean complete;
 };
 
@@ -56,6 +60,9 @@ rd_process_result_free(RdProcessResult *result)
                 g_ptr_array_unref(result->pages);
         g_free(result->read_error);
         g_free(result->referral_json);
+        rd_referral_free(result->referral);
+        rd_item_meta_clear(&result->meta);
+        g_free(result->text);
         g_free(result);
 }
 
@@ -106,7 +113,6 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
         g_autoptr(RdProcessResult) result = g_new0(RdProcessResult, 1);
         g_autoptr(GError) local = NULL;
         g_autoptr(RdReferral) ref = NULL;
-        RdItemMeta meta = { 0 };
         RdExtractMeta emeta;
         RdReadLimits limits;
         gsize len;
@@ -121,11 +127,10 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
         limits.time_budget_ms = (guint)MIN(self->config->item_timeout_usec / 1000 * 4 / 5, G_MAXUINT);
 
         result->pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
-        if (!rd_item_read(data, len ? len : 0, &limits, self->ocr, result->pages, &meta, &local)) {
+        if (!rd_item_read(data, len ? len : 0, &limits, self->ocr, result->pages, &result->meta, &local)) {
                 if (result->pages->len == 0) {
                         *ret_permanent = is_permanent(local);
                         g_propagate_prefixed_error(error, g_steal_pointer(&local), "reading: ");
-                        rd_item_meta_clear(&meta);
                         return NULL;
                 }
                 /* keep what could be read, and say why the rest could not */
@@ -135,9 +140,8 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
                 g_clear_error(&local);
         }
 
-        emeta = rd_item_meta_for_extract(&meta);
+        emeta = rd_item_meta_for_extract(&result->meta);
         ref = rd_extract_referral(result->pages, &emeta, self->config->policy, &local);
-        rd_item_meta_clear(&meta);
         if (ref == NULL) {
                 g_propagate_prefixed_error(error, g_steal_pointer(&local), "understanding: ");
                 return NULL;
@@ -150,6 +154,18 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
         }
         result->referral_json = rd_referral_to_json(ref, FALSE);
         result->complete = ref->complete;
+        result->referral = g_steal_pointer(&ref);
+        {
+                GString *text = g_string_new(NULL);
+
+                for (guint i = 0; i < result->pages->len; i++) {
+                        const RdPage *page = result->pages->pdata[i];
+
+                        g_string_append(text, page->text);
+                        g_string_append_c(text, '\n');
+                }
+                result->text = g_string_free(text, FALSE);
+        }
         return g_steal_pointer(&result);
 }
 
@@ -159,23 +175,45 @@ rd_processor_store(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const 
 {
         g_autofree char *detail = NULL;
         gint64 referral_id = 0;
+        RdLoopOutcome outcome = RD_LOOP_NEW_REFERRAL;
+        static const char *const outcome_names[] = { "referral", "followup", "review" };
 
-        (void)self;
         if (!rd_db_begin(db, error))
                 return FALSE;
         if (!rd_db_store_pages(db, item->id, result->pages, result->read_error, error))
                 goto fail;
-        if (result->referral_json != NULL &&
-            !rd_db_store_referral(db, item->id, result->referral_json, &referral_id, error))
-                goto fail;
-        detail = g_strdup_printf("{\"pages\": %u, \"referral\": %" G_GINT64_FORMAT "%s}", result->pages->len,
-                                 referral_id, result->read_error ? ", \"partial\": true" : "");
+        if (result->referral_json != NULL) {
+                RdOrigin origin = {
+                        .channel = result->meta.channel ? result->meta.channel : "fax",
+                        .from_addr = result->meta.from,
+                        .reply_to = result->meta.reply_to,
+                        .subject = result->meta.subject,
+                        .message_id = result->meta.message_id,
+                        .in_reply_to = result->meta.in_reply_to,
+                        .references = result->meta.references,
+                        .auto_submitted = result->meta.auto_submitted,
+                        .text = result->text,
+                };
+
+                if (!rd_db_loop_store(db, self->config, item->id, &origin, result->referral, result->referral_json,
+                                      &outcome, &referral_id, error))
+                        goto fail;
+        }
+        detail = g_strdup_printf("{\"pages\": %u, \"referral\": %" G_GINT64_FORMAT ", \"as\": \"%s\"%s}",
+                                 result->pages->len, referral_id, outcome_names[outcome],
+                                 result->read_error ? ", \"partial\": true" : "");
         if (!rd_db_mark_done(db, item->id, worker, detail, error))
                 goto fail;
         if (!rd_db_commit(db, error))
                 goto fail;
-        rd_log_info(LOG_DOMAIN, item->id, "referral %" G_GINT64_FORMAT " stored (%u pages, %s)", referral_id,
-                    result->pages->len, result->complete ? "complete" : "incomplete");
+        if (outcome == RD_LOOP_FOLLOWUP)
+                rd_log_info(LOG_DOMAIN, item->id, "follow-up added to referral %" G_GINT64_FORMAT " (%u pages)",
+                            referral_id, result->pages->len);
+        else if (outcome == RD_LOOP_REVIEW)
+                rd_log_info(LOG_DOMAIN, item->id, "follow-up fits more than one referral: left for staff");
+        else
+                rd_log_info(LOG_DOMAIN, item->id, "referral %" G_GINT64_FORMAT " stored (%u pages, %s)", referral_id,
+                            result->pages->len, result->complete ? "complete" : "incomplete");
         return TRUE;
 fail:
         rd_db_rollback(db);

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "cmd-extract.h"
+#include "cmd-loop.h"
 #include "cmd-pages.h"
 #include "config.h"
+#include "cmd-staff.h"
 #include "ctl.h"
 #include "db.h"
 #include "log.h"
@@ -160,6 +162,7 @@ cmd_show(int argc, char **argv)
         g_autoptr(RdDbRows) docs = NULL;
         g_autoptr(RdDbRows) checks = NULL;
         g_autoptr(RdDbRows) events = NULL;
+        g_autoptr(RdDbRows) outbox = NULL;
         const char *params[1];
         gint64 id;
 
@@ -176,13 +179,27 @@ cmd_show(int argc, char **argv)
         if (rd_ctl_opt_json) {
                 ref = rd_db_query(db,
                                   "SELECT jsonb_pretty(jsonb_build_object('id', r.id, 'item', r.item_id,"
-                                  " 'status', r.status, 'extract', r.extract,"
+                                  " 'reference', r.reference, 'partner', (SELECT p.name FROM partner p"
+                                  "   WHERE p.id = r.partner_id), 'status', r.status, 'status_note', r.status_note,"
+                                  " 'appointment_at', r.appointment_at, 'completed_at', r.completed_at,"
+                                  " 'extract', r.extract,"
+                                  " 'followups', (SELECT coalesce(jsonb_agg(o.item_id ORDER BY o.item_id), '[]')"
+                                  "   FROM item_origin o WHERE o.referral_id = r.id AND o.role = 'followup'),"
+                                  " 'resolutions', (SELECT coalesce(jsonb_agg(jsonb_build_object('item', s.item,"
+                                  "   'note', s.note, 'at', s.at) ORDER BY s.item), '[]') FROM referral_resolution s"
+                                  "   WHERE s.referral_id = r.id),"
+                                  " 'outbox', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'kind', x.kind,"
+                                  "   'channel', x.channel, 'recipient', x.recipient, 'state', x.state,"
+                                  "   'reason', x.reason, 'attempts', x.attempts, 'last_error', x.last_error,"
+                                  "   'message_id', x.message_id, 'subject', x.subject, 'sent_at', x.sent_at)"
+                                  "   ORDER BY x.id), '[]') FROM outbox x WHERE x.referral_id = r.id),"
                                   " 'checklist', (SELECT coalesce(jsonb_agg(jsonb_build_object('item', c.item,"
                                   "   'present', c.present, 'why', c.why, 'date_found', c.date_found)"
                                   "   ORDER BY c.item), '[]') FROM referral_checklist c WHERE c.referral_id = r.id),"
                                   " 'events', (SELECT coalesce(jsonb_agg(jsonb_build_object('at', e.at,"
                                   "   'kind', e.kind, 'detail', e.detail) ORDER BY e.id), '[]') FROM event e"
-                                  "   WHERE e.referral_id = r.id OR e.item_id = r.item_id)))"
+                                  "   WHERE e.referral_id = r.id OR e.item_id = r.item_id"
+                                  "   OR e.item_id IN (SELECT o.item_id FROM item_origin o WHERE o.referral_id = r.id))))"
                                   " FROM referral r WHERE r.id = $1::bigint",
                                   1, params, &error);
                 if (ref == NULL)
@@ -195,8 +212,12 @@ cmd_show(int argc, char **argv)
                 return 0;
         }
         ref = rd_db_query(db,
-                          "SELECT r.id AS \"referral\", r.item_id AS \"item\", i.source AS \"source\","
+                          "SELECT r.id AS \"referral\", r.reference AS \"reference\", r.item_id AS \"item\","
+                          " i.source AS \"source\", coalesce((SELECT p.name FROM partner p WHERE p.id = r.partner_id),"
+                          "  '(unknown)') AS \"partner\","
                           " to_char(r.received, 'YYYY-MM-DD') AS \"received\", r.status AS \"status\","
+                          " r.status_note AS \"status note\","
+                          " to_char(r.appointment_at, 'YYYY-MM-DD HH24:MI') AS \"appointment\","
                           " r.service_line AS \"service line\", r.urgency AS \"urgency\","
                           " concat_ws(', ', r.patient_family, r.patient_given) AS \"patient\","
                           " to_char(r.patient_dob, 'YYYY-MM-DD') AS \"date of birth\", r.patient_sex AS \"sex\","
@@ -222,9 +243,10 @@ cmd_show(int argc, char **argv)
                                row->pdata[c] ? (char *)row->pdata[c] : "-");
         }
         docs = rd_db_query(db,
-                           "SELECT type, array_to_string(pages, ',') AS pages, to_char(date, 'YYYY-MM-DD') AS date,"
+                           "SELECT item_id AS item, type, array_to_string(pages, ',') AS pages,"
+                           " to_char(date, 'YYYY-MM-DD') AS date,"
                            " nullif(array_to_string(panels, ','), '') AS panels"
-                           " FROM referral_document WHERE referral_id = $1::bigint ORDER BY pages[1], id",
+                           " FROM referral_document WHERE referral_id = $1::bigint ORDER BY item_id, pages[1], id",
                            1, params, &error);
         checks = docs ? rd_db_query(db,
                                     "SELECT item, CASE WHEN present THEN 'present' ELSE 'MISSING' END AS state,"
@@ -236,15 +258,24 @@ cmd_show(int argc, char **argv)
         events = checks ? rd_db_query(db,
                                       "SELECT to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at,"
                                       " e.kind, e.detail::text AS detail FROM event e JOIN referral r"
-                                      " ON e.referral_id = r.id OR e.item_id = r.item_id"
+                                      " ON e.referral_id = r.id OR e.item_id = r.item_id OR e.item_id IN"
+                                      "  (SELECT o.item_id FROM item_origin o WHERE o.referral_id = r.id)"
                                       " WHERE r.id = $1::bigint ORDER BY e.id",
                                       1, params, &error) : NULL;
-        if (events == NULL)
+        outbox = events ? rd_db_query(db,
+                                      "SELECT id AS reply, kind, channel, recipient AS \"to\", state, attempts,"
+                                      " to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS sent,"
+                                      " coalesce(reason, last_error) AS why"
+                                      " FROM outbox WHERE referral_id = $1::bigint ORDER BY id",
+                                      1, params, &error) : NULL;
+        if (outbox == NULL)
                 return rd_ctl_fail(error);
-        printf("\nenclosed documents:\n");
+        printf("\nenclosed documents (item, pages):\n");
         rd_ctl_print_rows(docs, NULL);
         printf("\nchecklist:\n");
         rd_ctl_print_rows(checks, NULL);
+        printf("\nreplies:\n");
+        rd_ctl_print_rows(outbox, NULL);
         printf("\nevents:\n");
         rd_ctl_print_rows(events, NULL);
         return 0;
@@ -257,6 +288,14 @@ static const RdCommand commands[] = {
         { "pages", rd_cmd_pages, "print the pages of a file as the daemon reads them (no database)" },
         { "migrate", cmd_migrate, "apply database migrations" },
         { "items", cmd_items, "list inbound items [--state S] [--json]" },
+        { "partner", rd_cmd_partner, "the partner directory: add, list, show, import, export" },
+        { "report", rd_cmd_report, "the referral funnel per partner and service line [--since DATE] [--csv|--json]" },
+        { "resolve", rd_cmd_resolve, "resolve ID ITEM --note TEXT: a checklist item received out of band" },
+        { "status", rd_cmd_status, "status ID scheduled --at TIME | seen | declined | redirected [--note TEXT]" },
+        { "attach", rd_cmd_attach, "attach ITEM ID: add an inbound item's documents to a referral" },
+        { "reprocess", rd_cmd_reprocess, "reprocess ITEM [--new]: queue a failed or quarantined item again" },
+        { "review", rd_cmd_review, "list inbound items that fit more than one referral [--json]" },
+        { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry ID | outbox drop ID: replies" },
 };
 
 static void

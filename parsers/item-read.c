@@ -14,6 +14,8 @@ rd_item_meta_clear(RdItemMeta *meta)
         g_clear_pointer(&meta->from, g_free);
         g_clear_pointer(&meta->message_id, g_free);
         g_clear_pointer(&meta->in_reply_to, g_free);
+        g_clear_pointer(&meta->reply_to, g_free);
+        g_clear_pointer(&meta->references, g_ptr_array_unref);
 }
 
 gboolean
@@ -44,6 +46,10 @@ rd_item_read(const guint8 *data, gsize len, const RdReadLimits *limits, RdOcrEng
                 ret_meta->from = g_strdup(info->from_addr);
                 ret_meta->message_id = g_strdup(info->message_id);
                 ret_meta->in_reply_to = g_strdup(info->in_reply_to);
+                ret_meta->reply_to = g_strdup(info->reply_to);
+                ret_meta->references = g_ptr_array_new_with_free_func(g_free);
+                for (guint i = 0; i < info->references->len; i++)
+                        g_ptr_array_add(ret_meta->references, g_strdup(info->references->pdata[i]));
                 ret_meta->auto_submitted = info->auto_submitted;
         }
         return ok;

@@ -14,6 +14,8 @@ typedef struct {
         char *channel;          /* "fax" | "email" (owned, as all below) */
         char *received;         /* ISO date of an email's Date, or NULL */
         char *subject, *from, *message_id, *in_reply_to;
+        char *reply_to;         /* bare address of Reply-To, or NULL */
+        GPtrArray *references;  /* char* Message-IDs without <>, or NULL */
         gboolean auto_submitted;
 } RdItemMeta;
 
