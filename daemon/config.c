@@ -230,6 +230,7 @@ rd_config_new_defaults(void)
         c->max_page_pixels = 40000000;
         c->stop_timeout_usec = 30 * G_USEC_PER_SEC;
         c->mailboxes = g_ptr_array_new_with_free_func((GDestroyNotify)rd_mailbox_config_free);
+        c->replies = rd_replies_config_parse(c->keyfile, "(defaults)", NULL); /* replies off */
         return c;
 }
 

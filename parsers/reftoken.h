@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 #define RD_REFTOKEN_LEN 10 /* strlen("RD-XXXXXXC") */
 
-/* The token of a referral id (1 .. 2^29): deterministic, one token per id,
+/* The token of a referral id (1 .. 2^25): deterministic, one token per id,
  * consecutive ids give unlike tokens.  NULL when @id is out of range. */
 char *rd_reftoken_from_id(guint64 id);
 

@@ -14,8 +14,8 @@ ninja -C build >/dev/null
 
 DEMO=$ROOT/.demo
 PORT=${RD_DEMO_PORT:-54329}
-rm -rf "$DEMO/inbox" "$DEMO/processed" "$DEMO/quarantine"
-mkdir -p "$DEMO/inbox"
+rm -rf "$DEMO/inbox" "$DEMO/processed" "$DEMO/quarantine" "$DEMO/outfax"
+mkdir -p "$DEMO/inbox" "$DEMO/outfax"
 chmod 755 "$DEMO"
 PGDIR=$DEMO/pg
 if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$DEMO" 2>/dev/null; then
@@ -41,6 +41,17 @@ settle-time=0
 
 [workers]
 count=2
+
+# The demo's referring offices are not in a partner directory, so it
+# answers unknown senders too; replies to faxes go to the fax spool.
+[replies]
+enabled=true
+from=intake@cardiology.example
+practice-name=Example Cardiology
+fax-number=(555) 440-0100
+reply-unknown=true
+fax-reply=spool
+fax-spool=$DEMO/outfax
 CONF
 cat systemd/referrald.conf.example | sed -n '/^\[policy\]/,$p' >> "$DEMO/referrald.conf"
 
@@ -60,6 +71,15 @@ if build/daemon/referralctl --help | grep -q "^  list"; then
                 echo "== why referral $first is flagged (referralctl show $first)"
                 build/daemon/referralctl show "$first" --config "$DEMO/referrald.conf"
         fi
+fi
+echo
+echo "== replies (referralctl outbox)"
+build/daemon/referralctl outbox --config "$DEMO/referrald.conf"
+reply=$(ls "$DEMO/outfax"/*.pdf 2>/dev/null | head -n 1)
+if [ -n "$reply" ]; then
+        echo
+        echo "== the first reply fax, as written to the fax spool ($reply)"
+        pdftotext -layout "$reply" - | sed '/^[[:space:]]*$/d'
 fi
 echo
 echo "The demo database is stopped again. To look around: tools/pg.sh start $PGDIR $PORT, then"

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "reftoken.h"
+
+static const char symbols[] = "ACEFHJKMNPRTWXY3479";
+
+static void
+test_round_trip(void)
+{
+        static const guint64 ids[] = { 1, 2, 3, 41, 1000, 65535, 123456, 999999, 1u << 24, 1u << 25 };
+        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+        for (gsize i = 0; i < G_N_ELEMENTS(ids); i++) {
+                g_autofree char *t = rd_reftoken_from_id(ids[i]);
+                guint64 back = 0;
+
+                g_assert_nonnull(t);
+                g_assert_cmpuint(strlen(t), ==, RD_REFTOKEN_LEN);
+                g_assert_true(g_str_has_prefix(t, "RD-"));
+                for (const char *p = t + 3; *p; p++)
+                        g_assert_nonnull(strchr(symbols, *p));
+                g_assert_true(rd_reftoken_parse(t, &back));
+                g_assert_cmpuint(back, ==, ids[i]);
+        }
+        /* one token per id over a long run */
+        for (guint64 id = 1; id <= 20000; id++) {
+                char *t = rd_reftoken_from_id(id);
+
+                g_assert_false(g_hash_table_contains(seen, t));
+                g_hash_table_add(seen, t);
+        }
+        g_assert_null(rd_reftoken_from_id(0));
+        g_assert_null(rd_reftoken_from_id((1u << 25) + 1));
+}
+
+static void
+test_neighbours_unlike(void)
+{
+        /* consecutive referrals differ in more than the last data symbol */
+        for (guint64 id = 1; id < 500; id++) {
+                g_autofree char *a = rd_reftoken_from_id(id);
+                g_autofree char *b = rd_reftoken_from_id(id + 1);
+                guint diff = 0;
+
+                for (int i = 3; i < 9; i++)
+                        diff += a[i] != b[i];
+                g_assert_cmpuint(diff, >=, 2);
+        }
+}
+
+static void
+test_errors_caught(void)
+{
+        for (guint64 id = 7; id < 7 + 300 * 9973; id += 9973) {
+                g_autofree char *t = rd_reftoken_from_id(id);
+
+                for (int i = 3; i < RD_REFTOKEN_LEN; i++) {
+                        /* every single substitution */
+                        for (const char *s = symbols; *s; s++) {
+                                g_autofree char *u = g_strdup(t);
+
+                                if (*s == t[i])
+                                        continue;
+                                u[i] = *s;
+                                g_assert_false(rd_reftoken_parse(u, NULL));
+                        }
+                        /* every swap of neighbours that changes the text */
+                        if (i + 1 < RD_REFTOKEN_LEN && t[i] != t[i + 1]) {
+                                g_autofree char *u = g_strdup(t);
+
+                                u[i] = t[i + 1];
+                                u[i + 1] = t[i];
+                                g_assert_false(rd_reftoken_parse(u, NULL));
+                        }
+                }
+        }
+}
+
+static void
+test_parse_forgiving(void)
+{
+        g_autofree char *t = rd_reftoken_from_id(4242);
+        g_autofree char *lower = g_ascii_strdown(t, -1);
+        g_autofree char *spaced = g_strdup_printf("RD %.3s %.4s", t + 3, t + 6);
+        g_autofree char *nodash = g_strdup_printf("RD%s", t + 3);
+        g_autofree char *dashed = g_strdup_printf("  rd-%.3s-%s ", t + 3, t + 6);
+        g_autofree char *bare = g_strdup(t + 3);
+        guint64 id;
+
+        g_assert_true(rd_reftoken_parse(lower, &id) && id == 4242);
+        g_assert_true(rd_reftoken_parse(spaced, &id) && id == 4242);
+        g_assert_true(rd_reftoken_parse(nodash, &id) && id == 4242);
+        g_assert_true(rd_reftoken_parse(dashed, &id) && id == 4242);
+        g_assert_true(rd_reftoken_parse(bare, &id) && id == 4242);
+        g_assert_false(rd_reftoken_parse("", &id));
+        g_assert_false(rd_reftoken_parse(NULL, &id));
+        g_assert_false(rd_reftoken_parse("RD-", &id));
+}
+
+static void
+test_find(void)
+{
+        g_autofree char *a = rd_reftoken_from_id(17);
+        g_autofree char *b = rd_reftoken_from_id(90210);
+        g_autofree char *text = g_strdup_printf(
+                "Re: [%s] documents needed\n"
+                "> Reference: %s.\n"                 /* repeated, sentence end */
+                "Reference R D%s\n"                   /* OCR split the prefix, lost the dash */
+                "Ref: RD\xe2\x80\x94%.3s %s\n"        /* em dash, a space inside */
+                "XRD-%s is inside a word\n",
+                a, a, b + 2, b + 3, b + 6, a + 3);
+        g_autoptr(GPtrArray) found = rd_reftoken_find(text);
+
+        g_assert_cmpuint(found->len, ==, 2);
+        g_assert_cmpstr(found->pdata[0], ==, a);
+        g_assert_cmpstr(found->pdata[1], ==, b);
+}
+
+static void
+test_find_inside_longer_run(void)
+{
+        g_autofree char *a = rd_reftoken_from_id(55);
+        g_autofree char *longer = g_strdup_printf("%sK", a);
+        g_autoptr(GPtrArray) found = rd_reftoken_find(longer);
+
+        g_assert_cmpuint(found->len, ==, 0);
+}
+
+static void
+test_random_text_rarely_matches(void)
+{
+        /* 200,000 random capitals and digits with "RD-" planted every 40
+         * characters: only the check symbol stands between noise and a
+         * match, so about 1 in 19 plants made of valid symbols pass */
+        GRand *rand = g_rand_new_with_seed(7);
+        GString *s = g_string_new(NULL);
+        static const char pool[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        g_autoptr(GPtrArray) found = NULL;
+        guint plants = 0;
+
+        for (guint i = 0; i < 200000; i++) {
+                if (i % 40 == 0) {
+                        g_string_append(s, " RD-");
+                        plants++;
+                }
+                g_string_append_c(s, pool[g_rand_int_range(rand, 0, sizeof pool - 1)]);
+        }
+        found = rd_reftoken_find(s->str);
+        /* a plant needs 7 symbols from the 19 of 36 (p = 0.528^7 = 1.1%),
+         * then the right check (1/19), and no alphanumeric after */
+        g_assert_cmpuint(found->len, <, plants / 500 + 3);
+        g_string_free(s, TRUE);
+        g_rand_free(rand);
+}
+
+int
+main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/reftoken/round-trip", test_round_trip);
+        g_test_add_func("/reftoken/neighbours-unlike", test_neighbours_unlike);
+        g_test_add_func("/reftoken/errors-caught", test_errors_caught);
+        g_test_add_func("/reftoken/parse-forgiving", test_parse_forgiving);
+        g_test_add_func("/reftoken/find", test_find);
+        g_test_add_func("/reftoken/find-inside-longer-run", test_find_inside_longer_run);
+        g_test_add_func("/reftoken/random-text", test_random_text_rarely_matches);
+        return g_test_run();
+}
