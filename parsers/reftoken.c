@@ -100,6 +100,31 @@ decode(const char sym[N_DATA + 1], guint64 *ret_id)
         return TRUE;
 }
 
+/* Misreads of a symbol by OCR, each from outside the alphabet, so the
+ * mapping cannot turn one valid symbol into another: a monospaced J
+ * reads as I, a 9 as O or 0. */
+static char
+forgive(char c)
+{
+        switch (c) {
+        case 'I':
+        case '|':
+                return 'J';
+        case 'O':
+        case '0':
+                return '9';
+        default:
+                return c;
+        }
+}
+
+/* Specks OCR reads beside a symbol in a faxed line ("W)J", "W]J"). */
+static gboolean
+is_speck(char c)
+{
+        return c == ')' || c == ']' || c == '(' || c == '[' || c == '\'' || c == ',' || c == '`';
+}
+
 static gboolean
 is_separator(char c)
 {
@@ -121,6 +146,12 @@ read_symbols(const char *p, const char *end, char ret_sym[N_DATA + 1])
                         p++;
                         continue;
                 }
+                if (is_speck(c) && n > 0 && n < N_DATA + 1 && p + 1 < end && g_ascii_isalnum(p[1]) &&
+                    g_ascii_isalnum(p[-1])) {
+                        p++;
+                        continue;
+                }
+                c = forgive(c);
                 if (symbol_value(c) < 0)
                         return 0;
                 ret_sym[n++] = c;
@@ -148,14 +179,17 @@ read_prefix(const char *p, const char *end)
         if (q >= end || !(g_ascii_toupper(*q) == 'D' || g_ascii_toupper(*q) == 'O' || *q == '0'))
                 return 0;
         q++;
-        /* a dash, an en or em dash (UTF-8), a space, or nothing */
-        if (q < end && (*q == '-' || *q == ' ' || *q == '_' || *q == '.' || *q == ':'))
-                q++;
-        else if (end - q >= 3 && (guchar)q[0] == 0xE2 && (guchar)q[1] == 0x80 &&
-                 ((guchar)q[2] == 0x93 || (guchar)q[2] == 0x94))
-                q += 3;
-        if (q < end && *q == ' ')
-                q++;
+        /* nothing, or up to three of: a dash, an en or em dash (UTF-8), a
+         * space ("RD - K7MX...") */
+        for (int i = 0; i < 3 && q < end; i++) {
+                if (*q == '-' || *q == ' ' || *q == '_' || *q == '.' || *q == ':')
+                        q++;
+                else if (end - q >= 3 && (guchar)q[0] == 0xE2 && (guchar)q[1] == 0x80 &&
+                         ((guchar)q[2] == 0x93 || (guchar)q[2] == 0x94))
+                        q += 3;
+                else
+                        break;
+        }
         return (gsize)(q - p);
 }
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <cairo.h>
+#include <leptonica/allheaders.h>
 #include <string.h>
 
+#include "ocr-engine.h"
 #include "reftoken.h"
 
 static const char symbols[] = "ACEFHJKMNPRTWXY3479";
@@ -154,6 +157,93 @@ test_random_text_rarely_matches(void)
         g_rand_free(rand);
 }
 
+/* A page at fine fax resolution (200 dpi), 1 bit deep as a fax arrives,
+ * with one "Reference: RD-..." line per id in @font at @px pixels. */
+static PIX *
+token_page(const guint64 *ids, guint n, const char *font, cairo_font_weight_t weight, double px)
+{
+        const int w = 1700, h = 2200;
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr = cairo_create(s);
+        PIX *pix = pixCreate(w, h, 1);
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, weight);
+        cairo_set_font_size(cr, px);
+        for (guint i = 0; i < n; i++) {
+                g_autofree char *t = rd_reftoken_from_id(ids[i]);
+                g_autofree char *line = g_strdup_printf("Reference: %s", t);
+
+                cairo_move_to(cr, 160, 200 + i * px * 2.2);
+                cairo_show_text(cr, line);
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        for (int row = 0; row < h; row++) {
+                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
+                                                                    row * cairo_image_surface_get_stride(s));
+                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
+
+                for (int x = 0; x < w; x++)
+                        if (((src[x] >> 8) & 0xff) < 128)
+                                SET_DATA_BIT(line, x);
+        }
+        cairo_surface_destroy(s);
+        pixSetResolution(pix, 200, 200);
+        return pix;
+}
+
+/* What a reply fax prints (bold sans) and what an office types on a cover
+ * sheet (serif, 11 pt) is read back by OCR at fax resolution. */
+static void
+test_ocr_reads_back(void)
+{
+        static const struct {
+                const char *font;
+                cairo_font_weight_t weight;
+                double px;
+        } faces[] = {
+                { "DejaVu Sans", CAIRO_FONT_WEIGHT_BOLD, 44 },    /* 16 pt */
+                { "DejaVu Serif", CAIRO_FONT_WEIGHT_NORMAL, 31 }, /* 11 pt */
+                { "DejaVu Sans Mono", CAIRO_FONT_WEIGHT_NORMAL, 31 },
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdOcrEngine) engine = rd_ocr_engine_new(&error);
+        guint64 ids[20];
+        GRand *rand = g_rand_new_with_seed(11);
+
+        g_assert_no_error(error);
+        for (gsize i = 0; i < G_N_ELEMENTS(ids); i++)
+                ids[i] = (guint64)g_rand_int_range(rand, 1, 1 << 25);
+        g_rand_free(rand);
+        for (gsize f = 0; f < G_N_ELEMENTS(faces); f++) {
+                PIX *pix = token_page(ids, G_N_ELEMENTS(ids), faces[f].font, faces[f].weight, faces[f].px);
+                RdOcrResult res = { 0 };
+                g_autoptr(GPtrArray) found = NULL;
+                guint hits = 0;
+
+                g_assert_true(rd_ocr_engine_read(engine, pix, 0, &res, &error));
+                found = rd_reftoken_find(res.text);
+                if (g_getenv("RD_TOKEN_DEBUG"))
+                        g_printerr("%s\n", res.text);
+                for (gsize i = 0; i < G_N_ELEMENTS(ids); i++) {
+                        g_autofree char *t = rd_reftoken_from_id(ids[i]);
+
+                        for (guint k = 0; k < found->len; k++)
+                                hits += strcmp(found->pdata[k], t) == 0;
+                }
+                g_test_message("%s: %u of %zu references read back, %u found in all", faces[f].font, hits,
+                               G_N_ELEMENTS(ids), found->len);
+                /* nothing is ever read as another referral's reference */
+                g_assert_cmpuint(found->len, ==, hits);
+                g_assert_cmpuint(hits, >=, G_N_ELEMENTS(ids) * 9 / 10);
+                rd_ocr_result_clear(&res);
+                pixDestroy(&pix);
+        }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -165,5 +255,6 @@ main(int argc, char **argv)
         g_test_add_func("/reftoken/find", test_find);
         g_test_add_func("/reftoken/find-inside-longer-run", test_find_inside_longer_run);
         g_test_add_func("/reftoken/random-text", test_random_text_rarely_matches);
+        g_test_add_func("/reftoken/ocr-reads-back", test_ocr_reads_back);
         return g_test_run();
 }
