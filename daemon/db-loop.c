@@ -356,7 +356,7 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
                 /* serialise decisions about one recipient across workers */
                 const char *p[1] = { recipient };
 
-                if (!rd_db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('outbox:' || $1))", 1, p, error))
+                if (!rd_db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('outbox:' || $1::text))", 1, p, error))
                         return FALSE;
         }
         if (suppressed == NULL) {
@@ -476,7 +476,7 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
                                 "INSERT INTO event (item_id, referral_id, kind, detail)"
                                 " SELECT item_id, referral_id, CASE WHEN $4::text IS NULL THEN 'reply-queued'"
                                 "  ELSE 'reply-suppressed' END,"
-                                "  jsonb_strip_nulls(jsonb_build_object('outbox', $1::bigint, 'reply', $2, 'channel', $3,"
+                                "  jsonb_strip_nulls(jsonb_build_object('outbox', $1::bigint, 'reply', $2::text, 'channel', $3::text,"
                                 "  'reason', $4::text))"
                                 " FROM outbox WHERE id = $1::bigint",
                                 4, p, error))

@@ -6,9 +6,9 @@
 /* 19 symbols, a prime count, so the weighted check sum below catches
  * every single substitution and every swap of neighbours.  Left out,
  * because people or Tesseract at fax resolution confuse them: 0 O Q D G
- * (round shapes), 1 I L (strokes), 2 Z, 5 S, 6 8 B, U V, and lower case
- * is read as upper case. */
-static const char alphabet[] = "ACEFHJKMNPRTWXY3479";
+ * (round shapes), 1 I L (strokes), 2 Z, 5 S, 8 B, U V, and A (a serif 4
+ * reads as A); lower case is read as upper case. */
+static const char alphabet[] = "CEFHJKMNPRTWXY34679";
 #define N_SYMBOLS 19
 #define N_DATA 6
 #define SPACE 47045881u /* 19^6 */
@@ -45,6 +45,27 @@ mod_inverse(guint64 a, guint64 m)
         return (guint64)(t < 0 ? t + (gint64)m : t);
 }
 
+/* After the affine map, each symbol is mixed with its neighbours (a pass
+ * from the end, then one from the start), so that consecutive ids differ
+ * in most symbols, not just the last ones.  Each step is invertible. */
+static void
+mix(int v[N_DATA])
+{
+        for (int i = N_DATA - 2; i >= 0; i--)
+                v[i] = (v[i] + 5 * v[i + 1] + 3) % N_SYMBOLS;
+        for (int i = 1; i < N_DATA; i++)
+                v[i] = (v[i] + 7 * v[i - 1] + i) % N_SYMBOLS;
+}
+
+static void
+unmix(int v[N_DATA])
+{
+        for (int i = N_DATA - 1; i >= 1; i--)
+                v[i] = ((v[i] - 7 * v[i - 1] - i) % N_SYMBOLS + 2 * N_SYMBOLS * N_SYMBOLS) % N_SYMBOLS;
+        for (int i = 0; i <= N_DATA - 2; i++)
+                v[i] = ((v[i] - 5 * v[i + 1] - 3) % N_SYMBOLS + 2 * N_SYMBOLS * N_SYMBOLS) % N_SYMBOLS;
+}
+
 static int
 check_symbol(const int v[N_DATA])
 {
@@ -69,6 +90,7 @@ rd_reftoken_from_id(guint64 id)
                 v[i] = (int)(x % N_SYMBOLS);
                 x /= N_SYMBOLS;
         }
+        mix(v);
         memcpy(out, "RD-", 3);
         for (int i = 0; i < N_DATA; i++)
                 out[3 + i] = alphabet[v[i]];
@@ -88,10 +110,12 @@ decode(const char sym[N_DATA + 1], guint64 *ret_id)
                 v[i] = symbol_value(sym[i]);
                 if (v[i] < 0)
                         return FALSE;
-                x = x * N_SYMBOLS + (guint64)v[i];
         }
         if (symbol_value(sym[N_DATA]) != check_symbol(v))
                 return FALSE;
+        unmix(v);
+        for (int i = 0; i < N_DATA; i++)
+                x = x * N_SYMBOLS + (guint64)v[i];
         id = ((x + SPACE - ADD % SPACE) % SPACE) * mod_inverse(MULT % SPACE, SPACE) % SPACE;
         if (id < 1 || id > MAX_ID)
                 return FALSE;
@@ -102,7 +126,7 @@ decode(const char sym[N_DATA + 1], guint64 *ret_id)
 
 /* Misreads of a symbol by OCR, each from outside the alphabet, so the
  * mapping cannot turn one valid symbol into another: a monospaced J
- * reads as I, a 9 as O or 0. */
+ * reads as I, a 9 as O, 0, Q or S, a 6 as G. */
 static char
 forgive(char c)
 {
@@ -112,7 +136,11 @@ forgive(char c)
                 return 'J';
         case 'O':
         case '0':
+        case 'Q':
+        case 'S':
                 return '9';
+        case 'G':
+                return '6';
         default:
                 return c;
         }
@@ -151,6 +179,8 @@ read_symbols(const char *p, const char *end, char ret_sym[N_DATA + 1])
                         p++;
                         continue;
                 }
+                if (c == ']' && n == N_DATA)
+                        c = 'J'; /* a J at the end of a line, read as a bracket */
                 c = forgive(c);
                 if (symbol_value(c) < 0)
                         return 0;

@@ -6,7 +6,7 @@
 G_BEGIN_DECLS
 
 /* A referral's reference: "RD-" then 6 symbols then 1 check symbol, e.g.
- * "RD-K7MX4PC".  The alphabet has no look-alikes (no 0/O, 1/I/L, 2/Z, 5/S,
+ * "RD-JNT4PTJ".  The alphabet has no look-alikes (no 0/O, 1/I/L, 2/Z, 5/S,
  * 8/B), so a person can read it over the phone and OCR reads it back. */
 
 #define RD_REFTOKEN_LEN 10 /* strlen("RD-XXXXXXC") */

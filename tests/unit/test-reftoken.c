@@ -6,7 +6,7 @@
 #include "ocr-engine.h"
 #include "reftoken.h"
 
-static const char symbols[] = "ACEFHJKMNPRTWXY3479";
+static const char symbols[] = "CEFHJKMNPRTWXY34679";
 
 static void
 test_round_trip(void)
@@ -48,7 +48,7 @@ test_neighbours_unlike(void)
 
                 for (int i = 3; i < 9; i++)
                         diff += a[i] != b[i];
-                g_assert_cmpuint(diff, >=, 2);
+                g_assert_cmpuint(diff, >=, 4);
         }
 }
 
@@ -231,8 +231,12 @@ test_ocr_reads_back(void)
                 for (gsize i = 0; i < G_N_ELEMENTS(ids); i++) {
                         g_autofree char *t = rd_reftoken_from_id(ids[i]);
 
+                        guint before = hits;
+
                         for (guint k = 0; k < found->len; k++)
                                 hits += strcmp(found->pdata[k], t) == 0;
+                        if (hits == before)
+                                g_test_message("%s: not read back: %s", faces[f].font, t);
                 }
                 g_test_message("%s: %u of %zu references read back, %u found in all", faces[f].font, hits,
                                G_N_ELEMENTS(ids), found->len);
