@@ -234,8 +234,8 @@ static const char default_subject_missing[] = "Referral {reference}: documents n
 static const char default_body_missing[] =
         "Hello,\n"
         "\n"
-        "We received your referral for {patient} on {received} (reference {reference}).\n"
-        "To schedule the visit we still need:\n"
+        "On {received} we received your referral for {patient}.\n"
+        "Its reference is {reference}. To schedule the visit we still need:\n"
         "{missing}\n"
         "\n"
         "{how}\n"
@@ -248,8 +248,8 @@ static const char default_subject_receipt[] = "Referral {reference}: received";
 static const char default_body_receipt[] =
         "Hello,\n"
         "\n"
-        "We received your referral for {patient} on {received}. Its reference is {reference};\n"
-        "please quote it when you send anything about this referral.\n"
+        "On {received} we received your referral for {patient}.\n"
+        "Its reference is {reference}; please quote it when you send anything about this referral.\n"
         "\n"
         "Thank you,\n"
         "{practice}\n"

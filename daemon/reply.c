@@ -74,17 +74,17 @@ rd_reply_missing_words(const RdMissingItem *m, guint days)
 
         if (strcmp(item, "labs") == 0) {
                 if (m->why == RD_MISSING_LABS_TOO_OLD && m->date_found)
-                        return g_strdup_printf("labs from the last %u days (the most recent we received are dated %s)",
+                        return g_strdup_printf("labs within the last %u days (the most recent we received are dated %s)",
                                                days, m->date_found);
                 if (m->why == RD_MISSING_LABS_UNDATED)
-                        return g_strdup_printf("labs from the last %u days (the lab report we received has no "
+                        return g_strdup_printf("labs within the last %u days (the lab report we received has no "
                                                "readable date)", days);
-                return g_strdup_printf("labs from the last %u days", days);
+                return g_strdup_printf("labs within the last %u days", days);
         }
         if (g_str_has_prefix(item, "labs:")) {
                 const char *words = panel_words(item + 5);
 
-                return g_strdup_printf("a %s result from the last %u days", words ? words : item + 5, days);
+                return g_strdup_printf("a %s result within the last %u days", words ? words : item + 5, days);
         }
         for (gsize i = 0; i < G_N_ELEMENTS(docs); i++)
                 if (strcmp(item, docs[i][0]) == 0)
@@ -210,12 +210,44 @@ rd_reply_render(const char *template, const RdReplyVars *v, GError **error)
                         value = patient_words(v);
                 } else if (strcmp(name, "missing") == 0) {
                         GString *m = g_string_new(NULL);
+                        g_autoptr(GString) panels = g_string_new(NULL);
+                        gboolean labs = FALSE;
 
+                        /* "labs" and "labs:bnp" both missing read as one line:
+                         * "labs within the last 90 days, including BNP" */
                         for (guint i = 0; v->missing && i < v->missing->len; i++) {
-                                g_autofree char *w = rd_reply_missing_words(v->missing->pdata[i],
-                                                                            v->labs_max_age_days);
+                                const RdMissingItem *mi = v->missing->pdata[i];
 
-                                g_string_append_printf(m, "%s- %s", i ? "\n" : "", w);
+                                labs |= g_strcmp0(mi->item, "labs") == 0;
+                        }
+                        for (guint i = 0; v->missing && i < v->missing->len; i++) {
+                                const RdMissingItem *mi = v->missing->pdata[i];
+                                const char *pw;
+
+                                if (labs && mi->item && g_str_has_prefix(mi->item, "labs:") &&
+                                    (pw = panel_words(mi->item + 5)) != NULL)
+                                        g_string_append_printf(panels, "%s%s", panels->len ? " and " : "", pw);
+                        }
+                        for (guint i = 0; v->missing && i < v->missing->len; i++) {
+                                const RdMissingItem *mi = v->missing->pdata[i];
+                                g_autofree char *w = NULL;
+
+                                if (labs && mi->item && g_str_has_prefix(mi->item, "labs:") &&
+                                    panel_words(mi->item + 5) != NULL)
+                                        continue;
+                                w = rd_reply_missing_words(mi, v->labs_max_age_days);
+                                if (g_strcmp0(mi->item, "labs") == 0 && panels->len) {
+                                        /* before any parenthesis about dates */
+                                        char *paren = strstr(w, " (");
+                                        g_autofree char *tail = g_strdup(paren ? paren : "");
+
+                                        if (paren)
+                                                *paren = '\0';
+                                        g_string_append_printf(m, "%s- %s, including %s%s", m->len ? "\n" : "", w,
+                                                               panels->str, tail);
+                                } else {
+                                        g_string_append_printf(m, "%s- %s", m->len ? "\n" : "", w);
+                                }
                         }
                         if (m->len == 0)
                                 g_string_append(m, "- (nothing)");

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Replies: the words a referring office reads, the mail as it leaves
+ * (parsed back with GMime: no header can be forged through a value), the
+ * fax page, and the [replies] / [smtp] configuration. */
+#include <gmime/gmime.h>
+#include <poppler.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "reply.h"
+
+static RdMissingItem *
+missing(const char *item, RdMissingWhy why, const char *date)
+{
+        RdMissingItem *m = g_new0(RdMissingItem, 1);
+
+        m->item = g_strdup(item);
+        m->why = why;
+        m->date_found = g_strdup(date);
+        return m;
+}
+
+static RdReplyVars
+vars_for(GPtrArray *miss, RdPatientDetail detail)
+{
+        RdReplyVars v = { 0 };
+
+        v.reference = "RD-JNT4PTJ";
+        v.received = "2026-11-20";
+        v.patient_family = "Ostrander";
+        v.patient_given = "Marguerite";
+        v.patient_dob = "1946-09-02";
+        v.patient_detail = detail;
+        v.missing = miss;
+        v.labs_max_age_days = 90;
+        v.practice = "Example Cardiology";
+        v.our_fax = "(555) 440-0100";
+        v.our_email = "intake@cardio.example";
+        v.by_email = TRUE;
+        return v;
+}
+
+static void
+test_missing_words(void)
+{
+        /* every item of the reference policy reads as words, none as a code */
+        static const char *const items[] = { "ekg", "labs", "clinical_notes", "stress_test", "med_list", "echo",
+                                             "labs:lipid", "labs:bnp" };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(items); i++) {
+                g_autoptr(GPtrArray) miss = g_ptr_array_new_with_free_func((GDestroyNotify)rd_missing_item_free);
+                g_autofree char *w = NULL;
+
+                g_ptr_array_add(miss, missing(items[i], RD_MISSING_NOT_ENCLOSED, NULL));
+                w = rd_reply_missing_words(miss->pdata[0], 90);
+                g_assert_null(strchr(w, '_'));
+                g_assert_null(strstr(w, "labs:"));
+                g_assert_cmpuint(strlen(w), >, 3);
+        }
+        {
+                RdMissingItem *m = missing("ekg", RD_MISSING_NOT_ENCLOSED, NULL);
+                g_autofree char *w = rd_reply_missing_words(m, 90);
+
+                g_assert_cmpstr(w, ==, "12-lead EKG");
+                rd_missing_item_free(m);
+        }
+        {
+                RdMissingItem *m = missing("labs", RD_MISSING_LABS_TOO_OLD, "2026-03-01");
+                g_autofree char *w = rd_reply_missing_words(m, 60);
+
+                g_assert_nonnull(strstr(w, "within the last 60 days"));
+                g_assert_nonnull(strstr(w, "2026-03-01"));
+                rd_missing_item_free(m);
+        }
+}
+
+static void
+test_render_levels(void)
+{
+        g_autoptr(GPtrArray) miss = g_ptr_array_new_with_free_func((GDestroyNotify)rd_missing_item_free);
+        g_autoptr(GError) error = NULL;
+        const char *t = "{reference}|{received}|{patient}|{missing}|{how}|{practice}|{fax}|{from}";
+        RdReplyVars v;
+        g_autofree char *full = NULL, *ini = NULL, *none = NULL, *fax = NULL;
+
+        g_ptr_array_add(miss, missing("ekg", RD_MISSING_NOT_ENCLOSED, NULL));
+        g_ptr_array_add(miss, missing("labs", RD_MISSING_NOT_ENCLOSED, NULL));
+        g_ptr_array_add(miss, missing("labs:bnp", RD_MISSING_PANEL_ABSENT, NULL));
+        v = vars_for(miss, RD_PATIENT_DETAIL_INITIALS_DOB);
+        full = rd_reply_render(t, &v, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(strstr(full, "RD-JNT4PTJ|2026-11-20|patient M.O., born 1946-09-02|"));
+        g_assert_nonnull(strstr(full, "- 12-lead EKG\n- labs within the last 90 days, including BNP|"));
+        g_assert_nonnull(strstr(full, "Reply to this email"));
+        g_assert_null(strstr(full, "Ostrander"));
+        v.patient_detail = RD_PATIENT_DETAIL_INITIALS;
+        ini = rd_reply_render(t, &v, &error);
+        g_assert_nonnull(strstr(ini, "|patient M.O.|"));
+        g_assert_null(strstr(ini, "1946"));
+        v.patient_detail = RD_PATIENT_DETAIL_NONE;
+        none = rd_reply_render(t, &v, &error);
+        g_assert_nonnull(strstr(none, "|the patient|"));
+        g_assert_null(strstr(none, "M.O."));
+        v.by_email = FALSE;
+        fax = rd_reply_render("{how}", &v, &error);
+        g_assert_cmpstr(fax, ==, "Fax them to (555) 440-0100 with the reference RD-JNT4PTJ on the cover sheet.");
+}
+
+static void
+test_template_check(void)
+{
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(rd_reply_template_check("Referral {reference}: documents needed", NULL));
+        g_assert_false(rd_reply_template_check("Dear {name}", &error));
+        g_assert_error(error, RD_REPLY_ERROR, RD_REPLY_ERROR_TEMPLATE);
+        g_assert_nonnull(strstr(error->message, "{name}"));
+        g_assert_false(rd_reply_template_check("{reference", NULL));
+        g_assert_false(rd_reply_template_check("reference}", NULL));
+}
+
+static void
+test_render_strips_controls(void)
+{
+        RdReplyVars v = vars_for(NULL, RD_PATIENT_DETAIL_INITIALS_DOB);
+        g_autofree char *out = NULL;
+
+        /* values come from OCR and from other people's mail */
+        v.reference = "RD-JNT4PTJ\r\nBcc: x@evil.example";
+        v.practice = "Example\x01\x1b[31m Cardiology";
+        out = rd_reply_render("{reference}/{practice}", &v, NULL);
+        g_assert_null(strchr(out, '\r'));
+        g_assert_null(strchr(out, '\n'));
+        g_assert_null(strchr(out, '\x1b'));
+}
+
+static GMimeMessage *
+parse_back(GBytes *bytes)
+{
+        gsize len;
+        const char *data = g_bytes_get_data(bytes, &len);
+        GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+        GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+        GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+
+        g_object_unref(parser);
+        g_object_unref(stream);
+        return msg;
+}
+
+static guint
+count_headers(GMimeMessage *msg, const char *name)
+{
+        GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+        guint n = 0;
+
+        for (int i = 0; i < g_mime_header_list_get_count(list); i++)
+                n += g_ascii_strcasecmp(g_mime_header_get_name(g_mime_header_list_get_header_at(list, i)), name) == 0;
+        return n;
+}
+
+static void
+test_compose_headers(void)
+{
+        static const char *const refs[] = { "orig.1@clinic.example", "bad id with spaces", "orig.2@clinic.example",
+                                            NULL };
+        RdMailOut m = { 0 };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GBytes) bytes = NULL;
+        g_autoptr(GObject) msg_ref = NULL;
+        GMimeMessage *msg = NULL;
+        g_autofree char *text = NULL;
+        gsize len;
+        const char *raw;
+
+        m.from_addr = "intake@cardio.example";
+        m.from_name = "Riverbend \"Heart\"\r\nBcc: evil@x.example";
+        m.to_addr = "referrals@lakeside.example";
+        m.subject = "Referral RD-JNT4PTJ\r\nBcc: evil@x.example\r\n\r\nforged body";
+        m.body = "Hello,\nline two\n.\nend";
+        m.message_id = "rd.1.abc@cardio.example";
+        m.in_reply_to = "orig.2@clinic.example";
+        m.references = refs;
+        m.date_unix = 1795000000;
+        bytes = rd_mail_compose(&m, &error);
+        g_assert_no_error(error);
+        raw = g_bytes_get_data(bytes, &len);
+        /* CRLF only, 7 bit */
+        for (gsize i = 0; i < len; i++) {
+                g_assert_cmpuint((guchar)raw[i], <, 0x80);
+                if (raw[i] == '\n')
+                        g_assert_true(i > 0 && raw[i - 1] == '\r');
+        }
+        msg = parse_back(bytes);
+        msg_ref = G_OBJECT(msg);
+        g_assert_nonnull(msg);
+        g_assert_cmpuint(count_headers(msg, "Bcc"), ==, 0);
+        g_assert_cmpuint(count_headers(msg, "Subject"), ==, 1);
+        g_assert_cmpuint(count_headers(msg, "From"), ==, 1);
+        g_assert_cmpuint(count_headers(msg, "To"), ==, 1);
+        g_assert_cmpstr(g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted"), ==, "auto-replied");
+        g_assert_cmpstr(g_mime_message_get_message_id(msg), ==, "rd.1.abc@cardio.example");
+        g_assert_nonnull(strstr(g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"), "orig.2@clinic.example"));
+        g_assert_null(strstr(g_mime_object_get_header(GMIME_OBJECT(msg), "References"), "spaces"));
+        g_assert_nonnull(strstr(g_mime_message_get_subject(msg), "forged body")); /* kept as text, one line */
+        text = g_mime_message_get_body(msg) ? g_mime_text_part_get_text(GMIME_TEXT_PART(g_mime_message_get_body(msg)))
+                                            : NULL;
+        g_assert_nonnull(text);
+        g_assert_nonnull(strstr(text, "line two"));
+}
+
+static void
+test_compose_long_and_foreign_subject(void)
+{
+        g_autoptr(GString) subject = g_string_new(NULL);
+        RdMailOut m = { 0 };
+        g_autoptr(GBytes) bytes = NULL;
+        g_autoptr(GObject) msg_ref = NULL;
+        GMimeMessage *msg = NULL;
+
+        for (int i = 0; i < 1000; i++)
+                g_string_append(subject, "Überweisung ");
+        m.from_addr = "intake@cardio.example";
+        m.from_name = "Clínica Cardiología";
+        m.to_addr = "a@b.example";
+        m.subject = subject->str;
+        m.body = "x";
+        m.message_id = "rd.2.abc@cardio.example";
+        bytes = rd_mail_compose(&m, NULL);
+        g_assert_nonnull(bytes);
+        msg = parse_back(bytes);
+        msg_ref = G_OBJECT(msg);
+        g_assert_nonnull(msg);
+        g_assert_cmpint(g_utf8_strlen(g_mime_message_get_subject(msg), -1), <=, 200);
+        g_assert_true(g_str_has_prefix(g_mime_message_get_subject(msg), "Überweisung"));
+        g_assert_cmpuint(count_headers(msg, "Subject"), ==, 1);
+}
+
+static void
+test_addresses(void)
+{
+        static const char *const good[] = { "a@b.example", "referrals+fax@lakeside-fm.example" };
+        static const char *const bad[] = { "", "a", "a@b", "@b.example", "a@", "a b@c.example", "a@b.example\r\nBcc: c",
+                                           "<a@b.example>", "a@b.example,c@d.example", "\"a\"@b.example", "a@@b.example",
+                                           "a@b..example" };
+        RdMailOut m = { 0 };
+        g_autoptr(GError) error = NULL;
+
+        for (gsize i = 0; i < G_N_ELEMENTS(good); i++)
+                g_assert_true(rd_mail_address_valid(good[i]));
+        for (gsize i = 0; i < G_N_ELEMENTS(bad); i++)
+                g_assert_false(rd_mail_address_valid(bad[i]));
+        m.from_addr = "intake@cardio.example";
+        m.to_addr = "victim@x.example\r\nBcc: other@y.example";
+        m.subject = "s";
+        m.body = "b";
+        m.message_id = "id@x.example";
+        g_assert_null(rd_mail_compose(&m, &error));
+        g_assert_error(error, RD_REPLY_ERROR, RD_REPLY_ERROR_ADDRESS);
+}
+
+static void
+test_pdf(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GString) body = g_string_new(NULL);
+        g_autoptr(GBytes) pdf = NULL;
+        g_autoptr(GObject) doc_ref = NULL, page_ref = NULL;
+        PopplerDocument *doc = NULL;
+        PopplerPage *page = NULL;
+        g_autofree char *text = NULL;
+
+        /* far more than a page: still one page */
+        for (int i = 0; i < 300; i++)
+                g_string_append(body, "To schedule the visit we still need a 12-lead EKG.\n");
+        pdf = rd_reply_pdf("Example Cardiology", "RD-JNT4PTJ", "Referral RD-JNT4PTJ: documents needed", body->str,
+                           &error);
+        g_assert_no_error(error);
+        doc = poppler_document_new_from_bytes(pdf, NULL, &error);
+        g_assert_no_error(error);
+        doc_ref = G_OBJECT(doc);
+        g_assert_cmpint(poppler_document_get_n_pages(doc), ==, 1);
+        page = poppler_document_get_page(doc, 0);
+        page_ref = G_OBJECT(page);
+        text = poppler_page_get_text(page);
+        g_assert_nonnull(strstr(text, "Reference: RD-JNT4PTJ"));
+        g_assert_nonnull(strstr(text, "Example Cardiology"));
+}
+
+static RdConfig *
+load(const char *extra, GError **error)
+{
+        g_autofree char *path = NULL;
+        g_autofree char *text = g_strdup_printf("[database]\nconninfo=dbname=x\n%s", extra);
+        int fd = g_file_open_tmp("rd-reply-XXXXXX.conf", &path, NULL);
+        RdConfig *c;
+
+        g_assert_cmpint(fd, >=, 0);
+        close(fd);
+        g_assert_true(g_file_set_contents(path, text, -1, NULL));
+        c = rd_config_load(path, error);
+        g_unlink(path);
+        return c;
+}
+
+static void
+test_config(void)
+{
+        static const char *const bad[][2] = {
+                { "[replies]\nenabled=true\n", "from" },
+                { "[replies]\nenabled=maybe\n", "enabled" },
+                { "[replies]\nfrom=not-an-address\n", "from" },
+                { "[replies]\npatient-details=everything\n", "patient-details" },
+                { "[replies]\nbody-missing=Dear {name}\n", "body-missing" },
+                { "[replies]\nmin-interval=soon\n", "min-interval" },
+                { "[replies]\nfax-reply=spool\n", "fax-spool" },
+                { "[replies]\nfax-gateway=fax@gw.example\n", "fax-gateway" },
+                { "[replies]\ncolour=blue\n", "colour" },
+                { "[smtp]\nurl=http://mail.example\n", "url" },
+                { "[smtp]\nurl=smtp://mail.example/path\n", "url" },
+                { "[smtp]\nuser=x\n", "url" },
+                { "[followups]\nwindow=0\n", "window" },
+                { "[replies]\nenabled=true\nfrom=a@b.example\n", "[smtp]" },
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdConfig) good = load("[replies]\nenabled=true\nfrom=intake@cardio.example\n"
+                                        "patient-details=initials\nsubject-missing=Ref {reference}\n"
+                                        "body-missing=Line one\\nLine two {missing}\nown-addresses=a@b.example; c@d.example\n"
+                                        "[followups]\nwindow=14d\n"
+                                        "[smtp]\nurl=smtps://mail.cardio.example:465\ntimeout=10s\n",
+                                        &error);
+
+        g_assert_no_error(error);
+        g_assert_true(good->replies->enabled);
+        g_assert_cmpint(good->replies->patient_detail, ==, RD_PATIENT_DETAIL_INITIALS);
+        g_assert_cmpstr(good->replies->body_missing, ==, "Line one\nLine two {missing}");
+        g_assert_cmpstr(good->replies->own_addresses[1], ==, "c@d.example");
+        g_assert_cmpuint(good->replies->followup_window_usec, ==, 14 * G_TIME_SPAN_DAY);
+        g_assert_true(good->smtp->implicit_tls);
+        g_assert_cmpstr(good->smtp->helo, ==, "cardio.example");
+        for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autoptr(GError) e = NULL;
+                g_autoptr(RdConfig) c = load(bad[i][0], &e);
+
+                g_assert_null(c);
+                g_assert_nonnull(e);
+                if (strstr(e->message, bad[i][1]) == NULL)
+                        g_test_message("%s -> %s", bad[i][0], e->message);
+                g_assert_nonnull(strstr(e->message, bad[i][1]));
+        }
+}
+
+int
+main(int argc, char **argv)
+{
+        g_mime_init();
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/reply/missing-words", test_missing_words);
+        g_test_add_func("/reply/render-levels", test_render_levels);
+        g_test_add_func("/reply/template-check", test_template_check);
+        g_test_add_func("/reply/render-strips-controls", test_render_strips_controls);
+        g_test_add_func("/reply/compose-headers", test_compose_headers);
+        g_test_add_func("/reply/compose-long-foreign-subject", test_compose_long_and_foreign_subject);
+        g_test_add_func("/reply/addresses", test_addresses);
+        g_test_add_func("/reply/pdf", test_pdf);
+        g_test_add_func("/reply/config", test_config);
+        return g_test_run();
+}
