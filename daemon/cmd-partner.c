@@ -44,6 +44,7 @@ typedef struct {
         char *reply_fax;
         char *contact;
         GPtrArray *keys[N_KINDS]; /* char*, normalised, no duplicates */
+        gboolean given[N_COLUMNS]; /* an update leaves a column the CSV lacks as it was */
 } PartnerRow;
 
 static void
@@ -69,6 +70,8 @@ partner_row_new(guint line)
         PartnerRow *row = g_new0(PartnerRow, 1);
 
         row->line = line;
+        for (guint c = 0; c < N_COLUMNS; c++)
+                row->given[c] = TRUE;
         for (guint k = 0; k < N_KINDS; k++)
                 row->keys[k] = g_ptr_array_new_with_free_func(g_free);
         return row;
@@ -150,13 +153,23 @@ row_set_fields(PartnerRow *row, const char *const *values, const char *const *la
 }
 
 /* The partner named @row->name, created or (@update) brought up to
- * date; its keys are not touched.  Inside the caller's transaction. */
+ * date in the columns given; its keys are not touched.  Inside the
+ * caller's transaction. */
 static gboolean
 store_partner(RdDb *db, const PartnerRow *row, gboolean update, char **ret_id, gboolean *ret_added,
               GError **error)
 {
-        const char *params[] = { row->name, row->tier, row->reply_channel, row->reply_email, row->reply_fax,
-                                 row->contact };
+        const char *params[] = { row->name,
+                                 row->tier,
+                                 row->reply_channel,
+                                 row->reply_email,
+                                 row->reply_fax,
+                                 row->contact,
+                                 row->given[COL_TIER] ? "t" : "f",
+                                 row->given[COL_REPLY_CHANNEL] ? "t" : "f",
+                                 row->given[COL_REPLY_EMAIL] ? "t" : "f",
+                                 row->given[COL_REPLY_FAX] ? "t" : "f",
+                                 row->given[COL_CONTACT] ? "t" : "f" };
         g_autoptr(RdDbRows) res = NULL;
         GPtrArray *r;
 
@@ -169,9 +182,16 @@ store_partner(RdDb *db, const PartnerRow *row, gboolean update, char **ret_id, g
         res = rd_db_query(db,
                           "INSERT INTO partner (name, tier, reply_channel, reply_email, reply_fax, contact)"
                           " VALUES ($1, $2, $3, $4, $5, $6)"
-                          " ON CONFLICT (name) DO UPDATE SET tier = excluded.tier,"
-                          "  reply_channel = excluded.reply_channel, reply_email = excluded.reply_email,"
-                          "  reply_fax = excluded.reply_fax, contact = excluded.contact, updated_at = now()"
+                          " ON CONFLICT (name) DO UPDATE SET"
+                          "  tier = CASE WHEN $7::boolean THEN excluded.tier ELSE partner.tier END,"
+                          "  reply_channel = CASE WHEN $8::boolean THEN excluded.reply_channel"
+                          "   ELSE partner.reply_channel END,"
+                          "  reply_email = CASE WHEN $9::boolean THEN excluded.reply_email"
+                          "   ELSE partner.reply_email END,"
+                          "  reply_fax = CASE WHEN $10::boolean THEN excluded.reply_fax"
+                          "   ELSE partner.reply_fax END,"
+                          "  contact = CASE WHEN $11::boolean THEN excluded.contact ELSE partner.contact END,"
+                          "  updated_at = now()"
                           " RETURNING id, (xmax = 0)::text",
                           G_N_ELEMENTS(params), params, error);
         if (res == NULL)
@@ -484,8 +504,10 @@ row_from_csv(GPtrArray *record, guint line, const int *cols, GError **error)
         g_autoptr(PartnerRow) row = partner_row_new(line);
         const char *values[N_COLUMNS] = { NULL };
 
-        for (guint c = 0; c < N_COLUMNS; c++)
+        for (guint c = 0; c < N_COLUMNS; c++) {
                 values[c] = cols[c] >= 0 ? record->pdata[cols[c]] : NULL;
+                row->given[c] = cols[c] >= 0;
+        }
         if (!row_set_fields(row, values, csv_columns, error))
                 return NULL;
         for (guint k = 0; k < N_KINDS; k++) {
@@ -509,6 +531,7 @@ partner_import(RdDb *db, const char *path)
         g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)partner_row_free);
         g_autoptr(GHashTable) line_of = g_hash_table_new(g_str_hash, g_str_equal);
         g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *kinds_given = NULL;
         int cols[N_COLUMNS];
         GPtrArray *header;
         guint added = 0, updated = 0;
@@ -533,6 +556,8 @@ partner_import(RdDb *db, const char *path)
                 g_autofree char *h = g_ascii_strdown(g_strstrip((char *)header->pdata[i]), -1);
                 guint c;
 
+                if (*h == '\0') /* a spreadsheet's trailing empty columns */
+                        continue;
                 for (c = 0; c < N_COLUMNS; c++)
                         if (strcmp(h, csv_columns[c]) == 0)
                                 break;
@@ -579,6 +604,17 @@ partner_import(RdDb *db, const char *path)
                 g_hash_table_insert(line_of, row->name, GUINT_TO_POINTER(line));
         }
 
+        /* The key columns the file has replace those keys; the others stay. */
+        {
+                g_autoptr(GString) kinds = g_string_new("{");
+
+                for (guint k = 0; k < N_KINDS; k++)
+                        if (cols[COL_NPIS + k] >= 0)
+                                g_string_append_printf(kinds, "%s%s", kinds->len > 1 ? "," : "", key_kinds[k].kind);
+                g_string_append_c(kinds, '}');
+                kinds_given = g_string_free(g_steal_pointer(&kinds), FALSE);
+        }
+
         /* One transaction: the partners first and their old keys gone, so
          * a key may move from one partner to another within the file. */
         if (!rd_db_begin(db, &error))
@@ -587,7 +623,7 @@ partner_import(RdDb *db, const char *path)
                 PartnerRow *row = rows->pdata[r];
                 char *id = NULL;
                 gboolean was_added = FALSE;
-                const char *params[1];
+                const char *params[2];
 
                 if (!store_partner(db, row, TRUE, &id, &was_added, &error)) {
                         g_prefix_error(&error, "line %u: ", row->line);
@@ -595,7 +631,11 @@ partner_import(RdDb *db, const char *path)
                 }
                 g_ptr_array_add(ids, id);
                 params[0] = id;
-                if (!rd_db_exec(db, "DELETE FROM partner_key WHERE partner_id = $1::bigint", 1, params, &error))
+                params[1] = kinds_given;
+                if (!rd_db_exec(db,
+                                "DELETE FROM partner_key"
+                                " WHERE partner_id = $1::bigint AND kind = ANY($2::text[])",
+                                2, params, &error))
                         goto fail;
                 if (was_added)
                         added++;

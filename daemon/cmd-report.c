@@ -144,9 +144,18 @@ rd_cmd_report(int argc, char **argv)
         params[0] = since;
         params[1] = days;
         if (rd_ctl_opt_json) {
-                /* numeric columns become JSON numbers, NULL null */
+                /* numeric columns become JSON numbers, NULL null; json, not
+                 * jsonb, keeps the keys in the CSV's order; an object a line */
                 rows = rd_db_query(db,
-                                   "SELECT jsonb_pretty(coalesce(jsonb_agg(to_jsonb(t) - 'ord' ORDER BY t.ord), '[]'))"
+                                   "SELECT '[' || coalesce(E'\\n  ' || string_agg(json_build_object("
+                                   " 'partner', partner,"
+                                   " 'service_line', service_line, 'referrals', referrals,"
+                                   " 'complete_on_arrival_pct', complete_on_arrival_pct,"
+                                   " 'completed_after_reply_pct', completed_after_reply_pct,"
+                                   " 'median_hours_to_reply', median_hours_to_reply,"
+                                   " 'median_hours_to_complete', median_hours_to_complete,"
+                                   " 'median_hours_to_schedule', median_hours_to_schedule,"
+                                   " 'stuck', stuck)::text, E',\\n  ' ORDER BY ord) || E'\\n', '') || ']'"
                                    " FROM (" REPORT_SQL ") t",
                                    2, params, &error);
                 if (rows == NULL)
