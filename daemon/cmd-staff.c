@@ -333,7 +333,8 @@ rd_cmd_outbox(int argc, char **argv)
                 rows = rd_db_query(db,
                                    retry ? "WITH u AS (UPDATE outbox SET state = 'queued', attempts = 0, not_before = now(),"
                                            " claimed_by = NULL, reason = NULL WHERE id = $1::bigint"
-                                           " AND state IN ('failed', 'uncertain', 'suppressed') RETURNING id, referral_id)"
+                                           " AND state IN ('failed', 'uncertain', 'suppressed') AND recipient <> ''"
+                                           " RETURNING id, referral_id)"
                                            " INSERT INTO event (referral_id, kind, detail) SELECT referral_id,"
                                            " 'reply-retry', jsonb_build_object('outbox', id, 'by', current_user) FROM u"
                                            " RETURNING referral_id"
@@ -347,7 +348,7 @@ rd_cmd_outbox(int argc, char **argv)
                         return rd_ctl_fail(error);
                 if (rows->rows->len == 0) {
                         fprintf(stderr, "referralctl outbox %s: no reply %s in a state that allows it (%s)\n", argv[1],
-                                argv[2], retry ? "failed, uncertain or suppressed" : "queued or uncertain");
+                                argv[2], retry ? "failed, uncertain or suppressed, with an address" : "queued or uncertain");
                         return 1;
                 }
                 printf("reply %s %s\n", argv[2], retry ? "queued again" : "dropped");

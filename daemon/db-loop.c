@@ -299,26 +299,23 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
                 body_t = rc->body_complete;
         }
 
-        /* where to */
+        /* where to: the partner's preference, else the way the item came */
         by_email = strcmp(o->channel, "email") == 0;
-        if (pm->id > 0 && g_strcmp0(pm->reply_channel, "none") == 0) {
-                suppressed = g_strdup("the partner takes no automatic replies");
-        } else if (pm->id > 0 && g_strcmp0(pm->reply_channel, "fax") == 0) {
+        if (pm->id > 0 && g_strcmp0(pm->reply_channel, "fax") == 0)
                 by_email = FALSE;
-        } else if (pm->id > 0 && pm->reply_email != NULL) {
+        else if (pm->id > 0 && pm->reply_email != NULL && g_strcmp0(pm->reply_channel, "fax") != 0)
                 by_email = TRUE;
-        }
-        if (suppressed == NULL && by_email) {
+        if (by_email) {
                 const char *to = pm->id > 0 && pm->reply_email ? pm->reply_email :
                                  o->reply_to ? o->reply_to : o->from_addr;
 
                 channel = g_strdup("email");
                 recipient = to ? g_ascii_strdown(to, -1) : NULL;
-                if (config->smtp == NULL)
-                        suppressed = g_strdup("no [smtp] configured for mail replies");
-                else if (recipient == NULL || !rd_mail_address_valid(recipient))
+                if (recipient == NULL || !rd_mail_address_valid(recipient))
                         suppressed = g_strdup("no valid address to reply to");
-        } else if (suppressed == NULL) {
+                else if (config->smtp == NULL)
+                        suppressed = g_strdup("no [smtp] configured for mail replies");
+        } else {
                 const char *number = pm->id > 0 && pm->reply_fax ? pm->reply_fax : plan->fax_number;
 
                 if (number == NULL) {
@@ -338,6 +335,8 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
                         suppressed = g_strdup("fax replies are off (fax-reply=none)");
                 }
         }
+        if (suppressed == NULL && pm->id > 0 && g_strcmp0(pm->reply_channel, "none") == 0)
+                suppressed = g_strdup("the partner takes no automatic replies");
         if (channel == NULL)
                 channel = g_strdup(by_email ? "email" : "fax-spool");
         if (recipient == NULL)

@@ -88,6 +88,24 @@ set_last_error(RdManager *self, const char *message)
         self->last_error = g_strdup(message);
 }
 
+/* "; replies: 2 waiting, 1 failed, 1 uncertain" when any need attention */
+static char *
+outbox_status(RdManager *self)
+{
+        g_autoptr(RdDbRows) rows = rd_db_query(self->db,
+                                               "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending')),"
+                                               " count(*) FILTER (WHERE state = 'failed'),"
+                                               " count(*) FILTER (WHERE state = 'uncertain') FROM outbox",
+                                               0, NULL, NULL);
+        GPtrArray *row;
+
+        if (rows == NULL || rows->rows->len == 0)
+                return NULL;
+        row = rows->rows->pdata[0];
+        return g_strdup_printf("; replies: %s waiting, %s failed, %s uncertain", (char *)row->pdata[0],
+                               (char *)row->pdata[1], (char *)row->pdata[2]);
+}
+
 static void
 notify_status(RdManager *self)
 {
@@ -101,12 +119,14 @@ notify_status(RdManager *self)
         if (self->db_ok && rd_db_queue_stats(self->db, &st, &error)) {
                 /* IMAP pollers record their failures in the mailbox table */
                 g_autofree char *mail_errors = self->n_pollers ? rd_db_mailbox_errors(self->db, NULL) : NULL;
+                g_autofree char *replies = self->config->replies->enabled ? outbox_status(self) : NULL;
 
                 status = g_strdup_printf("STATUS=%s%" G_GINT64_FORMAT " queued, %" G_GINT64_FORMAT
                                          " processing, %" G_GINT64_FORMAT " done, %" G_GINT64_FORMAT
-                                         " failed, %" G_GINT64_FORMAT " quarantined; %u/%u workers%s%s%s%s",
+                                         " failed, %" G_GINT64_FORMAT " quarantined; %u/%u workers%s%s%s%s%s",
                                          self->stopping ? "stopping: " : "", st.queued, st.processing,
                                          st.done, st.failed, st.quarantined, running, self->n_workers,
+                                         replies ? replies : "",
                                          self->last_error ? "; last error: " : "",
                                          self->last_error ? self->last_error : "",
                                          mail_errors ? "; " : "", mail_errors ? mail_errors : "");

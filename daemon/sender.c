@@ -153,6 +153,11 @@ write_spool(const RdConfig *config, const RdOutboxRow *row, GError **error)
         gsize len;
         int fd;
 
+        if (rc->fax_spool == NULL || *row->recipient == '\0') {
+                g_set_error(error, RD_REPLY_ERROR, RD_REPLY_ERROR_ADDRESS,
+                            "no fax spool configured or no fax number (fax-reply=spool, fax-spool)");
+                return FALSE;
+        }
         for (const char *c = row->recipient; *c; c++)
                 if (!g_ascii_isdigit(*c)) {
                         g_set_error(error, RD_REPLY_ERROR, RD_REPLY_ERROR_ADDRESS, "fax number is not digits");
