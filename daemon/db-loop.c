@@ -273,7 +273,7 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
         g_autofree char *rid = i64(plan->referral_id);
         g_autofree char *channel = NULL, *recipient = NULL, *suppressed = NULL;
         g_autofree char *subject = NULL, *body = NULL, *message_id = NULL, *oid = NULL, *refs = NULL;
-        g_autofree char *window = NULL, *interval = NULL, *max = NULL, *iid = NULL, *detail = NULL;
+        g_autofree char *window = NULL, *interval = NULL, *iid = NULL;
         g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func((GDestroyNotify)rd_missing_item_free);
         g_autoptr(RdDbRows) rrow = NULL;
         const char *subject_t, *body_t;
@@ -470,7 +470,6 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
         {
                 const char *p[4] = { oid, plan->kind, channel, suppressed };
 
-                detail = NULL;
                 if (!rd_db_exec(db,
                                 "INSERT INTO event (item_id, referral_id, kind, detail)"
                                 " SELECT item_id, referral_id, CASE WHEN $4::text IS NULL THEN 'reply-queued'"
@@ -843,7 +842,6 @@ rd_db_loop_store(RdDb *db, const RdConfig *config, gint64 item_id, const RdOrigi
                 g_autofree char *iid = i64(item_id);
                 g_autofree char *reason = g_strdup_printf("%u referrals match (%s)", chosen->len, how->str);
                 const char *p[4];
-                g_autofree char *detail = NULL;
 
                 for (guint i = 0; i < chosen->len; i++)
                         g_string_append_printf(ids, "%s%" G_GINT64_FORMAT, i ? "," : "",

@@ -316,14 +316,15 @@ next_due_usec(RdDb *db)
 {
         g_autoptr(GError) error = NULL;
         g_autoptr(RdDbRows) rows = rd_db_query(db,
-                                               "SELECT greatest(0, extract(epoch FROM min(not_before) - now()))::text"
+                                               "SELECT extract(epoch FROM min(not_before) - now())::text"
                                                " FROM outbox WHERE state = 'queued'",
                                                0, NULL, &error);
         double s;
 
         if (rows == NULL || rows->rows->len == 0 || cell(rows, 0, 0) == NULL)
                 return 30 * G_USEC_PER_SEC;
-        s = g_ascii_strtod(cell(rows, 0, 0), NULL);
+        /* nothing queued gives NULL above: wait for a NOTIFY */
+        s = MAX(g_ascii_strtod(cell(rows, 0, 0), NULL), 0);
         return (guint64)MIN(s * 1e6 + 1000, 30e6);
 }
 

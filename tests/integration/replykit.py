@@ -7,7 +7,6 @@ Everything is invented: names, practices, 555 numbers, NPIs with a valid
 check digit, domains under .example."""
 import email.utils
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -19,8 +18,6 @@ from harness import REFERRALCTL
 INTAKE = "intake@cardio.example"
 PRACTICE = "Riverbend Heart Associates"
 OUR_FAX = "555-201-0100"
-
-REF_TOKEN = re.compile(r"\bRD-[0-9A-Z]{7}\b")
 
 
 # ---- identifiers -----------------------------------------------------------

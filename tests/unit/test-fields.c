@@ -383,8 +383,8 @@ static void
 test_name_vote(void)
 {
         static const char *const texts[] = {
-                "CONSULT REQUEST\nPatient: Marin, Mario DOB: 3/4/1950\n"
-                "REFERRING PROVIDER\nName: Marta Kowaiska, MD\n",
+                ("CONSULT REQUEST\nPatient: Marin, Mario DOB: 3/4/1950\n"
+                 "REFERRING PROVIDER\nName: Marta Kowaiska, MD\n"),
                 "Visit note\nPatient: Marin, Mario\nSigned: Marta Kowalska, MD\n",
                 "Lab report\nName: MARIN, MARIO\nOrdering: Kowalska, Marta MD\n",
         };
