@@ -82,5 +82,8 @@ if [ -n "$reply" ]; then
         pdftotext -layout "$reply" - | sed '/^[[:space:]]*$/d'
 fi
 echo
+echo "== the referral funnel (referralctl report)"
+build/daemon/referralctl report --config "$DEMO/referrald.conf"
+echo
 echo "The demo database is stopped again. To look around: tools/pg.sh start $PGDIR $PORT, then"
 echo "build/daemon/referralctl list --config $DEMO/referrald.conf"
