@@ -14,54 +14,6 @@ typedef struct {
 } RdMailboxKey;
 
 static gboolean
-parse_string(const char *value, gpointer field)
-{
-        char **ret = field;
-
-        if (*value == '\0')
-                return FALSE;
-        g_free(*ret);
-        *ret = g_strdup(value);
-        return TRUE;
-}
-
-static gboolean
-parse_path(const char *value, gpointer field)
-{
-        return g_path_is_absolute(value) && parse_string(value, field);
-}
-
-static gboolean
-parse_bool(const char *value, gpointer field)
-{
-        static const char *const yes[] = { "true", "yes", "on", "1" };
-        static const char *const no[] = { "false", "no", "off", "0" };
-
-        for (gsize i = 0; i < G_N_ELEMENTS(yes); i++) {
-                if (g_ascii_strcasecmp(value, yes[i]) == 0) {
-                        *(gboolean *)field = TRUE;
-                        return TRUE;
-                }
-                if (g_ascii_strcasecmp(value, no[i]) == 0) {
-                        *(gboolean *)field = FALSE;
-                        return TRUE;
-                }
-        }
-        return FALSE;
-}
-
-static gboolean
-parse_duration(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!rd_config_parse_duration(value, &v) || v == 0)
-                return FALSE;
-        *(guint64 *)field = v;
-        return TRUE;
-}
-
-static gboolean
 parse_action(const char *value, gpointer field)
 {
         if (strcmp(value, "move") == 0)
@@ -82,7 +34,7 @@ parse_folder(const char *value, gpointer field)
                 if ((guchar)*p < 0x20 || (guchar)*p >= 0x7f || *p == '"' || *p == '\\' || *p == '%' ||
                     *p == '*')
                         return FALSE;
-        return strlen(value) <= 200 && parse_string(value, field);
+        return strlen(value) <= 200 && rd_config_field_string(value, field);
 }
 
 /* A system flag or a keyword atom (RFC 3501 flag-keyword). */
@@ -93,11 +45,11 @@ parse_flag(const char *value, gpointer field)
 
         for (gsize i = 0; i < G_N_ELEMENTS(system); i++)
                 if (g_ascii_strcasecmp(value, system[i]) == 0)
-                        return parse_string(system[i], field);
+                        return rd_config_field_string(system[i], field);
         for (const char *p = value; *p; p++)
                 if (!g_ascii_isalnum(*p) && *p != '$' && *p != '_' && *p != '-' && *p != '.')
                         return FALSE;
-        return strlen(value) <= 64 && parse_string(value, field);
+        return strlen(value) <= 64 && rd_config_field_string(value, field);
 }
 
 /* imaps://host[:port] or imap://host[:port], nothing after the authority:
@@ -121,7 +73,7 @@ parse_url(const char *value, gpointer field)
                 if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != ':' && *p != '[' && *p != ']')
                         return FALSE;
         }
-        if (!parse_string(value, field))
+        if (!rd_config_field_string(value, field))
                 return FALSE;
         if (g_str_has_suffix(*(char **)field, "/"))
                 (*(char **)field)[strlen(*(char **)field) - 1] = '\0';
@@ -131,20 +83,20 @@ parse_url(const char *value, gpointer field)
 #define F(member) G_STRUCT_OFFSET(RdMailboxConfig, member)
 static const RdMailboxKey keys[] = {
         { "url", parse_url, F(url), "imaps://host[:port] (or imap://host[:port])" },
-        { "user", parse_string, F(user), "a user name" },
+        { "user", rd_config_field_string, F(user), "a user name" },
         { "password-file", NULL, 0, "an absolute path" },
         { "password-credential", NULL, 0, "a credential name" },
-        { "xoauth2-token-file", parse_path, F(xoauth2_token_file), "an absolute path" },
+        { "xoauth2-token-file", rd_config_field_path, F(xoauth2_token_file), "an absolute path" },
         { "folder", parse_folder, F(folder), "an ASCII folder name without quotes" },
         { "action", parse_action, F(action), "move or flag" },
         { "processed-folder", parse_folder, F(processed_folder), "an ASCII folder name without quotes" },
         { "flag", parse_flag, F(flag), "\\Seen, \\Flagged, \\Answered or a keyword such as $Referrald" },
-        { "poll-interval", parse_duration, F(poll_usec), "a duration such as 5min" },
-        { "idle", parse_bool, F(idle), "true or false" },
-        { "ca-file", parse_path, F(ca_file), "an absolute path" },
-        { "tls-verify", parse_bool, F(tls_verify), "true or false" },
-        { "allow-plaintext", parse_bool, F(allow_plaintext), "true or false" },
-        { "timeout", parse_duration, F(timeout_usec), "a duration such as 60s" },
+        { "poll-interval", rd_config_field_duration, F(poll_usec), "a duration such as 5min" },
+        { "idle", rd_config_field_bool, F(idle), "true or false" },
+        { "ca-file", rd_config_field_path, F(ca_file), "an absolute path" },
+        { "tls-verify", rd_config_field_bool, F(tls_verify), "true or false" },
+        { "allow-plaintext", rd_config_field_bool, F(allow_plaintext), "true or false" },
+        { "timeout", rd_config_field_duration, F(timeout_usec), "a duration such as 60s" },
 };
 #undef F
 

@@ -16,18 +16,6 @@ typedef struct {
         gboolean smtp; /* field of RdSmtpConfig, else of RdRepliesConfig */
 } RdReplyKey;
 
-static gboolean
-parse_string(const char *value, gpointer field)
-{
-        char **ret = field;
-
-        if (*value == '\0')
-                return FALSE;
-        g_free(*ret);
-        *ret = g_strdup(value);
-        return TRUE;
-}
-
 /* Printed in headers and letters: one line of printable text. */
 static gboolean
 parse_text(const char *value, gpointer field)
@@ -35,56 +23,20 @@ parse_text(const char *value, gpointer field)
         for (const char *p = value; *p; p++)
                 if ((guchar)*p < 0x20 || *p == 0x7f)
                         return FALSE;
-        return g_utf8_validate(value, -1, NULL) && strlen(value) <= 200 && parse_string(value, field);
+        return g_utf8_validate(value, -1, NULL) && strlen(value) <= 200 && rd_config_field_string(value, field);
 }
 
 static gboolean
 parse_template(const char *value, gpointer field)
 {
         return g_utf8_validate(value, -1, NULL) && strlen(value) <= 8000 && rd_reply_template_check(value, NULL) &&
-               parse_string(value, field);
+               rd_config_field_string(value, field);
 }
 
 static gboolean
 parse_address(const char *value, gpointer field)
 {
-        return rd_mail_address_valid(value) && parse_string(value, field);
-}
-
-static gboolean
-parse_path(const char *value, gpointer field)
-{
-        return g_path_is_absolute(value) && parse_string(value, field);
-}
-
-static gboolean
-parse_bool(const char *value, gpointer field)
-{
-        static const char *const yes[] = { "true", "yes", "on", "1" };
-        static const char *const no[] = { "false", "no", "off", "0" };
-
-        for (gsize i = 0; i < G_N_ELEMENTS(yes); i++) {
-                if (g_ascii_strcasecmp(value, yes[i]) == 0) {
-                        *(gboolean *)field = TRUE;
-                        return TRUE;
-                }
-                if (g_ascii_strcasecmp(value, no[i]) == 0) {
-                        *(gboolean *)field = FALSE;
-                        return TRUE;
-                }
-        }
-        return FALSE;
-}
-
-static gboolean
-parse_duration(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!rd_config_parse_duration(value, &v) || v == 0)
-                return FALSE;
-        *(guint64 *)field = v;
-        return TRUE;
+        return rd_mail_address_valid(value) && rd_config_field_string(value, field);
 }
 
 static gboolean
@@ -157,7 +109,7 @@ parse_gateway(const char *value, gpointer field)
         if (strstr(value, "{number}") == NULL)
                 return FALSE;
         g_string_replace(s, "{number}", "5552010100", 0);
-        return rd_mail_address_valid(s->str) && parse_string(value, field);
+        return rd_mail_address_valid(s->str) && rd_config_field_string(value, field);
 }
 
 /* smtp://host[:port] or smtps://host[:port], no path: the EHLO name is
@@ -178,7 +130,7 @@ parse_smtp_url(const char *value, gpointer field)
         for (const char *p = rest; *p; p++)
                 if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != ':' && *p != '[' && *p != ']')
                         return FALSE;
-        return parse_string(value, field);
+        return rd_config_field_string(value, field);
 }
 
 static gboolean
@@ -187,29 +139,29 @@ parse_helo(const char *value, gpointer field)
         for (const char *p = value; *p; p++)
                 if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-')
                         return FALSE;
-        return strlen(value) <= 253 && parse_string(value, field);
+        return strlen(value) <= 253 && rd_config_field_string(value, field);
 }
 
 #define R(k, p, f, w) { "replies", k, p, G_STRUCT_OFFSET(RdRepliesConfig, f), w, FALSE }
 #define S(k, p, f, w) { "smtp", k, p, G_STRUCT_OFFSET(RdSmtpConfig, f), w, TRUE }
 
 static const RdReplyKey keys[] = {
-        R("enabled", parse_bool, enabled, "true or false"),
+        R("enabled", rd_config_field_bool, enabled, "true or false"),
         R("from", parse_address, from_addr, "a plain address, local@domain"),
         R("from-name", parse_text, from_name, "one line of text"),
         R("practice-name", parse_text, practice_name, "one line of text"),
         R("fax-number", parse_text, our_fax, "a fax number"),
         R("patient-details", parse_patient_detail, patient_detail, "initials-dob, initials or reference-only"),
-        R("missing-request", parse_bool, missing_request, "true or false"),
-        R("receipt", parse_bool, receipt, "true or false"),
-        R("complete-notice", parse_bool, complete_notice, "true or false"),
-        R("reply-unknown", parse_bool, reply_unknown, "true or false"),
-        R("min-interval", parse_duration, min_interval_usec, "a duration such as 3d"),
+        R("missing-request", rd_config_field_bool, missing_request, "true or false"),
+        R("receipt", rd_config_field_bool, receipt, "true or false"),
+        R("complete-notice", rd_config_field_bool, complete_notice, "true or false"),
+        R("reply-unknown", rd_config_field_bool, reply_unknown, "true or false"),
+        R("min-interval", rd_config_field_duration, min_interval_usec, "a duration such as 3d"),
         R("max-per-recipient", parse_count, max_per_recipient, "a count from 1"),
-        R("recipient-window", parse_duration, recipient_window_usec, "a duration such as 1h"),
+        R("recipient-window", rd_config_field_duration, recipient_window_usec, "a duration such as 1h"),
         R("own-addresses", parse_addresses, own_addresses, "addresses separated by ;"),
         R("fax-reply", parse_fax_mode, fax_mode, "none, spool or gateway"),
-        R("fax-spool", parse_path, fax_spool, "an absolute path"),
+        R("fax-spool", rd_config_field_path, fax_spool, "an absolute path"),
         R("fax-gateway", parse_gateway, fax_gateway, "an address with {number}, e.g. {number}@fax.example.org"),
         R("subject-missing", parse_template, subject_missing, "a template (see README)"),
         R("body-missing", parse_template, body_missing, "a template (see README)"),
@@ -217,16 +169,16 @@ static const RdReplyKey keys[] = {
         R("body-receipt", parse_template, body_receipt, "a template (see README)"),
         R("subject-complete", parse_template, subject_complete, "a template (see README)"),
         R("body-complete", parse_template, body_complete, "a template (see README)"),
-        { "followups", "window", parse_duration, G_STRUCT_OFFSET(RdRepliesConfig, followup_window_usec),
+        { "followups", "window", rd_config_field_duration, G_STRUCT_OFFSET(RdRepliesConfig, followup_window_usec),
           "a duration such as 30d", FALSE },
         S("url", parse_smtp_url, url, "smtp://host[:port] or smtps://host[:port]"),
-        S("allow-plaintext", parse_bool, allow_plaintext, "true or false"),
+        S("allow-plaintext", rd_config_field_bool, allow_plaintext, "true or false"),
         S("user", parse_text, user, "a user name"),
-        S("ca-file", parse_path, ca_file, "an absolute path"),
-        S("tls-verify", parse_bool, tls_verify, "true or false"),
+        S("ca-file", rd_config_field_path, ca_file, "an absolute path"),
+        S("tls-verify", rd_config_field_bool, tls_verify, "true or false"),
         S("helo", parse_helo, helo, "a host name"),
-        S("timeout", parse_duration, timeout_usec, "a duration such as 30s"),
-        S("retry-backoff", parse_duration, retry_backoff_usec, "a duration such as 30s"),
+        S("timeout", rd_config_field_duration, timeout_usec, "a duration such as 30s"),
+        S("retry-backoff", rd_config_field_duration, retry_backoff_usec, "a duration such as 30s"),
         S("max-attempts", parse_count, max_attempts, "a count from 1"),
 };
 

@@ -19,8 +19,8 @@ typedef struct {
         const char *what; /* for the error message: what a good value looks like */
 } RdConfigKey;
 
-static gboolean
-parse_string(const char *value, gpointer field)
+gboolean
+rd_config_field_string(const char *value, gpointer field)
 {
         char **ret = field;
 
@@ -31,12 +31,42 @@ parse_string(const char *value, gpointer field)
         return TRUE;
 }
 
-static gboolean
-parse_path(const char *value, gpointer field)
+gboolean
+rd_config_field_path(const char *value, gpointer field)
 {
         if (!g_path_is_absolute(value))
                 return FALSE;
-        return parse_string(value, field);
+        return rd_config_field_string(value, field);
+}
+
+gboolean
+rd_config_field_bool(const char *value, gpointer field)
+{
+        static const char *const yes[] = { "true", "yes", "on", "1" };
+        static const char *const no[] = { "false", "no", "off", "0" };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(yes); i++) {
+                if (g_ascii_strcasecmp(value, yes[i]) == 0) {
+                        *(gboolean *)field = TRUE;
+                        return TRUE;
+                }
+                if (g_ascii_strcasecmp(value, no[i]) == 0) {
+                        *(gboolean *)field = FALSE;
+                        return TRUE;
+                }
+        }
+        return FALSE;
+}
+
+gboolean
+rd_config_field_duration(const char *value, gpointer field)
+{
+        guint64 v;
+
+        if (!rd_config_parse_duration(value, &v) || v == 0)
+                return FALSE;
+        *(guint64 *)field = v;
+        return TRUE;
 }
 
 static gboolean
@@ -175,12 +205,12 @@ parse_pixels(const char *value, gpointer field)
 
 #define F(member) G_STRUCT_OFFSET(RdConfig, member)
 static const RdConfigKey keys[] = {
-        { "database", "conninfo", parse_string, F(db_conninfo), "a libpq connection string" },
+        { "database", "conninfo", rd_config_field_string, F(db_conninfo), "a libpq connection string" },
         { "database", "password-file", NULL, 0, "an absolute path" },
         { "database", "password-credential", NULL, 0, "a credential name" },
-        { "dropdir", "path", parse_path, F(drop_path), "an absolute path" },
-        { "dropdir", "processed", parse_path, F(processed_path), "an absolute path" },
-        { "dropdir", "quarantine", parse_path, F(quarantine_path), "an absolute path" },
+        { "dropdir", "path", rd_config_field_path, F(drop_path), "an absolute path" },
+        { "dropdir", "processed", rd_config_field_path, F(processed_path), "an absolute path" },
+        { "dropdir", "quarantine", rd_config_field_path, F(quarantine_path), "an absolute path" },
         { "dropdir", "rescan-interval", parse_positive_duration, F(rescan_usec), "a duration such as 60s" },
         { "dropdir", "settle-time", parse_duration, F(settle_usec), "a duration such as 2s" },
         { "workers", "count", parse_workers, F(n_workers), "a number from 1 to 64" },
@@ -190,7 +220,7 @@ static const RdConfigKey keys[] = {
         { "workers", "memory-limit", parse_size, F(worker_memory), "a size such as 1G" },
         { "workers", "max-attempts", parse_positive_uint, F(max_attempts), "a number of at least 1" },
         { "workers", "retry-backoff", parse_duration, F(retry_backoff_usec), "a duration such as 30s" },
-        { "workers", "user", parse_string, F(worker_user), "a user name" },
+        { "workers", "user", rd_config_field_string, F(worker_user), "a user name" },
         { "limits", "max-file-size", parse_size, F(max_file_size), "a size such as 64M" },
         { "limits", "max-pages", parse_positive_uint, F(max_pages), "a number of at least 1" },
         { "limits", "max-page-pixels", parse_pixels, F(max_page_pixels), "a number of pixels" },

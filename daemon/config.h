@@ -74,6 +74,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdConfig, rd_config_free)
 gboolean rd_config_load_password(GKeyFile *kf, const char *path, const char *group, char **ret_password,
                                  GError **error);
 
+/* Value parsers of the groups' key tables: each stores into @field (a
+ * char**, gboolean*, guint64* of microseconds) and says whether the value
+ * fits.  Strings must not be empty, paths must be absolute, durations
+ * above zero. */
+gboolean rd_config_field_string(const char *value, gpointer field);
+gboolean rd_config_field_path(const char *value, gpointer field);
+gboolean rd_config_field_bool(const char *value, gpointer field);
+gboolean rd_config_field_duration(const char *value, gpointer field);
+
 /* Parsers shared with other groups (policy, mailboxes). */
 gboolean rd_config_parse_duration(const char *text, guint64 *ret_usec);
 gboolean rd_config_parse_size(const char *text, guint64 *ret_bytes);
