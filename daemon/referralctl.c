@@ -130,7 +130,7 @@ cmd_list(int argc, char **argv)
         /* "why" in one line: each missing item with its reason, e.g.
          * "ekg (not enclosed), labs (too old: 2026-06-01)" */
         rows = rd_db_query(db,
-                           "SELECT r.id, r.item_id AS item, to_char(r.received, 'YYYY-MM-DD') AS received,"
+                           "SELECT r.id, r.reference, r.item_id AS item, to_char(r.received, 'YYYY-MM-DD') AS received,"
                            " r.status, nullif(concat_ws(' ', CASE WHEN r.missing_ekg THEN 'NO-EKG' END,"
                            "  CASE WHEN r.missing_labs THEN 'NO-LABS' END), '') AS flags,"
                            " r.service_line, r.urgency,"
@@ -249,11 +249,15 @@ cmd_show(int argc, char **argv)
                            " FROM referral_document WHERE referral_id = $1::bigint ORDER BY item_id, pages[1], id",
                            1, params, &error);
         checks = docs ? rd_db_query(db,
-                                    "SELECT item, CASE WHEN present THEN 'present' ELSE 'MISSING' END AS state,"
-                                    " CASE WHEN present THEN NULL ELSE replace(coalesce(why, ''), '_', ' ')"
-                                    "  || coalesce(' (newest found ' || to_char(date_found, 'YYYY-MM-DD') || ')', '')"
+                                    "SELECT c.item, CASE WHEN s.item IS NOT NULL THEN 'resolved' WHEN c.present"
+                                    "  THEN 'present' ELSE 'MISSING' END AS state,"
+                                    " CASE WHEN s.item IS NOT NULL THEN s.note WHEN c.present THEN NULL"
+                                    "  ELSE replace(coalesce(c.why, ''), '_', ' ')"
+                                    "  || coalesce(' (newest found ' || to_char(c.date_found, 'YYYY-MM-DD') || ')', '')"
                                     " END AS why"
-                                    " FROM referral_checklist WHERE referral_id = $1::bigint ORDER BY present, item",
+                                    " FROM referral_checklist c LEFT JOIN referral_resolution s"
+                                    "  ON s.referral_id = c.referral_id AND s.item = c.item"
+                                    " WHERE c.referral_id = $1::bigint ORDER BY c.present, c.item",
                                     1, params, &error) : NULL;
         events = checks ? rd_db_query(db,
                                       "SELECT to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at,"
