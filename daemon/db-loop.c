@@ -68,10 +68,10 @@ partner_match_clear(RdPartnerMatch *m)
 }
 
 static gboolean
-match_partner(RdDb *db, const RdOrigin *origin, const RdReferral *ref, RdPartnerMatch *ret, GError **error)
+match_partner(RdDb *db, const RdOrigin *origin, const RdReferral *ref, const char *fax, RdPartnerMatch *ret,
+              GError **error)
 {
         g_autofree char *email = origin->from_addr ? rd_partner_normalize_key("email", origin->from_addr) : NULL;
-        g_autofree char *fax = ref->referring.fax ? rd_partner_normalize_key("fax", ref->referring.fax) : NULL;
         g_autofree char *npi = ref->referring.npi ? rd_partner_normalize_key("npi", ref->referring.npi) : NULL;
         const char *at = email ? strrchr(email, '@') : NULL;
         const char *p[4] = { email ? email : "", fax ? fax : "", npi ? npi : "", at ? at + 1 : "" };
@@ -801,8 +801,11 @@ rd_db_loop_store(RdDb *db, const RdConfig *config, gint64 item_id, const RdOrigi
         GArray *chosen = NULL;
         gboolean ok = FALSE;
 
+        /* the form's fax number, else the one the sending machine printed */
+        if (fax == NULL && origin->header_fax != NULL)
+                fax = rd_partner_normalize_key("fax", origin->header_fax);
         *ret_referral_id = 0;
-        if (!match_partner(db, origin, ref, &pm, error))
+        if (!match_partner(db, origin, ref, fax, &pm, error))
                 goto out;
         {
                 /* staff said this item is a referral of its own (reprocess --new) */

@@ -16,6 +16,7 @@ typedef struct {
         GPtrArray *references;      /* char*, may be NULL */
         gboolean auto_submitted;
         const char *text;           /* all the item's text (body, pages), for reference tokens */
+        const char *header_fax;     /* the sending machine's number from a fax header line, or NULL */
 } RdOrigin;
 
 typedef enum {

@@ -7,6 +7,7 @@
 
 #include "db-loop.h"
 #include "extract.h"
+#include "fields.h"
 #include "item-read.h"
 #include "log.h"
 #include "process.h"
@@ -26,6 +27,7 @@ struct RdProcessResult {
         RdReferral *referral;   /* the same, for follow-up matching and replies */
         RdItemMeta meta;        /* where the item came from */
         char *text;             /* every page's text, for reference tokens */
+        char *header_fax;       /* the sender's number on a fax header line */
         gboolean complete;
 };
 
@@ -63,6 +65,7 @@ rd_process_result_free(RdProcessResult *result)
         rd_referral_free(result->referral);
         rd_item_meta_clear(&result->meta);
         g_free(result->text);
+        g_free(result->header_fax);
         g_free(result);
 }
 
@@ -163,6 +166,8 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
 
                         g_string_append(text, page->text);
                         g_string_append_c(text, '\n');
+                        if (result->header_fax == NULL && page->method != RD_PAGE_METHOD_BODY)
+                                result->header_fax = rd_fax_header_sender(page->text);
                 }
                 result->text = g_string_free(text, FALSE);
         }
@@ -193,6 +198,7 @@ rd_processor_store(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const 
                         .references = result->meta.references,
                         .auto_submitted = result->meta.auto_submitted,
                         .text = result->text,
+                        .header_fax = result->header_fax,
                 };
 
                 if (!rd_db_loop_store(db, self->config, item->id, &origin, result->referral, result->referral_json,

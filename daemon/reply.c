@@ -282,8 +282,12 @@ rd_mail_address_valid(const char *addr)
                 return FALSE;
         if (strchr(at + 1, '.') == NULL || at[1] == '.' || addr[len - 1] == '.' || strstr(at, "..") != NULL)
                 return FALSE;
-        for (const char *p = addr; *p; p++)
+        for (const char *p = addr; p < at; p++)
                 if ((guchar)*p <= ' ' || (guchar)*p >= 0x7f || strchr("<>()[]\\,;:\"", *p) != NULL)
+                        return FALSE;
+        /* a host name: letters, digits, dashes and dots */
+        for (const char *p = at + 1; *p; p++)
+                if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
                         return FALSE;
         return TRUE;
 }

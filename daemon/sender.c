@@ -40,6 +40,36 @@ rd_sender_name(pid_t pid)
         return g_strdup_printf("sender:%s:%d", host, (int)pid);
 }
 
+static char *
+proc_comm(pid_t pid)
+{
+        g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+        g_autofree char *stat = NULL;
+        char *open_paren, *close_paren;
+
+        if (!g_file_get_contents(path, &stat, NULL, NULL))
+                return NULL;
+        open_paren = strchr(stat, '(');
+        close_paren = strrchr(stat, ')');
+        if (open_paren == NULL || close_paren == NULL || close_paren < open_paren)
+                return NULL;
+        /* a zombie has finished: whatever it was sending is over */
+        if (close_paren[1] == ' ' && close_paren[2] == 'Z')
+                return NULL;
+        return g_strndup(open_paren + 1, close_paren - open_paren - 1);
+}
+
+/* A live referrald process: not gone, not a zombie, not a stranger that
+ * was given the same pid after a reboot. */
+static gboolean
+process_is_ours(pid_t pid)
+{
+        g_autofree char *theirs = pid > 0 ? proc_comm(pid) : NULL;
+        g_autofree char *mine = proc_comm(getpid());
+
+        return theirs != NULL && mine != NULL && strcmp(theirs, mine) == 0;
+}
+
 /* Rows left in 'sending' by a sender of this host that is gone.  A mail may
  * or may not have reached the server: never sent again by itself, shown to
  * staff as uncertain.  A fax spool file is written under a fixed name, so
@@ -65,7 +95,7 @@ rd_sender_recover(RdDb *db, GError **error)
                 gboolean spool = g_strcmp0(cell(rows, r, 2), "fax-spool") == 0;
                 const char *q[2] = { cell(rows, r, 0), claimed };
 
-                if (pid == getpid() || (pid > 0 && kill(pid, 0) == 0))
+                if (pid == getpid() || process_is_ours(pid))
                         continue; /* still sending */
                 if (!rd_db_exec(db,
                                 spool ? "UPDATE outbox SET state = 'queued', claimed_by = NULL WHERE id = $1::bigint"

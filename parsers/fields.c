@@ -370,6 +370,64 @@ rd_is_fax_header_line(const char *line)
                strlen(p) > 24;
 }
 
+/* Ten digits (an 11th leading 1 dropped) starting at @p, with the
+ * separators phone numbers are written with; NULL when none starts there. */
+static char *
+phone_digits_at(const char *p)
+{
+        char digits[12];
+        guint n = 0;
+
+        if (*p == '+')
+                p++;
+        for (; *p && n < 11; p++) {
+                if (g_ascii_isdigit(*p))
+                        digits[n++] = *p;
+                else if (!(*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')') || (n == 0 && *p == ' '))
+                        break;
+        }
+        if (n == 11 && digits[0] == '1') {
+                memmove(digits, digits + 1, 10);
+                n = 10;
+        }
+        if (n != 10 || g_ascii_isdigit(*p))
+                return NULL;
+        digits[10] = '\0';
+        return g_strdup(digits);
+}
+
+char *
+rd_fax_header_sender(const char *page_text)
+{
+        g_auto(GStrv) lines = g_strsplit(page_text ? page_text : "", "\n", -1);
+
+        for (guint i = 0; lines[i] && i < 40; i++) {
+                g_autofree char *lower = NULL;
+                const char *from, *p;
+
+                if (!rd_is_fax_header_line(lines[i]))
+                        continue;
+                lower = g_ascii_strdown(lines[i], -1);
+                /* "from +1 555 ... to +1 555 ...", "FROM: 555-201-0021", else
+                 * the number after "fax", else the first number at all */
+                from = strstr(lower, "from");
+                if (from == NULL)
+                        from = strstr(lower, "fax");
+                for (p = from ? from : lower; *p; p++) {
+                        char *number;
+
+                        if (!g_ascii_isdigit(*p) && *p != '(' && *p != '+')
+                                continue;
+                        if (p > lower && g_ascii_isdigit(p[-1]))
+                                continue;
+                        number = phone_digits_at(lines[i] + (p - lower));
+                        if (number != NULL)
+                                return number;
+                }
+        }
+        return NULL;
+}
+
 char *
 rd_fax_header_date(const char *page_text)
 {

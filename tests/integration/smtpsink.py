@@ -78,9 +78,30 @@ def _serve(directory, port):
             log("connect")
             super().connection_made(transport)
 
+    # DIR/cert.pem + DIR/key.pem: STARTTLS offered and required;
+    # DIR/auth "user:password": AUTH required (after STARTTLS)
+    tls = None
+    if os.path.exists(os.path.join(directory, "cert.pem")):
+        import ssl
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem"))
+    auth = None
+    if os.path.exists(os.path.join(directory, "auth")):
+        from aiosmtpd.smtp import AuthResult
+        with open(os.path.join(directory, "auth")) as f:
+            want_user, want_password = f.read().strip().split(":", 1)
+
+        def auth(server, session, envelope, mechanism, data):
+            ok = data.login.decode() == want_user and data.password.decode() == want_password
+            log("auth %s" % ("ok" if ok else "denied"))
+            # handled=False: aiosmtpd answers 535, else curl waits forever
+            return AuthResult(success=ok, handled=False)
+
     class Ctl(Controller):
         def factory(self):
-            return Logged(self.handler, enable_SMTPUTF8=True, hostname="sink.test")
+            return Logged(self.handler, enable_SMTPUTF8=True, hostname="sink.test", tls_context=tls,
+                          require_starttls=tls is not None, authenticator=auth, auth_required=auth is not None,
+                          auth_require_tls=tls is not None)
 
     ctl = Ctl(Handler(), hostname="127.0.0.1", port=port)
     ctl.start()

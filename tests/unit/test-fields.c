@@ -395,6 +395,28 @@ test_name_vote(void)
         g_assert_cmpstr(ref->patient.given, ==, "Mario");
 }
 
+/* The sending machine's number, in the header styles fax machines and
+ * services print; other numbers on the page are not it. */
+static void
+test_fax_header_sender(void)
+{
+        static const char *const pages[][2] = {
+                { "11/20/2026  10:14 AM   FAX (555) 336-6279   Cedar Hollow IM          Page 1 of 4\nREFERRAL",
+                  "5553366279" },
+                { "2026-11-20 10:14 EST   Sent by eFax from +1 555-201-0021 to +1 555-440-0100   p. 2\nEKG",
+                  "5552010021" },
+                { "NOV-20-2026 09:02  FROM: 555.201.0021 NORTHGATE COMMUNITY HEALTH  TO: 5554400100  P.1\n",
+                  "5552010021" },
+                { "Patient phone (555) 201-0021\nNo header on this page", NULL },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(pages); i++) {
+                g_autofree char *n = rd_fax_header_sender(pages[i][0]);
+
+                g_assert_cmpstr(n, ==, pages[i][1]);
+        }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -414,5 +436,6 @@ main(int argc, char **argv)
         g_test_add_func("/fields/numbers-names-sex", test_numbers_names_sex);
         g_test_add_func("/fields/header-time", test_header_time_not_recipient);
         g_test_add_func("/fields/name-vote", test_name_vote);
+        g_test_add_func("/fields/fax-header-sender", test_fax_header_sender);
         return g_test_run();
 }

@@ -244,7 +244,7 @@ test_addresses(void)
         static const char *const good[] = { "a@b.example", "referrals+fax@lakeside-fm.example" };
         static const char *const bad[] = { "", "a", "a@b", "@b.example", "a@", "a b@c.example", "a@b.example\r\nBcc: c",
                                            "<a@b.example>", "a@b.example,c@d.example", "\"a\"@b.example", "a@@b.example",
-                                           "a@b..example" };
+                                           "a@b..example", "_victim@evil.example=0d=0asubject" };
         RdMailOut m = { 0 };
         g_autoptr(GError) error = NULL;
 
