@@ -12,8 +12,11 @@
 #include "db.h"
 
 /* $1: the first day counted (NULL: all), $2: days after which an
- * incomplete referral is stuck.  One row per partner and service line,
- * then the total (GROUPING SETS), in the order printed (ord). */
+ * incomplete referral is stuck.  GROUPING SETS give, in the order
+ * printed (ord): a row per partner and service line, the partner's
+ * subtotal (service line "(all)") when it sends several service lines,
+ * a row per service line across partners ("(all partners)"), and the
+ * total. */
 #define REPORT_SQL                                                                                         \
         "WITH base AS ("                                                                                   \
         " SELECT r.partner_id IS NULL AS unknown, coalesce(p.name, '(unknown)') AS partner,"               \
@@ -30,8 +33,10 @@
         "  extract(epoch FROM completed_at - received_at) / 3600 AS h_complete,"                           \
         "  extract(epoch FROM scheduled_at - received_at) / 3600 AS h_schedule"                            \
         " FROM base"                                                                                       \
-        ") SELECT row_number() OVER (ORDER BY grouping(partner), unknown, partner, service_line) AS ord,"   \
-        " CASE WHEN grouping(partner) = 1 THEN '(total)' ELSE partner END AS partner,"                      \
+        ") SELECT row_number() OVER (ORDER BY grouping(partner), unknown, partner, grouping(service_line),"  \
+        "  service_line) AS ord,"                                                                          \
+        " CASE WHEN grouping(partner) = 0 THEN partner"                                                    \
+        "  WHEN grouping(service_line) = 0 THEN '(all partners)' ELSE '(total)' END AS partner,"           \
         " CASE WHEN grouping(service_line) = 1 THEN '(all)' ELSE service_line END AS service_line,"         \
         " count(*) AS referrals,"                                                                          \
         " round(100.0 * count(*) FILTER (WHERE complete_on_arrival)"                                       \
@@ -47,7 +52,9 @@
         "  AS median_hours_to_schedule,"                                                                   \
         " count(*) FILTER (WHERE status = 'incomplete'"                                                    \
         "  AND received_at < now() - make_interval(days => $2::int)) AS stuck"                            \
-        " FROM timed GROUP BY GROUPING SETS ((unknown, partner, service_line), ())"
+        " FROM timed GROUP BY GROUPING SETS ((unknown, partner, service_line), (unknown, partner),"         \
+        "  (service_line), ())"                                                                            \
+        " HAVING grouping(partner) = 1 OR grouping(service_line) = 0 OR count(DISTINCT service_line) > 1"
 
 /* Column headings of the text table, after ord, in REPORT_SQL's order. */
 static const char *const text_headings[] = {
