@@ -6,13 +6,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "config-mailbox.h"
 #include "db-mailbox.h"
 #include "imap-poller.h"
+#include "child.h"
 #include "log.h"
 
 #define LOG_DOMAIN "rd-imap"
@@ -32,7 +32,6 @@
 #define RD_IMAP_ERROR (rd_imap_error_quark())
 static G_DEFINE_QUARK(rd-imap-error-quark, rd_imap_error)
 
-static volatile sig_atomic_t stop_requested;
 
 typedef struct {
         const RdConfig *config;
@@ -62,13 +61,6 @@ typedef struct {
         guint64 uid;
         guint64 size;
 } RdNewMessage;
-
-static void
-on_term(int sig)
-{
-        (void)sig;
-        stop_requested = 1;
-}
 
 static size_t
 on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -629,7 +621,7 @@ poll_once(RdPoller *self, guint *ret_stored, GError **error)
                 if (!list_new(self, fresh, error))
                         goto out;
         }
-        for (guint i = 0; i < fresh->len && !stop_requested; i++) {
+        for (guint i = 0; i < fresh->len && !rd_child_stop_requested; i++) {
                 const RdNewMessage *m = &g_array_index(fresh, RdNewMessage, i);
                 gboolean stored = FALSE;
 
@@ -648,7 +640,7 @@ poll_once(RdPoller *self, guint *ret_stored, GError **error)
         }
         /* UIDs only grow: one below UIDNEXT that was not listed is gone for
          * good, so IDLE need not wake up for it again */
-        if (!stop_requested && uidnext > self->last_uid + 1) {
+        if (!rd_child_stop_requested && uidnext > self->last_uid + 1) {
                 if (!rd_db_mailbox_advance(self->db, self->mb->name, self->uidvalidity, uidnext - 1, error))
                         goto out;
                 self->last_uid = uidnext - 1;
@@ -713,7 +705,7 @@ idle_read_line(RdIdle *st, gint64 deadline, char **ret, gboolean *ret_timeout)
                         g_string_erase(st->in, 0, len + 1);
                         return TRUE;
                 }
-                if (st->in->len > 65536 || stop_requested)
+                if (st->in->len > 65536 || rd_child_stop_requested)
                         return FALSE;
                 /* TLS may hold decrypted bytes: always try recv before poll */
                 rc = curl_easy_recv(st->c, buf, sizeof buf, &n);
@@ -735,7 +727,7 @@ idle_read_line(RdIdle *st, gint64 deadline, char **ret, gboolean *ret_timeout)
                                 return FALSE;
                         }
                         r = poll(&pfd, 1, (int)MIN(left / 1000 + 1, 1000));
-                        if (stop_requested)
+                        if (rd_child_stop_requested)
                                 return FALSE;
                         if (r > 0)
                                 break;
@@ -831,19 +823,13 @@ out:
 static void
 sleep_until(gint64 deadline)
 {
-        while (!stop_requested && g_get_monotonic_time() < deadline)
+        while (!rd_child_stop_requested && g_get_monotonic_time() < deadline)
                 g_usleep(MIN(100000, MAX(deadline - g_get_monotonic_time(), 1)));
 }
 
 static void
 limit_process(const RdConfig *config)
 {
-        struct rlimit core = { 0, 0 };
-
-        (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-        (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        (void)prctl(PR_SET_DUMPABLE, 0); /* no core dumps of mail */
-        (void)setrlimit(RLIMIT_CORE, &core);
 #ifndef RD_ASAN
         {
                 /* one message in memory, a copy for the database, TLS */
@@ -862,19 +848,11 @@ rd_imap_poller_run(const RdConfig *config, guint index, gboolean once)
 {
         const RdMailboxConfig *mb = config->mailboxes->pdata[index];
         RdPoller self = { 0 };
-        struct sigaction sa = { 0 };
-        sigset_t all;
         guint backoff = 0;
         gboolean failing = FALSE, told_locked = FALSE;
         int status = RD_POLLER_EXIT_OK;
 
-        sa.sa_handler = on_term; /* no SA_RESTART: poll() returns at once */
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        signal(SIGHUP, SIG_IGN);
-        signal(SIGPIPE, SIG_IGN);
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
+        rd_child_setup();
         limit_process(config);
 
         self.config = config;
@@ -903,7 +881,7 @@ rd_imap_poller_run(const RdConfig *config, guint index, gboolean once)
         rd_log_info(LOG_DOMAIN, 0, "mailbox %s: watching folder %s on %s (%s)", mb->name, mb->folder, mb->url,
                     mb->action == RD_MAILBOX_ACTION_MOVE ? "move when stored" : "flag when stored");
 
-        while (!stop_requested) {
+        while (!rd_child_stop_requested) {
                 g_autoptr(GError) error = NULL;
                 gint64 started = g_get_monotonic_time();
                 guint stored = 0;

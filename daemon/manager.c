@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "config-mailbox.h"
 #include "db-mailbox.h"
 #include "db.h"
@@ -652,19 +653,20 @@ once_start_workers(RdManager *self)
         maybe_finish(self);
 }
 
-static int
-on_poller_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+/* A mailbox poller or the outbox sender left: say why unless it left
+ * cleanly (exit status ok_status) or we stopped it, and count a quick
+ * death for the restart backoff.  Returns the restart delay; the caller
+ * decides whether to restart. */
+static guint64
+helper_exited(RdManager *self, RdPollerSlot *slot, const siginfo_t *si, int ok_status, const char *what)
 {
-        RdPollerSlot *slot = userdata;
-        RdManager *self = slot->manager;
-        gboolean clean = si->si_code == CLD_EXITED && si->si_status == RD_POLLER_EXIT_OK;
+        gboolean clean = si->si_code == CLD_EXITED && si->si_status == ok_status;
 
-        (void)s;
         slot->child = sd_event_source_unref(slot->child);
         if (!clean && !(self->stopping && si->si_code != CLD_EXITED)) {
                 g_autofree char *reason = si->si_code == CLD_EXITED ?
-                        g_strdup_printf("mailbox poller %u exited with status %d", slot->index, si->si_status) :
-                        g_strdup_printf("mailbox poller %u killed by signal %d", slot->index, si->si_status);
+                        g_strdup_printf("%s exited with status %d", what, si->si_status) :
+                        g_strdup_printf("%s killed by signal %d", what, si->si_status);
 
                 rd_log_warning(LOG_DOMAIN, 0, "%s", reason);
                 set_last_error(self, reason);
@@ -678,11 +680,25 @@ on_poller_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
                 slot->done = TRUE;
                 if (!clean)
                         self->exit_status = 1;
+        }
+        /* clean: asked to leave on reload, back at once; else 0.1 s .. 51 s */
+        return clean ? 0 : (guint64)100000 << MIN(slot->quick_deaths, 9);
+}
+
+static int
+on_poller_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        RdPollerSlot *slot = userdata;
+        RdManager *self = slot->manager;
+        g_autofree char *what = g_strdup_printf("mailbox poller %u", slot->index);
+        guint64 delay = helper_exited(self, slot, si, RD_POLLER_EXIT_OK, what);
+
+        (void)s;
+        if (self->once) {
                 if (!self->stopping)
                         once_start_workers(self);
         } else if (!self->stopping && slot->index < self->n_pollers) {
-                /* clean: asked to leave on reload, back at once */
-                schedule_restart(self, clean ? 0 : (guint64)100000 << MIN(slot->quick_deaths, 9));
+                schedule_restart(self, delay);
         }
         maybe_finish(self);
         return 0;
@@ -726,31 +742,11 @@ static int
 on_sender_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
 {
         RdManager *self = userdata;
-        RdPollerSlot *slot = &self->sender;
-        gboolean clean = si->si_code == CLD_EXITED && si->si_status == 0;
+        guint64 delay = helper_exited(self, &self->sender, si, 0, "outbox sender");
 
         (void)s;
-        slot->child = sd_event_source_unref(slot->child);
-        if (!clean && !(self->stopping && si->si_code != CLD_EXITED)) {
-                g_autofree char *reason = si->si_code == CLD_EXITED ?
-                        g_strdup_printf("outbox sender exited with status %d", si->si_status) :
-                        g_strdup_printf("outbox sender killed by signal %d", si->si_status);
-
-                rd_log_warning(LOG_DOMAIN, 0, "%s", reason);
-                set_last_error(self, reason);
-        }
-        if (g_get_monotonic_time() - slot->started_usec < 10 * G_USEC_PER_SEC && !clean)
-                slot->quick_deaths++;
-        else
-                slot->quick_deaths = 0;
-        slot->pid = 0;
-        if (self->once) {
-                slot->done = TRUE;
-                if (!clean)
-                        self->exit_status = 1;
-        } else if (!self->stopping) {
-                schedule_restart(self, clean ? 0 : (guint64)100000 << MIN(slot->quick_deaths, 9));
-        }
+        if (!self->once && !self->stopping)
+                schedule_restart(self, delay);
         maybe_finish(self);
         return 0;
 }
@@ -789,6 +785,7 @@ rd_manager_new(RdConfig *config, gboolean once, GError **error)
 
         self->config = config;
         self->once = once;
+        rd_child_manager_pid = getpid();
         r = sd_event_default(&self->event);
         if (r < 0) {
                 g_set_error(error, G_IO_ERROR, g_io_error_from_errno(-r), "sd_event: %s", g_strerror(-r));

@@ -5,25 +5,15 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
 #include "reply.h"
 #include "sender.h"
 #include "smtp.h"
 
 #define LOG_DOMAIN "rd-sender"
-
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_term(int sig)
-{
-        (void)sig;
-        stop_requested = 1;
-}
 
 static const char *
 cell(const RdDbRows *rows, guint r, guint c)
@@ -363,23 +353,11 @@ rd_sender_run(const RdConfig *config, gboolean once)
 {
         g_autofree char *me = rd_sender_name(getpid());
         g_autoptr(RdDb) db = NULL;
-        struct sigaction sa = { 0 };
-        struct rlimit core = { 0, 0 };
-        sigset_t all;
         guint backoff = 0;
 
-        sa.sa_handler = on_term;
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        signal(SIGHUP, SIG_IGN);
-        signal(SIGPIPE, SIG_IGN);
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-        (void)prctl(PR_SET_DUMPABLE, 0);
-        (void)setrlimit(RLIMIT_CORE, &core);
+        rd_child_setup();
 
-        while (!stop_requested) {
+        while (!rd_child_stop_requested) {
                 g_autoptr(GError) error = NULL;
                 gboolean handled = FALSE;
 

@@ -12,13 +12,12 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "child.h"
 #include "log.h"
 #include "process.h"
 #include "worker.h"
 
 #define LOG_DOMAIN "rd-worker"
-
-static volatile sig_atomic_t stop_requested;
 
 /* AddressSanitizer reserves terabytes of address space for its shadow, so
  * RLIMIT_AS cannot bound a sanitizer build; there the worker samples its
@@ -79,13 +78,6 @@ limit_memory_by_sampling(guint64 bytes)
 }
 #endif
 
-static void
-on_term(int sig)
-{
-        (void)sig;
-        stop_requested = 1;
-}
-
 char *
 rd_worker_name(pid_t pid)
 {
@@ -100,20 +92,17 @@ set_limit(int resource, rlim_t soft, rlim_t hard)
         return setrlimit(resource, &rl) == 0;
 }
 
-/* As little privilege as the platform allows without root tricks:
- * no new privileges, no core dumps of patient data, a memory cap, and a
+/* As little privilege as the platform allows without root tricks: on
+ * top of rd_child_setup(), a memory cap, no file writes, and a
  * different user when the supervisor runs as root. */
 static gboolean
 drop_privileges(const RdConfig *config, GError **error)
 {
-        (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) { /* checked here: the worker must have it */
                 g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "no_new_privs: %s",
                             g_strerror(errno));
                 return FALSE;
         }
-        (void)prctl(PR_SET_DUMPABLE, 0);
-        set_limit(RLIMIT_CORE, 0, 0);
 #ifdef RD_ASAN
         limit_memory_by_sampling(config->worker_memory);
 #else
@@ -140,6 +129,10 @@ drop_privileges(const RdConfig *config, GError **error)
                                     config->worker_user, g_strerror(errno));
                         return FALSE;
                 }
+                /* a change of user clears the parent-death signal and
+                 * resets dumpable: set both again */
+                (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+                (void)prctl(PR_SET_DUMPABLE, 0);
         }
         return TRUE;
 }
@@ -238,18 +231,9 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
         g_autoptr(RdDb) db = NULL;
         g_autoptr(RdProcessor) proc = NULL;
         g_autofree char *me = rd_worker_name(getpid());
-        struct sigaction sa = { 0 };
-        sigset_t all;
         guint backoff = 1;
 
-        sa.sa_handler = on_term;
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGINT, &sa, NULL);
-        signal(SIGHUP, SIG_IGN);
-        signal(SIGPIPE, SIG_IGN);
-        signal(SIGALRM, SIG_DFL);
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
+        rd_child_setup();
 
         if (!drop_privileges(config, &error)) {
                 rd_log_err(LOG_DOMAIN, 0, "worker %u: %s", index, error->message);
@@ -261,7 +245,7 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
                 _exit(RD_WORKER_EXIT_SETUP);
         }
 
-        while (!stop_requested) {
+        while (!rd_child_stop_requested) {
                 g_autoptr(RdLeasedItem) item = NULL;
 
                 g_clear_error(&error);
@@ -275,7 +259,7 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
                         rd_log_warning(LOG_DOMAIN, 0, "worker %u: %s; retrying in %u s", index,
                                        error ? error->message : "no database", backoff);
                         g_clear_pointer(&db, rd_db_free);
-                        for (guint i = 0; i < backoff * 10 && !stop_requested; i++)
+                        for (guint i = 0; i < backoff * 10 && !rd_child_stop_requested; i++)
                                 g_usleep(G_USEC_PER_SEC / 10);
                         backoff = MIN(backoff * 2, 30);
                         continue;

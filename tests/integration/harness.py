@@ -80,6 +80,21 @@ class Workdir:
     def cleanup(self):
         shutil.rmtree(self.path, ignore_errors=True)
 
+    def close(self, tap, *stops, failed_before=0, label=""):
+        """Run each stop (servers, the daemon's process group); keep the
+        directory for a look when a check failed since failed_before."""
+        for stop in stops:
+            stop()
+        if tap.failed == failed_before:
+            self.cleanup()
+        else:
+            print("# %swork directory kept: %s" % (label, self.path))
+
+    def finish(self, tap, *stops):
+        """End a test: close, then print the plan and exit."""
+        self.close(tap, *stops)
+        tap.done()
+
 
 class Postgres:
     def __init__(self, work):
@@ -135,6 +150,7 @@ class Daemon:
         for key, value in overrides.items():
             group, name = key.split("__", 1)
             groups.setdefault(group, {})[name.replace("_", "-")] = value
+        self.groups = groups
         self.write_config(groups)
 
     def write_config(self, groups, extra_text=""):

@@ -181,11 +181,4 @@ try:
 except SystemExit:
     pass
 finally:
-    d.kill_group()
-    sink.stop()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-    else:
-        print("# work directory kept: " + work.path)
-tap.done()
+    work.finish(tap, d.kill_group, sink.stop, pg.stop)

@@ -141,14 +141,7 @@ def part_a():
         tap.ok(not leaked, "(a) no patient name in the daemon's log", leaked)
         tap.ok(d.stop() == 0, "(a) clean stop")
     finally:
-        d.kill_group()
-        sink.stop()
-        dv.stop()
-        pg.stop()
-        if tap.failed == failed_before:
-            work.cleanup()
-        else:
-            print("# (a) work directory kept: " + work.path)
+        work.close(tap, d.kill_group, sink.stop, dv.stop, pg.stop, failed_before=failed_before, label="(a) ")
 
 
 # ---- dropped referrals from a partner known by fax number and NPI ------------------
@@ -229,13 +222,7 @@ def part_b():
         tap.ok(not leaked, "(b) no patient name in the daemon's log", leaked)
         tap.ok(d.stop() == 0, "(b) clean stop")
     finally:
-        d.kill_group()
-        sink.stop()
-        pg.stop()
-        if tap.failed == failed_before:
-            work.cleanup()
-        else:
-            print("# (b) work directory kept: " + work.path)
+        work.close(tap, d.kill_group, sink.stop, pg.stop, failed_before=failed_before, label="(b) ")
 
 
 # ---- (c) SIGKILL while a reply is being sent ---------------------------------------------
@@ -301,13 +288,7 @@ def part_c():
         tap.ok(pg.scalar("SELECT count(*) FROM referral") == "3", "(c) three referrals, none twice after the kill")
         tap.ok(d.stop() == 0, "(c) clean stop")
     finally:
-        d.kill_group()
-        sink.stop()
-        pg.stop()
-        if tap.failed == failed_before:
-            work.cleanup()
-        else:
-            print("# (c) work directory kept: " + work.path)
+        work.close(tap, d.kill_group, sink.stop, pg.stop, failed_before=failed_before, label="(c) ")
 
 
 parts = os.environ.get("RD_REPLIES_PARTS", "abc")
