@@ -727,6 +727,78 @@ add_documents(RdDb *db, gint64 referral_id, gint64 item_id, const char *referral
                           3, p, error);
 }
 
+/* A referral's fields that the first fax or email left empty, filled
+ * from a follow-up's: a patient's MRN on the cover sheet, a referring NPI
+ * the partner adds.  Nothing read before is overwritten.  The referring
+ * office's fields, the reason and the diagnoses come only from a
+ * follow-up of the referral's own partner: a lab or hospital that quotes
+ * the reference is not the referring office, and the referring fax
+ * addresses replies.  The
+ * service line and urgency stay as they are: they decide the checklist,
+ * and changing them is for staff.  The event names the fields filled,
+ * not their values; the referral's extract JSON stays as first
+ * understood. */
+#define FILL_FIELD(col, path) \
+        " " col " = coalesce(r." col ", nullif(j.j" path ", ''))"
+#define FILL_REFERRING(col, path) \
+        " " col " = coalesce(r." col ", CASE WHEN j.same_partner THEN nullif(j.j" path ", '') END)"
+#define FILL_NAME(col, name) " CASE WHEN o." col " IS NULL AND u." col " IS NOT NULL THEN '" name "' END"
+#define FILL_FIELDS_SQL                                                                     \
+        "WITH j AS (SELECT $2::jsonb AS j, EXISTS (SELECT 1 FROM item_origin io JOIN referral x" \
+        "  ON x.partner_id = io.partner_id WHERE io.item_id = $3::bigint AND x.id = $1::bigint)" \
+        "  AS same_partner),"                                                               \
+        " o AS (SELECT * FROM referral WHERE id = $1::bigint),"                             \
+        " u AS (UPDATE referral r SET"                                                      \
+        FILL_FIELD("patient_family", "->'patient'->>'family'") ","                          \
+        FILL_FIELD("patient_given", "->'patient'->>'given'") ","                            \
+        " patient_dob = coalesce(r.patient_dob, rd_try_date(j.j->'patient'->>'dob')),"      \
+        FILL_FIELD("patient_sex", "->'patient'->>'sex'") ","                                \
+        FILL_FIELD("patient_phone", "->'patient'->>'phone'") ","                            \
+        FILL_FIELD("patient_mrn", "->'patient'->>'mrn'") ","                                \
+        FILL_REFERRING("referring_name", "->'referring'->>'name'") ","                      \
+        FILL_REFERRING("referring_npi", "->'referring'->>'npi'") ","                        \
+        FILL_REFERRING("referring_practice", "->'referring'->>'practice'") ","              \
+        FILL_REFERRING("referring_phone", "->'referring'->>'phone'") ","                    \
+        FILL_REFERRING("referring_fax", "->'referring'->>'fax'") ","                        \
+        FILL_REFERRING("reason", "->>'reason'") ","                                         \
+        " diagnoses = CASE WHEN cardinality(r.diagnoses) > 0 OR NOT j.same_partner"         \
+        "  THEN r.diagnoses"                                                                \
+        "  ELSE ARRAY(SELECT jsonb_array_elements_text(coalesce(j.j->'diagnoses', '[]'))) END" \
+        " FROM j WHERE r.id = $1::bigint RETURNING r.*)"                                    \
+        " SELECT to_jsonb(array_remove(ARRAY["                                              \
+        FILL_NAME("patient_family", "patient.family") ","                                   \
+        FILL_NAME("patient_given", "patient.given") ","                                     \
+        FILL_NAME("patient_dob", "patient.dob") ","                                         \
+        FILL_NAME("patient_sex", "patient.sex") ","                                         \
+        FILL_NAME("patient_phone", "patient.phone") ","                                     \
+        FILL_NAME("patient_mrn", "patient.mrn") ","                                         \
+        FILL_NAME("referring_name", "referring.name") ","                                   \
+        FILL_NAME("referring_npi", "referring.npi") ","                                     \
+        FILL_NAME("referring_practice", "referring.practice") ","                           \
+        FILL_NAME("referring_phone", "referring.phone") ","                                 \
+        FILL_NAME("referring_fax", "referring.fax") ","                                     \
+        FILL_NAME("reason", "reason") ","                                                   \
+        " CASE WHEN cardinality(o.diagnoses) = 0 AND cardinality(u.diagnoses) > 0"          \
+        "  THEN 'diagnoses' END], NULL))::text FROM o, u"
+
+static gboolean
+fill_fields(RdDb *db, gint64 item_id, gint64 referral_id, const char *referral_json, GError **error)
+{
+        g_autofree char *rid = i64(referral_id);
+        g_autofree char *iid = i64(item_id);
+        const char *p[3] = { rid, referral_json, iid };
+        g_autofree char *filled = NULL, *detail = NULL;
+        gboolean ok;
+
+        filled = query_value(db, FILL_FIELDS_SQL, 3, p, &ok, error);
+        if (!ok)
+                return FALSE;
+        if (filled == NULL || strcmp(filled, "[]") == 0)
+                return TRUE;
+        detail = g_strdup_printf("{\"fields\": %s}", filled);
+        return add_event(db, item_id, referral_id, "fields-filled", detail, error);
+}
+
 static gboolean
 merge_followup(RdDb *db, const RdConfig *config, gint64 item_id, gint64 referral_id, const char *referral_json,
                const char *how, GError **error)
@@ -739,6 +811,8 @@ merge_followup(RdDb *db, const RdConfig *config, gint64 item_id, gint64 referral
                 return FALSE;
         detail = g_strdup_printf("{\"matched_by\": \"%s\"}", q);
         if (!add_event(db, item_id, referral_id, "followup-attached", detail, error))
+                return FALSE;
+        if (!fill_fields(db, item_id, referral_id, referral_json, error))
                 return FALSE;
         if (!rd_db_loop_recheck(db, config, referral_id, item_id, &became_complete, error))
                 return FALSE;

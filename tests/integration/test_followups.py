@@ -5,6 +5,7 @@ OCRed), and a fax from the same partner about the same patient (family name
 and date of birth) without a reference.  A follow-up that fits two open
 referrals is left for staff (followup_review): no referral is created, none
 is changed, nobody gets a reply."""
+import json
 import time
 
 import replykit as kit
@@ -43,10 +44,12 @@ def done(name):
                      % name) in ("done", "failed")
 
 
-def new_referral(name, patient):
+def new_referral(name, patient, without=()):
     """Drops a born-digital referral (form + office note, no EKG) from the
-    partner, as its fax gateway would, and waits for it."""
-    drop(d.inbox, name, kit.referral_pdf(OFFICE, patient))
+    partner, as its fax gateway would, and waits for it.  without: form
+    lines left out, by their label."""
+    form = [line for line in kit.referral_form_lines(OFFICE, patient) if not line.startswith(tuple(without))]
+    drop(d.inbox, name, kit.text_pdf([form, kit.office_note_lines(patient)]))
     wait_for(lambda: done(name), 120, 0.3)
     return referral_id_of(name)
 
@@ -73,14 +76,38 @@ try:
 
     # 1. a fax whose cover sheet quotes the reference
     p1 = kit.Patient("Beatrix", "Lindqvist", "05/30/1939")
-    r1 = new_referral("ref1.pdf", p1)
+    r1 = new_referral("ref1.pdf", p1, without=["NPI:"])
     tap.ok(r1 and status(r1) == "incomplete", "a referral without an EKG is stored incomplete",
            d.log_text()[-3000:])
     ref1 = pg.scalar("SELECT reference FROM referral WHERE id = %d" % r1) if r1 else None
     replied = wait_for(lambda: sink.count() >= 1, 60, 0.5)
     tap.ok(replied and ref1 and ref1 in (sink.messages()[0].header("Subject") or ""),
            "and the partner is asked for it, with the reference", (sink.messages(), kit.outbox(pg)))
-    cover = kit.cover_lines(OFFICE, 1, 2, reference=ref1)
+
+    def fields(rid):
+        return pg.query("SELECT coalesce(patient_mrn, '-'), coalesce(referring_npi, '-'),"
+                        " coalesce(referring_fax, '-') FROM referral WHERE id = %d" % rid)[0]
+
+    def filled(item):
+        return [f for (x,) in pg.query("SELECT detail->>'fields' FROM event WHERE kind = 'fields-filled'"
+                                       " AND item_id = %d" % (item or 0)) for f in json.loads(x)]
+
+    # 1a. a hospital laboratory, no partner, quotes the reference: its
+    #     page adds the patient's MRN, but its own NPI is not the
+    #     referring office's
+    lab = kit.Office(77, "Westbrook Hospital Laboratory", "Lab Director", "westbrook-lab.example")
+    lab_page = ["FAX COVER SHEET", "From: %s" % lab.practice, "Fax: %s" % kit.dashed(lab.fax),
+                "Ordering provider NPI: %s" % lab.npi, "Reference: %s" % ref1, "",
+                "Patient: %s   DOB: %s   MRN: 55012345" % (p1.name, p1.dob_us), "Message: results to follow."]
+    before = fields(r1) if r1 else None
+    drop(d.inbox, "lab1.pdf", kit.text_pdf([lab_page]))
+    wait_for(lambda: done("lab1.pdf"), 120, 0.3)
+    lab1 = item_of("lab1.pdf")
+    tap.ok(r1 and lab1 and pg.scalar("SELECT referral_id FROM item_origin WHERE item_id = %d" % lab1) == str(r1)
+           and fields(r1) == ["55012345", "-", before[2]] and filled(lab1) == ["patient.mrn"],
+           "a follow-up fills the referral's empty patient fields (MRN), never the referring office's from"
+           " another sender", (before, r1 and fields(r1), filled(lab1)))
+    cover = kit.cover_lines(OFFICE, 1, 2, reference=ref1) + ["NPI: %s" % OFFICE.npi]
     # the EKG page names the patient without a date of birth: only the
     # reference can tie this fax to the referral
     ekg = [kit.fax_header(OFFICE, 2, 2), ""] + [line.replace("   DOB: %s" % p1.dob_us, "")
@@ -94,6 +121,9 @@ try:
            == [["followup", str(r1)]], "the fax is recorded as that referral's follow-up",
            fu1 and pg.query("SELECT * FROM item_origin WHERE item_id = %d" % fu1))
     tap.ok(referral_id_of("fu1.pdf") is None, "the follow-up fax is not a referral of its own")
+    tap.ok(r1 and fields(r1) == ["55012345", OFFICE.npi, before[2]] and "referring.npi" in filled(fu1),
+           "the partner's own follow-up fills the referring NPI the referral lacked, and the event names it",
+           (r1 and fields(r1), filled(fu1)))
     tap.ok(pg.scalar("SELECT count(*) FROM referral_document WHERE referral_id = %d AND type = 'ekg'" % r1) == "1",
            "its EKG is now one of the referral's documents",
            pg.query("SELECT item_id, type FROM referral_document WHERE referral_id = %d" % r1))
