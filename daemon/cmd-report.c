@@ -16,7 +16,8 @@
  * printed (ord): a row per partner and service line, the partner's
  * subtotal (service line "(all)") when it sends several service lines,
  * a row per service line across partners ("(all partners)"), and the
- * total. */
+ * total.  With a single partner the subtotals would repeat its rows
+ * and the total, and are left out. */
 #define REPORT_SQL                                                                                         \
         "WITH base AS ("                                                                                   \
         " SELECT r.partner_id IS NULL AS unknown, coalesce(p.name, '(unknown)') AS partner,"               \
@@ -54,7 +55,9 @@
         "  AND received_at < now() - make_interval(days => $2::int)) AS stuck"                            \
         " FROM timed GROUP BY GROUPING SETS ((unknown, partner, service_line), (unknown, partner),"         \
         "  (service_line), ())"                                                                            \
-        " HAVING grouping(partner) = 1 OR grouping(service_line) = 0 OR count(DISTINCT service_line) > 1"
+        " HAVING grouping(service_line) = grouping(partner)"                                               \
+        "  OR ((SELECT count(DISTINCT (unknown, partner)) FROM base) > 1"                                  \
+        "   AND (grouping(partner) = 1 OR count(DISTINCT service_line) > 1))"
 
 /* Column headings of the text table, after ord, in REPORT_SQL's order. */
 static const char *const text_headings[] = {

@@ -271,9 +271,14 @@ try:
             key = (partner or "(unknown)", line or "(none)")
             for k in (key, (key[0], "(all)"), ("(all partners)", key[1]), ("(total)", "(all)")):
                 groups.setdefault(k, []).append(r)
-        # a partner's subtotal only where it sends more than one service line
-        for k in [k for k in groups if k[1] == "(all)" and k[0] != "(total)"]:
-            if len({r[1] for r in groups[k]}) < 2:
+        # subtotals only where they add something: a partner's where it
+        # sends more than one service line, and both kinds only when
+        # there is more than one partner
+        partners = {k[0] for k in groups if k[0] not in ("(total)", "(all partners)")}
+        for k in list(groups):
+            if k[0] == "(all partners)" and len(partners) < 2:
+                del groups[k]
+            elif k[1] == "(all)" and k[0] != "(total)" and (len(partners) < 2 or len({r[1] for r in groups[k]}) < 2):
                 del groups[k]
 
         def pct(n, of):
@@ -345,6 +350,12 @@ try:
     want_since = expected(since=since_ts)
     tap.ok(got is not None and compare(got, want_since) and len(want_since) < len(want),
            "--since counts only referrals received from that day on", (raw, want_since))
+    # day 27 on: only Lakeside's last referral (650 h)
+    since_day = (base + datetime.timedelta(days=27)).date().isoformat()
+    got, raw = report("--json", "--since", since_day)
+    tap.ok(got is not None and set(got) == {("Lakeside Cardiology", "cardiology"), ("(total)", "(all)")}
+           and compare(got, expected(since=base + datetime.timedelta(days=27))),
+           "with one partner there are no subtotals that would repeat its rows", raw)
     p = d.ctl("report", "--since", "yesterday")
     tap.ok(p.returncode == 2 and "--since" in p.stderr, "a --since that is no date is refused", p.stderr)
 
