@@ -62,8 +62,4 @@ try:
     tap.ok(d.alive(), "daemon still running")
     tap.ok(d.stop() == 0, "clean stop")
 finally:
-    d.kill_group()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, pg.stop)

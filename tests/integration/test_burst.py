@@ -61,8 +61,4 @@ try:
     rc = d.stop()
     tap.ok(rc == 0, "SIGTERM: clean exit (%s)" % rc, d.log_text())
 finally:
-    d.kill_group() if d.alive() else None
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, pg.stop)

@@ -118,9 +118,4 @@ try:
     tap.ok(r.returncode != 0 and "[mailbox.good] needs exactly one of" in r.stderr, "a missing secret is refused",
            r.stderr)
 finally:
-    d.kill_group()
-    dv.stop()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, dv.stop, pg.stop)

@@ -118,9 +118,4 @@ try:
            "each item processed once")
     tap.ok(d.stop() == 0, "clean stop")
 finally:
-    d.kill_group()
-    dv.stop()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, dv.stop, pg.stop)

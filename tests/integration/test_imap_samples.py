@@ -44,9 +44,4 @@ try:
     tap.ok(pg.scalar("SELECT count(*) FROM page WHERE number = 0 AND method = 'body'") == str(n),
            "each referral was read from the message body (page 0)")
 finally:
-    d.kill_group()
-    dv.stop()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, dv.stop, pg.stop)

@@ -58,8 +58,4 @@ try:
 finally:
     stop.set()
     t.join()
-    d.kill_group()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, pg.stop)

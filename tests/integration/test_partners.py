@@ -373,6 +373,4 @@ try:
     tap.ok(p.returncode == 0 and "9007" in p.stdout and "incomplete" in p.stdout,
            "partner show lists the partner's last referrals", p.stdout)
 finally:
-    pg.stop()
-    work.cleanup()
-tap.done()
+    work.finish(tap, pg.stop)

@@ -64,8 +64,4 @@ try:
 finally:
     stop.set()
     listener.join()
-    d.kill_group()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, pg.stop)

@@ -119,8 +119,4 @@ try:
     leaked = [n for n in names if n and n in log]
     tap.ok(names and not leaked, "no patient name appears in the daemon's log", leaked)
 finally:
-    d.kill_group()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, pg.stop)

@@ -66,8 +66,4 @@ try:
            "failed attempts are in the event log")
     tap.ok(d.stop() == 0, "clean stop")
 finally:
-    d.kill_group()
-    pg.stop()
-    if not tap.failed:
-        work.cleanup()
-tap.done()
+    work.finish(tap, d.kill_group, pg.stop)
