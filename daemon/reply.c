@@ -408,6 +408,79 @@ append_qp(GString *out, const char *text)
         g_string_append(out, "\r\n");
 }
 
+/* Plain text for people reading it in any mail program: a line longer
+ * than width characters is broken at the last space before the width,
+ * a list item ("- ...") goes on indented under its text, and a word
+ * longer than the width (an address, a long reference) stays whole. */
+static char *
+wrap_text(const char *text, glong width)
+{
+        GString *out = g_string_new(NULL);
+        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+        for (guint i = 0; lines[i]; i++) {
+                const char *rest = lines[i];
+                const char *hang = g_str_has_prefix(rest, "- ") ? "  " : "";
+                glong room = width;
+
+                if (i > 0)
+                        g_string_append_c(out, '\n');
+                while (g_utf8_strlen(rest, -1) > room) {
+                        const char *brk = NULL, *p = rest;
+
+                        /* the last space with at most room characters before it */
+                        for (glong n = 0; *p && n <= room; n++, p = g_utf8_next_char(p))
+                                if (*p == ' ' && p > rest)
+                                        brk = p;
+                        if (brk == NULL)
+                                brk = strchr(p, ' ');
+                        if (brk == NULL)
+                                break;
+                        g_string_append_len(out, rest, brk - rest);
+                        while (out->len > 0 && out->str[out->len - 1] == ' ')
+                                g_string_truncate(out, out->len - 1);
+                        while (*brk == ' ')
+                                brk++;
+                        if (*brk == '\0') {
+                                rest = brk;
+                                break;
+                        }
+                        g_string_append_printf(out, "\n%s", hang);
+                        rest = brk;
+                        room = width - (glong)strlen(hang);
+                }
+                g_string_append(out, rest);
+        }
+        return g_string_free(out, FALSE);
+}
+
+/* 7bit when the text is plain ASCII (the usual reply): it reads as it
+ * is in any program and in a quoted answer; otherwise quoted-printable. */
+static void
+append_text_body(GString *out, const char *text)
+{
+        gboolean plain = TRUE;
+        gsize col = 0;
+
+        for (const guchar *p = (const guchar *)text; *p && plain; p++) {
+                col = *p == '\n' ? 0 : col + 1;
+                plain = (*p >= 0x20 && *p < 0x7f) || *p == '\n' || *p == '\t';
+                plain = plain && col <= 998;
+        }
+        if (!plain) {
+                g_string_append(out, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+                append_qp(out, text);
+                return;
+        }
+        g_string_append(out, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+        for (const char *p = text; *p; p++) {
+                if (*p == '\n')
+                        g_string_append_c(out, '\r');
+                g_string_append_c(out, *p);
+        }
+        g_string_append(out, "\r\n");
+}
+
 GBytes *
 rd_mail_compose(const RdMailOut *m, GError **error)
 {
@@ -478,12 +551,14 @@ rd_mail_compose(const RdMailOut *m, GError **error)
         g_string_append(out, "X-Auto-Response-Suppress: All\r\n");
         g_string_append(out, "MIME-Version: 1.0\r\n");
 
-        body = g_utf8_validate(m->body ? m->body : "", -1, NULL) ? g_strdup(m->body ? m->body : "")
-                                                                  : g_utf8_make_valid(m->body, -1);
+        {
+                g_autofree char *valid = g_utf8_make_valid(m->body ? m->body : "", -1);
+
+                body = wrap_text(valid, RD_MAIL_WIDTH);
+        }
         if (m->pdf == NULL) {
-                g_string_append(out, "Content-Type: text/plain; charset=utf-8\r\n"
-                                     "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-                append_qp(out, body);
+                g_string_append(out, "Content-Type: text/plain; charset=utf-8\r\n");
+                append_text_body(out, body);
         } else {
                 gsize len;
                 const guchar *data = g_bytes_get_data(m->pdf, &len);
@@ -492,9 +567,8 @@ rd_mail_compose(const RdMailOut *m, GError **error)
 
                 boundary = g_strdup_printf("=_rd_%08x%08x", g_random_int(), g_random_int());
                 g_string_append_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary);
-                g_string_append_printf(out, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n", boundary);
-                append_qp(out, body);
+                g_string_append_printf(out, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n", boundary);
+                append_text_body(out, body);
                 g_string_append_printf(out, "--%s\r\nContent-Type: application/pdf; name=\"reply.pdf\"\r\n"
                                             "Content-Disposition: attachment; filename=\"reply.pdf\"\r\n"
                                             "Content-Transfer-Encoding: base64\r\n\r\n", boundary);

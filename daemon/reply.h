@@ -9,6 +9,9 @@
 G_BEGIN_DECLS
 
 #define RD_REPLY_ERROR (rd_reply_error_quark())
+
+/* Mail bodies are wrapped at this many characters a line. */
+#define RD_MAIL_WIDTH 72
 GQuark rd_reply_error_quark(void);
 typedef enum {
         RD_REPLY_ERROR_TEMPLATE, /* unknown placeholder, unbalanced brace */

@@ -238,6 +238,67 @@ test_compose_long_and_foreign_subject(void)
         g_assert_cmpuint(count_headers(msg, "Subject"), ==, 1);
 }
 
+/* The body as a person reads it: lines of at most RD_MAIL_WIDTH
+ * characters broken between words (the words, in order, unchanged), a
+ * list item going on under its text, plain ASCII sent as 7bit and
+ * anything else as quoted-printable that decodes to the same text. */
+static void
+test_compose_body_wrapped(void)
+{
+        static const char *const bodies[] = {
+                "Hello,\n\nReply to this email with the documents attached and keep the reference RD-XYMTTNE in the "
+                "subject, or fax them to 555-201-0100 with the reference on the cover sheet.\n"
+                "- labs within the last 90 days, including BNP, potassium, creatinine and a lipid panel, as they "
+                "were drawn\n"
+                "See https://referrals.cardio.example/a/very/long/path/that/is/longer/than/the/whole/width/of/a/line "
+                "for the form.\n",
+                "Grüß Gott, wir haben Ihre Überweisung für die Patientin am 2026-11-19 erhalten; es fehlen noch die "
+                "Laborwerte der letzten 90 Tage.",
+        };
+
+        for (guint b = 0; b < G_N_ELEMENTS(bodies); b++) {
+                RdMailOut m = { 0 };
+                g_autoptr(GBytes) bytes = NULL;
+                g_autoptr(GObject) msg_ref = NULL;
+                GMimeMessage *msg;
+                g_autofree char *text = NULL, *raw = NULL;
+                g_auto(GStrv) lines = NULL, want = NULL, got = NULL;
+                g_autoptr(GString) joined = g_string_new(NULL);
+                gsize len;
+
+                m.from_addr = "intake@cardio.example";
+                m.to_addr = "a@b.example";
+                m.subject = "Referral";
+                m.body = bodies[b];
+                m.message_id = "rd.3.abc@cardio.example";
+                bytes = rd_mail_compose(&m, NULL);
+                g_assert_nonnull(bytes);
+                raw = g_strndup(g_bytes_get_data(bytes, &len), len);
+                g_assert_nonnull(strstr(raw, b == 0 ? "Content-Transfer-Encoding: 7bit" :
+                                                      "Content-Transfer-Encoding: quoted-printable"));
+                msg = parse_back(bytes);
+                msg_ref = G_OBJECT(msg);
+                text = g_mime_text_part_get_text(GMIME_TEXT_PART(g_mime_message_get_body(msg)));
+                lines = g_strsplit(text, "\n", -1);
+                for (guint i = 0; lines[i]; i++) {
+                        g_strchomp(lines[i]);
+                        if (strchr(lines[i], ' ') != NULL && strstr(lines[i], "https://") == NULL)
+                                g_assert_cmpint(g_utf8_strlen(lines[i], -1), <=, RD_MAIL_WIDTH);
+                        if (i > 0 && g_str_has_prefix(lines[i - 1], "- ") && strstr(lines[i], "were drawn"))
+                                g_assert_true(g_str_has_prefix(lines[i], "  "));
+                        g_string_append_printf(joined, "%s ", lines[i]);
+                }
+                /* the same words in the same order */
+                want = g_regex_split_simple("\\s+", bodies[b], 0, 0);
+                got = g_regex_split_simple("\\s+", joined->str, 0, 0);
+                {
+                        g_autofree char *w = g_strjoinv(" ", want), *g = g_strjoinv(" ", got);
+
+                        g_assert_cmpstr(g_strstrip(g), ==, g_strstrip(w));
+                }
+        }
+}
+
 static void
 test_addresses(void)
 {
@@ -363,6 +424,7 @@ main(int argc, char **argv)
         g_test_add_func("/reply/render-strips-controls", test_render_strips_controls);
         g_test_add_func("/reply/compose-headers", test_compose_headers);
         g_test_add_func("/reply/compose-long-foreign-subject", test_compose_long_and_foreign_subject);
+        g_test_add_func("/reply/compose-body-wrapped", test_compose_body_wrapped);
         g_test_add_func("/reply/addresses", test_addresses);
         g_test_add_func("/reply/pdf", test_pdf);
         g_test_add_func("/reply/config", test_config);
