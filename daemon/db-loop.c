@@ -733,51 +733,41 @@ add_documents(RdDb *db, gint64 referral_id, gint64 item_id, const char *referral
  * office's fields, the reason and the diagnoses come only from a
  * follow-up of the referral's own partner: a lab or hospital that quotes
  * the reference is not the referring office, and the referring fax
- * addresses replies.  The
- * service line and urgency stay as they are: they decide the checklist,
- * and changing them is for staff.  The event names the fields filled,
- * not their values; the referral's extract JSON stays as first
- * understood. */
-#define FILL_FIELD(col, path) \
-        " " col " = coalesce(r." col ", nullif(j.j" path ", ''))"
-#define FILL_REFERRING(col, path) \
-        " " col " = coalesce(r." col ", CASE WHEN j.same_partner THEN nullif(j.j" path ", '') END)"
-#define FILL_NAME(col, name) " CASE WHEN o." col " IS NULL AND u." col " IS NOT NULL THEN '" name "' END"
+ * addresses replies.  The service line and urgency stay as they are:
+ * they decide the checklist, and changing them is for staff.  The event
+ * names the fields filled, not their values; the referral's extract JSON
+ * stays as first understood.
+ *
+ * FILL_COLUMNS: the text columns, each with its place in the extract
+ * JSON, its name in the event, and when it may be filled. */
+#define FILL_COLUMNS(X)                                                                     \
+        X("patient_family", "->'patient'->>'family'", "patient.family", "true")            \
+        X("patient_given", "->'patient'->>'given'", "patient.given", "true")               \
+        X("patient_sex", "->'patient'->>'sex'", "patient.sex", "true")                     \
+        X("patient_phone", "->'patient'->>'phone'", "patient.phone", "true")               \
+        X("patient_mrn", "->'patient'->>'mrn'", "patient.mrn", "true")                     \
+        X("referring_name", "->'referring'->>'name'", "referring.name", "j.same_partner")  \
+        X("referring_npi", "->'referring'->>'npi'", "referring.npi", "j.same_partner")     \
+        X("referring_practice", "->'referring'->>'practice'", "referring.practice", "j.same_partner") \
+        X("referring_phone", "->'referring'->>'phone'", "referring.phone", "j.same_partner") \
+        X("referring_fax", "->'referring'->>'fax'", "referring.fax", "j.same_partner")     \
+        X("reason", "->>'reason'", "reason", "j.same_partner")
+#define FILL_SET(col, path, name, when) \
+        " " col " = coalesce(r." col ", CASE WHEN " when " THEN nullif(j.j" path ", '') END),"
+#define FILL_NAME(col, path, name, when) " CASE WHEN o." col " IS NULL AND u." col " IS NOT NULL THEN '" name "' END,"
 #define FILL_FIELDS_SQL                                                                     \
         "WITH j AS (SELECT $2::jsonb AS j, EXISTS (SELECT 1 FROM item_origin io JOIN referral x" \
         "  ON x.partner_id = io.partner_id WHERE io.item_id = $3::bigint AND x.id = $1::bigint)" \
         "  AS same_partner),"                                                               \
         " o AS (SELECT * FROM referral WHERE id = $1::bigint),"                             \
-        " u AS (UPDATE referral r SET"                                                      \
-        FILL_FIELD("patient_family", "->'patient'->>'family'") ","                          \
-        FILL_FIELD("patient_given", "->'patient'->>'given'") ","                            \
+        " u AS (UPDATE referral r SET" FILL_COLUMNS(FILL_SET)                               \
         " patient_dob = coalesce(r.patient_dob, rd_try_date(j.j->'patient'->>'dob')),"      \
-        FILL_FIELD("patient_sex", "->'patient'->>'sex'") ","                                \
-        FILL_FIELD("patient_phone", "->'patient'->>'phone'") ","                            \
-        FILL_FIELD("patient_mrn", "->'patient'->>'mrn'") ","                                \
-        FILL_REFERRING("referring_name", "->'referring'->>'name'") ","                      \
-        FILL_REFERRING("referring_npi", "->'referring'->>'npi'") ","                        \
-        FILL_REFERRING("referring_practice", "->'referring'->>'practice'") ","              \
-        FILL_REFERRING("referring_phone", "->'referring'->>'phone'") ","                    \
-        FILL_REFERRING("referring_fax", "->'referring'->>'fax'") ","                        \
-        FILL_REFERRING("reason", "->>'reason'") ","                                         \
         " diagnoses = CASE WHEN cardinality(r.diagnoses) > 0 OR NOT j.same_partner"         \
         "  THEN r.diagnoses"                                                                \
         "  ELSE ARRAY(SELECT jsonb_array_elements_text(coalesce(j.j->'diagnoses', '[]'))) END" \
         " FROM j WHERE r.id = $1::bigint RETURNING r.*)"                                    \
-        " SELECT to_jsonb(array_remove(ARRAY["                                              \
-        FILL_NAME("patient_family", "patient.family") ","                                   \
-        FILL_NAME("patient_given", "patient.given") ","                                     \
-        FILL_NAME("patient_dob", "patient.dob") ","                                         \
-        FILL_NAME("patient_sex", "patient.sex") ","                                         \
-        FILL_NAME("patient_phone", "patient.phone") ","                                     \
-        FILL_NAME("patient_mrn", "patient.mrn") ","                                         \
-        FILL_NAME("referring_name", "referring.name") ","                                   \
-        FILL_NAME("referring_npi", "referring.npi") ","                                     \
-        FILL_NAME("referring_practice", "referring.practice") ","                           \
-        FILL_NAME("referring_phone", "referring.phone") ","                                 \
-        FILL_NAME("referring_fax", "referring.fax") ","                                     \
-        FILL_NAME("reason", "reason") ","                                                   \
+        " SELECT to_jsonb(array_remove(ARRAY[" FILL_COLUMNS(FILL_NAME)                      \
+        FILL_NAME("patient_dob", "", "patient.dob", "")                                     \
         " CASE WHEN cardinality(o.diagnoses) = 0 AND cardinality(u.diagnoses) > 0"          \
         "  THEN 'diagnoses' END], NULL))::text FROM o, u"
 
