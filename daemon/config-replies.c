@@ -73,6 +73,20 @@ parse_addresses(const char *value, gpointer field)
 }
 
 static gboolean
+parse_date_style(const char *value, gpointer field)
+{
+        if (strcmp(value, "us") == 0)
+                *(RdDateStyle *)field = RD_DATE_STYLE_US;
+        else if (strcmp(value, "iso") == 0)
+                *(RdDateStyle *)field = RD_DATE_STYLE_ISO;
+        else if (strcmp(value, "long") == 0)
+                *(RdDateStyle *)field = RD_DATE_STYLE_LONG;
+        else
+                return FALSE;
+        return TRUE;
+}
+
+static gboolean
 parse_patient_detail(const char *value, gpointer field)
 {
         if (strcmp(value, "initials-dob") == 0)
@@ -152,6 +166,7 @@ static const RdReplyKey keys[] = {
         R("practice-name", parse_text, practice_name, "one line of text"),
         R("fax-number", parse_text, our_fax, "a fax number"),
         R("patient-details", parse_patient_detail, patient_detail, "initials-dob, initials or reference-only"),
+        R("date-format", parse_date_style, date_style, "us (11/19/2026), iso (2026-11-19) or long (November 19, 2026)"),
         R("missing-request", rd_config_field_bool, missing_request, "true or false"),
         R("receipt", rd_config_field_bool, receipt, "true or false"),
         R("complete-notice", rd_config_field_bool, complete_notice, "true or false"),
@@ -270,6 +285,7 @@ rd_replies_config_parse(GKeyFile *keyfile, const char *path, GError **error)
         g_autoptr(RdRepliesConfig) rc = g_new0(RdRepliesConfig, 1);
 
         rc->patient_detail = RD_PATIENT_DETAIL_INITIALS_DOB;
+        rc->date_style = RD_DATE_STYLE_US;
         rc->missing_request = TRUE;
         rc->min_interval_usec = 3 * G_TIME_SPAN_DAY;
         rc->max_per_recipient = 10;

@@ -16,6 +16,12 @@ typedef enum {
 } RdPatientDetail;
 
 typedef enum {
+        RD_DATE_STYLE_US,   /* 11/19/2026 (default: the referring offices are in the US) */
+        RD_DATE_STYLE_ISO,  /* 2026-11-19 */
+        RD_DATE_STYLE_LONG, /* November 19, 2026 */
+} RdDateStyle;
+
+typedef enum {
         RD_FAX_REPLY_NONE,    /* fax-origin referrals get no reply unless the partner has an email */
         RD_FAX_REPLY_SPOOL,   /* one-page PDF in fax-spool, named for the number */
         RD_FAX_REPLY_GATEWAY, /* mail to fax-gateway with {number} filled in */
@@ -28,6 +34,7 @@ typedef struct {
         char *practice_name;         /* {practice} */
         char *our_fax;               /* {fax}: where partners fax documents, may be NULL */
         RdPatientDetail patient_detail;
+        RdDateStyle date_style;      /* dates in replies */
         gboolean missing_request;    /* default true */
         gboolean receipt;            /* default false */
         gboolean complete_notice;    /* default false */

@@ -417,6 +417,7 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
         vars.patient_given = cell(rrow, 0, 3);
         vars.patient_dob = cell(rrow, 0, 4);
         vars.patient_detail = rc->patient_detail;
+        vars.date_style = rc->date_style;
         vars.missing = missing;
         vars.labs_max_age_days = rd_policy_get_labs_max_age_days(config->policy);
         vars.practice = rc->practice_name;

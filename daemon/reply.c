@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "reply.h"
@@ -55,7 +56,7 @@ panel_words(const char *panel)
 }
 
 char *
-rd_reply_missing_words(const RdMissingItem *m, guint days)
+rd_reply_missing_words(const RdMissingItem *m, guint days, RdDateStyle style)
 {
         static const char *const docs[][2] = {
                 { "ekg", "12-lead EKG" },
@@ -73,9 +74,12 @@ rd_reply_missing_words(const RdMissingItem *m, guint days)
         g_autofree char *item = clean_line(m->item);
 
         if (strcmp(item, "labs") == 0) {
-                if (m->why == RD_MISSING_LABS_TOO_OLD && m->date_found)
+                if (m->why == RD_MISSING_LABS_TOO_OLD && m->date_found) {
+                        g_autofree char *date = rd_reply_date_words(m->date_found, style);
+
                         return g_strdup_printf("labs within the last %u days (the most recent we received are dated %s)",
-                                               days, m->date_found);
+                                               days, date);
+                }
                 if (m->why == RD_MISSING_LABS_UNDATED)
                         return g_strdup_printf("labs within the last %u days (the lab report we received has no "
                                                "readable date)", days);
@@ -90,6 +94,28 @@ rd_reply_missing_words(const RdMissingItem *m, guint days)
                 if (strcmp(item, docs[i][0]) == 0)
                         return g_strdup(docs[i][1]);
         return g_strdup(item);
+}
+
+char *
+rd_reply_date_words(const char *iso, RdDateStyle style)
+{
+        static const char *const months[] = { "January", "February", "March",     "April",   "May",      "June",
+                                              "July",    "August",   "September", "October", "November", "December" };
+        guint y, m, d;
+        char end;
+
+        if (iso == NULL || strlen(iso) != 10 || sscanf(iso, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 ||
+            !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+                return clean_line(iso);
+        switch (style) {
+        case RD_DATE_STYLE_ISO:
+                return g_strdup_printf("%04u-%02u-%02u", y, m, d);
+        case RD_DATE_STYLE_LONG:
+                return g_strdup_printf("%s %u, %u", months[m - 1], d, y);
+        case RD_DATE_STYLE_US:
+        default:
+                return g_strdup_printf("%02u/%02u/%04u", m, d, y);
+        }
 }
 
 gboolean
@@ -144,7 +170,7 @@ static char *
 patient_words(const RdReplyVars *v)
 {
         g_autofree char *ini = NULL;
-        g_autofree char *dob = clean_line(v->patient_dob);
+        g_autofree char *dob = rd_reply_date_words(v->patient_dob, v->date_style);
 
         if (v->patient_detail == RD_PATIENT_DETAIL_NONE)
                 return g_strdup("the patient");
@@ -201,7 +227,7 @@ rd_reply_render(const char *template, const RdReplyVars *v, GError **error)
                 if (strcmp(name, "reference") == 0) {
                         value = clean_line(v->reference);
                 } else if (strcmp(name, "received") == 0) {
-                        value = clean_line(v->received);
+                        value = rd_reply_date_words(v->received, v->date_style);
                         if (*value == '\0') {
                                 g_free(value);
                                 value = g_strdup("recently");
@@ -235,7 +261,7 @@ rd_reply_render(const char *template, const RdReplyVars *v, GError **error)
                                 if (labs && mi->item && g_str_has_prefix(mi->item, "labs:") &&
                                     panel_words(mi->item + 5) != NULL)
                                         continue;
-                                w = rd_reply_missing_words(mi, v->labs_max_age_days);
+                                w = rd_reply_missing_words(mi, v->labs_max_age_days, v->date_style);
                                 if (g_strcmp0(mi->item, "labs") == 0 && panels->len) {
                                         /* before any parenthesis about dates */
                                         char *paren = strstr(w, " (");

@@ -25,6 +25,7 @@ typedef struct {
         const char *received;          /* ISO date */
         const char *patient_family, *patient_given, *patient_dob;
         RdPatientDetail patient_detail;
+        RdDateStyle date_style;        /* how received, dob and lab dates are written */
         GPtrArray *missing;            /* RdMissingItem*, may be NULL */
         guint labs_max_age_days;
         const char *practice, *our_fax, *our_email;
@@ -33,7 +34,11 @@ typedef struct {
 
 /* A missing checklist item in plain words: "12-lead EKG", "labs within
  * the last 90 days, including BNP", "recent clinical notes", ... */
-char *rd_reply_missing_words(const RdMissingItem *m, guint labs_max_age_days);
+char *rd_reply_missing_words(const RdMissingItem *m, guint labs_max_age_days, RdDateStyle style);
+
+/* An ISO date (YYYY-MM-DD) as the reply writes it; anything else is
+ * returned cleaned of control characters, as it is. */
+char *rd_reply_date_words(const char *iso, RdDateStyle style);
 
 /* Fills a template's placeholders.  Extracted values are cleaned of
  * control characters; the result is UTF-8 text with \n line ends. */

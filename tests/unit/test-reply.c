@@ -54,25 +54,59 @@ test_missing_words(void)
                 g_autofree char *w = NULL;
 
                 g_ptr_array_add(miss, missing(items[i], RD_MISSING_NOT_ENCLOSED, NULL));
-                w = rd_reply_missing_words(miss->pdata[0], 90);
+                w = rd_reply_missing_words(miss->pdata[0], 90, RD_DATE_STYLE_US);
                 g_assert_null(strchr(w, '_'));
                 g_assert_null(strstr(w, "labs:"));
                 g_assert_cmpuint(strlen(w), >, 3);
         }
         {
                 RdMissingItem *m = missing("ekg", RD_MISSING_NOT_ENCLOSED, NULL);
-                g_autofree char *w = rd_reply_missing_words(m, 90);
+                g_autofree char *w = rd_reply_missing_words(m, 90, RD_DATE_STYLE_US);
 
                 g_assert_cmpstr(w, ==, "12-lead EKG");
                 rd_missing_item_free(m);
         }
         {
                 RdMissingItem *m = missing("labs", RD_MISSING_LABS_TOO_OLD, "2026-03-01");
-                g_autofree char *w = rd_reply_missing_words(m, 60);
+                g_autofree char *w = rd_reply_missing_words(m, 60, RD_DATE_STYLE_US);
 
                 g_assert_nonnull(strstr(w, "within the last 60 days"));
-                g_assert_nonnull(strstr(w, "2026-03-01"));
+                g_assert_nonnull(strstr(w, "dated 03/01/2026"));
                 rd_missing_item_free(m);
+        }
+}
+
+/* Dates as the practice chooses to write them; what is not a valid ISO
+ * date passes through, cleaned. */
+static void
+test_date_styles(void)
+{
+        g_autoptr(GError) error = NULL;
+        RdReplyVars v = vars_for(NULL, RD_PATIENT_DETAIL_INITIALS_DOB);
+        static const struct {
+                RdDateStyle style;
+                const char *want;
+        } cases[] = {
+                { RD_DATE_STYLE_US, "11/20/2026 patient M.O., born 09/02/1946" },
+                { RD_DATE_STYLE_ISO, "2026-11-20 patient M.O., born 1946-09-02" },
+                { RD_DATE_STYLE_LONG, "November 20, 2026 patient M.O., born September 2, 1946" },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *got = NULL;
+
+                v.date_style = cases[i].style;
+                got = rd_reply_render("{received} {patient}", &v, &error);
+                g_assert_no_error(error);
+                g_assert_cmpstr(got, ==, cases[i].want);
+        }
+        for (gsize i = 0; i < 3; i++) {
+                static const char *const odd[][2] = { { "2026-02-30", "2026-02-30" },
+                                                      { "19/11/2026\r\nBcc: x", "19/11/2026 Bcc: x" },
+                                                      { "", "" } };
+                g_autofree char *got = rd_reply_date_words(odd[i][0], RD_DATE_STYLE_LONG);
+
+                g_assert_cmpstr(got, ==, odd[i][1]);
         }
 }
 
@@ -91,7 +125,7 @@ test_render_levels(void)
         v = vars_for(miss, RD_PATIENT_DETAIL_INITIALS_DOB);
         full = rd_reply_render(t, &v, &error);
         g_assert_no_error(error);
-        g_assert_nonnull(strstr(full, "RD-JNT4PTJ|2026-11-20|patient M.O., born 1946-09-02|"));
+        g_assert_nonnull(strstr(full, "RD-JNT4PTJ|11/20/2026|patient M.O., born 09/02/1946|"));
         g_assert_nonnull(strstr(full, "- 12-lead EKG\n- labs within the last 90 days, including BNP|"));
         g_assert_nonnull(strstr(full, "Reply to this email"));
         g_assert_null(strstr(full, "Ostrander"));
@@ -374,6 +408,7 @@ test_config(void)
                 { "[replies]\nenabled=maybe\n", "enabled" },
                 { "[replies]\nfrom=not-an-address\n", "from" },
                 { "[replies]\npatient-details=everything\n", "patient-details" },
+                { "[replies]\ndate-format=%d.%m.%Y\n", "date-format" },
                 { "[replies]\nbody-missing=Dear {name}\n", "body-missing" },
                 { "[replies]\nmin-interval=soon\n", "min-interval" },
                 { "[replies]\nfax-reply=spool\n", "fax-spool" },
@@ -387,7 +422,7 @@ test_config(void)
         };
         g_autoptr(GError) error = NULL;
         g_autoptr(RdConfig) good = load("[replies]\nenabled=true\nfrom=intake@cardio.example\n"
-                                        "patient-details=initials\nsubject-missing=Ref {reference}\n"
+                                        "patient-details=initials\ndate-format=long\nsubject-missing=Ref {reference}\n"
                                         "body-missing=Line one\\nLine two {missing}\nown-addresses=a@b.example; c@d.example\n"
                                         "[followups]\nwindow=14d\n"
                                         "[smtp]\nurl=smtps://mail.cardio.example:465\ntimeout=10s\n",
@@ -396,6 +431,7 @@ test_config(void)
         g_assert_no_error(error);
         g_assert_true(good->replies->enabled);
         g_assert_cmpint(good->replies->patient_detail, ==, RD_PATIENT_DETAIL_INITIALS);
+        g_assert_cmpint(good->replies->date_style, ==, RD_DATE_STYLE_LONG);
         g_assert_cmpstr(good->replies->body_missing, ==, "Line one\nLine two {missing}");
         g_assert_cmpstr(good->replies->own_addresses[1], ==, "c@d.example");
         g_assert_cmpuint(good->replies->followup_window_usec, ==, 14 * G_TIME_SPAN_DAY);
@@ -420,6 +456,7 @@ main(int argc, char **argv)
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/reply/missing-words", test_missing_words);
         g_test_add_func("/reply/render-levels", test_render_levels);
+        g_test_add_func("/reply/date-styles", test_date_styles);
         g_test_add_func("/reply/template-check", test_template_check);
         g_test_add_func("/reply/render-strips-controls", test_render_strips_controls);
         g_test_add_func("/reply/compose-headers", test_compose_headers);
