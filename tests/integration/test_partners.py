@@ -364,6 +364,8 @@ try:
     tap.ok(p.returncode == 0 and lines and lines[0].startswith("partner") and
            any(line.startswith("(total)") for line in lines) and any(line.startswith("(unknown)") for line in lines),
            "the text report is a table with the unknown partner and a total", p.stdout + p.stderr)
+    for line in lines:  # the table as staff see it, in the test log (synthetic partners only)
+        print("# " + line)
 
     p = d.ctl("partner", "list", "--json")
     counts = {x["name"]: (x["referrals"], x["incomplete"]) for x in json.loads(p.stdout)} if p.returncode == 0 else {}
