@@ -393,7 +393,10 @@ acknowledge_leftovers(RdPoller *self, GError **error)
                 return TRUE;
         }
         if (self->mb->action == RD_MAILBOX_ACTION_MOVE)
-                cmd = g_strdup_printf("UID SEARCH UID 1:%" G_GUINT64_FORMAT, self->last_uid);
+                /* UNDELETED: without MOVE and UIDPLUS a copied message stays
+                 * here marked \Deleted; it is acknowledged already and must
+                 * not be copied again at every start */
+                cmd = g_strdup_printf("UID SEARCH UID 1:%" G_GUINT64_FORMAT " UNDELETED", self->last_uid);
         else if (crit != NULL)
                 cmd = g_strdup_printf("UID SEARCH UID 1:%" G_GUINT64_FORMAT " %s", self->last_uid, crit);
         else
