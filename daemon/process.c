@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <gio/gio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,6 +111,41 @@ is_permanent(const GError *error)
                 error->code == RD_PAGES_ERROR_CORRUPT || error->code == RD_PAGES_ERROR_EMPTY);
 }
 
+/* A date read from the item itself (fax header, email Date:) is trusted
+ * for the lab-age rule when it lies from RD_RECEIVED_MAX_DAYS_BEFORE days
+ * before the day the item reached us (a gateway that held faxes, a
+ * referral reprocessed later) to RD_RECEIVED_MAX_DAYS_AFTER day after it
+ * (time zones).  Outside that, it is a fax machine whose clock was never
+ * set or a forged Date:, and the day of arrival is the better date. */
+#define RD_RECEIVED_MAX_DAYS_BEFORE 365
+#define RD_RECEIVED_MAX_DAYS_AFTER 1
+
+static gboolean
+iso_date(const char *s, GDate *ret)
+{
+        guint y, m, d;
+        char end;
+
+        g_date_clear(ret, 1);
+        if (s == NULL || strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 ||
+            !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+                return FALSE;
+        g_date_set_dmy(ret, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+        return TRUE;
+}
+
+static gboolean
+received_plausible(const char *read, const char *arrived)
+{
+        GDate a, b;
+        gint days;
+
+        if (!iso_date(read, &a) || !iso_date(arrived, &b))
+                return FALSE;
+        days = g_date_days_between(&a, &b); /* positive: read before arrival */
+        return days <= RD_RECEIVED_MAX_DAYS_BEFORE && days >= -RD_RECEIVED_MAX_DAYS_AFTER;
+}
+
 RdProcessResult *
 rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_permanent, GError **error)
 {
@@ -149,9 +185,17 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
                 g_propagate_prefixed_error(error, g_steal_pointer(&local), "understanding: ");
                 return NULL;
         }
-        if (ref->received == NULL && item->received != NULL) {
-                /* no fax header or Date: to read it from: the day it reached
-                 * us is the best date the lab-age rule can have */
+        if (item->received != NULL && !received_plausible(ref->received, item->received)) {
+                /* no fax header or Date: to read it from, or one that cannot
+                 * be right (a fax machine's clock left at 2009, a Date: in
+                 * the future): the day it reached us is the best date the
+                 * lab-age rule can have */
+                if (ref->received != NULL)
+                        rd_log_info(LOG_DOMAIN, item->id,
+                                    "the document's date is more than %d days before or %d day after its arrival;"
+                                    " counting from the day it arrived",
+                                    RD_RECEIVED_MAX_DAYS_BEFORE, RD_RECEIVED_MAX_DAYS_AFTER);
+                g_free(ref->received);
                 ref->received = g_strdup(item->received);
                 rd_policy_check(self->config->policy, ref);
         }

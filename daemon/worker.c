@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -112,8 +113,16 @@ drop_privileges(const RdConfig *config, GError **error)
                 return FALSE;
         }
 #endif
-        /* the worker never writes files */
-        set_limit(RLIMIT_FSIZE, 0, 0);
+        /* the worker never writes files; but when stderr is a file (the
+         * daemon run by hand or by a script, not by systemd, whose stderr
+         * is the journal's socket) the limit would silently drop the
+         * worker's log lines */
+        {
+                struct stat st;
+
+                if (fstat(STDERR_FILENO, &st) < 0 || !S_ISREG(st.st_mode))
+                        set_limit(RLIMIT_FSIZE, 0, 0);
+        }
         signal(SIGXFSZ, SIG_IGN);
 
         if (geteuid() == 0 && config->worker_user != NULL) {

@@ -65,6 +65,12 @@ def wait_for(pred, timeout, interval=0.2):
     return pred()
 
 
+def _exception_in_flight():
+    """In a finally block: an exception other than SystemExit is passing."""
+    kind = sys.exc_info()[0]
+    return kind is not None and not issubclass(kind, SystemExit)
+
+
 class Workdir:
     """A temporary directory the postgres user can reach (0755)."""
 
@@ -82,18 +88,23 @@ class Workdir:
 
     def close(self, tap, *stops, failed_before=0, label=""):
         """Run each stop (servers, the daemon's process group); keep the
-        directory for a look when a check failed since failed_before."""
+        directory for a look when a check failed since failed_before or the
+        test is ending on an exception (called from a finally block)."""
+        crashed = _exception_in_flight()
         for stop in stops:
             stop()
-        if tap.failed == failed_before and not os.environ.get("RD_KEEP_WORK"):
+        if tap.failed == failed_before and not crashed and not os.environ.get("RD_KEEP_WORK"):
             self.cleanup()
         else:
             print("# %swork directory kept: %s" % (label, self.path))
 
     def finish(self, tap, *stops):
-        """End a test: close, then print the plan and exit."""
+        """End a test from its finally block: close, then print the plan and
+        exit; an exception on its way out is left to end the test as an
+        error instead."""
         self.close(tap, *stops)
-        tap.done()
+        if not _exception_in_flight():
+            tap.done()
 
 
 class Postgres:
