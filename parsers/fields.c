@@ -1626,6 +1626,26 @@ reason_stops(const char *line)
                g_str_has_prefix(t, "urgency") || g_str_has_prefix(t, "icd");
 }
 
+/* Fax specks read as punctuation after the last word ("... 1 week. '"):
+ * a last word of at most three characters with no letter or digit. */
+static void
+drop_trailing_specks(GString *s)
+{
+        for (;;) {
+                const char *sp = strrchr(s->str, ' ');
+                gboolean speck;
+
+                if (sp == NULL || g_utf8_strlen(sp + 1, -1) > 3)
+                        return;
+                speck = TRUE;
+                for (const char *q = sp + 1; *q && speck; q = g_utf8_next_char(q))
+                        speck = !g_unichar_isalnum(g_utf8_get_char(q));
+                if (!speck)
+                        return;
+                g_string_truncate(s, sp - s->str);
+        }
+}
+
 static char *
 pick_reason(Ctx *c)
 {
@@ -1688,6 +1708,7 @@ pick_reason(Ctx *c)
                                         for (const char *q = s; *q; q++)
                                                 if (!(*q == ' ' && (q[1] == ' ' || q[1] == '\0')))
                                                         g_string_append_c(r, *q);
+                                        drop_trailing_specks(r);
                                         return g_string_free(r, FALSE);
                                 }
                         }

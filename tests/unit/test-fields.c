@@ -361,6 +361,29 @@ test_numbers_names_sex(void)
 
 /* The hour of a fax header's time ("10:05") is not a misread "To:": the
  * sender's number after it stays the practice's fax. */
+/* Specks after the last word of the reason are fax noise; short words,
+ * numbers and units are not. */
+static void
+test_reason_specks(void)
+{
+        static const char *const cases[][2] = {
+                { "Please see within 1 week. \u2018", "Please see within 1 week." },
+                { "Please see within 1 week. ' ,", "Please see within 1 week." },
+                { "Dyspnea on exertion, started 5 mg", "Dyspnea on exertion, started 5 mg" },
+                { "Chest pain, rule out ACS x 2", "Chest pain, rule out ACS x 2" },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *text = g_strdup_printf("REFERRAL FORM\nPatient: Jane Roe   DOB: 01/02/1950\n"
+                                                        "Reason for referral: %s\n\nDiagnosis: R07.9\n",
+                                                        cases[i][0]);
+                const char *texts[] = { text };
+                g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+                g_assert_cmpstr(ref->reason, ==, cases[i][1]);
+        }
+}
+
 static void
 test_header_time_not_recipient(void)
 {
@@ -434,6 +457,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/vanished-box", test_vanished_box);
         g_test_add_func("/fields/numbers-names-sex", test_numbers_names_sex);
+        g_test_add_func("/fields/reason-specks", test_reason_specks);
         g_test_add_func("/fields/header-time", test_header_time_not_recipient);
         g_test_add_func("/fields/name-vote", test_name_vote);
         g_test_add_func("/fields/fax-header-sender", test_fax_header_sender);
