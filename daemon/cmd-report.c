@@ -10,6 +10,7 @@
 #include "cmd-loop.h"
 #include "ctl.h"
 #include "db.h"
+#include "fields.h"
 
 /* $1: the first day counted (NULL: all), $2: days after which an
  * incomplete referral is stuck.  GROUPING SETS give, in the order
@@ -98,17 +99,6 @@ print_csv(const RdDbRows *rows, guint first_column)
         }
 }
 
-static gboolean
-parse_date(const char *s)
-{
-        guint y, m, d;
-        char end;
-
-        if (strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3)
-                return FALSE;
-        return g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y);
-}
-
 int
 rd_cmd_report(int argc, char **argv)
 {
@@ -139,7 +129,7 @@ rd_cmd_report(int argc, char **argv)
                 fprintf(stderr, "referralctl report: --csv or --json, not both\n");
                 return 2;
         }
-        if (since && !parse_date(since)) {
+        if (since && !rd_iso_date(since, NULL)) {
                 fprintf(stderr, "referralctl report: --since: expected a date YYYY-MM-DD\n");
                 return 2;
         }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <gio/gio.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,26 +120,12 @@ is_permanent(const GError *error)
 #define RD_RECEIVED_MAX_DAYS_AFTER 1
 
 static gboolean
-iso_date(const char *s, GDate *ret)
-{
-        guint y, m, d;
-        char end;
-
-        g_date_clear(ret, 1);
-        if (s == NULL || strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 ||
-            !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-                return FALSE;
-        g_date_set_dmy(ret, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-        return TRUE;
-}
-
-static gboolean
 received_plausible(const char *read, const char *arrived)
 {
         GDate a, b;
         gint days;
 
-        if (!iso_date(read, &a) || !iso_date(arrived, &b))
+        if (!rd_iso_date(read, &a) || !rd_iso_date(arrived, &b))
                 return FALSE;
         days = g_date_days_between(&a, &b); /* positive: read before arrival */
         return days <= RD_RECEIVED_MAX_DAYS_BEFORE && days >= -RD_RECEIVED_MAX_DAYS_AFTER;

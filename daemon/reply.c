@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <cairo-pdf.h>
 #include <cairo.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "reply.h"
 
 G_DEFINE_QUARK(rd-reply-error-quark, rd_reply_error)
@@ -101,12 +101,14 @@ rd_reply_date_words(const char *iso, RdDateStyle style)
 {
         static const char *const months[] = { "January", "February", "March",     "April",   "May",      "June",
                                               "July",    "August",   "September", "October", "November", "December" };
+        GDate date;
         guint y, m, d;
-        char end;
 
-        if (iso == NULL || strlen(iso) != 10 || sscanf(iso, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 ||
-            !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+        if (!rd_iso_date(iso, &date))
                 return clean_line(iso);
+        y = g_date_get_year(&date);
+        m = g_date_get_month(&date);
+        d = g_date_get_day(&date);
         switch (style) {
         case RD_DATE_STYLE_ISO:
                 return g_strdup_printf("%04u-%02u-%02u", y, m, d);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fields.h"
@@ -52,6 +53,22 @@ make_iso(guint y, guint m, guint d)
         if (y < 1900 || y > 2100 || !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
                 return NULL;
         return g_strdup_printf("%04u-%02u-%02u", y, m, d);
+}
+
+gboolean
+rd_iso_date(const char *s, GDate *ret)
+{
+        guint y, m, d;
+        char end;
+
+        if (s == NULL || strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 ||
+            !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+                return FALSE;
+        if (ret != NULL) {
+                g_date_clear(ret, 1);
+                g_date_set_dmy(ret, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+        }
+        return TRUE;
 }
 
 char *

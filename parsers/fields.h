@@ -13,6 +13,9 @@ G_BEGIN_DECLS
  * 1956-03-14, Mar 14, 1956, 14-Mar-1956, NOV-20-2026, Nov 20 2026) and
  * returns it as ISO "YYYY-MM-DD", or NULL. @ret_end, if set, points past it. */
 char *rd_parse_date(const char *s, const char **ret_end);
+/* Exactly "YYYY-MM-DD" and a real calendar day: fills @ret (which may be
+ * NULL) and returns TRUE; anything else, NULL included, returns FALSE. */
+gboolean rd_iso_date(const char *s, GDate *ret);
 /* The first date anywhere in @s (see rd_parse_date()), or NULL. */
 char *rd_find_date(const char *s, const char **ret_start, const char **ret_end);
 
