@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "log.h"
-#include "manager.h"
+#include "daemon/config/config.h"
+#include "daemon/base/log.h"
+#include "daemon/run/manager.h"
 #include "rd-config.h"
 
 int

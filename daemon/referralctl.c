@@ -4,16 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd-extract.h"
-#include "cmd-loop.h"
-#include "cmd-pages.h"
-#include "config.h"
-#include "cmd-staff.h"
-#include "ctl.h"
-#include "db.h"
-#include "log.h"
+#include "daemon/ctl/extract.h"
+#include "daemon/ctl/loop.h"
+#include "daemon/ctl/pages.h"
+#include "daemon/config/config.h"
+#include "daemon/ctl/staff.h"
+#include "daemon/ctl/ctl.h"
+#include "daemon/store/db.h"
+#include "daemon/base/log.h"
 #include "rd-config.h"
-#include "referral.h"
+#include "parsers/referral.h"
 
 typedef struct {
         const char *name;

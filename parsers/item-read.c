@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "item-read.h"
-#include "mime.h"
+#include "parsers/mime/mime.h"
 #include "sniff.h"
 
 void

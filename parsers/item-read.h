@@ -3,8 +3,8 @@
 
 #include <glib.h>
 
-#include "extract.h"
-#include "pages.h"
+#include "parsers/understand/extract.h"
+#include "parsers/pages/pages.h"
 
 G_BEGIN_DECLS
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pages.h"
+#include "parsers/pages/pages.h"
 
 static guint
 read_file(const char *path, RdOcrEngine *ocr, guint64 *ocr_us)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Stand-alone `referralctl pages` for the benchmark script and for trying
  * the page reader without the rest of referralctl. */
-#include "cmd-pages.h"
+#include "daemon/ctl/pages.h"
 
 int
 main(int argc, char **argv)

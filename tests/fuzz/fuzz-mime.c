@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "html-text.h"
-#include "mime.h"
+#include "parsers/mime/html-text.h"
+#include "parsers/mime/mime.h"
 
 /* libFuzzer target for the MIME walker and the HTML-to-text converter.
  * Built with -Dfuzzing=true (clang) it links libFuzzer; otherwise a small

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
-#include "classify.h"
-#include "page.h"
+#include "parsers/understand/classify.h"
+#include "parsers/page.h"
 
 #define HDR "2027-04-11 09:02:17 From: 3125550111 To: 3125550999 Page 1 of 9\n"
 

@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mime.h"
+#include "parsers/mime/mime.h"
 
 /* Every message of $RD_SHARED_DIR/corpus/mime (public test files of other
  * MIME libraries: broken boundaries, TNEF, bounces, odd charsets...) must

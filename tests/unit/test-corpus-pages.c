@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pages.h"
+#include "parsers/pages/pages.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define RD_ASAN 1

@@ -3,8 +3,8 @@
 
 #include <json-glib/json-glib.h>
 
-#include "extract.h"
-#include "page.h"
+#include "parsers/understand/extract.h"
+#include "parsers/page.h"
 
 static RdPage *
 page(guint n, const char *text)

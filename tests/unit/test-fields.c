@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
-#include "fields.h"
-#include "page.h"
+#include "parsers/fields/fields.h"
+#include "parsers/page.h"
 
 static void
 test_dates(void)

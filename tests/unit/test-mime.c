@@ -4,10 +4,10 @@
 
 #include <json-glib/json-glib.h>
 
-#include "html-text.h"
-#include "mime.h"
-#include "page.h"
-#include "pages.h"
+#include "parsers/mime/html-text.h"
+#include "parsers/mime/mime.h"
+#include "parsers/page.h"
+#include "parsers/pages/pages.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

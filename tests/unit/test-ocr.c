@@ -4,7 +4,7 @@
 #include <cairo.h>
 #include <leptonica/allheaders.h>
 
-#include "ocr-engine.h"
+#include "ocr/ocr-engine.h"
 
 static RdOcrEngine *engine;
 

@@ -8,7 +8,7 @@
 #include <leptonica/allheaders.h>
 #include <string.h>
 
-#include "pages.h"
+#include "parsers/pages/pages.h"
 
 static RdOcrEngine *engine;
 

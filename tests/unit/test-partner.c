@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
-#include "partner.h"
+#include "daemon/replies/partner.h"
 
 /* The NPI check digit computed here the long way round, independently
  * of partner.c: Luhn over "80840" followed by the nine digits. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
-#include "policy.h"
+#include "parsers/understand/policy.h"
 
 static RdPolicy *
 policy_from(const char *text)

@@ -3,8 +3,8 @@
 #include <leptonica/allheaders.h>
 #include <string.h>
 
-#include "ocr-engine.h"
-#include "reftoken.h"
+#include "ocr/ocr-engine.h"
+#include "parsers/understand/reftoken.h"
 
 static const char symbols[] = "CEFHJKMNPRTWXY34679";
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "reply.h"
+#include "daemon/config/config.h"
+#include "daemon/replies/compose.h"
 
 static RdMissingItem *
 missing(const char *item, RdMissingWhy why, const char *date)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "sniff.h"
+#include "parsers/sniff.h"
 
 /* a literal and its length, embedded NULs included */
 #define B(s) s, sizeof(s) - 1

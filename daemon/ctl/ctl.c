@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/config/config.h"
+#include "ctl.h"
+
+char *rd_ctl_opt_config;
+gboolean rd_ctl_opt_json;
+
+RdConfig *
+rd_ctl_load_config(GError **error)
+{
+        return rd_config_load(rd_ctl_opt_config ? rd_ctl_opt_config : RD_CONFIG_DEFAULT_PATH, error);
+}
+
+RdDb *
+rd_ctl_open_db(GError **error)
+{
+        g_autoptr(RdConfig) config = NULL;
+
+        config = rd_config_load(rd_ctl_opt_config ? rd_ctl_opt_config : RD_CONFIG_DEFAULT_PATH, error);
+        if (config == NULL)
+                return NULL;
+        return rd_db_connect(config->db_conninfo, config->db_password, error);
+}
+
+gboolean
+rd_ctl_parse_options(int *argc, char ***argv, const char *usage, const GOptionEntry *extra, GError **error)
+{
+        GOptionEntry common[] = {
+                { "config", 'c', 0, G_OPTION_ARG_FILENAME, &rd_ctl_opt_config, "configuration file", "FILE" },
+                { "json", 0, 0, G_OPTION_ARG_NONE, &rd_ctl_opt_json, "print JSON", NULL },
+                { NULL },
+        };
+        g_autoptr(GOptionContext) ctx = g_option_context_new(usage);
+
+        g_option_context_add_main_entries(ctx, common, NULL);
+        if (extra)
+                g_option_context_add_main_entries(ctx, extra, NULL);
+        return g_option_context_parse(ctx, argc, argv, error);
+}
+
+int
+rd_ctl_fail(GError *error)
+{
+        fprintf(stderr, "referralctl: %s\n", error->message);
+        return 1;
+}
+
+/* Print rows as aligned columns, or as a JSON array of objects. */
+void
+rd_ctl_print_rows(const RdDbRows *rows, const char *const *numeric)
+{
+        if (rd_ctl_opt_json) {
+                g_autoptr(JsonBuilder) b = json_builder_new();
+                g_autoptr(JsonGenerator) gen = json_generator_new();
+                g_autoptr(JsonNode) root = NULL;
+                g_autofree char *text = NULL;
+
+                json_builder_begin_array(b);
+                for (guint r = 0; r < rows->rows->len; r++) {
+                        GPtrArray *row = rows->rows->pdata[r];
+
+                        json_builder_begin_object(b);
+                        for (guint c = 0; c < rows->columns->len; c++) {
+                                const char *col = rows->columns->pdata[c];
+                                const char *v = row->pdata[c];
+
+                                json_builder_set_member_name(b, col);
+                                if (v == NULL)
+                                        json_builder_add_null_value(b);
+                                else if (numeric && g_strv_contains(numeric, col))
+                                        json_builder_add_int_value(b, g_ascii_strtoll(v, NULL, 10));
+                                else
+                                        json_builder_add_string_value(b, v);
+                        }
+                        json_builder_end_object(b);
+                }
+                json_builder_end_array(b);
+                root = json_builder_get_root(b);
+                json_generator_set_root(gen, root);
+                json_generator_set_pretty(gen, TRUE);
+                text = json_generator_to_data(gen, NULL);
+                printf("%s\n", text);
+                return;
+        }
+        {
+                g_autofree gsize *width = g_new0(gsize, rows->columns->len);
+
+                for (guint c = 0; c < rows->columns->len; c++)
+                        width[c] = strlen(rows->columns->pdata[c]);
+                for (guint r = 0; r < rows->rows->len; r++) {
+                        GPtrArray *row = rows->rows->pdata[r];
+                        for (guint c = 0; c < rows->columns->len; c++)
+                                width[c] = MAX(width[c], row->pdata[c] ? (gsize)g_utf8_strlen(row->pdata[c], -1) : 1);
+                }
+                for (guint c = 0; c < rows->columns->len; c++)
+                        printf("%-*s%s", (int)width[c], (char *)rows->columns->pdata[c],
+                               c + 1 < rows->columns->len ? "  " : "\n");
+                for (guint r = 0; r < rows->rows->len; r++) {
+                        GPtrArray *row = rows->rows->pdata[r];
+                        for (guint c = 0; c < rows->columns->len; c++) {
+                                const char *v = row->pdata[c] ? row->pdata[c] : "-";
+                                int pad = (int)width[c] - (int)g_utf8_strlen(v, -1);
+                                printf("%s%*s%s", v, pad > 0 ? pad : 0, "", c + 1 < rows->columns->len ? "  " : "\n");
+                        }
+                }
+        }
+}
+

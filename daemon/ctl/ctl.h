@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "daemon/config/config.h"
+#include "daemon/store/db.h"
+
+G_BEGIN_DECLS
+
+/* Shared by referralctl's subcommands. */
+extern char *rd_ctl_opt_config;  /* --config FILE */
+extern gboolean rd_ctl_opt_json; /* --json */
+
+/* The configuration (--config or the default path). */
+RdConfig *rd_ctl_load_config(GError **error);
+/* The configured database (--config or the default path). */
+RdDb *rd_ctl_open_db(GError **error);
+/* Parses --config, --json and @extra; @usage is the parameter string. */
+gboolean rd_ctl_parse_options(int *argc, char ***argv, const char *usage, const GOptionEntry *extra,
+                              GError **error);
+/* Prints "referralctl: MESSAGE" and returns 1. */
+int rd_ctl_fail(GError *error);
+/* Rows as aligned columns, or with --json an array of objects; columns
+ * named in @numeric print as JSON numbers. */
+void rd_ctl_print_rows(const RdDbRows *rows, const char *const *numeric);
+
+G_END_DECLS

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <gio/gio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/store/results.h"
+#include "parsers/understand/extract.h"
+#include "parsers/fields/fields.h"
+#include "parsers/item-read.h"
+#include "daemon/base/log.h"
+#include "item.h"
+
+#define LOG_DOMAIN "rd-worker"
+
+struct RdProcessor {
+        const RdConfig *config; /* borrowed */
+        RdOcrEngine *ocr;       /* owned: one Tesseract handle for the worker's life */
+        gboolean faults;        /* RD_TEST_FAULTS: honour fault markers (tests only) */
+};
+
+struct RdProcessResult {
+        GPtrArray *pages;       /* RdPage* */
+        char *read_error;       /* pages read only in part: why */
+        char *referral_json;    /* NULL when there is nothing to understand */
+        RdReferral *referral;   /* the same, for follow-up matching and replies */
+        RdItemMeta meta;        /* where the item came from */
+        char *text;             /* every page's text, for reference tokens */
+        char *header_fax;       /* the sender's number on a fax header line */
+        gboolean complete;
+};
+
+RdProcessor *
+rd_processor_new(const RdConfig *config, GError **error)
+{
+        g_autoptr(RdProcessor) self = g_new0(RdProcessor, 1);
+
+        self->config = config;
+        self->faults = g_strcmp0(g_getenv("RD_TEST_FAULTS"), "1") == 0;
+        self->ocr = rd_ocr_engine_new(error);
+        if (self->ocr == NULL)
+                return NULL;
+        return g_steal_pointer(&self);
+}
+
+void
+rd_processor_free(RdProcessor *self)
+{
+        if (self == NULL)
+                return;
+        rd_ocr_engine_free(self->ocr);
+        g_free(self);
+}
+
+void
+rd_process_result_free(RdProcessResult *result)
+{
+        if (result == NULL)
+                return;
+        if (result->pages)
+                g_ptr_array_unref(result->pages);
+        g_free(result->read_error);
+        g_free(result->referral_json);
+        rd_referral_free(result->referral);
+        rd_item_meta_clear(&result->meta);
+        g_free(result->text);
+        g_free(result->header_fax);
+        g_free(result);
+}
+
+/* Test-only fault injection, enabled by RD_TEST_FAULTS=1 in the daemon's
+ * environment: a file carrying a marker makes its worker crash, blow its
+ * memory limit or hang, as a hostile file could with a C library. */
+static void
+maybe_inject_fault(RdProcessor *self, GBytes *raw)
+{
+        gsize len;
+        const char *data = g_bytes_get_data(raw, &len);
+        const char *marker = data ? g_strstr_len(data, MIN(len, 4096), "RD-TEST-FAULT:") : NULL;
+
+        if (!self->faults || marker == NULL)
+                return;
+        marker += strlen("RD-TEST-FAULT:");
+        if (g_str_has_prefix(marker, "segv")) {
+                raise(SIGSEGV);
+        } else if (g_str_has_prefix(marker, "oom")) {
+                for (;;) {
+                        /* plain malloc: g_malloc would abort before touching */
+                        char *p = malloc(64 << 20);
+
+                        if (p == NULL)
+                                abort();
+                        memset(p, 1, 64 << 20);
+                }
+        } else if (g_str_has_prefix(marker, "hang")) {
+                for (;;)
+                        pause();
+        } else if (g_str_has_prefix(marker, "slow")) {
+                g_usleep(3 * G_USEC_PER_SEC);
+        }
+}
+
+/* Errors that another attempt cannot mend: the bytes are what they are. */
+static gboolean
+is_permanent(const GError *error)
+{
+        return error->domain == RD_PAGES_ERROR &&
+               (error->code == RD_PAGES_ERROR_NOT_SUPPORTED || error->code == RD_PAGES_ERROR_ENCRYPTED ||
+                error->code == RD_PAGES_ERROR_CORRUPT || error->code == RD_PAGES_ERROR_EMPTY);
+}
+
+/* A date read from the item itself (fax header, email Date:) is trusted
+ * for the lab-age rule when it lies from RD_RECEIVED_MAX_DAYS_BEFORE days
+ * before the day the item reached us (a gateway that held faxes, a
+ * referral reprocessed later) to RD_RECEIVED_MAX_DAYS_AFTER day after it
+ * (time zones).  Outside that, it is a fax machine whose clock was never
+ * set or a forged Date:, and the day of arrival is the better date. */
+#define RD_RECEIVED_MAX_DAYS_BEFORE 365
+#define RD_RECEIVED_MAX_DAYS_AFTER 1
+
+static gboolean
+received_plausible(const char *read, const char *arrived)
+{
+        GDate a, b;
+        gint days;
+
+        if (!rd_iso_date(read, &a) || !rd_iso_date(arrived, &b))
+                return FALSE;
+        days = g_date_days_between(&a, &b); /* positive: read before arrival */
+        return days <= RD_RECEIVED_MAX_DAYS_BEFORE && days >= -RD_RECEIVED_MAX_DAYS_AFTER;
+}
+
+RdProcessResult *
+rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_permanent, GError **error)
+{
+        g_autoptr(RdProcessResult) result = g_new0(RdProcessResult, 1);
+        g_autoptr(GError) local = NULL;
+        g_autoptr(RdReferral) ref = NULL;
+        RdExtractMeta emeta;
+        RdReadLimits limits;
+        gsize len;
+        const guint8 *data = g_bytes_get_data(item->raw, &len);
+
+        *ret_permanent = FALSE;
+        maybe_inject_fault(self, item->raw);
+        rd_read_limits_init(&limits);
+        limits.max_pages = self->config->max_pages;
+        limits.max_page_pixels = self->config->max_page_pixels;
+        /* leave the last fifth of the item's time for understanding and storing */
+        limits.time_budget_ms = (guint)MIN(self->config->item_timeout_usec / 1000 * 4 / 5, G_MAXUINT);
+
+        result->pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        if (!rd_item_read(data, len ? len : 0, &limits, self->ocr, result->pages, &result->meta, &local)) {
+                if (result->pages->len == 0) {
+                        *ret_permanent = is_permanent(local);
+                        g_propagate_prefixed_error(error, g_steal_pointer(&local), "reading: ");
+                        return NULL;
+                }
+                /* keep what could be read, and say why the rest could not */
+                result->read_error = g_strdup(local->message);
+                rd_log_warning(LOG_DOMAIN, item->id, "read %u page(s) only: %s", result->pages->len,
+                               local->message);
+                g_clear_error(&local);
+        }
+
+        emeta = rd_item_meta_for_extract(&result->meta);
+        ref = rd_extract_referral(result->pages, &emeta, self->config->policy, &local);
+        if (ref == NULL) {
+                g_propagate_prefixed_error(error, g_steal_pointer(&local), "understanding: ");
+                return NULL;
+        }
+        if (item->received != NULL && !received_plausible(ref->received, item->received)) {
+                /* no fax header or Date: to read it from, or one that cannot
+                 * be right (a fax machine's clock left at 2009, a Date: in
+                 * the future): the day it reached us is the best date the
+                 * lab-age rule can have */
+                if (ref->received != NULL)
+                        rd_log_info(LOG_DOMAIN, item->id,
+                                    "the document's date is more than %d days before or %d day after its arrival;"
+                                    " counting from the day it arrived",
+                                    RD_RECEIVED_MAX_DAYS_BEFORE, RD_RECEIVED_MAX_DAYS_AFTER);
+                g_free(ref->received);
+                ref->received = g_strdup(item->received);
+                rd_policy_check(self->config->policy, ref);
+        }
+        result->referral_json = rd_referral_to_json(ref, FALSE);
+        result->complete = ref->complete;
+        result->referral = g_steal_pointer(&ref);
+        {
+                GString *text = g_string_new(NULL);
+
+                for (guint i = 0; i < result->pages->len; i++) {
+                        const RdPage *page = result->pages->pdata[i];
+
+                        g_string_append(text, page->text);
+                        g_string_append_c(text, '\n');
+                        if (result->header_fax == NULL && page->method != RD_PAGE_METHOD_BODY)
+                                result->header_fax = rd_fax_header_sender(page->text);
+                }
+                result->text = g_string_free(text, FALSE);
+        }
+        return g_steal_pointer(&result);
+}
+
+gboolean
+rd_processor_store(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const RdProcessResult *result,
+                   const char *worker, GError **error)
+{
+        g_autofree char *detail = NULL;
+        gint64 referral_id = 0;
+        RdLoopOutcome outcome = RD_LOOP_NEW_REFERRAL;
+        static const char *const outcome_names[] = { "referral", "followup", "review" };
+
+        if (!rd_db_begin(db, error))
+                return FALSE;
+        if (!rd_db_store_pages(db, item->id, result->pages, result->read_error, error))
+                goto fail;
+        if (result->referral_json != NULL) {
+                RdOrigin origin = {
+                        .channel = result->meta.channel ? result->meta.channel : "fax",
+                        .from_addr = result->meta.from,
+                        .reply_to = result->meta.reply_to,
+                        .subject = result->meta.subject,
+                        .message_id = result->meta.message_id,
+                        .in_reply_to = result->meta.in_reply_to,
+                        .references = result->meta.references,
+                        .auto_submitted = result->meta.auto_submitted,
+                        .text = result->text,
+                        .header_fax = result->header_fax,
+                };
+
+                if (!rd_db_loop_store(db, self->config, item->id, &origin, result->referral, result->referral_json,
+                                      &outcome, &referral_id, error))
+                        goto fail;
+        }
+        detail = g_strdup_printf("{\"pages\": %u, \"referral\": %" G_GINT64_FORMAT ", \"as\": \"%s\"%s}",
+                                 result->pages->len, referral_id, outcome_names[outcome],
+                                 result->read_error ? ", \"partial\": true" : "");
+        if (!rd_db_mark_done(db, item->id, worker, detail, error))
+                goto fail;
+        if (!rd_db_commit(db, error))
+                goto fail;
+        if (outcome == RD_LOOP_FOLLOWUP)
+                rd_log_info(LOG_DOMAIN, item->id, "follow-up added to referral %" G_GINT64_FORMAT " (%u pages)",
+                            referral_id, result->pages->len);
+        else if (outcome == RD_LOOP_REVIEW)
+                rd_log_info(LOG_DOMAIN, item->id, "follow-up fits more than one referral: left for staff");
+        else
+                rd_log_info(LOG_DOMAIN, item->id, "referral %" G_GINT64_FORMAT " stored (%u pages, %s)", referral_id,
+                            result->pages->len, result->complete ? "complete" : "incomplete");
+        return TRUE;
+fail:
+        rd_db_rollback(db);
+        return FALSE;
+}

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "classify.h"
+#include "parsers/fields/fields.h"
+#include "parsers/page.h"
+
+/* Phrases that a human reads as "this page is a ...". Weights are doubled
+ * in a page's title area (its first lines), where titles live; in the body
+ * the same words are more often mentions ("echo report enclosed"). */
+typedef struct {
+        const char *phrase;
+        RdDocType type;
+        double weight;
+} Cue;
+
+static const Cue cues[] = {
+        { "fax cover", RD_DOC_COVER_SHEET, 5 },
+        { "cover sheet", RD_DOC_COVER_SHEET, 5 },
+        { "facsimile", RD_DOC_COVER_SHEET, 2 },
+        { "confidentiality notice", RD_DOC_COVER_SHEET, 2 },
+        { "including cover", RD_DOC_COVER_SHEET, 4 },
+        { "number of pages", RD_DOC_COVER_SHEET, 3 },
+
+        { "referral form", RD_DOC_REFERRAL_FORM, 5 },
+        { "referral to cardiology", RD_DOC_REFERRAL_FORM, 5 },
+        { "ambulatory referral", RD_DOC_REFERRAL_FORM, 5 },
+        { "reason for referral", RD_DOC_REFERRAL_FORM, 4 },
+        { "referral reason", RD_DOC_REFERRAL_FORM, 4 },
+        { "reason for consult", RD_DOC_REFERRAL_FORM, 3 },
+        { "referring provider", RD_DOC_REFERRAL_FORM, 3 },
+        { "referring physician", RD_DOC_REFERRAL_FORM, 3 },
+        { "dear colleague", RD_DOC_REFERRAL_FORM, 3 },
+        { "dear dr", RD_DOC_REFERRAL_FORM, 3 },
+        { "requested service", RD_DOC_REFERRAL_FORM, 3 },
+        { "service requested", RD_DOC_REFERRAL_FORM, 3 },
+        { "am referring", RD_DOC_REFERRAL_FORM, 4 },
+        { "accept this referral", RD_DOC_REFERRAL_FORM, 4 },
+        { "records enclosed", RD_DOC_REFERRAL_FORM, 2 },
+        { "thank you for seeing", RD_DOC_REFERRAL_FORM, 2 },
+        { "referral request", RD_DOC_REFERRAL_FORM, 4 },
+        { "consultation request", RD_DOC_REFERRAL_FORM, 4 },
+
+        { "progress note", RD_DOC_CLINICAL_NOTES, 6 },
+        { "office visit note", RD_DOC_CLINICAL_NOTES, 6 },
+        { "office visit", RD_DOC_CLINICAL_NOTES, 2 },
+        { "clinic note", RD_DOC_CLINICAL_NOTES, 5 },
+        { "consult note", RD_DOC_CLINICAL_NOTES, 5 },
+        { "consultation note", RD_DOC_CLINICAL_NOTES, 5 },
+        { "history and physical", RD_DOC_CLINICAL_NOTES, 5 },
+        { "history of present illness", RD_DOC_CLINICAL_NOTES, 4 },
+        { "chief complaint", RD_DOC_CLINICAL_NOTES, 3 },
+        { "physical exam", RD_DOC_CLINICAL_NOTES, 3 },
+        { "review of systems", RD_DOC_CLINICAL_NOTES, 2 },
+        { "past medical history", RD_DOC_CLINICAL_NOTES, 2 },
+        { "assessment", RD_DOC_CLINICAL_NOTES, 1.5 },
+        { "subjective", RD_DOC_CLINICAL_NOTES, 2 },
+        { "date of service", RD_DOC_CLINICAL_NOTES, 2 },
+        { "visit type", RD_DOC_CLINICAL_NOTES, 2 },
+
+        { "discharge summary", RD_DOC_DISCHARGE_SUMMARY, 8 },
+        { "hospital course", RD_DOC_DISCHARGE_SUMMARY, 4 },
+        { "admission date", RD_DOC_DISCHARGE_SUMMARY, 3 },
+        { "date of admission", RD_DOC_DISCHARGE_SUMMARY, 3 },
+        { "discharge date", RD_DOC_DISCHARGE_SUMMARY, 3 },
+        { "discharge diagnos", RD_DOC_DISCHARGE_SUMMARY, 3 },
+        { "condition at discharge", RD_DOC_DISCHARGE_SUMMARY, 3 },
+
+        { "12-lead", RD_DOC_EKG, 3 },
+        { "12 lead", RD_DOC_EKG, 3 },
+        { "electrocardiogram", RD_DOC_EKG, 3 },
+        { "computer interpretation", RD_DOC_EKG, 2 },
+
+        { "laboratory report", RD_DOC_LABS, 5 },
+        { "lab report", RD_DOC_LABS, 4 },
+        { "laboratory results", RD_DOC_LABS, 4 },
+        { "reference range", RD_DOC_LABS, 3 },
+        { "accession", RD_DOC_LABS, 2 },
+        { "clia", RD_DOC_LABS, 2 },
+        { "specimen", RD_DOC_LABS, 1.5 },
+        { "collected", RD_DOC_LABS, 1.5 },
+
+        { "echocardiogram", RD_DOC_ECHO, 5 },
+        { "echocardiography", RD_DOC_ECHO, 4 },
+        { "transthoracic", RD_DOC_ECHO, 3 },
+        { "lvidd", RD_DOC_ECHO, 2 },
+        { "tapse", RD_DOC_ECHO, 2 },
+        { "rvsp", RD_DOC_ECHO, 2 },
+        { "la volume index", RD_DOC_ECHO, 2 },
+        { "ivsd", RD_DOC_ECHO, 2 },
+
+        { "stress test", RD_DOC_STRESS_TEST, 5 },
+        { "exercise stress", RD_DOC_STRESS_TEST, 3 },
+        { "treadmill", RD_DOC_STRESS_TEST, 2 },
+        { "bruce", RD_DOC_STRESS_TEST, 3 },
+        { "mets", RD_DOC_STRESS_TEST, 1.5 },
+        { "target heart rate", RD_DOC_STRESS_TEST, 3 },
+        { "duke treadmill", RD_DOC_STRESS_TEST, 3 },
+        { "myocardial perfusion", RD_DOC_STRESS_TEST, 4 },
+        { "peak heart rate", RD_DOC_STRESS_TEST, 2 },
+        { "exercise duration", RD_DOC_STRESS_TEST, 3 },
+
+        { "holter", RD_DOC_AMBULATORY_MONITOR, 5 },
+        { "event monitor", RD_DOC_AMBULATORY_MONITOR, 5 },
+        { "ambulatory ecg", RD_DOC_AMBULATORY_MONITOR, 5 },
+        { "ambulatory monitor", RD_DOC_AMBULATORY_MONITOR, 5 },
+        { "patch monitor", RD_DOC_AMBULATORY_MONITOR, 4 },
+        { "hookup", RD_DOC_AMBULATORY_MONITOR, 3 },
+        { "total beats", RD_DOC_AMBULATORY_MONITOR, 2 },
+        { "monitoring period", RD_DOC_AMBULATORY_MONITOR, 3 },
+        { "patient-triggered", RD_DOC_AMBULATORY_MONITOR, 2 },
+
+        { "radiology report", RD_DOC_IMAGING, 5 },
+        { "calcium scor", RD_DOC_IMAGING, 4 },
+        { "agatston", RD_DOC_IMAGING, 3 },
+        { "catheterization report", RD_DOC_IMAGING, 5 },
+        { "cardiac catheterization", RD_DOC_IMAGING, 4 },
+        { "angiography report", RD_DOC_IMAGING, 5 },
+        { "coronary cta", RD_DOC_IMAGING, 4 },
+        { "exam date", RD_DOC_IMAGING, 2 },
+        { "technique", RD_DOC_IMAGING, 1.5 },
+        { "impression", RD_DOC_IMAGING, 1 },
+
+        { "medication list", RD_DOC_MED_LIST, 6 },
+        { "medication reconciliation", RD_DOC_MED_LIST, 4 },
+        { "reconciled by", RD_DOC_MED_LIST, 3 },
+        { "list of medications", RD_DOC_MED_LIST, 4 },
+
+        { "insurance card", RD_DOC_INSURANCE, 5 },
+        { "member name", RD_DOC_INSURANCE, 4 },
+        { "group no", RD_DOC_INSURANCE, 3 },
+        { "rx bin", RD_DOC_INSURANCE, 3 },
+        { "rxbin", RD_DOC_INSURANCE, 3 },
+        { "rx pcn", RD_DOC_INSURANCE, 3 },
+        { "copay", RD_DOC_INSURANCE, 2 },
+        { "prior authorization", RD_DOC_INSURANCE, 4 },
+        { "authorization number", RD_DOC_INSURANCE, 4 },
+
+        { "face sheet", RD_DOC_OTHER, 6 },
+        { "guarantor", RD_DOC_OTHER, 3 },
+        { "emergency contact", RD_DOC_OTHER, 2 },
+        { "next of kin", RD_DOC_OTHER, 2 },
+};
+
+#define TITLE_LINES 10
+#define STRONG 4.0
+
+static const char *const lab_units[] = {
+        "mmol/l", "mg/dl", "g/dl", "pg/ml", "ng/ml", "ng/l", "u/l", "iu/l", "k/ul", "m/ul",
+        "meq/l", "miu/l", "uiu/ml", "ml/min", "mlimin", "x10", "10^3", "10*3", "fl ", "umol/l",
+        "mg/l", "/hpf", "cells/ul",
+};
+
+static const char *const ekg_cues[] = {
+        "vent. rate", "vent rate", "ventricular rate", "pr interval", "pr int", "qrs duration",
+        "qrs dur", "qt/qtc", "qt / qtc", "p-r-t", "prt axes", "mm/s", "mm/mv", "0.05-150", "150hz",
+        "150 hz",
+};
+
+static gboolean
+is_lead_label(const char *w)
+{
+        static const char *const leads[] = {
+                "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6",
+        };
+        for (gsize i = 0; i < G_N_ELEMENTS(leads); i++)
+                if (g_ascii_strcasecmp(w, leads[i]) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* Lines that every page of a packet may carry: e-fax stamps, footers. */
+static gboolean
+is_boilerplate(const char *low)
+{
+        const char *t = low;
+
+        while (*t == ' ')
+                t++;
+        return (g_str_has_prefix(t, "page ") && strstr(t, " of ") && strlen(t) < 16) ||
+               (strstr(t, "efax") && strlen(t) < 30) || g_str_has_prefix(t, "via ");
+}
+
+void
+rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
+{
+        g_auto(GStrv) lines = rd_page_lines(text);
+        double score[RD_DOC_N_TYPES] = { 0 };
+        guint content = 0, title_seen = 0, unit_lines = 0, ekg_hits = 0, n_leads = 0;
+        guint seen_lead[9] = { 0 };
+        g_autoptr(GString) body = g_string_new(NULL);
+        g_autoptr(GString) title = g_string_new(NULL);
+        double best = 0, second = 0;
+        RdDocType best_type = RD_DOC_OTHER;
+
+        for (guint i = 0; lines[i]; i++) {
+                g_autofree char *low = g_ascii_strdown(lines[i], -1);
+                g_auto(GStrv) words = NULL;
+                gboolean unit = FALSE;
+
+                if (is_boilerplate(low))
+                        continue;
+                for (const char *p = low; *p; p++)
+                        if (g_ascii_isalnum(*p))
+                                content++;
+                g_string_append(body, low);
+                g_string_append_c(body, '\n');
+                {
+                        gboolean empty = TRUE;
+
+                        for (const char *p = low; *p; p++)
+                                if (g_ascii_isalnum(*p))
+                                        empty = FALSE;
+                        if (!empty && title_seen < TITLE_LINES) {
+                                g_string_append(title, low);
+                                g_string_append_c(title, '\n');
+                                title_seen++;
+                        }
+                }
+                for (gsize k = 0; k < G_N_ELEMENTS(lab_units); k++)
+                        if (strstr(low, lab_units[k]))
+                                unit = TRUE;
+                if (unit && strpbrk(low, "0123456789"))
+                        unit_lines++;
+                words = g_strsplit_set(low, " \t|", -1);
+                for (guint w = 0; words[w]; w++) {
+                        static const char *const leads[] = {
+                                "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6",
+                        };
+                        if (!is_lead_label(words[w]))
+                                continue;
+                        for (guint k = 0; k < 9; k++)
+                                if (strcmp(words[w], leads[k]) == 0 && !seen_lead[k]++)
+                                        n_leads++;
+                }
+        }
+        for (gsize k = 0; k < G_N_ELEMENTS(ekg_cues); k++)
+                if (strstr(body->str, ekg_cues[k]))
+                        ekg_hits++;
+
+        memset(ret, 0, sizeof(*ret));
+        if (content < 25) {
+                ret->type = RD_DOC_OTHER;
+                ret->blank = TRUE;
+                ret->weak = TRUE;
+                return;
+        }
+        for (gsize k = 0; k < G_N_ELEMENTS(cues); k++) {
+                if (strstr(title->str, cues[k].phrase))
+                        score[cues[k].type] += 2 * cues[k].weight;
+                else if (strstr(body->str, cues[k].phrase))
+                        score[cues[k].type] += cues[k].weight;
+        }
+        /* An EKG is a machine header (rate, intervals, axes, paper speed)
+         * over a tracing with lead labels and little prose. */
+        score[RD_DOC_EKG] += 2.0 * ekg_hits + 0.5 * n_leads;
+        if (ekg_hits >= 4)
+                score[RD_DOC_EKG] += 4;
+        /* A lab report is a table of analytes with units and ranges. */
+        score[RD_DOC_LABS] += unit_lines >= 3 ? 1.0 * unit_lines + 2 : 0.5 * unit_lines;
+        if (is_email_body) {
+                /* A body is a referral or nothing: notes come as attachments. */
+                for (guint t = 0; t < RD_DOC_N_TYPES; t++)
+                        if (t != RD_DOC_REFERRAL_FORM)
+                                score[t] *= 0.3;
+        }
+        for (guint t = 0; t < RD_DOC_N_TYPES; t++) {
+                if (score[t] > best) {
+                        second = best;
+                        best = score[t];
+                        best_type = (RdDocType)t;
+                } else if (score[t] > second) {
+                        second = score[t];
+                }
+        }
+        ret->type = best_type;
+        ret->score = best;
+        ret->weak = best < STRONG;
+        ret->confidence = best > 0 ? MIN(1.0, best / (2 * STRONG)) * (0.5 + 0.5 * (best - second) / best) : 0;
+}
+
+static gboolean
+has_word(const char *low, const char *w)
+{
+        gsize n = strlen(w);
+
+        for (const char *f = strstr(low, w); f; f = strstr(f + 1, w))
+                if ((f == low || !g_ascii_isalnum(f[-1])) && !g_ascii_isalnum(f[n]))
+                        return TRUE;
+        return FALSE;
+}
+
+guint
+rd_classify_lab_panels(const char *text)
+{
+        g_autofree char *low = g_ascii_strdown(text, -1);
+        guint panels = 0, bmp_analytes = 0, cmp_extra = 0;
+        static const char *const bmp[] = {
+                "sodium", "potassium", "chloride", "creatinine", "urea nitrogen", "bun",
+                "glucose", "calcium", "carbon dioxide", "co2",
+        };
+        static const char *const cmp[] = {
+                "albumin", "protein, total", "total protein", "alt", "ast", "bilirubin",
+                "alkaline phosphatase",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(bmp); i++)
+                if (has_word(low, bmp[i]))
+                        bmp_analytes++;
+        for (gsize i = 0; i < G_N_ELEMENTS(cmp); i++)
+                if (has_word(low, cmp[i]))
+                        cmp_extra++;
+        if (strstr(low, "comprehensive metabolic") || (bmp_analytes >= 3 && cmp_extra >= 3))
+                panels |= RD_PANEL_CMP;
+        else if (strstr(low, "basic metabolic") || bmp_analytes >= 4)
+                panels |= RD_PANEL_BMP;
+        if (strstr(low, "lipid panel") || strstr(low, "lipid profile") ||
+            ((strstr(low, "cholesterol") || has_word(low, "ldl")) &&
+             (strstr(low, "triglyceride") || has_word(low, "hdl"))))
+                panels |= RD_PANEL_LIPID;
+        if (has_word(low, "bnp") || strstr(low, "natriuretic") || strstr(low, "probnp"))
+                panels |= RD_PANEL_BNP;
+        if (strstr(low, "troponin"))
+                panels |= RD_PANEL_TROPONIN;
+        if (has_word(low, "cbc") || strstr(low, "complete blood count") ||
+            ((has_word(low, "wbc") || strstr(low, "white blood")) &&
+             (strstr(low, "platelet") || strstr(low, "hematocrit"))))
+                panels |= RD_PANEL_CBC;
+        if (has_word(low, "a1c") || strstr(low, "hba1c") || strstr(low, "glycated") ||
+            strstr(low, "glycohemoglobin"))
+                panels |= RD_PANEL_A1C;
+        if (has_word(low, "tsh") || strstr(low, "thyroid stimulating") ||
+            strstr(low, "thyrotropin"))
+                panels |= RD_PANEL_TSH;
+        if (has_word(low, "inr") || strstr(low, "prothrombin"))
+                panels |= RD_PANEL_INR;
+        return panels;
+}
+
+/* Dates on the page with the few words before each, skipping the
+ * patient's date of birth. */
+static char *
+date_after(char **lines, const char *const *keys, gsize n_keys, const char *dob)
+{
+        for (guint i = 0; lines[i]; i++) {
+                g_autofree char *low = g_ascii_strdown(lines[i], -1);
+
+                for (gsize k = 0; k < n_keys; k++) {
+                        const char *f = strstr(low, keys[k]);
+                        const char *start, *end;
+                        char *iso;
+
+                        if (f == NULL)
+                                continue;
+                        /* the date follows the key on the same line */
+                        iso = rd_find_date(lines[i] + (f - low) + strlen(keys[k]), &start, &end);
+                        if (iso && (dob == NULL || strcmp(iso, dob) != 0) &&
+                            start - (lines[i] + (f - low)) < 40)
+                                return iso;
+                        g_free(iso);
+                }
+        }
+        return NULL;
+}
+
+static gboolean
+preceded_by_birth(const char *line, const char *start)
+{
+        gsize back = MIN((gsize)(start - line), 14);
+        g_autofree char *pre = g_ascii_strdown(start - back, (gssize)back);
+
+        return strstr(pre, "dob") || strstr(pre, "birth") || strstr(pre, "dos") ||
+               strstr(pre, "d.o.b");
+}
+
+static char *
+any_date(char **lines, const char *dob, gboolean want_time)
+{
+        for (guint i = 0; lines[i]; i++) {
+                const char *p = lines[i];
+                const char *start, *end;
+                char *iso;
+
+                while ((iso = rd_find_date(p, &start, &end))) {
+                        gboolean ok = (dob == NULL || strcmp(iso, dob) != 0) &&
+                                      !preceded_by_birth(lines[i], start);
+
+                        if (ok && want_time) {
+                                const char *t = end;
+
+                                while (*t == ' ')
+                                        t++;
+                                ok = g_ascii_isdigit(t[0]) && (t[1] == ':' || t[2] == ':');
+                        }
+                        if (ok)
+                                return iso;
+                        g_free(iso);
+                        p = end;
+                }
+        }
+        return NULL;
+}
+
+char *
+rd_classify_document_date(RdDocType type, const char *text, const char *dob)
+{
+        g_auto(GStrv) lines = rd_page_lines(text);
+        static const char *const lab_keys[] = {
+                "collected", "collection date", "collection", "drawn", "specimen date",
+                "date of collection",
+        };
+        static const char *const lab_keys2[] = { "received", "reported", "result date", "date" };
+        static const char *const ekg_keys[] = { "acquired", "acquisition", "recorded", "date" };
+        static const char *const note_keys[] = {
+                "date of service", "visit date", "date of visit", "encounter date", "dos:", "date:",
+        };
+        char *iso = NULL;
+
+        switch (type) {
+        case RD_DOC_LABS:
+                iso = date_after(lines, lab_keys, G_N_ELEMENTS(lab_keys), dob);
+                if (iso == NULL)
+                        iso = date_after(lines, lab_keys2, G_N_ELEMENTS(lab_keys2), dob);
+                if (iso == NULL)
+                        iso = any_date(lines, dob, FALSE);
+                break;
+        case RD_DOC_EKG:
+                iso = any_date(lines, dob, TRUE);
+                if (iso == NULL)
+                        iso = date_after(lines, ekg_keys, G_N_ELEMENTS(ekg_keys), dob);
+                if (iso == NULL)
+                        iso = any_date(lines, dob, FALSE);
+                break;
+        case RD_DOC_CLINICAL_NOTES:
+        case RD_DOC_DISCHARGE_SUMMARY:
+                iso = date_after(lines, note_keys, G_N_ELEMENTS(note_keys), dob);
+                break;
+        default:
+                break;
+        }
+        return iso;
+}
+
+static RdDocument *
+new_doc(const RdPage *page, RdDocType type, double confidence)
+{
+        RdDocument *doc = rd_document_new(type);
+
+        g_array_append_val(doc->pages, page->number);
+        doc->confidence = confidence;
+        return doc;
+}
+
+GPtrArray *
+rd_classify_pages(GPtrArray *pages, const char *dob)
+{
+        GPtrArray *docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        RdDocument *prev = NULL;
+
+        for (guint i = 0; i < pages->len; i++) {
+                const RdPage *page = g_ptr_array_index(pages, i);
+                gboolean body = page->method == RD_PAGE_METHOD_BODY || page->number == 0;
+                g_autofree char *date = NULL;
+                RdPageClass pc;
+
+                rd_classify_page(page->text, body, &pc);
+                if (body) {
+                        /* A body is a document only when it carries the referral. */
+                        if (pc.type == RD_DOC_REFERRAL_FORM && !pc.weak) {
+                                g_ptr_array_add(docs, new_doc(page, pc.type, pc.confidence));
+                        }
+                        prev = NULL;
+                        continue;
+                }
+                if (pc.blank || pc.weak) {
+                        /* A blank page, a short continuation or a page too damaged
+                         * to read joins the document before it. */
+                        if (prev) {
+                                g_array_append_val(prev->pages, page->number);
+                                continue;
+                        }
+                        prev = new_doc(page, pc.blank ? RD_DOC_OTHER : pc.type,
+                                       pc.blank ? 0 : pc.confidence);
+                        g_ptr_array_add(docs, prev);
+                        continue;
+                }
+                if (pc.type == RD_DOC_LABS || pc.type == RD_DOC_EKG)
+                        date = rd_classify_document_date(pc.type, page->text, dob);
+                if (prev && prev->type == pc.type &&
+                    !(date && prev->date && strcmp(date, prev->date) != 0)) {
+                        g_array_append_val(prev->pages, page->number);
+                        prev->confidence = MAX(prev->confidence, pc.confidence);
+                        if (pc.type == RD_DOC_LABS)
+                                prev->panels |= rd_classify_lab_panels(page->text);
+                        if (prev->date == NULL)
+                                prev->date = g_steal_pointer(&date);
+                        continue;
+                }
+                prev = new_doc(page, pc.type, pc.confidence);
+                prev->date = g_steal_pointer(&date);
+                if (pc.type == RD_DOC_LABS)
+                        prev->panels = rd_classify_lab_panels(page->text);
+                g_ptr_array_add(docs, prev);
+        }
+        return docs;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "classify.h"
+#include "extract.h"
+#include "parsers/fields/fields.h"
+#include "parsers/page.h"
+
+G_DEFINE_QUARK(rd-extract-error-quark, rd_extract_error)
+
+/* The date most fax header lines carry (each page has one; a misread on
+ * one page is outvoted by the others). */
+static char *
+received_from_headers(GPtrArray *pages)
+{
+        g_autoptr(GHashTable) votes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        GHashTableIter it;
+        gpointer key, value;
+        const char *best = NULL;
+        guint best_n = 0;
+
+        for (guint i = 0; i < pages->len; i++) {
+                const RdPage *page = g_ptr_array_index(pages, i);
+                char *iso = rd_fax_header_date(page->text);
+                guint n;
+
+                if (iso == NULL)
+                        continue;
+                n = GPOINTER_TO_UINT(g_hash_table_lookup(votes, iso)) + 1;
+                g_hash_table_replace(votes, iso, GUINT_TO_POINTER(n));
+        }
+        g_hash_table_iter_init(&it, votes);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+                guint n = GPOINTER_TO_UINT(value);
+
+                if (n > best_n || (n == best_n && best && strcmp(key, best) > 0)) {
+                        best = key;
+                        best_n = n;
+                }
+        }
+        return g_strdup(best);
+}
+
+static double
+overall_confidence(GPtrArray *pages, RdReferral *ref)
+{
+        double ocr = 0, fields = 0, docs = 0;
+        guint n = 0;
+        const char *const vals[] = {
+                ref->patient.family, ref->patient.given, ref->patient.dob,
+                ref->referring.name, ref->reason, ref->received,
+        };
+
+        for (guint i = 0; i < pages->len; i++) {
+                const RdPage *p = g_ptr_array_index(pages, i);
+
+                ocr += CLAMP(p->confidence, 0, 100) / 100.0;
+        }
+        ocr = pages->len ? ocr / pages->len : 0;
+        for (gsize i = 0; i < G_N_ELEMENTS(vals); i++)
+                if (vals[i])
+                        fields += 1.0 / G_N_ELEMENTS(vals);
+        for (guint i = 0; i < ref->documents->len; i++) {
+                const RdDocument *d = g_ptr_array_index(ref->documents, i);
+
+                docs += d->confidence;
+                n++;
+        }
+        docs = n ? docs / n : 0;
+        return (ocr + fields + docs) / 3.0;
+}
+
+RdReferral *
+rd_extract_referral(GPtrArray *pages, const RdExtractMeta *meta, const RdPolicy *policy,
+                    GError **error)
+{
+        g_autoptr(RdReferral) ref = NULL;
+        g_autoptr(GPtrArray) docs = NULL;
+
+        if (pages == NULL || policy == NULL) {
+                g_set_error_literal(error, RD_EXTRACT_ERROR, RD_EXTRACT_ERROR_INVALID,
+                                    "no pages or no policy");
+                return NULL;
+        }
+        ref = rd_referral_new();
+        ref->channel = g_strdup(meta && meta->channel ? meta->channel : "fax");
+        if (meta && meta->received)
+                ref->received = g_strdup(meta->received);
+        else
+                ref->received = received_from_headers(pages);
+
+        docs = rd_classify_pages(pages, NULL);
+        rd_fields_extract(pages, docs, ref);
+
+        /* Now that the date of birth is known, date the documents without
+         * mistaking it for a collection or acquisition date. */
+        for (guint i = 0; i < docs->len; i++) {
+                RdDocument *d = g_ptr_array_index(docs, i);
+
+                if (d->type != RD_DOC_LABS && d->type != RD_DOC_EKG &&
+                    d->type != RD_DOC_CLINICAL_NOTES)
+                        continue;
+                for (guint j = 0; j < d->pages->len; j++) {
+                        guint num = g_array_index(d->pages, guint, j);
+
+                        for (guint k = 0; k < pages->len; k++) {
+                                const RdPage *p = g_ptr_array_index(pages, k);
+                                char *iso;
+
+                                if (p->number != num)
+                                        continue;
+                                iso = rd_classify_document_date(d->type, p->text, ref->patient.dob);
+                                /* The first dated page dates the document; for
+                                 * labs the newest page does (merged reports). */
+                                if (iso && (j == 0 || d->date == NULL ||
+                                            (d->type == RD_DOC_LABS && strcmp(iso, d->date) > 0))) {
+                                        g_free(d->date);
+                                        d->date = iso;
+                                } else {
+                                        g_free(iso);
+                                }
+                                break;
+                        }
+                        if (d->date && d->type != RD_DOC_LABS)
+                                break;
+                }
+        }
+        g_ptr_array_extend_and_steal(ref->documents, g_steal_pointer(&docs));
+
+        rd_policy_check(policy, ref);
+        ref->confidence = overall_confidence(pages, ref);
+        return g_steal_pointer(&ref);
+}
