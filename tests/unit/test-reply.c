@@ -307,7 +307,8 @@ test_compose_body_wrapped(void)
                 m.message_id = "rd.3.abc@cardio.example";
                 bytes = rd_mail_compose(&m, NULL);
                 g_assert_nonnull(bytes);
-                raw = g_strndup(g_bytes_get_data(bytes, &len), len);
+                const char *data = g_bytes_get_data(bytes, &len); /* sets len before it is read */
+                raw = g_strndup(data, len);
                 g_assert_nonnull(strstr(raw, b == 0 ? "Content-Transfer-Encoding: 7bit" :
                                                       "Content-Transfer-Encoding: quoted-printable"));
                 msg = parse_back(bytes);
