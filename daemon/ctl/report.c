@@ -10,7 +10,7 @@
 #include "loop.h"
 #include "ctl.h"
 #include "daemon/store/db.h"
-#include "parsers/fields/fields.h"
+#include "parsers/fields/dates.h"
 
 /* $1: the first day counted (NULL: all), $2: days after which an
  * incomplete referral is stuck.  GROUPING SETS give, in the order

@@ -3,7 +3,7 @@
 #include <cairo.h>
 #include <string.h>
 
-#include "parsers/fields/fields.h"
+#include "parsers/fields/dates.h"
 #include "compose.h"
 
 G_DEFINE_QUARK(rd-reply-error-quark, rd_reply_error)

@@ -7,7 +7,8 @@
 
 #include "daemon/store/results.h"
 #include "parsers/understand/extract.h"
-#include "parsers/fields/fields.h"
+#include "parsers/fields/dates.h"
+#include "parsers/fields/fax-header.h"
 #include "parsers/item-read.h"
 #include "daemon/base/log.h"
 #include "item.h"

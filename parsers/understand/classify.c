@@ -2,7 +2,8 @@
 #include <string.h>
 
 #include "classify.h"
-#include "parsers/fields/fields.h"
+#include "parsers/fields/dates.h"
+#include "parsers/fields/fax-header.h"
 #include "parsers/page.h"
 
 /* Phrases that a human reads as "this page is a ...". Weights are doubled

@@ -3,6 +3,7 @@
 
 #include "classify.h"
 #include "extract.h"
+#include "parsers/fields/fax-header.h"
 #include "parsers/fields/fields.h"
 #include "parsers/page.h"
 

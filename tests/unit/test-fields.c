@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
+#include "parsers/fields/dates.h"
+#include "parsers/fields/ids.h"
+#include "parsers/fields/fax-header.h"
+#include "parsers/fields/names.h"
+#include "parsers/fields/labels.h"
 #include "parsers/fields/fields.h"
 #include "parsers/page.h"
 

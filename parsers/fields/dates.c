@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Dates as printed (numeric, ISO, month names) to ISO 8601. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dates.h"
+#include "fields-private.h"
+
+static const char *const month_names[12] = {
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+};
+
+/* Month from a name at @s ("Mar", "March", "MAR", "Sept"); sets *len. */
+static int
+parse_month_name(const char *s, gsize *len)
+{
+        gsize n = 0;
+
+        while (g_ascii_isalpha(s[n]))
+                n++;
+        if (n < 3 || n > 9)
+                return 0;
+        for (int m = 0; m < 12; m++) {
+                if (g_ascii_strncasecmp(s, month_names[m], 3) == 0) {
+                        *len = n;
+                        return m + 1;
+                }
+        }
+        return 0;
+}
+
+gboolean
+rd_read_uint(const char *s, guint min_digits, guint max_digits, guint *ret, gsize *len)
+{
+        guint v = 0, n = 0;
+
+        while (n < max_digits && g_ascii_isdigit(s[n])) {
+                v = v * 10 + (guint)(s[n] - '0');
+                n++;
+        }
+        if (n < min_digits || g_ascii_isdigit(s[n]))
+                return FALSE;
+        *ret = v;
+        *len = n;
+        return TRUE;
+}
+
+static char *
+make_iso(guint y, guint m, guint d)
+{
+        if (y < 1900 || y > 2100 || !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+                return NULL;
+        return g_strdup_printf("%04u-%02u-%02u", y, m, d);
+}
+
+gboolean
+rd_iso_date(const char *s, GDate *ret)
+{
+        guint y, m, d;
+        char end;
+
+        if (s == NULL || strlen(s) != 10 || sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &end) != 3 ||
+            !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+                return FALSE;
+        if (ret != NULL) {
+                g_date_clear(ret, 1);
+                g_date_set_dmy(ret, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+        }
+        return TRUE;
+}
+
+char *
+rd_parse_date(const char *s, const char **ret_end)
+{
+        guint a, b, c;
+        gsize la, lb, lc, lm;
+        const char *p = s;
+        int mon;
+        char *iso = NULL;
+
+        if (rd_read_uint(p, 1, 4, &a, &la)) {
+                p += la;
+                if (la == 4 && (*p == '-' || *p == '/') && rd_read_uint(p + 1, 1, 2, &b, &lb)) {
+                        char sep = *p;
+
+                        p += 1 + lb;
+                        if (*p == sep && rd_read_uint(p + 1, 1, 2, &c, &lc)) {
+                                p += 1 + lc;
+                                iso = make_iso(a, b, c);
+                        }
+                } else if (la <= 2 && (*p == '/' || *p == '-' || *p == '.')) {
+                        char sep = *p;
+
+                        if (rd_read_uint(p + 1, 1, 2, &b, &lb) && p[1 + lb] == sep &&
+                            rd_read_uint(p + 2 + lb, 4, 4, &c, &lc)) {
+                                p += 2 + lb + lc;
+                                iso = make_iso(c, a, b);
+                        } else if ((mon = parse_month_name(p + 1, &lm)) && p[1 + lm] == sep &&
+                                   rd_read_uint(p + 2 + lm, 4, 4, &c, &lc)) {
+                                /* 14-Mar-1956 */
+                                p += 2 + lm + lc;
+                                iso = make_iso(c, (guint)mon, a);
+                        }
+                } else if (la <= 2 && *p == ' ' && (mon = parse_month_name(p + 1, &lm)) &&
+                           p[1 + lm] == ' ' && rd_read_uint(p + 2 + lm, 4, 4, &c, &lc)) {
+                        /* 14 Mar 1956 */
+                        p += 2 + lm + lc;
+                        iso = make_iso(c, (guint)mon, a);
+                }
+        } else if ((mon = parse_month_name(p, &lm))) {
+                p += lm;
+                if (*p == '.')
+                        p++;
+                if (*p == '-' || *p == ' ' || *p == '/') {
+                        char sep = *p;
+
+                        p++;
+                        if (sep == ' ')
+                                while (*p == ' ')
+                                        p++;
+                        if (rd_read_uint(p, 1, 2, &b, &lb)) {
+                                p += lb;
+                                if (*p == ',')
+                                        p++;
+                                if (*p == sep || *p == ' ') {
+                                        p++;
+                                        while (*p == ' ')
+                                                p++;
+                                        if (rd_read_uint(p, 4, 4, &c, &lc)) {
+                                                p += lc;
+                                                iso = make_iso(c, (guint)mon, b);
+                                        }
+                                }
+                        }
+                }
+        }
+        if (iso && ret_end)
+                *ret_end = p;
+        return iso;
+}
+
+char *
+rd_find_date(const char *s, const char **ret_start, const char **ret_end)
+{
+        for (const char *p = s; p && *p; p++) {
+                char *iso;
+
+                /* Start only at a word boundary. */
+                if (p > s && g_ascii_isalnum(p[-1]))
+                        continue;
+                if (!g_ascii_isalnum(*p))
+                        continue;
+                iso = rd_parse_date(p, ret_end);
+                if (iso) {
+                        if (ret_start)
+                                *ret_start = p;
+                        return iso;
+                }
+        }
+        return NULL;
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Labelled values: the label classes, checkboxes, column realignment and the values found on each line. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "labels.h"
+#include "fields-private.h"
+
+gboolean
+rd_checkbox_ticked(const char *line, const char *label_start)
+{
+        const char *p = label_start;
+        const char *tok_end, *tok_start;
+        gboolean ticked = FALSE;
+
+        /* A box is a short run of bracket-like characters right before
+         * the label, glued to it or separated by spaces. */
+        while (p > line && p[-1] == ' ')
+                p--;
+        tok_end = p;
+        while (p > line && p[-1] != ' ' && tok_end - p < 5)
+                p--;
+        tok_start = p;
+        if (tok_end == tok_start || tok_end - tok_start > 4)
+                return FALSE;
+        for (const char *q = tok_start; q < tok_end; q++) {
+                unsigned char c = (unsigned char)*q;
+
+                if (c >= 0x80) {
+                        /* ☒ ☑ ✓ ✔ ■ and friends are ticks */
+                        ticked = TRUE;
+                        continue;
+                }
+                /* a filled box reads as X, K, B, & or % */
+                if (strchr("Xx%&#*", c) || (q == tok_start && strchr("KkB", c)))
+                        ticked = TRUE;
+                else if (!strchr("[](){}|JIl1!07OoCcQ/\\_-.,:;", c))
+                        return FALSE;
+        }
+        return ticked;
+}
+
+
+
+
+static const Label labels[] = {
+        { "name (last, first)", L_NAME, SEC_PATIENT },
+        { "patient name", L_NAME, SEC_PATIENT },
+        { "patient", L_PATIENT, SEC_PATIENT },
+        { "name", L_NAME, SEC_NONE },
+        { "date of birth", L_DOB, SEC_PATIENT },
+        { "birth date", L_DOB, SEC_PATIENT },
+        { "d.o.b.", L_DOB, SEC_PATIENT },
+        { "d.o.b", L_DOB, SEC_PATIENT },
+        { "dob", L_DOB, SEC_PATIENT },
+        { "dos", L_DOB, SEC_PATIENT },
+        { "d0b", L_DOB, SEC_PATIENT },
+        { "legal sex", L_SEX, SEC_PATIENT },
+        { "sex", L_SEX, SEC_PATIENT },
+        { "gender", L_SEX, SEC_PATIENT },
+        { "home phone", L_PHONE, SEC_PATIENT },
+        { "cell phone", L_PHONE, SEC_PATIENT },
+        { "mobile", L_PHONE, SEC_PATIENT },
+        { "cell", L_PHONE, SEC_PATIENT },
+        { "telephone", L_PHONE, SEC_NONE },
+        { "phone", L_PHONE, SEC_NONE },
+        { "tel", L_PHONE, SEC_NONE },
+        { "ph", L_PHONE, SEC_NONE },
+        { "medical record number", L_MRN, SEC_PATIENT },
+        { "medical record #", L_MRN, SEC_PATIENT },
+        { "medical record", L_MRN, SEC_PATIENT },
+        { "mrn", L_MRN, SEC_PATIENT },
+        { "mr#", L_MRN, SEC_PATIENT },
+        { "mr #", L_MRN, SEC_PATIENT },
+        { "man", L_MRN, SEC_PATIENT },
+        { "mbn", L_MRN, SEC_PATIENT },
+        { "patient id", L_MRN, SEC_PATIENT },
+        { "chart #", L_MRN, SEC_PATIENT },
+        { "npi", L_NPI, SEC_REFERRING },
+        { "npe", L_NPI, SEC_REFERRING },
+        { "npl", L_NPI, SEC_REFERRING },
+        { "np1", L_NPI, SEC_REFERRING },
+        { "practice", L_PRACTICE, SEC_REFERRING },
+        { "clinic", L_PRACTICE, SEC_REFERRING },
+        { "fax", L_FAX, SEC_NONE },
+        { "referring provider", L_PROVIDER, SEC_REFERRING },
+        { "referring physician", L_PROVIDER, SEC_REFERRING },
+        { "referring clinician", L_PROVIDER, SEC_REFERRING },
+        { "referred by", L_PROVIDER, SEC_REFERRING },
+        { "provider", L_PROVIDER, SEC_REFERRING },
+        { "from", L_FROM, SEC_REFERRING },
+        { "to", L_TO, SEC_RECIPIENT },
+        { "attn", L_TO, SEC_RECIPIENT },
+        { "re", L_RE, SEC_PATIENT },
+        { "priority", L_PRIORITY, SEC_OTHER },
+        { "urgency", L_PRIORITY, SEC_OTHER },
+        { "requested service", L_SERVICE, SEC_OTHER },
+        { "service requested", L_SERVICE, SEC_OTHER },
+        { "department", L_SERVICE, SEC_RECIPIENT },
+        { "reason for referral", L_REASON, SEC_OTHER },
+        { "referral reason", L_REASON, SEC_OTHER },
+        { "reason for consultation", L_REASON, SEC_OTHER },
+        { "reason for consult", L_REASON, SEC_OTHER },
+        { "diagnosis (icd-10)", L_DIAG, SEC_OTHER },
+        { "diagnoses", L_DIAG, SEC_OTHER },
+        { "diagnosis", L_DIAG, SEC_OTHER },
+        { "icd-10", L_DIAG, SEC_OTHER },
+        { "icd10", L_DIAG, SEC_OTHER },
+        { "refer to", L_REFER_TO, SEC_RECIPIENT },
+        { "address", L_STOP, SEC_NONE },
+        { "insurance", L_STOP, SEC_NONE },
+        { "coverage", L_STOP, SEC_NONE },
+        { "member id", L_STOP, SEC_NONE },
+        { "referral date", L_STOP, SEC_NONE },
+        { "order date", L_STOP, SEC_NONE },
+        { "order #", L_STOP, SEC_NONE },
+        { "status", L_STOP, SEC_NONE },
+        { "referral type", L_STOP, SEC_NONE },
+        { "visits", L_STOP, SEC_NONE },
+        { "facility", L_STOP, SEC_NONE },
+        { "specialty", L_STOP, SEC_NONE },
+        { "date of service", L_STOP, SEC_NONE },
+        { "visit type", L_STOP, SEC_NONE },
+        { "age/sex", L_STOP, SEC_NONE },
+        { "age", L_STOP, SEC_NONE },
+        { "date", L_STOP, SEC_NONE },
+        { "pages", L_STOP, SEC_OTHER },
+        { "comments", L_STOP, SEC_OTHER },
+        { "language", L_STOP, SEC_NONE },
+        { "loc", L_STOP, SEC_NONE },
+        { "id", L_STOP, SEC_NONE },
+        { "account #", L_STOP, SEC_NONE },
+        { "class", L_STOP, SEC_NONE },
+        { "marital", L_STOP, SEC_NONE },
+};
+
+
+void
+rd_value_free(Value *v)
+{
+        g_free(v->value);
+        g_free(v);
+}
+
+/* Label match at @p (case-insensitive, word boundary before and after)
+ * followed by ':' (or '#'), or for number labels directly by a digit. */
+const Label *
+rd_match_label(const char *line, const char *p, const char **ret_value)
+{
+        /* A text layer glues a label to the value before it
+         * ("InstituteFax:555..."): accept a capitalised label with a colon. */
+        gboolean glued = p > line && (g_ascii_islower(p[-1]) || g_ascii_isdigit(p[-1])) &&
+                         g_ascii_isupper(p[0]);
+
+        if (p > line && (g_ascii_isalnum(p[-1]) || p[-1] == '\'') && !glued)
+                return NULL;
+        for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
+                gsize n = strlen(labels[i].text);
+                const char *q;
+
+                if (g_ascii_strncasecmp(p, labels[i].text, n) != 0)
+                        continue;
+                q = p + n;
+                if (g_ascii_isalnum(*q))
+                        continue;
+                if (*q == '\t') {
+                        /* a table cell: "Patient<TAB>value" */
+                        *ret_value = q + 1;
+                        return &labels[i];
+                }
+                if (*q == '.' && q[1] == ' ' && (labels[i].key == L_PHONE || labels[i].key == L_FAX))
+                        q++;
+                while (*q == ' ')
+                        q++;
+                if (*q == ':' || (!glued && (*q == ';' || (*q == '#' && labels[i].key != L_MRN)))) {
+                        *ret_value = q + 1;
+                        return &labels[i];
+                }
+                if (glued)
+                        continue;
+                if ((labels[i].key == L_NPI || labels[i].key == L_PHONE || labels[i].key == L_FAX ||
+                     strcmp(labels[i].text, "dob") == 0 || strcmp(labels[i].text, "mrn") == 0) &&
+                    (g_ascii_isdigit(*q) || (*q == '(' && g_ascii_isdigit(q[1])))) {
+                        *ret_value = q;
+                        return &labels[i];
+                }
+                /* A longer label of the table may still match. */
+        }
+        return NULL;
+}
+
+char *
+rd_trim_value(const char *s, gsize len)
+{
+        g_autofree char *v = g_strndup(s, len);
+        const char *junk = " \t.,;:'\"|_-\u2014";
+        char *start = v;
+        gsize l;
+
+        while (*start && (strchr(junk, *start) || (unsigned char)*start >= 0x80)) {
+                if ((unsigned char)*start >= 0x80) {
+                        gunichar c = g_utf8_get_char_validated(start, -1);
+
+                        if (c == (gunichar)-1 || c == (gunichar)-2 || g_unichar_isalpha(c))
+                                break;
+                        /* a section sign before a digit is a misread 5 */
+                        if (c == 0xa7 && g_ascii_isdigit(start[2]))
+                                break;
+                        start = g_utf8_next_char(start);
+                        continue;
+                }
+                start++;
+        }
+        l = strlen(start);
+        while (l > 0 && strchr(" \t,;:'\"|_-", start[l - 1]))
+                l--;
+        return g_strndup(start, l);
+}
+
+gboolean
+rd_line_is_blank(const char *l)
+{
+        for (; *l; l++)
+                if (g_ascii_isalnum(*l))
+                        return FALSE;
+        return TRUE;
+}
+
+/* "Collected:" alone on its line: a label without its value. */
+static gboolean
+is_bare_label(const char *l)
+{
+        const char *vstart;
+        gsize len, words = 1;
+
+        while (*l == ' ')
+                l++;
+        if (rd_match_label(l, l, &vstart))
+                return rd_line_is_blank(vstart);
+        len = strlen(l);
+        while (len > 0 && l[len - 1] == ' ')
+                len--;
+        if (len < 3 || len > 30 || l[len - 1] != ':' || !g_ascii_isalpha(l[0]))
+                return FALSE;
+        for (gsize i = 0; i + 1 < len; i++) {
+                if (l[i] == ' ')
+                        words++;
+                if (l[i] == ':')
+                        return FALSE;
+        }
+        return words <= 4;
+}
+
+/* Text layers sometimes give a column of labels, then a column of values
+ * ("Name:\nSex:\n\nO'Brien, Dorothy\nFemale"): pair them back up. */
+char **
+rd_realign_label_columns(char **lines)
+{
+        GPtrArray *out = g_ptr_array_new();
+        guint n = g_strv_length(lines);
+
+        for (guint i = 0; i < n;) {
+                guint run = 0, j, k, vals = 0;
+
+                while (i + run < n && is_bare_label(lines[i + run]))
+                        run++;
+                if (run == 0) {
+                        g_ptr_array_add(out, g_strdup(lines[i]));
+                        i++;
+                        continue;
+                }
+                j = i + run;
+                while (j < n && rd_line_is_blank(lines[j]))
+                        j++;
+                for (k = j; k < n && vals < run; k++, vals++) {
+                        const char *l = lines[k];
+
+                        while (*l == ' ')
+                                l++;
+                        if (rd_line_is_blank(l) || is_bare_label(l))
+                                break;
+                }
+                /* Only a block of exactly as many values, ended by a blank
+                 * line or a label, is the label column's partner. */
+                if (vals == run && k < n && !rd_line_is_blank(lines[k])) {
+                        const char *l = lines[k];
+
+                        gboolean heading = TRUE;
+
+                        /* or by an upper-case heading (a text layer drops blank lines) */
+                        for (const char *q = l; *q; q++)
+                                if (g_ascii_islower(*q))
+                                        heading = FALSE;
+                        /* or by a section heading ("Patient", "Referring
+                         * Provider"): pdftotext's order puts a label and its
+                         * value in blocks of their own, right before one */
+                        if (!is_bare_label(l) && !(heading && strlen(l) > 8) &&
+                            rd_heading_section(l) == SEC_NONE)
+                                vals = 0;
+                }
+                if (vals == run) {
+                        for (guint r = 0; r < run; r++) {
+                                g_autofree char *lab = g_strstrip(g_strdup(lines[i + r]));
+
+                                g_ptr_array_add(out, g_strdup_printf("%s %s", lab, lines[j + r]));
+                        }
+                        i = j + run;
+                } else {
+                        for (guint r = 0; r < run; r++)
+                                g_ptr_array_add(out, g_strdup(lines[i + r]));
+                        i += run;
+                }
+        }
+        g_ptr_array_add(out, NULL);
+        return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* "Sincerely,", "Thank you,", "Muchas gracias," - a short line that ends
+ * a letter, before the signature. */
+gboolean
+rd_is_closing_line(const char *low)
+{
+        gsize len = strlen(low);
+
+        while (len > 0 && low[len - 1] == ' ')
+                len--;
+        if (len == 0 || len > 24 || strpbrk(low, "0123456789:"))
+                return FALSE;
+        /* greetings open a letter, they do not close it */
+        if (g_str_has_prefix(low, "dear") || g_str_has_prefix(low, "hi") ||
+            g_str_has_prefix(low, "hello") || g_str_has_prefix(low, "good ") ||
+            g_str_has_prefix(low, "to whom") || g_str_has_prefix(low, "buenos"))
+                return FALSE;
+        return g_str_has_prefix(low, "sincerely") || g_str_has_prefix(low, "regards") ||
+               g_str_has_prefix(low, "best regards") || g_str_has_prefix(low, "kind regards") ||
+               g_str_has_prefix(low, "respectfully") || low[len - 1] == ',';
+}
+
+Section
+rd_heading_section(const char *line)
+{
+        g_autofree char *l = g_ascii_strdown(line, -1);
+
+        g_strstrip(l);
+        if (strlen(l) > 40)
+                return SEC_NONE;
+        if (g_str_has_prefix(l, "patient information") || strcmp(l, "patient") == 0 ||
+            g_str_has_prefix(l, "patient demographics"))
+                return SEC_PATIENT;
+        if (g_str_has_prefix(l, "referring provider") || g_str_has_prefix(l, "referring physician") ||
+            g_str_has_prefix(l, "referring clinician") || g_str_has_prefix(l, "referred by") ||
+            g_str_has_prefix(l, "sincerely") || g_str_has_prefix(l, "thank you") ||
+            g_str_has_prefix(l, "regards") || g_str_has_prefix(l, "best regards") ||
+            rd_is_closing_line(l))
+                return SEC_REFERRING;
+        if (strcmp(l, "refer to") == 0 || g_str_has_prefix(l, "referred to") ||
+            g_str_has_prefix(l, "emergency contact") || g_str_has_prefix(l, "guarantor"))
+                return SEC_RECIPIENT;
+        if (g_str_has_prefix(l, "referral details") || g_str_has_prefix(l, "diagnos") ||
+            g_str_has_prefix(l, "records enclosed") || g_str_has_prefix(l, "comments") ||
+            g_str_has_prefix(l, "encounter"))
+                return SEC_OTHER;
+        return SEC_NONE;
+}
+
+void
+rd_collect_values(char **lines, guint page, guint rank, GPtrArray *values)
+{
+        Section sec = SEC_NONE;
+
+        for (guint i = 0; lines[i]; i++) {
+                const char *line = lines[i];
+                Section h = rd_heading_section(line);
+                const Label *cur = NULL;
+                const char *cur_value = NULL;
+
+                if (h != SEC_NONE) {
+                        sec = h;
+                        continue;
+                }
+                for (const char *p = line;; p++) {
+                        const char *vstart = NULL;
+                        const Label *lab = *p ? rd_match_label(line, p, &vstart) : NULL;
+
+                        if (*p && lab == NULL)
+                                continue;
+                        if (cur) {
+                                Value *v = g_new0(Value, 1);
+
+                                v->key = cur->key;
+                                v->section = sec;
+                                v->value = rd_trim_value(cur_value, (gsize)(p - cur_value));
+                                v->page = page;
+                                v->line = i;
+                                v->rank = rank;
+                                g_ptr_array_add(values, v);
+                        }
+                        if (*p == '\0')
+                                break;
+                        if (lab->implies != SEC_NONE)
+                                sec = lab->implies;
+                        cur = lab;
+                        cur_value = vstart;
+                        p = vstart - 1;
+                }
+        }
+}

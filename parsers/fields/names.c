@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Person names: credentials, titles, family and given. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+
+static gboolean
+is_credential(const char *w)
+{
+        static const char *const creds[] = {
+                "md", "do", "np", "pa", "pac", "fnp", "fnpc", "fnpbc", "anp", "dnp", "aprn", "rn",
+                "mbbs", "facc", "facp", "phd", "mph", "agnp", "cnp", "msn", "facs", "faafp", "dr",
+                "mr", "mrs", "ms", "miss", "doctor", "dra", "jr", "sr", "ii", "iii", "crnp", "bc",
+        };
+        char buf[16];
+        gsize n = 0;
+
+        for (const char *p = w; *p && n < sizeof(buf) - 1; p++)
+                if (g_ascii_isalpha(*p))
+                        buf[n++] = g_ascii_tolower(*p);
+        buf[n] = '\0';
+        if (n == 0)
+                return TRUE;
+        /* "PA-C", "NP-C" with the certifying letter misread ("PA-G"): two
+         * capitals, a hyphen, one capital is a credential's shape, not a
+         * name's */
+        if (strlen(w) == 4 && g_ascii_isupper(w[0]) && g_ascii_isupper(w[1]) && w[2] == '-' &&
+            g_ascii_isupper(w[3]))
+                return TRUE;
+        for (gsize i = 0; i < G_N_ELEMENTS(creds); i++)
+                if (strcmp(buf, creds[i]) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+static gboolean
+is_name_word(const char *w)
+{
+        glong letters = 0;
+
+        for (const char *p = w; *p; p = g_utf8_next_char(p)) {
+                gunichar c = g_utf8_get_char(p);
+
+                if (g_unichar_isalpha(c))
+                        letters++;
+                else if (c != '\'' && c != '-' && c != '.' && c != 0x2019)
+                        return FALSE;
+        }
+        return letters >= 1;
+}
+
+/* "NOVAK" -> "Novak", "O'BRIEN" -> "O'Brien"; mixed case is kept. */
+static char *
+name_case(const char *w)
+{
+        gboolean has_lower = FALSE;
+        GString *s;
+        gboolean start = TRUE;
+
+        for (const char *p = w; *p; p = g_utf8_next_char(p))
+                if (g_unichar_islower(g_utf8_get_char(p)))
+                        has_lower = TRUE;
+        if (has_lower)
+                return g_strdup(w);
+        s = g_string_new(NULL);
+        for (const char *p = w; *p; p = g_utf8_next_char(p)) {
+                gunichar c = g_utf8_get_char(p);
+
+                g_string_append_unichar(s, start ? g_unichar_toupper(c) : g_unichar_tolower(c));
+                start = !g_unichar_isalpha(c);
+        }
+        return g_string_free(s, FALSE);
+}
+
+gboolean
+rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
+{
+        g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *s = g_strdup(raw);
+        g_auto(GStrv) parts = NULL;
+        gint comma_after = -1;  /* index of the word a comma follows */
+
+        g_strdelimit(s, "\t|;:\"", ' ');
+        {
+                /* "Whitfield,Thomas" */
+                g_autoptr(GString) spaced = g_string_new(NULL);
+
+                for (const char *p = s; *p; p++) {
+                        g_string_append_c(spaced, *p);
+                        if (*p == ',')
+                                g_string_append_c(spaced, ' ');
+                }
+                parts = g_strsplit(spaced->str, " ", -1);
+        }
+        for (guint i = 0; parts[i]; i++) {
+                char *w = parts[i];
+                gboolean comma = FALSE;
+                gsize len = strlen(w);
+
+                while (len > 0 && (w[len - 1] == ',' || w[len - 1] == '.')) {
+                        if (w[len - 1] == ',')
+                                comma = TRUE;
+                        w[--len] = '\0';
+                }
+                if (*w == '\0') {
+                        if (comma && words->len > 0 && comma_after < 0)
+                                comma_after = (gint)words->len - 1;
+                        continue;
+                }
+                if (strpbrk(w, "0123456789")) {
+                        if (words->len > 0)
+                                break;
+                        return FALSE;
+                }
+                if (is_credential(w)) {
+                        /* Credentials end the name ("Aisha Bello, MD NPI"). */
+                        if (words->len > 0)
+                                break;
+                        continue;
+                }
+                /* OCR reads a capital I as l: "lyer" is "Iyer". */
+                if (w[0] == 'l' && g_ascii_isalpha(w[1]) && !strchr("aeiouy", w[1]))
+                        w[0] = 'I';
+                else if (w[0] == 'l' && w[1] == 'y')
+                        w[0] = 'I';
+                if (!is_name_word(w) || !g_unichar_isupper(g_utf8_get_char(w))) {
+                        if (words->len > 0)
+                                break;
+                        return FALSE;
+                }
+                g_ptr_array_add(words, g_strdup(w));
+                if (comma && comma_after < 0)
+                        comma_after = (gint)words->len - 1;
+        }
+        if (words->len < 2)
+                return FALSE;
+        if (comma_after >= 0 && comma_after < (gint)words->len - 1) {
+                /* "Family, Given [Middle]" */
+                g_autoptr(GString) fam = g_string_new(NULL);
+
+                for (gint i = 0; i <= comma_after; i++) {
+                        if (i)
+                                g_string_append_c(fam, ' ');
+                        g_string_append(fam, g_ptr_array_index(words, i));
+                }
+                *ret_family = name_case(fam->str);
+                *ret_given = name_case(g_ptr_array_index(words, comma_after + 1));
+                return TRUE;
+        }
+        {
+                /* "Given [M.] Family"; "Mary Ann Smith" keeps "Mary Ann". */
+                const char *family = g_ptr_array_index(words, words->len - 1);
+                g_autoptr(GString) given = g_string_new(NULL);
+
+                for (guint i = 0; i + 1 < words->len; i++) {
+                        const char *w = g_ptr_array_index(words, i);
+
+                        if (i > 0 && g_utf8_strlen(w, -1) < 2)
+                                continue;
+                        if (given->len)
+                                g_string_append_c(given, ' ');
+                        g_string_append(given, w);
+                }
+                if (g_utf8_strlen(family, -1) < 2 || g_utf8_strlen(given->str, -1) < 2)
+                        return FALSE;
+                *ret_family = name_case(family);
+                *ret_given = name_case(given->str);
+        }
+        return TRUE;
+}

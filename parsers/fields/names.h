@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Person names as printed. All pure. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Splits a clinician or patient name as printed ("Dr. Samuel Okafor",
+ * "Okafor, Samuel MD", "OKAFOR, SAMUEL") into family and given names
+ * without titles or credentials. Returns FALSE when it is not a name. */
+gboolean rd_split_person_name(const char *raw, char **ret_family, char **ret_given);
+
+G_END_DECLS

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Field pickers: the best labelled value for each field of the patient and the referring office. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fields-private.h"
+#include "dates.h"
+#include "ids.h"
+#include "names.h"
+#include "labels.h"
+#include "parsers/page.h"
+
+
+static gboolean
+excluded_number(Ctx *c, const char *num)
+{
+        for (guint i = 0; i < c->excluded->len; i++)
+                if (strcmp(g_ptr_array_index(c->excluded, i), num) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+gint
+rd_value_rank_cmp(gconstpointer a, gconstpointer b)
+{
+        const Value *va = *(Value *const *)a, *vb = *(Value *const *)b;
+
+        if (va->rank != vb->rank)
+                return va->rank < vb->rank ? -1 : 1;
+        if (va->page != vb->page)
+                return va->page < vb->page ? -1 : 1;
+        return va->line < vb->line ? -1 : va->line > vb->line;
+}
+
+/* Same length, at most one character apart: one misread digit. */
+static gboolean
+one_digit_apart(const char *a, const char *b)
+{
+        guint diff = 0;
+
+        if (strlen(a) != strlen(b))
+                return FALSE;
+        for (; *a; a++, b++)
+                if (*a != *b)
+                        diff++;
+        return diff == 1;
+}
+
+/* The first labelled date in rank order, unless the other pages repeat a
+ * date one digit away from it more often: every page of a packet carries
+ * the patient's DOB, and a misread on one page is outvoted by the rest. */
+char *
+rd_pick_date(Ctx *c, LabelKey key, guint max_rank)
+{
+        g_autoptr(GPtrArray) dates = g_ptr_array_new_with_free_func(g_free);
+        const char *best = NULL;
+        guint best_n = 0, first_n = 0;
+
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                char *iso;
+                const char *p = v->value;
+
+                if (v->key != key || v->rank > max_rank)
+                        continue;
+                while (*p && !g_ascii_isalnum(*p))
+                        p++;
+                iso = rd_parse_date(p, NULL);
+                if (iso)
+                        g_ptr_array_add(dates, iso);
+        }
+        if (dates->len == 0)
+                return NULL;
+        for (guint i = 0; i < dates->len; i++) {
+                const char *d = g_ptr_array_index(dates, i);
+                guint n = 0;
+
+                for (guint j = 0; j < dates->len; j++)
+                        n += strcmp(d, g_ptr_array_index(dates, j)) == 0;
+                if (i == 0)
+                        first_n = n;
+                if (n > best_n) {
+                        best = d;
+                        best_n = n;
+                }
+        }
+        if (best_n >= 2 && best_n > first_n && one_digit_apart(best, g_ptr_array_index(dates, 0)))
+                return g_strdup(best);
+        return g_strdup(g_ptr_array_index(dates, 0));
+}
+
+/* Does @low (lower case) hold @word as a whole word? */
+static gboolean
+has_word(const char *low, const char *word)
+{
+        gsize n = strlen(word);
+
+        for (const char *f = strstr(low, word); f; f = strstr(f + 1, word))
+                if ((f == low || !g_ascii_isalpha(f[-1])) && !g_ascii_isalpha(f[n]))
+                        return TRUE;
+        return FALSE;
+}
+
+/* "Mr. Name" in @text (case as written: "ms" is also a unit). */
+static gboolean
+has_honorific(const char *text, const char *hon)
+{
+        gsize n = strlen(hon);
+
+        for (const char *f = strstr(text, hon); f; f = strstr(f + 1, hon))
+                if ((f == text || !g_ascii_isalnum(f[-1])) && f[n] == ' ' && g_ascii_isupper(f[n + 1]))
+                        return TRUE;
+        return FALSE;
+}
+
+/* No sex field could be read (a text layer drops the ticked box of
+ * "Sex: [X] M [ ] F"): the clinical prose says it - "67 y/o female",
+ * "58-year-old man", "Mr. Name".  Both kinds of cue seen: unknown. */
+static char *
+sex_from_prose(Ctx *c)
+{
+        static const char *const male[] = {
+                "y/o male", "yo male", "year-old man", "year-old male", "year old man",
+                "year old male",
+        };
+        static const char *const female[] = {
+                "y/o female", "yo female", "year-old woman", "year-old female", "year old woman",
+                "year old female",
+        };
+        gboolean m = FALSE, f = FALSE;
+
+        for (guint p = 0; p < c->pages->len; p++) {
+                const RdPage *page = g_ptr_array_index(c->pages, p);
+                g_autofree char *low = g_ascii_strdown(page->text, -1);
+
+                for (gsize i = 0; i < G_N_ELEMENTS(male); i++)
+                        m |= has_word(low, male[i]);
+                for (gsize i = 0; i < G_N_ELEMENTS(female); i++)
+                        f |= has_word(low, female[i]);
+                m |= has_honorific(page->text, "Mr.");
+                f |= has_honorific(page->text, "Mrs.") || has_honorific(page->text, "Ms.");
+        }
+        if (m == f)
+                return NULL;
+        return g_strdup(m ? "M" : "F");
+}
+
+char *
+rd_pick_sex(Ctx *c)
+{
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                const char *val = v->value;
+                const char *m, *f;
+
+                if (v->key != L_SEX)
+                        continue;
+                /* Checkboxes: "[X]M [ ]F" */
+                m = NULL;
+                f = NULL;
+                for (const char *p = val; *p; p++) {
+                        if ((*p == 'M' || *p == 'F') && !g_ascii_isalpha(p[1]) &&
+                            !(p[1] == 'a' || p[1] == 'e')) {
+                                if (*p == 'M' && m == NULL)
+                                        m = p;
+                                if (*p == 'F' && f == NULL)
+                                        f = p;
+                        }
+                }
+                if (m && f) {
+                        gboolean tm = rd_checkbox_ticked(val, m), tf = rd_checkbox_ticked(val, f);
+
+                        if (tm != tf)
+                                return g_strdup(tm ? "M" : "F");
+                        continue;
+                }
+                if (g_ascii_strncasecmp(val, "female", 6) == 0 || g_ascii_strncasecmp(val, "f", 2) == 0 ||
+                    (val[0] == 'F' && !g_ascii_isalpha(val[1])))
+                        return g_strdup("F");
+                if (g_ascii_strncasecmp(val, "male", 4) == 0 ||
+                    (val[0] == 'M' && !g_ascii_isalpha(val[1])))
+                        return g_strdup("M");
+                if (g_ascii_strncasecmp(val, "unknown", 7) == 0 || (val[0] == 'U' && !g_ascii_isalpha(val[1])))
+                        return g_strdup("U");
+        }
+        return sex_from_prose(c);
+}
+
+char *
+rd_pick_phone(Ctx *c, LabelKey key, Section want, guint max_rank)
+{
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                char *num;
+
+                if (v->key != key || v->rank > max_rank)
+                        continue;
+                if (want != SEC_NONE && v->section != want)
+                        continue;
+                if (v->section == SEC_RECIPIENT)
+                        continue;
+                num = rd_normalize_phone(v->value);
+                if (num && !excluded_number(c, num))
+                        return num;
+                g_free(num);
+        }
+        return NULL;
+}
+
+/* A number read once on the form is checked against the same labelled
+ * number on the other pages (letterheads, signatures, cover sheets): one
+ * read more often and one digit away is the same number, misread once.
+ * Takes @chosen; returns it or the majority reading. */
+char *
+rd_outvote_number(Ctx *c, LabelKey key, Section want, char *chosen)
+{
+        g_autoptr(GHashTable) votes = NULL;
+        GHashTableIter it;
+        gpointer k, val;
+        const char *best = NULL;
+        guint best_n = 0, chosen_n;
+
+        if (chosen == NULL)
+                return NULL;
+        votes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                char *num;
+
+                if (v->key != key || (v->section != want && v->section != SEC_NONE))
+                        continue;
+                num = rd_normalize_phone(v->value);
+                if (num == NULL || excluded_number(c, num)) {
+                        g_free(num);
+                        continue;
+                }
+                val = g_hash_table_lookup(votes, num);
+                g_hash_table_replace(votes, num, GUINT_TO_POINTER(GPOINTER_TO_UINT(val) + 1));
+        }
+        chosen_n = GPOINTER_TO_UINT(g_hash_table_lookup(votes, chosen));
+        g_hash_table_iter_init(&it, votes);
+        while (g_hash_table_iter_next(&it, &k, &val)) {
+                guint n = GPOINTER_TO_UINT(val);
+
+                if (n > best_n || (n == best_n && best && strcmp(k, best) < 0)) {
+                        best = k;
+                        best_n = n;
+                }
+        }
+        if (best && best_n >= 2 && best_n > chosen_n && one_digit_apart(best, chosen)) {
+                g_free(chosen);
+                return g_strdup(best);
+        }
+        return chosen;
+}
+
+char *
+rd_pick_mrn(Ctx *c)
+{
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                g_auto(GStrv) words = NULL;
+                const char *w;
+                gboolean digit = FALSE;
+
+                if (v->key != L_MRN)
+                        continue;
+                words = g_strsplit(v->value, " ", 2);
+                w = words[0];
+                if (w == NULL || strlen(w) < 4 || strlen(w) > 20)
+                        continue;
+                for (const char *p = w; *p; p++) {
+                        if (g_ascii_isdigit(*p))
+                                digit = TRUE;
+                        else if (!g_ascii_isalpha(*p) && *p != '-')
+                                goto next;
+                }
+                if (digit)
+                        return g_strdup(w);
+next:
+                ;
+        }
+        return NULL;
+}
+
+char *
+rd_pick_npi(Ctx *c)
+{
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                char digits[11];
+                guint n = 0;
+
+                if (v->key != L_NPI)
+                        continue;
+                for (const char *p = v->value; *p && n < 11; p++) {
+                        if (g_ascii_isdigit(*p))
+                                digits[n < 10 ? n : 10] = *p, n++;
+                        else if (*p != ' ' && *p != '-')
+                                break;
+                }
+                if (n != 10)
+                        continue;
+                digits[10] = '\0';
+                /* An NPI that fails its check digit is misprinted or
+                 * misread: null, never a guess. */
+                if (rd_npi_is_valid(digits))
+                        return g_strdup(digits);
+        }
+        return NULL;
+}
+
+static gboolean
+split_name_value(const char *value, char **family, char **given)
+{
+        g_autofree char *v = g_strdup(value);
+        char *cut;
+
+        /* Stop at a following date or an "(age)" part. */
+        for (cut = v; *cut; cut++) {
+                if (g_ascii_isdigit(*cut) || *cut == '(') {
+                        *cut = '\0';
+                        break;
+                }
+        }
+        return rd_split_person_name(v, family, given);
+}
+
+void
+rd_pick_patient_name(Ctx *c, RdReferral *ref)
+{
+        static const LabelKey order[] = { L_NAME, L_PATIENT, L_RE };
+
+        for (guint rank = 0; rank <= 2; rank++) {
+                for (guint k = 0; k < G_N_ELEMENTS(order); k++) {
+                        for (guint i = 0; i < c->values->len; i++) {
+                                Value *v = g_ptr_array_index(c->values, i);
+
+                                if (v->rank != rank || v->key != order[k])
+                                        continue;
+                                if (v->key == L_NAME && v->section != SEC_PATIENT)
+                                        continue;
+                                if (split_name_value(v->value, &ref->patient.family, &ref->patient.given))
+                                        return;
+                        }
+                }
+        }
+}
+
+static gboolean
+looks_like_practice(const char *s)
+{
+        static const char *const words[] = {
+                "medicine", "medical", "health", "clinic", "care", "practice", "group",
+                "associates", "physicians", "center", "centre", "hospital", "family",
+                "cardiology", "internal", "pediatric", "geriatric", "partners", "wellness",
+        };
+        g_autofree char *l = g_ascii_strdown(s, -1);
+        guint letters = 0;
+
+        for (const char *p = s; *p; p++)
+                if (g_ascii_isalpha(*p))
+                        letters++;
+        if (letters < 6 || strlen(s) > 70 || strchr(s, ':') || strchr(s, '@'))
+                return FALSE;
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+                if (strstr(l, words[i]))
+                        return TRUE;
+        return FALSE;
+}
+
+static char *
+clean_practice(const char *s)
+{
+        g_autofree char *v = rd_trim_value(s, strlen(s));
+        gsize l = strlen(v);
+
+        /* OCR leaves a stray lower-case word start: "Granite Falls internal" stays as read. */
+        while (l > 0 && (v[l - 1] == '.' || v[l - 1] == ' '))
+                v[--l] = '\0';
+        return g_strdup(v);
+}
+
+char *
+rd_pick_practice(Ctx *c, const char *referring_name)
+{
+        /* 1. labelled */
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+
+                if (v->key == L_PRACTICE && v->rank <= 1 && strlen(v->value) > 3)
+                        return clean_practice(v->value);
+        }
+        /* 2. the letterhead or signature of the referral pages: the first
+         * practice-like line of the page, or a practice-like line after
+         * the clinician's name in a signature. */
+        for (guint rank = 0; rank <= 1; rank++) {
+                for (guint p = 0; p < c->page_lines->len; p++) {
+                        char **lines = g_ptr_array_index(c->page_lines, p);
+                        guint seen = 0;
+
+                        if (g_array_index(c->rank, guint, p) != rank)
+                                continue;
+                        for (guint i = 0; lines[i] && seen < 4; i++) {
+                                g_autofree char *t = g_strstrip(g_strdup(lines[i]));
+
+                                if (rd_line_is_blank(t))
+                                        continue;
+                                seen++;
+                                if (looks_like_practice(t))
+                                        return clean_practice(t);
+                        }
+                        if (referring_name == NULL)
+                                continue;
+                        for (guint i = 0; lines[i]; i++) {
+                                g_autofree char *low = g_ascii_strdown(lines[i], -1);
+
+                                if (rd_is_closing_line(low)) {
+                                        /* closing, name, then the practice line */
+                                        guint seen_name = 0;
+
+                                        for (guint j = i + 1; lines[j] && j < i + 6; j++) {
+                                                g_autofree char *t = g_strstrip(g_strdup(lines[j]));
+
+                                                if (rd_line_is_blank(t))
+                                                        continue;
+                                                if (!seen_name++)
+                                                        continue;
+                                                if (g_ascii_strncasecmp(t, "npi", 3) == 0)
+                                                        continue;
+                                                if (!strpbrk(t, "0123456789@:") && strlen(t) < 60 &&
+                                                    g_unichar_isupper(g_utf8_get_char(t)))
+                                                        return clean_practice(t);
+                                                break;
+                                        }
+                                }
+                                if (strstr(lines[i], "NPI") == NULL)
+                                        continue;
+                                for (guint j = i + 1; lines[j] && j < i + 4; j++) {
+                                        g_autofree char *t = g_strstrip(g_strdup(lines[j]));
+
+                                        if (looks_like_practice(t))
+                                                return clean_practice(t);
+                                }
+                        }
+                }
+        }
+        return NULL;
+}
+
+static char *
+join_name(const char *family, const char *given)
+{
+        return g_strdup_printf("%s %s", given, family);
+}
+
+char *
+rd_pick_referring_name(Ctx *c)
+{
+        static const LabelKey order[] = { L_PROVIDER, L_NAME, L_FROM };
+
+        for (guint rank = 0; rank <= 2; rank++) {
+                for (guint k = 0; k < G_N_ELEMENTS(order); k++) {
+                        for (guint i = 0; i < c->values->len; i++) {
+                                Value *v = g_ptr_array_index(c->values, i);
+                                g_autofree char *fam = NULL, *giv = NULL;
+
+                                if (v->rank != rank || v->key != order[k])
+                                        continue;
+                                if (v->key == L_NAME && v->section != SEC_REFERRING)
+                                        continue;
+                                if (split_name_value(v->value, &fam, &giv))
+                                        return join_name(fam, giv);
+                        }
+                }
+                /* Signature: the line before "NPI", or after "Sincerely". */
+                for (guint p = 0; p < c->page_lines->len; p++) {
+                        char **lines = g_ptr_array_index(c->page_lines, p);
+
+                        if (g_array_index(c->rank, guint, p) != rank)
+                                continue;
+                        for (guint i = 0; lines[i]; i++) {
+                                g_autofree char *l = g_ascii_strdown(lines[i], -1);
+                                gboolean npi = g_str_has_prefix(g_strstrip(l), "npi");
+                                gboolean closing = rd_is_closing_line(l);
+
+                                if (npi) {
+                                        for (gint j = (gint)i - 1; j >= 0 && j >= (gint)i - 3; j--) {
+                                                g_autofree char *fam = NULL, *giv = NULL;
+
+                                                if (rd_line_is_blank(lines[j]))
+                                                        continue;
+                                                if (rd_split_person_name(lines[j], &fam, &giv))
+                                                        return join_name(fam, giv);
+                                                break;
+                                        }
+                                } else if (closing) {
+                                        for (guint j = i + 1; lines[j] && j < i + 4; j++) {
+                                                g_autofree char *fam = NULL, *giv = NULL;
+
+                                                if (rd_line_is_blank(lines[j]))
+                                                        continue;
+                                                if (!strchr(lines[j], ':') &&
+                                                    rd_split_person_name(lines[j], &fam, &giv))
+                                                        return join_name(fam, giv);
+                                                break;
+                                        }
+                                }
+                        }
+                }
+        }
+        return NULL;
+}
+
+/* Practice phone/fax from the letterhead or signature: "Tel ... Fax ..." */
+char *
+rd_pick_letterhead_number(Ctx *c, LabelKey key)
+{
+        for (guint rank = 0; rank <= 1; rank++) {
+                for (guint i = 0; i < c->values->len; i++) {
+                        Value *v = g_ptr_array_index(c->values, i);
+                        char *num;
+
+                        if (v->rank != rank || v->key != key)
+                                continue;
+                        if (v->section != SEC_NONE && v->section != SEC_REFERRING)
+                                continue;
+                        num = rd_normalize_phone(v->value);
+                        if (num && !excluded_number(c, num))
+                                return num;
+                        g_free(num);
+                }
+        }
+        return NULL;
+}
+
+static gboolean
+reason_stops(const char *line)
+{
+        const char *vstart;
+        g_autofree char *l = g_ascii_strdown(line, -1);
+        const char *t = l;
+
+        while (*t == ' ')
+                t++;
+        if (rd_match_label(t, t, &vstart))
+                return TRUE;
+        if (rd_heading_section(line) != SEC_NONE)
+                return TRUE;
+        return g_str_has_prefix(t, "electronically signed") || g_str_has_prefix(t, "comments") ||
+               g_str_has_prefix(t, "diagnos") || g_str_has_prefix(t, "printed") ||
+               g_str_has_prefix(t, "page ") || g_str_has_prefix(t, "records enclosed") ||
+               g_str_has_prefix(t, "thank you") || g_str_has_prefix(t, "sincerely") ||
+               g_str_has_prefix(t, "dear ") || g_str_has_prefix(t, "attached") ||
+               g_str_has_prefix(t, "requested service") || g_str_has_prefix(t, "service requested") ||
+               g_str_has_prefix(t, "urgency") || g_str_has_prefix(t, "icd");
+}
+
+/* Fax specks read as punctuation after the last word ("... 1 week. '"):
+ * a last word of at most three characters with no letter or digit. */
+static void
+drop_trailing_specks(GString *s)
+{
+        for (;;) {
+                const char *sp = strrchr(s->str, ' ');
+                gboolean speck;
+
+                if (sp == NULL || g_utf8_strlen(sp + 1, -1) > 3)
+                        return;
+                speck = TRUE;
+                for (const char *q = sp + 1; *q && speck; q = g_utf8_next_char(q))
+                        speck = !g_unichar_isalnum(g_utf8_get_char(q));
+                if (!speck)
+                        return;
+                g_string_truncate(s, sp - s->str);
+        }
+}
+
+char *
+rd_pick_reason(Ctx *c)
+{
+        for (guint rank = 0; rank <= 2; rank++) {
+                for (guint p = 0; p < c->page_lines->len; p++) {
+                        char **lines = g_ptr_array_index(c->page_lines, p);
+
+                        if (g_array_index(c->rank, guint, p) != rank)
+                                continue;
+                        for (guint i = 0; lines[i]; i++) {
+                                const char *l = lines[i];
+                                const char *hit = NULL;
+                                static const char *const keys[] = {
+                                        "reason for referral", "referral reason",
+                                        "reason for consultation", "reason for consult",
+                                };
+                                g_autoptr(GString) out = g_string_new(NULL);
+
+                                for (gsize k = 0; k < G_N_ELEMENTS(keys) && !hit; k++) {
+                                        g_autofree char *low = g_ascii_strdown(l, -1);
+                                        const char *f = strstr(low, keys[k]);
+
+                                        if (f)
+                                                hit = l + (f - low) + strlen(keys[k]);
+                                }
+                                if (hit == NULL)
+                                        continue;
+                                while (*hit == ' ' || *hit == ':' || *hit == ';')
+                                        hit++;
+                                g_string_append(out, hit);
+                                for (guint j = i + 1; lines[j]; j++) {
+                                        const char *n = lines[j];
+
+                                        if (rd_line_is_blank(n)) {
+                                                /* A blank inside a wrapped sentence (OCR) or
+                                                 * between heading and text. */
+                                                guint k = j + 1;
+
+                                                while (lines[k] && rd_line_is_blank(lines[k]))
+                                                        k++;
+                                                if (lines[k] == NULL)
+                                                        break;
+                                                if (out->len > 0 && !g_ascii_islower(lines[k][0]))
+                                                        break;
+                                                j = k - 1;
+                                                continue;
+                                        }
+                                        if (reason_stops(n))
+                                                break;
+                                        if (out->len)
+                                                g_string_append_c(out, ' ');
+                                        g_string_append(out, n);
+                                }
+                                g_strstrip(out->str);
+                                if (out->len > 3) {
+                                        /* collapse runs of spaces */
+                                        g_autofree char *s = g_string_free(g_steal_pointer(&out), FALSE);
+                                        GString *r = g_string_new(NULL);
+
+                                        for (const char *q = s; *q; q++)
+                                                if (!(*q == ' ' && (q[1] == ' ' || q[1] == '\0')))
+                                                        g_string_append_c(r, *q);
+                                        drop_trailing_specks(r);
+                                        return g_string_free(r, FALSE);
+                                }
+                        }
+                }
+        }
+        return NULL;
+}
+
+static gboolean
+strv_has(GPtrArray *a, const char *s)
+{
+        for (guint i = 0; i < a->len; i++)
+                if (strcmp(g_ptr_array_index(a, i), s) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* Codes sit at the start of a line of the diagnosis block, after the
+ * label, or after ';' in a sentence list. */
+static void
+codes_from_text(const char *text, GPtrArray *out)
+{
+        g_auto(GStrv) parts = g_strsplit_set(text, ";", -1);
+
+        for (guint i = 0; parts[i]; i++) {
+                const char *p = parts[i];
+                g_autofree char *tok = NULL;
+                const char *e;
+                char *code;
+
+                while (*p == ' ' || *p == '-' || *p == '*' || *p == '\t' || *p == '_' || *p == ':')
+                        p++;
+                /* a speck read as a quote or a dot before the code: skip a
+                 * first token with no letter or digit in it */
+                e = p;
+                while (*e && *e != ' ' && *e != '\t' && !g_ascii_isalnum(*e) &&
+                       (guchar)*e < 0x80)
+                        e++;
+                if (e > p && (*e == ' ' || *e == '\t')) {
+                        p = e;
+                        while (*p == ' ' || *p == '\t')
+                                p++;
+                }
+                e = p;
+                while (*e && *e != ' ' && *e != '\t')
+                        e++;
+                tok = g_strndup(p, (gsize)(e - p));
+                code = rd_icd10_normalize(tok);
+                if (code && !strv_has(out, code))
+                        g_ptr_array_add(out, code);
+                else
+                        g_free(code);
+        }
+}
+
+void
+rd_pick_diagnoses(Ctx *c, GPtrArray *out)
+{
+        for (guint rank = 0; rank <= 1 && out->len == 0; rank++) {
+                for (guint p = 0; p < c->page_lines->len && out->len == 0; p++) {
+                        char **lines = g_ptr_array_index(c->page_lines, p);
+
+                        if (g_array_index(c->rank, guint, p) != rank)
+                                continue;
+                        for (guint i = 0; lines[i]; i++) {
+                                g_autofree char *low = g_ascii_strdown(lines[i], -1);
+                                const char *f = strstr(low, "diagnos");
+                                const char *rest;
+
+                                if (f == NULL && g_str_has_prefix(g_strchug(low), "icd"))
+                                        f = low;
+                                if (f == NULL || strstr(low, "discharge diagnos"))
+                                        continue;
+                                rest = lines[i] + (f - low);
+                                /* the value follows a colon, a closing
+                                 * parenthesis or a table cell's tab */
+                                while (*rest && *rest != ':' && *rest != ')' && *rest != '\t')
+                                        rest++;
+                                /* "Diagnosis (ICD-10): code text" */
+                                if (*rest == ')' && rest[1] == ':')
+                                        rest++;
+                                if (*rest)
+                                        codes_from_text(rest + 1, out);
+                                /* The block runs until the next section; description
+                                 * lines (or a column of them) carry no code shape. */
+                                for (guint j = i + 1; lines[j] && j < i + 16; j++) {
+                                        if (rd_line_is_blank(lines[j]))
+                                                continue;
+                                        if (reason_stops(lines[j]))
+                                                break;
+                                        codes_from_text(lines[j], out);
+                                }
+                                if (out->len)
+                                        break;
+                        }
+                }
+        }
+}
