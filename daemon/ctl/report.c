@@ -160,7 +160,7 @@ rd_cmd_report(int argc, char **argv)
                                    2, params, &error);
                 if (rows == NULL)
                         return rd_ctl_fail(error);
-                printf("%s\n", (char *)((GPtrArray *)rows->rows->pdata[0])->pdata[0]);
+                printf("%s\n", rd_db_rows_cell(rows, 0, 0));
                 return 0;
         }
         rows = rd_db_query(db, REPORT_SQL " ORDER BY ord", 2, params, &error);

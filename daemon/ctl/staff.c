@@ -19,11 +19,6 @@ parse_id(const char *s, gint64 *ret)
         return s != NULL && g_ascii_string_to_signed(s, 10, 1, G_MAXINT64, ret, NULL);
 }
 
-static const char *
-cell(const RdDbRows *rows, guint r, guint c)
-{
-        return ((GPtrArray *)rows->rows->pdata[r])->pdata[c];
-}
 
 /* Opens config and database and a transaction. */
 static gboolean
@@ -81,15 +76,15 @@ rd_cmd_resolve(int argc, char **argv)
         if (rows == NULL)
                 return commit_or_fail(db, g_steal_pointer(&error));
         for (guint r = 0; r < rows->rows->len; r++)
-                if (strcmp(cell(rows, r, 0), argv[2]) == 0) {
+                if (strcmp(rd_db_rows_cell(rows, r, 0), argv[2]) == 0) {
                         known = TRUE;
-                        missing = strcmp(cell(rows, r, 1), "f") == 0;
+                        missing = strcmp(rd_db_rows_cell(rows, r, 1), "f") == 0;
                 }
         if (!known) {
                 g_autoptr(GString) items = g_string_new(NULL);
 
                 for (guint r = 0; r < rows->rows->len; r++)
-                        g_string_append_printf(items, "%s%s", r ? ", " : "", cell(rows, r, 0));
+                        g_string_append_printf(items, "%s%s", r ? ", " : "", rd_db_rows_cell(rows, r, 0));
                 rd_db_rollback(db);
                 fprintf(stderr, "referralctl resolve: %s is not on referral %s's checklist%s%s\n", argv[2], argv[1],
                         rows->rows->len ? " (it has: " : " (no checklist: no such referral?)",
@@ -236,9 +231,9 @@ rd_cmd_reprocess(int argc, char **argv)
                 fprintf(stderr, "referralctl reprocess: no item %s\n", argv[1]);
                 return 1;
         }
-        state = cell(rows, 0, 0);
-        role = cell(rows, 0, 1);
-        if (strcmp(cell(rows, 0, 2), "t") != 0) {
+        state = rd_db_rows_cell(rows, 0, 0);
+        role = rd_db_rows_cell(rows, 0, 1);
+        if (strcmp(rd_db_rows_cell(rows, 0, 2), "t") != 0) {
                 rd_db_rollback(db);
                 fprintf(stderr, "referralctl reprocess: item %s's bytes were not kept (too large); "
                         "take the file in again after raising [limits] max-file-size\n", argv[1]);

@@ -15,11 +15,6 @@
 
 #define LOG_DOMAIN "rd-sender"
 
-static const char *
-cell(const RdDbRows *rows, guint r, guint c)
-{
-        return ((GPtrArray *)rows->rows->pdata[r])->pdata[c];
-}
 
 char *
 rd_sender_name(pid_t pid)
@@ -80,10 +75,10 @@ rd_sender_recover(RdDb *db, GError **error)
         if (rows == NULL)
                 return FALSE;
         for (guint r = 0; r < rows->rows->len; r++) {
-                const char *claimed = cell(rows, r, 1);
+                const char *claimed = rd_db_rows_cell(rows, r, 1);
                 pid_t pid = (pid_t)g_ascii_strtoll(strrchr(claimed, ':') + 1, NULL, 10);
-                gboolean spool = g_strcmp0(cell(rows, r, 2), "fax-spool") == 0;
-                const char *q[2] = { cell(rows, r, 0), claimed };
+                gboolean spool = g_strcmp0(rd_db_rows_cell(rows, r, 2), "fax-spool") == 0;
+                const char *q[2] = { rd_db_rows_cell(rows, r, 0), claimed };
 
                 if (pid == getpid() || process_is_ours(pid))
                         continue; /* still sending */
@@ -101,7 +96,7 @@ rd_sender_recover(RdDb *db, GError **error)
                         return FALSE;
                 if (!spool)
                         rd_log_warning(LOG_DOMAIN, 0, "reply %s was interrupted while sending: marked uncertain, "
-                                       "not sent again", cell(rows, r, 0));
+                                       "not sent again", rd_db_rows_cell(rows, r, 0));
         }
         return TRUE;
 }
@@ -148,17 +143,17 @@ claim(RdDb *db, const char *me, RdOutboxRow *ret, gboolean *ret_found, GError **
                 return FALSE;
         if (rows->rows->len == 0)
                 return TRUE;
-        ret->id = g_strdup(cell(rows, 0, 0));
-        ret->referral_id = g_strdup(cell(rows, 0, 1));
-        ret->channel = g_strdup(cell(rows, 0, 2));
-        ret->recipient = g_strdup(cell(rows, 0, 3));
-        ret->subject = g_strdup(cell(rows, 0, 4));
-        ret->body = g_strdup(cell(rows, 0, 5));
-        ret->message_id = g_strdup(cell(rows, 0, 6));
-        ret->in_reply_to = g_strdup(cell(rows, 0, 7));
-        ret->references = g_strdup(cell(rows, 0, 8));
-        ret->reference = g_strdup(cell(rows, 0, 9));
-        ret->attempts = g_strdup(cell(rows, 0, 10));
+        ret->id = g_strdup(rd_db_rows_cell(rows, 0, 0));
+        ret->referral_id = g_strdup(rd_db_rows_cell(rows, 0, 1));
+        ret->channel = g_strdup(rd_db_rows_cell(rows, 0, 2));
+        ret->recipient = g_strdup(rd_db_rows_cell(rows, 0, 3));
+        ret->subject = g_strdup(rd_db_rows_cell(rows, 0, 4));
+        ret->body = g_strdup(rd_db_rows_cell(rows, 0, 5));
+        ret->message_id = g_strdup(rd_db_rows_cell(rows, 0, 6));
+        ret->in_reply_to = g_strdup(rd_db_rows_cell(rows, 0, 7));
+        ret->references = g_strdup(rd_db_rows_cell(rows, 0, 8));
+        ret->reference = g_strdup(rd_db_rows_cell(rows, 0, 9));
+        ret->attempts = g_strdup(rd_db_rows_cell(rows, 0, 10));
         *ret_found = TRUE;
         return TRUE;
 }
@@ -341,10 +336,10 @@ next_due_usec(RdDb *db)
                                                0, NULL, &error);
         double s;
 
-        if (rows == NULL || rows->rows->len == 0 || cell(rows, 0, 0) == NULL)
+        if (rows == NULL || rows->rows->len == 0 || rd_db_rows_cell(rows, 0, 0) == NULL)
                 return 30 * G_USEC_PER_SEC;
         /* nothing queued gives NULL above: wait for a NOTIFY */
-        s = MAX(g_ascii_strtod(cell(rows, 0, 0), NULL), 0);
+        s = MAX(g_ascii_strtod(rd_db_rows_cell(rows, 0, 0), NULL), 0);
         return (guint64)MIN(s * 1e6 + 1000, 30e6);
 }
 

@@ -759,3 +759,33 @@ rd_db_query_bytes(RdDb *db, const char *sql, guint n_params, const char *const *
         }
         return g_bytes_new(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0));
 }
+
+const char *
+rd_db_rows_cell(const RdDbRows *rows, guint r, guint c)
+{
+        return g_ptr_array_index((GPtrArray *)g_ptr_array_index(rows->rows, r), c);
+}
+
+char *
+rd_db_query_value(RdDb *db, const char *sql, guint n_params, const char *const *params,
+                  gboolean *ret_ok, GError **error)
+{
+        g_autoptr(RdDbRows) rows = rd_db_query(db, sql, n_params, params, error);
+
+        *ret_ok = rows != NULL;
+        if (rows == NULL || rows->rows->len == 0)
+                return NULL;
+        return g_strdup(rd_db_rows_cell(rows, 0, 0));
+}
+
+gboolean
+rd_db_query_bool(RdDb *db, const char *sql, guint n_params, const char *const *params,
+                 gboolean *ret, GError **error)
+{
+        g_autoptr(RdDbRows) rows = rd_db_query(db, sql, n_params, params, error);
+
+        if (rows == NULL)
+                return FALSE;
+        *ret = rows->rows->len > 0 && g_strcmp0(rd_db_rows_cell(rows, 0, 0), "t") == 0;
+        return TRUE;
+}

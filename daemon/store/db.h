@@ -116,6 +116,16 @@ void rd_db_rows_free(RdDbRows *rows);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDbRows, rd_db_rows_free)
 RdDbRows *rd_db_query(RdDb *db, const char *sql, guint n_params, const char *const *params,
                       GError **error);
+/* Row @r, column @c of @rows: borrowed, NULL for SQL NULL. */
+const char *rd_db_rows_cell(const RdDbRows *rows, guint r, guint c);
+/* First column of the first row, or NULL (no row or SQL NULL); *ret_ok is
+ * FALSE, with @error set, when the query failed. */
+char *rd_db_query_value(RdDb *db, const char *sql, guint n_params, const char *const *params,
+                        gboolean *ret_ok, GError **error);
+/* The first column of the first row is boolean true: *ret TRUE; no row or
+ * false: FALSE. Returns FALSE with @error set when the query failed. */
+gboolean rd_db_query_bool(RdDb *db, const char *sql, guint n_params, const char *const *params,
+                          gboolean *ret, GError **error);
 /* Binary-safe single bytea column fetch (first row, first column). */
 GBytes *rd_db_query_bytes(RdDb *db, const char *sql, guint n_params, const char *const *params,
                           GError **error);

@@ -7,24 +7,13 @@
 #define RD_MAILBOX_LOCK 1919773026 /* one poller per mailbox */
 #define RD_MSGID_LOCK 1919773027   /* one store per Message-ID at a time */
 
-static gboolean
-query_bool(RdDb *db, const char *sql, guint n, const char *const *params, gboolean *ret, GError **error)
-{
-        g_autoptr(RdDbRows) rows = rd_db_query(db, sql, n, params, error);
-
-        if (rows == NULL)
-                return FALSE;
-        *ret = rows->rows->len > 0 &&
-               g_strcmp0(g_ptr_array_index((GPtrArray *)rows->rows->pdata[0], 0), "t") == 0;
-        return TRUE;
-}
 
 gboolean
 rd_db_mailbox_try_lock(RdDb *db, const char *name, gboolean *ret_locked, GError **error)
 {
         const char *params[1] = { name };
 
-        return query_bool(db, "SELECT pg_try_advisory_lock(" G_STRINGIFY(RD_MAILBOX_LOCK) ", hashtext($1))", 1,
+        return rd_db_query_bool(db, "SELECT pg_try_advisory_lock(" G_STRINGIFY(RD_MAILBOX_LOCK) ", hashtext($1))", 1,
                           params, ret_locked, error);
 }
 
@@ -34,7 +23,7 @@ rd_db_mailbox_unlock(RdDb *db, const char *name, GError **error)
         const char *params[1] = { name };
         gboolean ignored;
 
-        return query_bool(db, "SELECT pg_advisory_unlock(" G_STRINGIFY(RD_MAILBOX_LOCK) ", hashtext($1))", 1,
+        return rd_db_query_bool(db, "SELECT pg_advisory_unlock(" G_STRINGIFY(RD_MAILBOX_LOCK) ", hashtext($1))", 1,
                           params, &ignored, error);
 }
 
@@ -201,12 +190,12 @@ rd_db_mailbox_store(RdDb *db, const RdIntake *in, const char *message_id, RdStor
         if (message_id == NULL)
                 return store_locked(db, in, NULL, ret, error);
         /* two mailboxes receiving one message at once store it once */
-        if (!query_bool(db, "SELECT pg_advisory_lock(" G_STRINGIFY(RD_MSGID_LOCK) ", hashtext($1)) IS NULL", 1,
+        if (!rd_db_query_bool(db, "SELECT pg_advisory_lock(" G_STRINGIFY(RD_MSGID_LOCK) ", hashtext($1)) IS NULL", 1,
                         params, &ignored, error))
                 return FALSE;
         ok = store_locked(db, in, message_id, ret, error);
         /* a lost connection released the lock with the session */
-        (void)query_bool(db, "SELECT pg_advisory_unlock(" G_STRINGIFY(RD_MSGID_LOCK) ", hashtext($1))", 1, params,
+        (void)rd_db_query_bool(db, "SELECT pg_advisory_unlock(" G_STRINGIFY(RD_MSGID_LOCK) ", hashtext($1))", 1, params,
                          &ignored, NULL);
         return ok;
 }

@@ -12,23 +12,7 @@
 
 /* ---- small query helpers ------------------------------------------------- */
 
-/* First column of the first row, or NULL (no row or SQL NULL). */
-static char *
-query_value(RdDb *db, const char *sql, guint n, const char *const *params, gboolean *ret_ok, GError **error)
-{
-        g_autoptr(RdDbRows) rows = rd_db_query(db, sql, n, params, error);
 
-        *ret_ok = rows != NULL;
-        if (rows == NULL || rows->rows->len == 0)
-                return NULL;
-        return g_strdup(((GPtrArray *)rows->rows->pdata[0])->pdata[0]);
-}
-
-static const char *
-cell(const RdDbRows *rows, guint r, guint c)
-{
-        return ((GPtrArray *)rows->rows->pdata[r])->pdata[c];
-}
 
 static char *
 i64(gint64 v)
@@ -90,11 +74,11 @@ match_partner(RdDb *db, const RdOrigin *origin, const RdReferral *ref, const cha
                 return FALSE;
         if (rows->rows->len == 0)
                 return TRUE;
-        ret->id = g_ascii_strtoll(cell(rows, 0, 0), NULL, 10);
-        ret->match = g_strdup(cell(rows, 0, 1));
-        ret->reply_channel = g_strdup(cell(rows, 0, 2));
-        ret->reply_email = g_strdup(cell(rows, 0, 3));
-        ret->reply_fax = g_strdup(cell(rows, 0, 4));
+        ret->id = g_ascii_strtoll(rd_db_rows_cell(rows, 0, 0), NULL, 10);
+        ret->match = g_strdup(rd_db_rows_cell(rows, 0, 1));
+        ret->reply_channel = g_strdup(rd_db_rows_cell(rows, 0, 2));
+        ret->reply_email = g_strdup(rd_db_rows_cell(rows, 0, 3));
+        ret->reply_fax = g_strdup(rd_db_rows_cell(rows, 0, 4));
         return TRUE;
 }
 
@@ -133,7 +117,7 @@ strong_candidates(RdDb *db, const RdOrigin *origin, GArray *set, GString *how, G
                 id = g_strdup_printf("%" G_GUINT64_FORMAT, v);
                 p[0] = id;
                 p[1] = tokens->pdata[i];
-                found = query_value(db, "SELECT id FROM referral WHERE id = $1::bigint AND reference = $2", 2, p,
+                found = rd_db_query_value(db, "SELECT id FROM referral WHERE id = $1::bigint AND reference = $2", 2, p,
                                     &ok, error);
                 if (!ok)
                         return FALSE;
@@ -155,7 +139,7 @@ strong_candidates(RdDb *db, const RdOrigin *origin, GArray *set, GString *how, G
                 if (rows == NULL)
                         return FALSE;
                 for (guint r = 0; r < rows->rows->len; r++) {
-                        add_candidate(set, g_ascii_strtoll(cell(rows, r, 0), NULL, 10));
+                        add_candidate(set, g_ascii_strtoll(rd_db_rows_cell(rows, r, 0), NULL, 10));
                         if (!strstr(how->str, "in-reply-to"))
                                 g_string_append(how, how->len ? ",in-reply-to" : "in-reply-to");
                 }
@@ -185,7 +169,7 @@ patient_candidates(RdDb *db, const RdConfig *config, gint64 partner_id, const Rd
         if (rows == NULL)
                 return FALSE;
         for (guint r = 0; r < rows->rows->len; r++)
-                add_candidate(set, g_ascii_strtoll(cell(rows, r, 0), NULL, 10));
+                add_candidate(set, g_ascii_strtoll(rd_db_rows_cell(rows, r, 0), NULL, 10));
         return TRUE;
 }
 
@@ -249,14 +233,14 @@ load_missing(RdDb *db, gint64 referral_id, GPtrArray *missing, GError **error)
                 return FALSE;
         for (guint r = 0; r < rows->rows->len; r++) {
                 RdMissingItem *m = g_new0(RdMissingItem, 1);
-                const char *why = cell(rows, r, 1);
+                const char *why = rd_db_rows_cell(rows, r, 1);
 
-                m->item = g_strdup(cell(rows, r, 0));
+                m->item = g_strdup(rd_db_rows_cell(rows, r, 0));
                 m->why = RD_MISSING_NOT_ENCLOSED;
                 for (int w = RD_MISSING_NOT_ENCLOSED; w <= RD_MISSING_UNREADABLE; w++)
                         if (g_strcmp0(rd_missing_why_to_string((RdMissingWhy)w), why) == 0)
                                 m->why = (RdMissingWhy)w;
-                m->date_found = g_strdup(cell(rows, r, 2));
+                m->date_found = g_strdup(rd_db_rows_cell(rows, r, 2));
                 g_ptr_array_add(missing, m);
         }
         return TRUE;
@@ -366,7 +350,7 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
                 p[0] = rid;
                 p[1] = plan->kind;
                 p[2] = interval;
-                n = query_value(db,
+                n = rd_db_query_value(db,
                                 "SELECT count(*) FROM outbox WHERE referral_id = $1::bigint AND kind = $2"
                                 " AND state <> 'suppressed' AND created_at > now() - $3::interval",
                                 3, p, &ok, error);
@@ -382,7 +366,7 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
                 window = g_strdup_printf("%" G_GUINT64_FORMAT " seconds", rc->recipient_window_usec / G_USEC_PER_SEC);
                 p[0] = recipient;
                 p[1] = window;
-                n = query_value(db,
+                n = rd_db_query_value(db,
                                 "SELECT count(*) FROM outbox WHERE lower(recipient) = lower($1)"
                                 " AND state <> 'suppressed' AND created_at > now() - $2::interval",
                                 2, p, &ok, error);
@@ -411,11 +395,11 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
         }
         if (strcmp(plan->kind, "missing") == 0 && !load_missing(db, plan->referral_id, missing, error))
                 return FALSE;
-        vars.reference = cell(rrow, 0, 0);
-        vars.received = cell(rrow, 0, 1);
-        vars.patient_family = cell(rrow, 0, 2);
-        vars.patient_given = cell(rrow, 0, 3);
-        vars.patient_dob = cell(rrow, 0, 4);
+        vars.reference = rd_db_rows_cell(rrow, 0, 0);
+        vars.received = rd_db_rows_cell(rrow, 0, 1);
+        vars.patient_family = rd_db_rows_cell(rrow, 0, 2);
+        vars.patient_given = rd_db_rows_cell(rrow, 0, 3);
+        vars.patient_dob = rd_db_rows_cell(rrow, 0, 4);
         vars.patient_detail = rc->patient_detail;
         vars.date_style = rc->date_style;
         vars.missing = missing;
@@ -431,7 +415,7 @@ queue_reply(RdDb *db, const RdConfig *config, const RdReplyPlan *plan, GError **
         if (body == NULL)
                 return FALSE;
 
-        oid = query_value(db, "SELECT nextval('outbox_id_seq')", 0, NULL, &ok, error);
+        oid = rd_db_query_value(db, "SELECT nextval('outbox_id_seq')", 0, NULL, &ok, error);
         if (!ok)
                 return FALSE;
         message_id = rd_mail_new_message_id(rc->from_addr, g_ascii_strtoll(oid, NULL, 10));
@@ -510,10 +494,10 @@ rd_db_loop_recheck(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 
                 g_set_error(error, RD_DB_ERROR, RD_DB_ERROR_REJECTED, "no referral %s", rid);
                 return FALSE;
         }
-        ref->service_line = g_strdup(cell(head, 0, 0));
-        ref->urgency = g_strdup(cell(head, 0, 1));
-        ref->received = g_strdup(cell(head, 0, 2));
-        was_incomplete = g_strcmp0(cell(head, 0, 3), "incomplete") == 0;
+        ref->service_line = g_strdup(rd_db_rows_cell(head, 0, 0));
+        ref->urgency = g_strdup(rd_db_rows_cell(head, 0, 1));
+        ref->received = g_strdup(rd_db_rows_cell(head, 0, 2));
+        was_incomplete = g_strcmp0(rd_db_rows_cell(head, 0, 3), "incomplete") == 0;
         docs = rd_db_query(db,
                            "SELECT type, date::text, array_to_string(panels, ','), coalesce(confidence, 1)"
                            " FROM referral_document WHERE referral_id = $1::bigint ORDER BY id",
@@ -525,12 +509,12 @@ rd_db_loop_recheck(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 
                 RdDocument *d;
                 g_auto(GStrv) panels = NULL;
 
-                if (!rd_doc_type_from_string(cell(docs, r, 0), &type))
+                if (!rd_doc_type_from_string(rd_db_rows_cell(docs, r, 0), &type))
                         continue;
                 d = rd_document_new(type);
-                d->date = g_strdup(cell(docs, r, 1));
-                d->confidence = g_ascii_strtod(cell(docs, r, 3), NULL);
-                panels = g_strsplit(cell(docs, r, 2) ? cell(docs, r, 2) : "", ",", -1);
+                d->date = g_strdup(rd_db_rows_cell(docs, r, 1));
+                d->confidence = g_ascii_strtod(rd_db_rows_cell(docs, r, 3), NULL);
+                panels = g_strsplit(rd_db_rows_cell(docs, r, 2) ? rd_db_rows_cell(docs, r, 2) : "", ",", -1);
                 for (guint i = 0; panels[i]; i++) {
                         RdPanel panel;
 
@@ -551,7 +535,7 @@ rd_db_loop_recheck(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 
                 gboolean res = FALSE;
 
                 for (guint r = 0; r < resolved->rows->len; r++)
-                        res |= g_strcmp0(cell(resolved, r, 0), m->item) == 0;
+                        res |= g_strcmp0(rd_db_rows_cell(resolved, r, 0), m->item) == 0;
                 if (res)
                         g_ptr_array_remove_index(ref->missing, i);
                 else
@@ -645,23 +629,23 @@ queue_about_referral(RdDb *db, const RdConfig *config, gint64 referral_id, const
                 return TRUE;
         if (!load_referral_origin(db, referral_id, &rows, error))
                 return FALSE;
-        if (rows->rows->len == 0 || cell(rows, 0, 0) == NULL)
+        if (rows->rows->len == 0 || rd_db_rows_cell(rows, 0, 0) == NULL)
                 return TRUE; /* made before origins were kept: nothing to answer */
-        origin.channel = cell(rows, 0, 0);
-        origin.from_addr = cell(rows, 0, 1);
-        origin.reply_to = cell(rows, 0, 2);
-        origin.subject = cell(rows, 0, 3);
-        origin.message_id = cell(rows, 0, 4);
-        origin.in_reply_to = cell(rows, 0, 5);
-        origin.auto_submitted = g_strcmp0(cell(rows, 0, 6), "true") == 0;
-        fax = cell(rows, 0, 7) ? rd_partner_normalize_key("fax", cell(rows, 0, 7)) : NULL;
-        pm.id = cell(rows, 0, 8) ? g_ascii_strtoll(cell(rows, 0, 8), NULL, 10) : 0;
-        pm.reply_channel = (char *)cell(rows, 0, 9);
-        pm.reply_email = (char *)cell(rows, 0, 10);
-        pm.reply_fax = (char *)cell(rows, 0, 11);
+        origin.channel = rd_db_rows_cell(rows, 0, 0);
+        origin.from_addr = rd_db_rows_cell(rows, 0, 1);
+        origin.reply_to = rd_db_rows_cell(rows, 0, 2);
+        origin.subject = rd_db_rows_cell(rows, 0, 3);
+        origin.message_id = rd_db_rows_cell(rows, 0, 4);
+        origin.in_reply_to = rd_db_rows_cell(rows, 0, 5);
+        origin.auto_submitted = g_strcmp0(rd_db_rows_cell(rows, 0, 6), "true") == 0;
+        fax = rd_db_rows_cell(rows, 0, 7) ? rd_partner_normalize_key("fax", rd_db_rows_cell(rows, 0, 7)) : NULL;
+        pm.id = rd_db_rows_cell(rows, 0, 8) ? g_ascii_strtoll(rd_db_rows_cell(rows, 0, 8), NULL, 10) : 0;
+        pm.reply_channel = (char *)rd_db_rows_cell(rows, 0, 9);
+        pm.reply_email = (char *)rd_db_rows_cell(rows, 0, 10);
+        pm.reply_fax = (char *)rd_db_rows_cell(rows, 0, 11);
         plan.kind = kind;
         plan.referral_id = referral_id;
-        plan.item_id = g_ascii_strtoll(cell(rows, 0, 12), NULL, 10);
+        plan.item_id = g_ascii_strtoll(rd_db_rows_cell(rows, 0, 12), NULL, 10);
         plan.origin = &origin;
         plan.partner = &pm;
         plan.fax_number = fax;
@@ -781,7 +765,7 @@ fill_fields(RdDb *db, gint64 item_id, gint64 referral_id, const char *referral_j
         g_autofree char *filled = NULL, *detail = NULL;
         gboolean ok;
 
-        filled = query_value(db, FILL_FIELDS_SQL, 3, p, &ok, error);
+        filled = rd_db_query_value(db, FILL_FIELDS_SQL, 3, p, &ok, error);
         if (!ok)
                 return FALSE;
         if (filled == NULL || strcmp(filled, "[]") == 0)
@@ -822,7 +806,7 @@ rd_db_loop_attach(RdDb *db, const RdConfig *config, gint64 item_id, gint64 refer
         g_autofree char *json = NULL, *exists = NULL;
         gboolean ok;
 
-        exists = query_value(db, "SELECT id FROM referral WHERE id = $1::bigint", 1, p + 1, &ok, error);
+        exists = rd_db_query_value(db, "SELECT id FROM referral WHERE id = $1::bigint", 1, p + 1, &ok, error);
         if (!ok)
                 return FALSE;
         if (exists == NULL) {
@@ -830,14 +814,14 @@ rd_db_loop_attach(RdDb *db, const RdConfig *config, gint64 item_id, gint64 refer
                 return FALSE;
         }
         /* the item's own understanding, kept in the event the worker wrote */
-        json = query_value(db,
+        json = rd_db_query_value(db,
                            "SELECT detail->>'extract' FROM event WHERE item_id = $1::bigint"
                            " AND kind IN ('followup-review', 'item-understood') ORDER BY id DESC LIMIT 1",
                            1, p, &ok, error);
         if (!ok)
                 return FALSE;
         if (json == NULL)
-                json = query_value(db, "SELECT extract::text FROM referral WHERE item_id = $1::bigint", 1, p, &ok,
+                json = rd_db_query_value(db, "SELECT extract::text FROM referral WHERE item_id = $1::bigint", 1, p, &ok,
                                    error);
         if (!ok)
                 return FALSE;
@@ -876,7 +860,7 @@ rd_db_loop_store(RdDb *db, const RdConfig *config, gint64 item_id, const RdOrigi
                 /* staff said this item is a referral of its own (reprocess --new) */
                 g_autofree char *iid = i64(item_id);
                 const char *p[1] = { iid };
-                g_autofree char *staff = query_value(db,
+                g_autofree char *staff = rd_db_query_value(db,
                                                      "SELECT 1 FROM followup_review WHERE item_id = $1::bigint"
                                                      " AND resolved_at IS NOT NULL AND reason = 'staff: new referral'",
                                                      1, p, &ok, error);
