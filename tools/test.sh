@@ -12,7 +12,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
         # clang: the same sanitizer build also gets the libFuzzer MIME target,
         # run for a fixed minute as a test (suite fuzz)
         CC=${CC:-clang} meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false \
-                -Dbuildtype=debugoptimized -Dfuzzing=true >/dev/null
+                -Dbuildtype=debugoptimized -Dfuzzing=true -Dtest-faults=true >/dev/null
 fi
 ninja -C "$BUILD"
 export OMP_THREAD_LIMIT=1

@@ -14,20 +14,13 @@
 #include "imap-poller.h"
 #include "daemon/base/child.h"
 #include "daemon/base/log.h"
+#include "daemon/base/sanitizer.h"
 
 #define LOG_DOMAIN "rd-imap"
 #define RESPONSE_MAX (32u << 20) /* untagged text of one command (sizes of a huge folder) */
 #define HEADER_MAX (256u << 10)  /* header block of a message too large to fetch */
 #define ACK_BATCH 200            /* UIDs per MOVE/STORE command */
 
-/* See daemon/worker.c: RLIMIT_AS cannot bound a sanitizer build. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RD_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RD_ASAN 1
-#endif
-#endif
 
 #define RD_IMAP_ERROR (rd_imap_error_quark())
 static G_DEFINE_QUARK(rd-imap-error-quark, rd_imap_error)

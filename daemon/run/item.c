@@ -12,13 +12,15 @@
 #include "parsers/item-read.h"
 #include "daemon/base/log.h"
 #include "item.h"
+#ifdef RD_TEST_FAULTS
+#include "faults.h"
+#endif
 
 #define LOG_DOMAIN "rd-worker"
 
 struct RdProcessor {
         const RdConfig *config; /* borrowed */
         RdOcrEngine *ocr;       /* owned: one Tesseract handle for the worker's life */
-        gboolean faults;        /* RD_TEST_FAULTS: honour fault markers (tests only) */
 };
 
 struct RdProcessResult {
@@ -38,7 +40,6 @@ rd_processor_new(const RdConfig *config, GError **error)
         g_autoptr(RdProcessor) self = g_new0(RdProcessor, 1);
 
         self->config = config;
-        self->faults = g_strcmp0(g_getenv("RD_TEST_FAULTS"), "1") == 0;
         self->ocr = rd_ocr_engine_new(error);
         if (self->ocr == NULL)
                 return NULL;
@@ -68,38 +69,6 @@ rd_process_result_free(RdProcessResult *result)
         g_free(result->text);
         g_free(result->header_fax);
         g_free(result);
-}
-
-/* Test-only fault injection, enabled by RD_TEST_FAULTS=1 in the daemon's
- * environment: a file carrying a marker makes its worker crash, blow its
- * memory limit or hang, as a hostile file could with a C library. */
-static void
-maybe_inject_fault(RdProcessor *self, GBytes *raw)
-{
-        gsize len;
-        const char *data = g_bytes_get_data(raw, &len);
-        const char *marker = data ? g_strstr_len(data, MIN(len, 4096), "RD-TEST-FAULT:") : NULL;
-
-        if (!self->faults || marker == NULL)
-                return;
-        marker += strlen("RD-TEST-FAULT:");
-        if (g_str_has_prefix(marker, "segv")) {
-                raise(SIGSEGV);
-        } else if (g_str_has_prefix(marker, "oom")) {
-                for (;;) {
-                        /* plain malloc: g_malloc would abort before touching */
-                        char *p = malloc(64 << 20);
-
-                        if (p == NULL)
-                                abort();
-                        memset(p, 1, 64 << 20);
-                }
-        } else if (g_str_has_prefix(marker, "hang")) {
-                for (;;)
-                        pause();
-        } else if (g_str_has_prefix(marker, "slow")) {
-                g_usleep(3 * G_USEC_PER_SEC);
-        }
 }
 
 /* Errors that another attempt cannot mend: the bytes are what they are. */
@@ -144,7 +113,9 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
         const guint8 *data = g_bytes_get_data(item->raw, &len);
 
         *ret_permanent = FALSE;
-        maybe_inject_fault(self, item->raw);
+#ifdef RD_TEST_FAULTS
+        rd_test_fault_maybe(item->raw);
+#endif
         rd_read_limits_init(&limits);
         limits.max_pages = self->config->max_pages;
         limits.max_page_pixels = self->config->max_page_pixels;

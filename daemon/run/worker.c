@@ -15,21 +15,12 @@
 #include "daemon/store/db.h"
 #include "daemon/base/child.h"
 #include "daemon/base/log.h"
+#include "daemon/base/sanitizer.h"
 #include "item.h"
 #include "worker.h"
 
 #define LOG_DOMAIN "rd-worker"
 
-/* AddressSanitizer reserves terabytes of address space for its shadow, so
- * RLIMIT_AS cannot bound a sanitizer build; there the worker samples its
- * resident size instead and aborts past the limit. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RD_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RD_ASAN 1
-#endif
-#endif
 
 #ifdef RD_ASAN
 #include <fcntl.h>
