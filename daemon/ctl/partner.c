@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loop.h"
+#include "partner.h"
 #include "ctl.h"
 #include "daemon/store/db.h"
 #include "daemon/replies/partner.h"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loop.h"
+#include "report.h"
 #include "ctl.h"
 #include "daemon/store/db.h"
 #include "parsers/fields/dates.h"
