@@ -521,6 +521,93 @@ row_from_csv(GPtrArray *record, guint line, const int *cols, GError **error)
         return g_steal_pointer(&row);
 }
 
+/* Maps the header's columns (any order, case-insensitive) to @cols;
+ * FALSE after telling why. */
+static gboolean
+read_header(GPtrArray *header, int cols[N_COLUMNS])
+{
+        for (guint c = 0; c < N_COLUMNS; c++)
+                cols[c] = -1;
+        for (guint i = 0; i < header->len; i++) {
+                g_autofree char *h = g_ascii_strdown(g_strstrip((char *)header->pdata[i]), -1);
+                guint c;
+
+                if (*h == '\0') /* a spreadsheet's trailing empty columns */
+                        continue;
+                for (c = 0; c < N_COLUMNS; c++)
+                        if (strcmp(h, csv_columns[c]) == 0)
+                                break;
+                if (c == N_COLUMNS) {
+                        fprintf(stderr, "referralctl: line 1: unknown column \"%s\" (expected %s)\n", h,
+                                "name,npis,emails,domains,faxes,tier,reply_channel,reply_email,reply_fax,contact");
+                        return FALSE;
+                }
+                if (cols[c] >= 0) {
+                        fprintf(stderr, "referralctl: line 1: column %s appears twice\n", h);
+                        return FALSE;
+                }
+                cols[c] = (int)i;
+        }
+        if (cols[COL_NAME] < 0) {
+                fprintf(stderr, "referralctl: line 1: the header has no name column\n");
+                return FALSE;
+        }
+
+        return TRUE;
+}
+
+/* Every row of the file checked into @rows before anything is written;
+ * FALSE after telling why. */
+static gboolean
+check_rows(GPtrArray *records, GArray *lines, const int cols[N_COLUMNS], GPtrArray *rows,
+           GHashTable *line_of)
+{
+        g_autoptr(GError) error = NULL;
+        GPtrArray *header = records->pdata[0];
+
+        for (guint r = 1; r < records->len; r++) {
+                GPtrArray *record = records->pdata[r];
+                guint line = g_array_index(lines, guint, r);
+                PartnerRow *row;
+                guint first;
+
+                if (record->len != header->len) {
+                        fprintf(stderr, "referralctl: line %u: %u field(s), the header has %u\n", line, record->len,
+                                header->len);
+                        return FALSE;
+                }
+                row = row_from_csv(record, line, cols, &error);
+                if (row == NULL) {
+                        fprintf(stderr, "referralctl: line %u: %s\n", line, error->message);
+                        return FALSE;
+                }
+                g_ptr_array_add(rows, row);
+                first = GPOINTER_TO_UINT(g_hash_table_lookup(line_of, row->name));
+                if (first) {
+                        fprintf(stderr, "referralctl: line %u: partner %s is also on line %u\n", line, row->name,
+                                first);
+                        return FALSE;
+                }
+                g_hash_table_insert(line_of, row->name, GUINT_TO_POINTER(line));
+        }
+
+        return TRUE;
+}
+
+/* The key columns the file has, as a PostgreSQL text array literal: those
+ * keys are replaced, the others stay. */
+static char *
+kinds_given_of(const int cols[N_COLUMNS])
+{
+        g_autoptr(GString) kinds = g_string_new("{");
+
+        for (guint k = 0; k < N_KINDS; k++)
+                if (cols[COL_NPIS + k] >= 0)
+                        g_string_append_printf(kinds, "%s%s", kinds->len > 1 ? "," : "", key_kinds[k].kind);
+        g_string_append_c(kinds, '}');
+        return g_string_free(g_steal_pointer(&kinds), FALSE);
+}
+
 static int
 partner_import(RdDb *db, const char *path)
 {
@@ -533,7 +620,6 @@ partner_import(RdDb *db, const char *path)
         g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
         g_autofree char *kinds_given = NULL;
         int cols[N_COLUMNS];
-        GPtrArray *header;
         guint added = 0, updated = 0;
 
         if (!g_file_get_contents(path, &text, NULL, &error))
@@ -549,71 +635,9 @@ partner_import(RdDb *db, const char *path)
                 fprintf(stderr, "referralctl: %s: no header row\n", path);
                 return 1;
         }
-        header = records->pdata[0];
-        for (guint c = 0; c < N_COLUMNS; c++)
-                cols[c] = -1;
-        for (guint i = 0; i < header->len; i++) {
-                g_autofree char *h = g_ascii_strdown(g_strstrip((char *)header->pdata[i]), -1);
-                guint c;
-
-                if (*h == '\0') /* a spreadsheet's trailing empty columns */
-                        continue;
-                for (c = 0; c < N_COLUMNS; c++)
-                        if (strcmp(h, csv_columns[c]) == 0)
-                                break;
-                if (c == N_COLUMNS) {
-                        fprintf(stderr, "referralctl: line 1: unknown column \"%s\" (expected %s)\n", h,
-                                "name,npis,emails,domains,faxes,tier,reply_channel,reply_email,reply_fax,contact");
-                        return 1;
-                }
-                if (cols[c] >= 0) {
-                        fprintf(stderr, "referralctl: line 1: column %s appears twice\n", h);
-                        return 1;
-                }
-                cols[c] = (int)i;
-        }
-        if (cols[COL_NAME] < 0) {
-                fprintf(stderr, "referralctl: line 1: the header has no name column\n");
+        if (!read_header(records->pdata[0], cols) || !check_rows(records, lines, cols, rows, line_of))
                 return 1;
-        }
-
-        /* every row is checked before anything is written */
-        for (guint r = 1; r < records->len; r++) {
-                GPtrArray *record = records->pdata[r];
-                guint line = g_array_index(lines, guint, r);
-                PartnerRow *row;
-                guint first;
-
-                if (record->len != header->len) {
-                        fprintf(stderr, "referralctl: line %u: %u field(s), the header has %u\n", line, record->len,
-                                header->len);
-                        return 1;
-                }
-                row = row_from_csv(record, line, cols, &error);
-                if (row == NULL) {
-                        fprintf(stderr, "referralctl: line %u: %s\n", line, error->message);
-                        return 1;
-                }
-                g_ptr_array_add(rows, row);
-                first = GPOINTER_TO_UINT(g_hash_table_lookup(line_of, row->name));
-                if (first) {
-                        fprintf(stderr, "referralctl: line %u: partner %s is also on line %u\n", line, row->name,
-                                first);
-                        return 1;
-                }
-                g_hash_table_insert(line_of, row->name, GUINT_TO_POINTER(line));
-        }
-
-        /* The key columns the file has replace those keys; the others stay. */
-        {
-                g_autoptr(GString) kinds = g_string_new("{");
-
-                for (guint k = 0; k < N_KINDS; k++)
-                        if (cols[COL_NPIS + k] >= 0)
-                                g_string_append_printf(kinds, "%s%s", kinds->len > 1 ? "," : "", key_kinds[k].kind);
-                g_string_append_c(kinds, '}');
-                kinds_given = g_string_free(g_steal_pointer(&kinds), FALSE);
-        }
+        kinds_given = kinds_given_of(cols);
 
         /* One transaction: the partners first and their old keys gone, so
          * a key may move from one partner to another within the file. */
