@@ -161,6 +161,70 @@ typedef enum {
         TAKE_DB_ERROR,
 } TakeResult;
 
+/* Reads the whole file into @data (its size was taken in @st; NULL:
+ * only hash it), feeding @sum. TAKE_DONE when read and unchanged since @st,
+ * TAKE_UNSETTLED when it changed meanwhile (still being written),
+ * TAKE_SKIP when reading failed (left in place for the next scan). */
+static TakeResult
+read_unchanged(int fd, const struct stat *st, guint8 *data, GChecksum *sum, guint64 *ret_got)
+{
+        struct stat st2;
+        guint64 got = 0;
+
+        for (;;) {
+                guint8 buf[65536];
+                guint8 *dst = data ? data + got : buf;
+                gsize want = data ? MIN(sizeof buf, (gsize)st->st_size - got) : sizeof buf;
+                ssize_t n;
+
+                if (data && want == 0)
+                        break;
+                n = read(fd, dst, want);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        rd_log_warning(LOG_DOMAIN, 0, "reading a dropped file failed: %s", g_strerror(errno));
+                        return TAKE_SKIP;
+                }
+                if (n == 0)
+                        break;
+                g_checksum_update(sum, dst, n);
+                got += n;
+        }
+        *ret_got = got;
+        if (fstat(fd, &st2) < 0 || st2.st_size != st->st_size || (guint64)st->st_size != got ||
+            st2.st_mtim.tv_sec != st->st_mtim.tv_sec || st2.st_mtim.tv_nsec != st->st_mtim.tv_nsec)
+                return TAKE_UNSETTLED;
+        return TAKE_DONE;
+}
+
+/* Logs and counts what storing one file came to. */
+static void
+count_outcome(RdDropdirScan *scan, const RdStoreResult *res, const char *reason, guint64 got,
+              const char *media)
+{
+        switch (res->outcome) {
+        case RD_STORE_NEW:
+                if (res->quarantined) {
+                        rd_log_warning(LOG_DOMAIN, res->item_id, "quarantined: %s", reason);
+                        scan->quarantined++;
+                } else {
+                        rd_log_info(LOG_DOMAIN, res->item_id, "stored %" G_GUINT64_FORMAT " bytes (%s)", got,
+                                    media);
+                        scan->stored++;
+                }
+                break;
+        case RD_STORE_DUPLICATE:
+                rd_log_info(LOG_DOMAIN, res->item_id, "duplicate of a stored item");
+                scan->duplicates++;
+                break;
+        case RD_STORE_AGAIN:
+                rd_log_info(LOG_DOMAIN, res->item_id, "already stored, moving it again");
+                scan->again++;
+                break;
+        }
+}
+
 static TakeResult
 take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error)
 {
@@ -172,7 +236,8 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
         const char *reason = NULL;
         const char *media = NULL;
         gboolean keep_bytes;
-        struct stat st, st2;
+        TakeResult outcome;
+        struct stat st;
         RdStoreResult res;
         RdIntake in = { 0 };
         guint64 now = now_realtime_usec(), mtime_usec;
@@ -202,38 +267,16 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
         keep_bytes = (guint64)st.st_size <= c->max_file_size;
         if (keep_bytes)
                 data = g_malloc(st.st_size > 0 ? (gsize)st.st_size : 1);
-        for (;;) {
-                guint8 buf[65536];
-                guint8 *dst = keep_bytes ? data + got : buf;
-                gsize want = keep_bytes ? MIN(sizeof buf, (gsize)st.st_size - got) : sizeof buf;
-                ssize_t n;
-
-                if (keep_bytes && want == 0)
-                        break;
-                n = read(fd, dst, want);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        /* left in place: the next scan tries again */
-                        rd_log_warning(LOG_DOMAIN, 0, "reading a dropped file failed: %s", g_strerror(errno));
-                        close(fd);
-                        return TAKE_SKIP;
-                }
-                if (n == 0)
-                        break;
-                g_checksum_update(sum, dst, n);
-                got += n;
-        }
-        if (fstat(fd, &st2) < 0 || st2.st_size != st.st_size || (guint64)st.st_size != got ||
-            st2.st_mtim.tv_sec != st.st_mtim.tv_sec || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
+        outcome = read_unchanged(fd, &st, keep_bytes ? data : NULL, sum, &got);
+        close(fd);
+        if (outcome == TAKE_UNSETTLED) {
                 /* it changed while we read it: still being written */
-                close(fd);
                 scan->unsettled++;
                 if (scan->next_usec == 0)
                         scan->next_usec = (guint64)g_get_monotonic_time() + MAX(c->settle_usec, 100000);
-                return TAKE_UNSETTLED;
         }
-        close(fd);
+        if (outcome != TAKE_DONE)
+                return outcome;
 
         if (got == 0)
                 reason = "empty file";
@@ -266,26 +309,7 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
                 return TAKE_DONE;
         }
 
-        switch (res.outcome) {
-        case RD_STORE_NEW:
-                if (res.quarantined) {
-                        rd_log_warning(LOG_DOMAIN, res.item_id, "quarantined: %s", reason);
-                        scan->quarantined++;
-                } else {
-                        rd_log_info(LOG_DOMAIN, res.item_id, "stored %" G_GUINT64_FORMAT " bytes (%s)", got,
-                                    media);
-                        scan->stored++;
-                }
-                break;
-        case RD_STORE_DUPLICATE:
-                rd_log_info(LOG_DOMAIN, res.item_id, "duplicate of a stored item");
-                scan->duplicates++;
-                break;
-        case RD_STORE_AGAIN:
-                rd_log_info(LOG_DOMAIN, res.item_id, "already stored, moving it again");
-                scan->again++;
-                break;
-        }
+        count_outcome(scan, &res, reason, got, media);
         if (!move_into(c->drop_path, name, res.quarantined ? c->quarantine_path : c->processed_path,
                        res.item_id, &local))
                 rd_log_err(LOG_DOMAIN, res.item_id, "%s", local->message);
