@@ -93,18 +93,12 @@ set_last_error(RdManager *self, const char *message)
 static char *
 outbox_status(RdManager *self)
 {
-        g_autoptr(RdDbRows) rows = rd_db_query(self->db,
-                                               "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending')),"
-                                               " count(*) FILTER (WHERE state = 'failed'),"
-                                               " count(*) FILTER (WHERE state = 'uncertain') FROM outbox",
-                                               0, NULL, NULL);
-        GPtrArray *row;
+        RdOutboxStats st;
 
-        if (rows == NULL || rows->rows->len == 0)
+        if (!rd_db_outbox_stats(self->db, &st, NULL))
                 return NULL;
-        row = rows->rows->pdata[0];
-        return g_strdup_printf("; replies: %s waiting, %s failed, %s uncertain", (char *)row->pdata[0],
-                               (char *)row->pdata[1], (char *)row->pdata[2]);
+        return g_strdup_printf("; replies: %" G_GINT64_FORMAT " waiting, %" G_GINT64_FORMAT " failed, %"
+                               G_GINT64_FORMAT " uncertain", st.waiting, st.failed, st.uncertain);
 }
 
 static void
@@ -325,20 +319,16 @@ is_our_worker(RdManager *self, pid_t pid)
 static void
 release_orphaned_leases(RdManager *self)
 {
-        g_autofree char *prefix = g_strdup_printf("%s/%%", g_get_host_name());
-        const char *params[1] = { prefix };
+        g_autofree char *prefix = g_strdup_printf("%s/", g_get_host_name());
         g_autoptr(GError) error = NULL;
-        g_autoptr(RdDbRows) rows = rd_db_query(self->db,
-                                               "SELECT DISTINCT leased_by FROM item"
-                                               " WHERE state = 'processing' AND leased_by LIKE $1",
-                                               1, params, &error);
+        g_auto(GStrv) holders = rd_db_lease_holders(self->db, prefix, &error);
 
-        if (rows == NULL) {
+        if (holders == NULL) {
                 rd_log_warning(LOG_DOMAIN, 0, "looking for orphaned leases: %s", error->message);
                 return;
         }
-        for (guint r = 0; r < rows->rows->len; r++) {
-                const char *owner = g_ptr_array_index((GPtrArray *)rows->rows->pdata[r], 0);
+        for (guint r = 0; holders[r] != NULL; r++) {
+                const char *owner = holders[r];
                 const char *slash = owner ? strrchr(owner, '/') : NULL;
                 pid_t pid = slash ? (pid_t)g_ascii_strtoll(slash + 1, NULL, 10) : 0;
 

@@ -673,6 +673,43 @@ rd_db_queue_stats(RdDb *db, RdQueueStats *ret, GError **error)
 }
 
 gboolean
+rd_db_outbox_stats(RdDb *db, RdOutboxStats *ret, GError **error)
+{
+        g_autoptr(RdDbRows) rows = rd_db_query(db,
+                                               "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending')),"
+                                               " count(*) FILTER (WHERE state = 'failed'),"
+                                               " count(*) FILTER (WHERE state = 'uncertain') FROM outbox",
+                                               0, NULL, error);
+
+        memset(ret, 0, sizeof *ret);
+        if (rows == NULL)
+                return FALSE;
+        ret->waiting = g_ascii_strtoll(rd_db_rows_cell(rows, 0, 0), NULL, 10);
+        ret->failed = g_ascii_strtoll(rd_db_rows_cell(rows, 0, 1), NULL, 10);
+        ret->uncertain = g_ascii_strtoll(rd_db_rows_cell(rows, 0, 2), NULL, 10);
+        return TRUE;
+}
+
+char **
+rd_db_lease_holders(RdDb *db, const char *prefix, GError **error)
+{
+        g_autofree char *like = g_strdup_printf("%s%%", prefix);
+        const char *params[1] = { like };
+        g_autoptr(RdDbRows) rows = rd_db_query(db,
+                                               "SELECT DISTINCT leased_by FROM item"
+                                               " WHERE state = 'processing' AND leased_by LIKE $1"
+                                               " AND leased_by IS NOT NULL",
+                                               1, params, error);
+        g_autoptr(GStrvBuilder) holders = g_strv_builder_new();
+
+        if (rows == NULL)
+                return NULL;
+        for (guint r = 0; r < rows->rows->len; r++)
+                g_strv_builder_add(holders, rd_db_rows_cell(rows, r, 0));
+        return g_strv_builder_end(holders);
+}
+
+gboolean
 rd_db_listen(RdDb *db, const char *channel, GError **error)
 {
         g_autofree char *sql = NULL;

@@ -100,6 +100,16 @@ typedef struct {
 } RdQueueStats;
 gboolean rd_db_queue_stats(RdDb *db, RdQueueStats *ret, GError **error);
 
+/* Replies that need attention: waiting (queued or sending), failed, uncertain. */
+typedef struct {
+        gint64 waiting, failed, uncertain;
+} RdOutboxStats;
+gboolean rd_db_outbox_stats(RdDb *db, RdOutboxStats *ret, GError **error);
+
+/* The distinct holders of leased items whose name starts with @prefix
+ * ("host/"): (transfer full) a NULL-terminated vector. */
+char **rd_db_lease_holders(RdDb *db, const char *prefix, GError **error);
+
 gboolean rd_db_listen(RdDb *db, const char *channel, GError **error);
 /* Consume pending notifications; TRUE when at least one arrived. */
 gboolean rd_db_drain_notifications(RdDb *db);
