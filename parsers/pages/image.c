@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TIFF (multi-page fax), PNG and JPEG pages through Leptonica's memory
  * readers. Sizes come from the headers before anything is decoded. */
-#include "pages-private.h"
+#include "image.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pages_pix_free)
 

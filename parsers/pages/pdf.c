@@ -5,7 +5,7 @@
 #include <poppler.h>
 #include <cairo.h>
 
-#include "pages-private.h"
+#include "pdf.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pages_pix_free)
 /* poppler-glib 22.12 declares no autoptr cleanups of its own */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The page sink shared by the format readers of parsers/pages/. */
 #pragma once
 
 #include <leptonica/allheaders.h>
@@ -30,10 +31,6 @@ gboolean rd_pages_check_size(RdPagesCtx *ctx, guint index, guint64 width, guint6
 gboolean rd_pages_add_image(RdPagesCtx *ctx, PIX *pix, gint64 start_us, GError **error);
 /* Appends a text-layer page; takes @text. */
 void rd_pages_add_text(RdPagesCtx *ctx, char *text, gint64 start_us);
-
-gboolean rd_pages_read_pdf(RdPagesCtx *ctx, const guint8 *data, gsize len, GError **error);
-gboolean rd_pages_read_tiff(RdPagesCtx *ctx, const guint8 *data, gsize len, GError **error);
-gboolean rd_pages_read_image(RdPagesCtx *ctx, const guint8 *data, gsize len, GError **error);
 
 static inline void
 rd_pages_pix_free(PIX *pix)
