@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The page model: one page of an item as read. */
 #include "page.h"
 
 RdPage *

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Media types from content, never from names, and truncated files. */
 #include <string.h>
 
 #include "sniff.h"

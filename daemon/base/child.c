@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The start of every child of the supervisor: signals, parent death, no new
+ * privileges, no core dumps. */
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>

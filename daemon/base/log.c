@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Logging: structured journal fields, or stderr lines, never patient data. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

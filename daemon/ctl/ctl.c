@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What referralctl's commands share: options, configuration, database,
+ * printing rows. */
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The drop folder: settled files stored as items, then moved to processed/ or
+ * quarantine/. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The supervisor: sd-event loop, signals, the drop folder scan, and the
+ * worker, poller and sender children with backoff. */
 #include <errno.h>
 #include <gio/gio.h>
 #include <signal.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A worker process: resource limits, then lease an item, process it, store
+ * the result, repeat. */
 #include <errno.h>
 #include <gio/gio.h>
 #include <grp.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The PostgreSQL connection: errors, transactions, migrations, the item queue
+ * (intake, lease, mark, reap), row helpers. */
 #include <gio/gio.h>
 #include <libpq-fe.h>
 #include <stdlib.h>

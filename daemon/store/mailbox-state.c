@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Each mailbox's state: its advisory lock, UIDVALIDITY and last UID, and
+ * Message-ID receipts. */
 #include <string.h>
 
 #include "mailbox-state.h"

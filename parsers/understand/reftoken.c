@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reference tokens: the look-alike-free alphabet, the check symbol, and
+ * reading one back after OCR. */
 #include <string.h>
 
 #include "reftoken.h"
