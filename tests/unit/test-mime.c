@@ -918,7 +918,7 @@ test_samples(void)
                 g_autoptr(RdMimeInfo) info = NULL;
                 g_autoptr(JsonParser) parser = json_parser_new();
                 JsonObject *truth, *patient;
-                guint want[4], got[4] = { 0 };
+                guint want[4] = { 0 }, got[4] = { 0 };
                 gsize len;
 
                 if (!g_str_has_suffix(name, ".eml"))
