@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "faults.h"
@@ -35,6 +36,16 @@ rd_test_fault_maybe(GBytes *raw)
         } else if (g_str_has_prefix(marker, "hang")) {
                 for (;;)
                         pause();
+        } else if (g_str_has_prefix(marker, "socket")) {
+                /* what an exploit would do to reach the network */
+                int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+                if (fd >= 0)
+                        close(fd);
+        } else if (g_str_has_prefix(marker, "exec")) {
+                char *const argv[] = { (char *)"true", NULL };
+
+                execv("/bin/true", argv);
         } else if (g_str_has_prefix(marker, "slow")) {
                 g_usleep(3 * G_USEC_PER_SEC);
         }

@@ -389,7 +389,8 @@ on_worker_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
                                          si->si_status == SIGALRM ? "time limit" :
                                          si->si_status == SIGKILL ? "killed" :
                                          si->si_status == SIGABRT ? "aborted, e.g. out of memory" :
-                                         si->si_status == SIGSEGV ? "crashed" : "signal");
+                                         si->si_status == SIGSEGV ? "crashed" :
+                                         si->si_status == SIGSYS ? "a forbidden system call" : "signal");
 
         /* an item it held cost one attempt, unless we stopped it ourselves */
         release_items_of(self, slot->pid, reason, !(self->stopping && si->si_status == SIGKILL));

@@ -17,6 +17,7 @@
 #include "daemon/store/db.h"
 #include "daemon/base/child.h"
 #include "daemon/base/log.h"
+#include "daemon/base/sandbox.h"
 #include "daemon/base/sanitizer.h"
 #include "item.h"
 #include "worker.h"
@@ -226,6 +227,24 @@ handle_item(RdDb *db, RdProcessor *proc, const RdConfig *config, const char *me,
         /* the lease will expire and the item will be offered again */
 }
 
+/* Once the worker holds its database connection, the seccomp filter
+ * takes away every other way out (daemon/base/sandbox.c). Log lines that
+ * would open the journal's socket afterwards go to stderr, which under
+ * systemd is the journal too. */
+static gboolean
+confine(RdDb *db, guint index)
+{
+        g_autoptr(GError) error = NULL;
+
+        rd_log_debug(LOG_DOMAIN, 0, "worker %u: connected, entering the sandbox", index);
+        if (!rd_sandbox_confine_worker(&error)) {
+                rd_log_err(LOG_DOMAIN, 0, "worker %u: %s", index, error->message);
+                return FALSE;
+        }
+        rd_db_forbid_reconnect(db);
+        return TRUE;
+}
+
 void
 rd_worker_run(const RdConfig *config, guint index, gboolean once)
 {
@@ -233,6 +252,7 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
         g_autoptr(RdDb) db = NULL;
         g_autoptr(RdProcessor) proc = NULL;
         g_autofree char *me = rd_worker_name(getpid());
+        gboolean confined = FALSE;
         guint backoff = 1;
 
         rd_child_setup();
@@ -251,16 +271,22 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
                 g_autoptr(RdLeasedItem) item = NULL;
 
                 g_clear_error(&error);
+                if (db == NULL && confined)
+                        _exit(RD_WORKER_EXIT_DB_LOST);
                 if (db == NULL) {
                         db = rd_db_connect(config->db_conninfo, config->db_password, &error);
                         if (db != NULL && !rd_db_listen(db, "rd_queue", &error))
                                 g_clear_pointer(&db, rd_db_free);
+                        if (db != NULL && !confine(db, index))
+                                _exit(RD_WORKER_EXIT_SETUP);
+                        confined = db != NULL;
                 }
                 if (db == NULL || !rd_db_lease(db, me, config->item_timeout_usec + 30 * G_USEC_PER_SEC, &item,
                                                &error)) {
                         rd_log_warning(LOG_DOMAIN, 0, "worker %u: %s; retrying in %u s", index,
                                        error ? error->message : "no database", backoff);
-                        g_clear_pointer(&db, rd_db_free);
+                        if (db != NULL && !rd_db_connected(db))
+                                g_clear_pointer(&db, rd_db_free);
                         for (guint i = 0; i < backoff * 10 && !rd_child_stop_requested; i++)
                                 g_usleep(G_USEC_PER_SEC / 10);
                         backoff = MIN(backoff * 2, 30);

@@ -10,7 +10,9 @@ G_BEGIN_DECLS
 /* Exit codes of a worker process, read by the supervisor. */
 enum {
         RD_WORKER_EXIT_OK = 0,        /* asked to stop, or --once and the queue is empty */
-        RD_WORKER_EXIT_SETUP = 3,     /* could not set itself up (privileges, OCR model) */
+        RD_WORKER_EXIT_SETUP = 3,     /* could not set itself up (privileges, OCR model, filter) */
+        RD_WORKER_EXIT_DB_LOST = 5,   /* its database connection was lost: a sandboxed worker may not
+                                       * open another, so the supervisor starts a new one */
 };
 
 /* The body of a forked worker process: lease, process, commit, until told

@@ -17,6 +17,7 @@ struct RdDb {
         PGconn *conn;    /* owned, PQfinish() in rd_db_free() */
         char *conninfo;  /* owned */
         char *password;  /* owned, may be NULL */
+        gboolean no_reconnect; /* sandboxed: a lost connection stays lost */
 };
 
 /* Serialises migrations between instances sharing one database. */
@@ -119,9 +120,26 @@ rd_db_free(RdDb *db)
 gboolean
 rd_db_ensure(RdDb *db, GError **error)
 {
-        if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        if (rd_db_connected(db))
                 return TRUE;
+        if (db->no_reconnect) {
+                g_set_error_literal(error, RD_DB_ERROR, RD_DB_ERROR_TRANSIENT,
+                                    "the database connection was lost (this process may not open another)");
+                return FALSE;
+        }
         return open_conn(db, error);
+}
+
+gboolean
+rd_db_connected(RdDb *db)
+{
+        return db->conn && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+void
+rd_db_forbid_reconnect(RdDb *db)
+{
+        db->no_reconnect = TRUE;
 }
 
 int

@@ -20,6 +20,11 @@ void rd_db_free(RdDb *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDb, rd_db_free)
 /* Reconnect when the connection was lost; TRUE when usable. */
 gboolean rd_db_ensure(RdDb *db, GError **error);
+/* TRUE while the connection is up (no reconnecting). */
+gboolean rd_db_connected(RdDb *db);
+/* A sandboxed process may not open sockets: from now on a lost
+ * connection is a transient error instead of a reconnection. */
+void rd_db_forbid_reconnect(RdDb *db);
 int rd_db_socket(RdDb *db);
 
 gboolean rd_db_begin(RdDb *db, GError **error);

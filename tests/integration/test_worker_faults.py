@@ -64,6 +64,19 @@ try:
     tap.ok(set(d.worker_pids()) != first_workers, "dead workers were replaced")
     tap.ok(pg.scalar("SELECT count(*) FROM event WHERE kind = 'attempt-failed'") >= "3",
            "failed attempts are in the event log")
+
+    # an exploited parser reaching for the network or a shell: the seccomp
+    # filter kills the worker (SIGSYS), one attempt per kill, then failed
+    drop(d.inbox, "socket.pdf", make_pdf("dials out", extra_comment="RD-TEST-FAULT:socket"))
+    drop(d.inbox, "exec.pdf", make_pdf("runs a program", extra_comment="RD-TEST-FAULT:exec"))
+    drop(d.inbox, "ok-after.pdf", make_pdf("fine after"))
+    wait_for(lambda: state("socket.pdf")[0] == "failed" and state("exec.pdf")[0] == "failed" and
+             state("ok-after.pdf")[0] == "done", 240)
+    for name, what in (("socket.pdf", "opens a network socket"), ("exec.pdf", "runs a program")):
+        s = state(name)
+        tap.ok(s[0] == "failed" and s[1] == "2" and ("signal 31" in s[2] or "forbidden system call" in s[2]),
+               "a worker that %s is killed by its filter; the item fails after max-attempts=2" % what, s)
+    tap.ok(state("ok-after.pdf")[0] == "done" and d.alive(), "and the daemon runs on")
     tap.ok(d.stop() == 0, "clean stop")
 finally:
     work.finish(tap, d.kill_group, pg.stop)
