@@ -25,8 +25,8 @@ check_config(const char *path, gboolean read_secrets)
                 fprintf(stderr, "referrald: %s\n", error->message);
                 return 1;
         }
-        for (guint i = 1; i < config->files->len; i++)
-                printf("%s: included\n", (const char *)g_ptr_array_index(config->files, i));
+        for (guint i = 1; i < config->files.files->len; i++)
+                printf("%s: included\n", (const char *)g_ptr_array_index(config->files.files, i));
         for (guint i = 0; i < config->unread_secrets->len; i++)
                 printf("%s: %s: not read (the daemon reads it at start; --read-secrets to read it now)\n", path,
                        (const char *)g_ptr_array_index(config->unread_secrets, i));

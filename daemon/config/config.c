@@ -16,6 +16,7 @@ static const RdKey database_keys[] = {
         { "password-file", RD_KEY_PATH, F(db_secret.file), NULL, "an absolute path" },
         { "password-credential", RD_KEY_STRING, F(db_secret.credential), NULL, "a credential name",
           rd_secret_check_name },
+        { NULL },
 };
 static const RdKey dropdir_keys[] = {
         { "path", RD_KEY_PATH, F(drop_path), "/var/spool/referrald/inbox", "an absolute path" },
@@ -23,6 +24,7 @@ static const RdKey dropdir_keys[] = {
         { "quarantine", RD_KEY_PATH, F(quarantine_path), "/var/spool/referrald/quarantine", "an absolute path" },
         { "rescan-interval", RD_KEY_DURATION, F(rescan_usec), "60s", "a duration such as 60s", .min = 1 },
         { "settle-time", RD_KEY_DURATION, F(settle_usec), "2s", "a duration such as 2s" },
+        { NULL },
 };
 static const RdKey workers_keys[] = {
         { "count", RD_KEY_UINT, F(n_workers), "2", "a number from 1 to 64", .min = 1, .max = 64 },
@@ -33,14 +35,17 @@ static const RdKey workers_keys[] = {
         { "max-attempts", RD_KEY_UINT, F(max_attempts), "3", "a number of at least 1", .min = 1 },
         { "retry-backoff", RD_KEY_DURATION, F(retry_backoff_usec), "30s", "a duration such as 30s" },
         { "user", RD_KEY_STRING, F(worker_user), NULL, "a user name" },
+        { NULL },
 };
 static const RdKey limits_keys[] = {
         { "max-file-size", RD_KEY_SIZE, F(max_file_size), "64M", "a size such as 64M", .min = 1 },
         { "max-pages", RD_KEY_UINT, F(max_pages), "200", "a number of at least 1", .min = 1 },
         { "max-page-pixels", RD_KEY_UINT64, F(max_page_pixels), "40000000", "a number of pixels", .min = 1 },
+        { NULL },
 };
 static const RdKey daemon_keys[] = {
         { "stop-timeout", RD_KEY_DURATION, F(stop_timeout_usec), "30s", "a duration such as 30s", .min = 1 },
+        { NULL },
 };
 #undef F
 #undef BOOL
@@ -49,12 +54,15 @@ static const RdKey daemon_keys[] = {
  * that --dump-keys (and so the README's tables) know them too. */
 static const RdKey policy_keys[] = {
         { "labs_max_age_days", RD_KEY_OTHER, 0, "90", "a number of days" },
+        { NULL },
 };
 static const RdKey checklist_keys[] = {
         { "requires", RD_KEY_OTHER, 0, NULL, "items separated by ;" },
+        { NULL },
 };
 static const RdKey urgency_keys[] = {
         { "keep", RD_KEY_OTHER, 0, NULL, "items separated by ;" },
+        { NULL },
 };
 
 typedef enum {
@@ -67,28 +75,23 @@ typedef struct {
         const char *name; /* "mailbox.NAME": a family, every group starting "mailbox." */
         RdGroupKind kind;
         const RdKey *keys;
-        const gsize *n_keys;
 } RdGroup;
 
-static const gsize n_database = G_N_ELEMENTS(database_keys), n_dropdir = G_N_ELEMENTS(dropdir_keys),
-                   n_workers = G_N_ELEMENTS(workers_keys), n_limits = G_N_ELEMENTS(limits_keys),
-                   n_daemon = G_N_ELEMENTS(daemon_keys), n_policy = G_N_ELEMENTS(policy_keys),
-                   n_checklist = G_N_ELEMENTS(checklist_keys), n_urgency = G_N_ELEMENTS(urgency_keys);
-
+/* In the order of the README's tables. */
 static const RdGroup groups[] = {
-        { "include", RD_GROUP_ELSEWHERE, rd_include_keys, &rd_include_n_keys },
-        { "database", RD_GROUP_OWN, database_keys, &n_database },
-        { "dropdir", RD_GROUP_OWN, dropdir_keys, &n_dropdir },
-        { "workers", RD_GROUP_OWN, workers_keys, &n_workers },
-        { "limits", RD_GROUP_OWN, limits_keys, &n_limits },
-        { "daemon", RD_GROUP_OWN, daemon_keys, &n_daemon },
-        { "mailbox.NAME", RD_GROUP_MAILBOX, rd_mailbox_keys, &rd_mailbox_n_keys },
-        { "replies", RD_GROUP_ELSEWHERE, rd_replies_keys, &rd_replies_n_keys },
-        { "followups", RD_GROUP_ELSEWHERE, rd_followups_keys, &rd_followups_n_keys },
-        { "smtp", RD_GROUP_ELSEWHERE, rd_smtp_keys, &rd_smtp_n_keys },
-        { "policy", RD_GROUP_ELSEWHERE, policy_keys, &n_policy },
-        { "checklist.LINE", RD_GROUP_ELSEWHERE, checklist_keys, &n_checklist },
-        { "urgency.LEVEL", RD_GROUP_ELSEWHERE, urgency_keys, &n_urgency },
+        { "include", RD_GROUP_ELSEWHERE, rd_include_keys },
+        /* this process's own */
+        { "database", RD_GROUP_OWN, database_keys },   { "dropdir", RD_GROUP_OWN, dropdir_keys },
+        { "workers", RD_GROUP_OWN, workers_keys },     { "limits", RD_GROUP_OWN, limits_keys },
+        { "daemon", RD_GROUP_OWN, daemon_keys },
+        /* email intake */
+        { "mailbox.NAME", RD_GROUP_MAILBOX, rd_mailbox_keys },
+        /* replies: replies.c */
+        { "replies", RD_GROUP_ELSEWHERE, rd_replies_keys }, { "followups", RD_GROUP_ELSEWHERE, rd_followups_keys },
+        { "smtp", RD_GROUP_ELSEWHERE, rd_smtp_keys },
+        /* the checklist policy: parsers/understand/policy.c */
+        { "policy", RD_GROUP_ELSEWHERE, policy_keys },  { "checklist.LINE", RD_GROUP_ELSEWHERE, checklist_keys },
+        { "urgency.LEVEL", RD_GROUP_ELSEWHERE, urgency_keys },
 };
 
 static const RdGroup *
@@ -110,8 +113,7 @@ rd_config_describe_keys(void)
         GString *out = g_string_new(NULL);
 
         for (gsize g = 0; g < G_N_ELEMENTS(groups); g++) {
-                for (gsize k = 0; k < *groups[g].n_keys; k++) {
-                        const RdKey *key = &groups[g].keys[k];
+                for (const RdKey *key = groups[g].keys; key->key != NULL; key++) {
                         g_autofree char *def = key->def ? g_strescape(key->def, NULL) : g_strdup("");
 
                         g_string_append_printf(out, "%s\t%s\t%s\n", groups[g].name, key->key, def);
@@ -125,19 +127,16 @@ set_defaults(RdConfig *c)
 {
         for (gsize g = 0; g < G_N_ELEMENTS(groups); g++)
                 if (groups[g].kind == RD_GROUP_OWN)
-                        rd_keys_set_defaults(groups[g].keys, *groups[g].n_keys, c);
+                        rd_keys_set_defaults(groups[g].keys, c);
 }
 
 RdConfig *
 rd_config_new_defaults(void)
 {
         RdConfig *c = g_new0(RdConfig, 1);
-        RdKeySource src = { NULL, NULL, "(defaults)" };
+        g_autoptr(GKeyFile) empty = g_key_file_new();
+        RdKeySource src = { empty, NULL, "(defaults)" };
 
-        c->keyfile = g_key_file_new();
-        src.keyfile = c->keyfile;
-        c->files = g_ptr_array_new_with_free_func(g_free);
-        c->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         c->unread_secrets = g_ptr_array_new_with_free_func(g_free);
         c->policy = rd_policy_new_reference();
         set_defaults(c);
@@ -146,24 +145,35 @@ rd_config_new_defaults(void)
         return c;
 }
 
+/* What RdConfig owns besides its key tables' fields, and how each goes. */
+#define F(member) G_STRUCT_OFFSET(RdConfig, member)
+static const struct {
+        gsize offset;
+        GDestroyNotify free;
+} owned[] = {
+        { F(db_password), (GDestroyNotify)rd_secret_free }, /* wiped, not only freed */
+        { F(path), g_free },
+        { F(files.keyfile), (GDestroyNotify)g_key_file_unref },
+        { F(files.lines), (GDestroyNotify)g_hash_table_unref },
+        { F(files.files), (GDestroyNotify)g_ptr_array_unref },
+        { F(unread_secrets), (GDestroyNotify)g_ptr_array_unref },
+        { F(policy), (GDestroyNotify)rd_policy_free },
+        { F(mailboxes), (GDestroyNotify)g_ptr_array_unref },
+        { F(replies), (GDestroyNotify)rd_replies_config_free },
+        { F(smtp), (GDestroyNotify)rd_smtp_config_free },
+};
+#undef F
+
 void
 rd_config_free(RdConfig *c)
 {
         if (c == NULL)
                 return;
-        g_free(c->path);
-        g_clear_pointer(&c->files, g_ptr_array_unref);
-        g_clear_pointer(&c->keyfile, g_key_file_unref);
-        g_clear_pointer(&c->lines, g_hash_table_unref);
-        g_clear_pointer(&c->unread_secrets, g_ptr_array_unref);
-        rd_policy_free(c->policy);
+        for (gsize i = 0; i < G_N_ELEMENTS(owned); i++)
+                g_clear_pointer((gpointer *)G_STRUCT_MEMBER_P(c, owned[i].offset), owned[i].free);
         for (gsize g = 0; g < G_N_ELEMENTS(groups); g++)
                 if (groups[g].kind == RD_GROUP_OWN)
-                        rd_keys_clear(groups[g].keys, *groups[g].n_keys, c);
-        rd_secret_free(c->db_password);
-        g_clear_pointer(&c->mailboxes, g_ptr_array_unref);
-        rd_replies_config_free(c->replies);
-        rd_smtp_config_free(c->smtp);
+                        rd_keys_clear(groups[g].keys, c);
         g_free(c);
 }
 
@@ -225,7 +235,7 @@ add_mailbox(RdConfig *c, const RdKeySource *src, const char *group, GError **err
 static gboolean
 walk_groups(RdConfig *c, const RdKeySource *src, GError **error)
 {
-        g_auto(GStrv) names = g_key_file_get_groups(c->keyfile, NULL);
+        g_auto(GStrv) names = g_key_file_get_groups(c->files.keyfile, NULL);
 
         for (gsize i = 0; names[i] != NULL; i++) {
                 const RdGroup *g = find_group(names[i]);
@@ -235,7 +245,7 @@ walk_groups(RdConfig *c, const RdKeySource *src, GError **error)
                                     rd_key_where(src, names[i], NULL), names[i]);
                         return FALSE;
                 }
-                if (g->kind == RD_GROUP_OWN && !rd_keys_parse_group(src, names[i], g->keys, *g->n_keys, c, error))
+                if (g->kind == RD_GROUP_OWN && !rd_keys_parse_group(src, names[i], g->keys, c, error))
                         return FALSE;
                 if (g->kind == RD_GROUP_MAILBOX && !add_mailbox(c, src, names[i], error))
                         return FALSE;
@@ -266,22 +276,13 @@ RdConfig *
 rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error)
 {
         g_autoptr(RdConfig) c = rd_config_new_defaults();
-        RdConfigFiles files = { NULL };
         g_autoptr(GError) local = NULL;
         RdKeySource src;
 
         c->path = g_strdup(path);
-        if (!rd_config_files_read(&files, path, error)) {
-                rd_config_files_clear(&files);
+        if (!rd_config_files_read(&c->files, path, error))
                 return NULL;
-        }
-        g_key_file_unref(c->keyfile);
-        g_hash_table_unref(c->lines);
-        g_ptr_array_unref(c->files);
-        c->keyfile = files.keyfile;
-        c->lines = files.lines;
-        c->files = files.files;
-        src = (RdKeySource){ c->keyfile, c->lines, path };
+        src = (RdKeySource){ c->files.keyfile, c->files.lines, path };
 
         if (!walk_groups(c, &src, error))
                 return NULL;
@@ -291,7 +292,7 @@ rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error)
                 return NULL;
         }
         rd_policy_free(c->policy);
-        c->policy = rd_policy_new_from_keyfile(c->keyfile, &local);
+        c->policy = rd_policy_new_from_keyfile(c->files.keyfile, &local);
         if (c->policy == NULL) {
                 policy_fail(&src, local, error);
                 return NULL;

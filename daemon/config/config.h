@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "files.h"
 #include "keys.h"
 #include "mailbox.h"
 #include "replies.h"
@@ -26,10 +27,8 @@ typedef enum {
 
 typedef struct {
         char *path;                 /* owned: the main file */
-        GPtrArray *files;           /* owned: every file read, in the order read (main first) */
-        GKeyFile *keyfile;          /* owned: the files merged, later ones overriding earlier keys */
-        GHashTable *lines;          /* owned: "group" and "group\037key" -> "FILE:LINE" */
-        GPtrArray *unread_secrets;  /* owned: "[group] key=value" not read (RD_CONFIG_LOAD_NO_SECRETS) */
+        RdConfigFiles files;        /* owned: every file read (main first), merged, where each key is */
+        GPtrArray *unread_secrets;  /* owned: "[group] key=value" named, not read (RD_CONFIG_LOAD_NO_SECRETS) */
         RdPolicy *policy;           /* owned: [policy], [checklist.*], [urgency.*] */
 
         /* [database] */

@@ -15,8 +15,8 @@ typedef struct {
 const RdKey rd_include_keys[] = {
         { "files", RD_KEY_LIST, G_STRUCT_OFFSET(RdIncludeKeys, files), NULL,
           "file names separated by ; (relative ones from the including file's folder)" },
+        { NULL },
 };
-const gsize rd_include_n_keys = G_N_ELEMENTS(rd_include_keys);
 
 typedef struct {
         RdConfigFiles *out;
@@ -112,7 +112,7 @@ read_includes(RdReader *r, GKeyFile *kf, const char *path, GError **error)
 
         if (!g_key_file_has_group(kf, "include"))
                 return TRUE;
-        if (!rd_keys_parse_group(&src, "include", rd_include_keys, rd_include_n_keys, &inc, error))
+        if (!rd_keys_parse_group(&src, "include", rd_include_keys, &inc, error))
                 return FALSE;
         /* noted now: a nested file may set [include] files again */
         from = g_strdup_printf("%s: [include] files", rd_key_where(&src, "include", "files"));
@@ -122,7 +122,7 @@ read_includes(RdReader *r, GKeyFile *kf, const char *path, GError **error)
 
                 ok = read_file(r, name, from, error);
         }
-        rd_keys_clear(rd_include_keys, rd_include_n_keys, &inc);
+        rd_keys_clear(rd_include_keys, &inc);
         return ok;
 }
 
@@ -213,12 +213,4 @@ rd_config_files_read(RdConfigFiles *files, const char *path, GError **error)
         files->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         files->files = g_ptr_array_new_with_free_func(g_free);
         return read_file(&r, path, NULL, error) && read_dropins(&r, path, error);
-}
-
-void
-rd_config_files_clear(RdConfigFiles *files)
-{
-        g_clear_pointer(&files->keyfile, g_key_file_unref);
-        g_clear_pointer(&files->lines, g_hash_table_unref);
-        g_clear_pointer(&files->files, g_ptr_array_unref);
 }

@@ -19,11 +19,11 @@ typedef struct {
         GPtrArray *files;  /* owned: the files read, main file first */
 } RdConfigFiles;
 
+/* Fills the empty @files; on error what was read stays there for the
+ * caller to free (RdConfig's destructor). */
 gboolean rd_config_files_read(RdConfigFiles *files, const char *path, GError **error);
-void rd_config_files_clear(RdConfigFiles *files);
 
 /* The key table of [include], for --dump-keys. */
 extern const RdKey rd_include_keys[];
-extern const gsize rd_include_n_keys;
 
 G_END_DECLS

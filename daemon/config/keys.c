@@ -225,18 +225,18 @@ parse_value(const RdKey *def, const char *value, gpointer target)
 }
 
 void
-rd_keys_set_defaults(const RdKey *table, gsize n_keys, gpointer target)
+rd_keys_set_defaults(const RdKey *table, gpointer target)
 {
-        for (gsize i = 0; i < n_keys; i++) {
+        for (const RdKey *def = table; def->key != NULL; def++) {
                 /* a default that does not parse is a bug of the table, found by every test */
-                if (table[i].def != NULL && !parse_value(&table[i], table[i].def, target))
-                        g_error("default of %s does not parse: %s", table[i].key, table[i].def);
+                if (def->def != NULL && !parse_value(def, def->def, target))
+                        g_error("default of %s does not parse: %s", def->key, def->def);
         }
 }
 
 gboolean
-rd_keys_parse_group(const RdKeySource *src, const char *group, const RdKey *table, gsize n_keys,
-                    gpointer target, GError **error)
+rd_keys_parse_group(const RdKeySource *src, const char *group, const RdKey *table, gpointer target,
+                    GError **error)
 {
         g_auto(GStrv) names = g_key_file_get_keys(src->keyfile, group, NULL, NULL);
 
@@ -244,9 +244,9 @@ rd_keys_parse_group(const RdKeySource *src, const char *group, const RdKey *tabl
                 const RdKey *def = NULL;
                 g_autofree char *value = NULL;
 
-                for (gsize i = 0; i < n_keys && def == NULL; i++)
-                        if (strcmp(table[i].key, names[k]) == 0)
-                                def = &table[i];
+                for (const RdKey *t = table; t->key != NULL && def == NULL; t++)
+                        if (strcmp(t->key, names[k]) == 0)
+                                def = t;
                 if (def == NULL)
                         return rd_key_fail(src, RD_CONFIG_ERROR_UNKNOWN, group, names[k], error,
                                            "unknown key %s", names[k]);
@@ -264,22 +264,45 @@ rd_keys_parse_group(const RdKeySource *src, const char *group, const RdKey *tabl
 }
 
 void
-rd_keys_clear(const RdKey *table, gsize n_keys, gpointer target)
+rd_keys_clear(const RdKey *table, gpointer target)
 {
-        for (gsize i = 0; i < n_keys; i++) {
-                gpointer field = G_STRUCT_MEMBER_P(target, table[i].offset);
+        for (const RdKey *def = table; def->key != NULL; def++) {
+                gpointer field = G_STRUCT_MEMBER_P(target, def->offset);
 
-                switch (table[i].type) {
-                case RD_KEY_STRING:
-                case RD_KEY_PATH:
-                case RD_KEY_TEMPLATE:
+                if (def->type == RD_KEY_STRING || def->type == RD_KEY_PATH || def->type == RD_KEY_TEMPLATE)
                         g_clear_pointer((char **)field, g_free);
-                        break;
-                case RD_KEY_LIST:
+                else if (def->type == RD_KEY_LIST)
                         g_clear_pointer((char ***)field, g_strfreev);
-                        break;
-                default:
-                        break;
-                }
         }
+}
+
+void
+rd_keys_free(const RdKey *table, gpointer target)
+{
+        if (target == NULL)
+                return;
+        rd_keys_clear(table, target);
+        g_free(target);
+}
+
+gboolean
+rd_key_check_server_url(char *value, const char *const *schemes)
+{
+        const char *rest = NULL;
+        gsize len;
+
+        for (gsize i = 0; schemes[i] != NULL && rest == NULL; i++) {
+                len = strlen(schemes[i]);
+                if (strncmp(value, schemes[i], len) == 0 && strncmp(value + len, "://", 3) == 0)
+                        rest = value + len + 3;
+        }
+        if (rest == NULL || *rest == '\0' || *rest == '/' || *rest == ':')
+                return FALSE;
+        len = strlen(value);
+        if (value[len - 1] == '/')
+                value[len - 1] = '\0';
+        for (const char *p = rest; *p; p++)
+                if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != ':' && *p != '[' && *p != ']')
+                        return FALSE;
+        return TRUE;
 }

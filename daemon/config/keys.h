@@ -6,7 +6,7 @@
 G_BEGIN_DECLS
 
 /* The configuration's one value parser: a group's keys are a table of
- * RdKey, and rd_keys_parse_group() reads a group of the key-file into a
+ * RdKey ending with { NULL }, and rd_keys_parse_group() reads a group of the key-file into a
  * struct through it.  A leaf: it knows no group, only kinds of value, and
  * every error it reports names the file, line, group and key. */
 
@@ -45,7 +45,7 @@ typedef struct {
 typedef gboolean (*RdKeyCheck)(char *value);
 
 typedef struct {
-        const char *key;
+        const char *key;            /* NULL: the end of the table */
         RdKeyType type;
         gsize offset;               /* of the field in the group's struct */
         const char *def;            /* default, as written in the file; NULL: none */
@@ -74,15 +74,22 @@ gboolean rd_key_fail(const RdKeySource *src, RdConfigError code, const char *gro
                      GError **error, const char *format, ...) G_GNUC_PRINTF(6, 7);
 
 /* Stores every default of @table into @target. */
-void rd_keys_set_defaults(const RdKey *table, gsize n_keys, gpointer target);
+void rd_keys_set_defaults(const RdKey *table, gpointer target);
 
 /* Reads @group's keys into @target: an unknown key or a bad value is an
  * error.  A group missing from the file is not. */
-gboolean rd_keys_parse_group(const RdKeySource *src, const char *group, const RdKey *table, gsize n_keys,
-                             gpointer target, GError **error);
+gboolean rd_keys_parse_group(const RdKeySource *src, const char *group, const RdKey *table, gpointer target,
+                             GError **error);
 
-/* Frees what the table's string and list fields own. */
-void rd_keys_clear(const RdKey *table, gsize n_keys, gpointer target);
+/* Frees what the table's string and list fields own; rd_keys_free() then
+ * frees @target too (a group struct's destructor; accepts NULL). */
+void rd_keys_clear(const RdKey *table, gpointer target);
+void rd_keys_free(const RdKey *table, gpointer target);
+
+/* SCHEME://host[:port] for one of @schemes (NULL-terminated), nothing
+ * after the authority: a trailing '/' is dropped in place.  An RdKeyCheck
+ * with the schemes bound. */
+gboolean rd_key_check_server_url(char *value, const char *const *schemes);
 
 /* The value parsers, for values that are not in a table. */
 gboolean rd_key_parse_duration(const char *text, guint64 *ret_usec);

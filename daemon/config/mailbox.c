@@ -34,30 +34,13 @@ check_flag(char *value)
         return strlen(value) <= 64;
 }
 
-/* imaps://host[:port] or imap://host[:port], nothing after the authority:
- * the folder has its own key. */
+/* imaps://host[:port] or imap://host[:port]: the folder has its own key. */
 static gboolean
 check_url(char *value)
 {
-        const char *rest;
+        static const char *const schemes[] = { "imaps", "imap", NULL };
 
-        if (g_str_has_prefix(value, "imaps://"))
-                rest = value + 8;
-        else if (g_str_has_prefix(value, "imap://"))
-                rest = value + 7;
-        else
-                return FALSE;
-        if (*rest == '\0' || *rest == '/' || *rest == ':')
-                return FALSE;
-        for (const char *p = rest; *p; p++) {
-                if (*p == '/' && p[1] == '\0')
-                        break;
-                if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != ':' && *p != '[' && *p != ']')
-                        return FALSE;
-        }
-        if (g_str_has_suffix(value, "/"))
-                value[strlen(value) - 1] = '\0';
-        return TRUE;
+        return rd_key_check_server_url(value, schemes);
 }
 
 static const RdKeyChoice actions[] = {
@@ -84,8 +67,8 @@ const RdKey rd_mailbox_keys[] = {
         M("tls-verify", RD_KEY_BOOL, tls_verify, "true", BOOL),
         M("allow-plaintext", RD_KEY_BOOL, allow_plaintext, "false", BOOL),
         M("timeout", RD_KEY_DURATION, timeout_usec, "60s", "a duration such as 60s", .min = 1),
+        { NULL },
 };
-const gsize rd_mailbox_n_keys = G_N_ELEMENTS(rd_mailbox_keys);
 #undef M
 #undef FOLDER
 #undef BOOL
@@ -93,12 +76,11 @@ const gsize rd_mailbox_n_keys = G_N_ELEMENTS(rd_mailbox_keys);
 void
 rd_mailbox_config_free(RdMailboxConfig *mb)
 {
-        if (mb == NULL)
-                return;
-        g_free(mb->name);
-        rd_keys_clear(rd_mailbox_keys, rd_mailbox_n_keys, mb);
-        rd_secret_free(mb->password);
-        g_free(mb);
+        if (mb != NULL) {
+                g_free(mb->name);
+                rd_secret_free(mb->password);
+        }
+        rd_keys_free(rd_mailbox_keys, mb);
 }
 
 static gboolean
@@ -137,8 +119,8 @@ rd_mailbox_config_parse(const RdKeySource *src, const char *group, GError **erro
                 return NULL;
         }
         mb->name = g_strdup(name);
-        rd_keys_set_defaults(rd_mailbox_keys, rd_mailbox_n_keys, mb);
-        if (!rd_keys_parse_group(src, group, rd_mailbox_keys, rd_mailbox_n_keys, mb, error))
+        rd_keys_set_defaults(rd_mailbox_keys, mb);
+        if (!rd_keys_parse_group(src, group, rd_mailbox_keys, mb, error))
                 return NULL;
         if (mb->url == NULL || mb->user == NULL) {
                 rd_key_fail(src, RD_CONFIG_ERROR_MISSING, group, NULL, error, "%s is required",

@@ -40,7 +40,6 @@ typedef struct {
 } RdMailboxConfig;
 
 extern const RdKey rd_mailbox_keys[];
-extern const gsize rd_mailbox_n_keys;
 
 /* Parses one [mailbox.NAME] group; errors name the file, line, group and key. */
 RdMailboxConfig *rd_mailbox_config_parse(const RdKeySource *src, const char *group, GError **error);

@@ -112,25 +112,13 @@ check_gateway(char *value)
         return rd_mail_address_valid(s->str);
 }
 
-/* smtp://host[:port] or smtps://host[:port], no path: the EHLO name is
- * the path libcurl sends. */
+/* smtp://host[:port] (STARTTLS) or smtps://host[:port], no path. */
 static gboolean
 check_smtp_url(char *value)
 {
-        const char *rest;
+        static const char *const schemes[] = { "smtps", "smtp", NULL };
 
-        if (g_str_has_prefix(value, "smtps://"))
-                rest = value + 8;
-        else if (g_str_has_prefix(value, "smtp://"))
-                rest = value + 7;
-        else
-                return FALSE;
-        if (*rest == '\0' || *rest == ':' || *rest == '/')
-                return FALSE;
-        for (const char *p = rest; *p; p++)
-                if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != ':' && *p != '[' && *p != ']')
-                        return FALSE;
-        return TRUE;
+        return rd_key_check_server_url(value, schemes);
 }
 
 static gboolean
@@ -231,13 +219,13 @@ const RdKey rd_replies_keys[] = {
           "a template (see README)", check_template),
         R("body-complete", RD_KEY_TEMPLATE, body_complete, default_body_complete, "a template (see README)",
           check_template),
+        { NULL },
 };
-const gsize rd_replies_n_keys = G_N_ELEMENTS(rd_replies_keys);
 
 const RdKey rd_followups_keys[] = {
         R("window", RD_KEY_DURATION, followup_window_usec, "30d", "a duration such as 30d", .min = 1),
+        { NULL },
 };
-const gsize rd_followups_n_keys = G_N_ELEMENTS(rd_followups_keys);
 #undef R
 
 #define S(k, t, f, d, w, ...) { k, t, G_STRUCT_OFFSET(RdSmtpConfig, f), d, w, __VA_ARGS__ }
@@ -253,8 +241,8 @@ const RdKey rd_smtp_keys[] = {
         S("timeout", RD_KEY_DURATION, timeout_usec, "30s", "a duration such as 30s", .min = 1),
         S("retry-backoff", RD_KEY_DURATION, retry_backoff_usec, "30s", "a duration such as 30s", .min = 1),
         S("max-attempts", RD_KEY_UINT, max_attempts, "20", "a count from 1 to 100000", .min = 1, .max = 100000),
+        { NULL },
 };
-const gsize rd_smtp_n_keys = G_N_ELEMENTS(rd_smtp_keys);
 #undef S
 #undef BOOL
 
@@ -263,10 +251,10 @@ rd_replies_config_parse(const RdKeySource *src, GError **error)
 {
         g_autoptr(RdRepliesConfig) rc = g_new0(RdRepliesConfig, 1);
 
-        rd_keys_set_defaults(rd_replies_keys, rd_replies_n_keys, rc);
-        rd_keys_set_defaults(rd_followups_keys, rd_followups_n_keys, rc);
-        if (!rd_keys_parse_group(src, "replies", rd_replies_keys, rd_replies_n_keys, rc, error) ||
-            !rd_keys_parse_group(src, "followups", rd_followups_keys, rd_followups_n_keys, rc, error))
+        rd_keys_set_defaults(rd_replies_keys, rc);
+        rd_keys_set_defaults(rd_followups_keys, rc);
+        if (!rd_keys_parse_group(src, "replies", rd_replies_keys, rc, error) ||
+            !rd_keys_parse_group(src, "followups", rd_followups_keys, rc, error))
                 return NULL;
         if (rc->enabled && rc->from_addr == NULL) {
                 rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "replies", "enabled", error,
@@ -288,10 +276,7 @@ rd_replies_config_parse(const RdKeySource *src, GError **error)
 void
 rd_replies_config_free(RdRepliesConfig *rc)
 {
-        if (rc == NULL)
-                return;
-        rd_keys_clear(rd_replies_keys, rd_replies_n_keys, rc);
-        g_free(rc);
+        rd_keys_free(rd_replies_keys, rc);
 }
 
 /* The EHLO name when none is set: our own domain, as a receiving server
@@ -315,8 +300,8 @@ rd_smtp_config_parse(const RdKeySource *src, GError **error)
         if (!g_key_file_has_group(src->keyfile, "smtp"))
                 return NULL;
         sc = g_new0(RdSmtpConfig, 1);
-        rd_keys_set_defaults(rd_smtp_keys, rd_smtp_n_keys, sc);
-        if (!rd_keys_parse_group(src, "smtp", rd_smtp_keys, rd_smtp_n_keys, sc, error))
+        rd_keys_set_defaults(rd_smtp_keys, sc);
+        if (!rd_keys_parse_group(src, "smtp", rd_smtp_keys, sc, error))
                 return NULL;
         if (sc->url == NULL) {
                 rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "smtp", NULL, error, "url is required");
@@ -336,9 +321,7 @@ rd_smtp_config_parse(const RdKeySource *src, GError **error)
 void
 rd_smtp_config_free(RdSmtpConfig *sc)
 {
-        if (sc == NULL)
-                return;
-        rd_keys_clear(rd_smtp_keys, rd_smtp_n_keys, sc);
-        rd_secret_free(sc->password);
-        g_free(sc);
+        if (sc != NULL)
+                rd_secret_free(sc->password);
+        rd_keys_free(rd_smtp_keys, sc);
 }

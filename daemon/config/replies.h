@@ -75,11 +75,8 @@ typedef struct {
 } RdSmtpConfig;
 
 extern const RdKey rd_replies_keys[];
-extern const gsize rd_replies_n_keys;
 extern const RdKey rd_followups_keys[];
-extern const gsize rd_followups_n_keys;
 extern const RdKey rd_smtp_keys[];
-extern const gsize rd_smtp_n_keys;
 
 /* [replies] and [followups]; defaults (replies disabled) when the file has
  * neither. */
