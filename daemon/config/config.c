@@ -1,469 +1,307 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <errno.h>
-#include <stdlib.h>
+/* The configuration as a whole: which groups exist and whose table reads
+ * each, the process's own groups ([database], [dropdir], [workers],
+ * [limits], [daemon]), the secrets, the policy, and the list of every key
+ * for the documentation. */
+#include <stdio.h>
 #include <string.h>
 
-#include "mailbox.h"
-#include "replies.h"
 #include "config.h"
+#include "files.h"
 
-G_DEFINE_QUARK(rd-config-error-quark, rd_config_error)
-
-typedef gboolean (*RdConfigParser)(const char *value, gpointer field);
-
-typedef struct {
-        const char *group;
-        const char *key;
-        RdConfigParser parse;
-        gsize offset;
-        const char *what; /* for the error message: what a good value looks like */
-} RdConfigKey;
-
-gboolean
-rd_config_field_string(const char *value, gpointer field)
-{
-        char **ret = field;
-
-        if (*value == '\0')
-                return FALSE;
-        g_free(*ret);
-        *ret = g_strdup(value);
-        return TRUE;
-}
-
-gboolean
-rd_config_field_path(const char *value, gpointer field)
-{
-        if (!g_path_is_absolute(value))
-                return FALSE;
-        return rd_config_field_string(value, field);
-}
-
-gboolean
-rd_config_field_bool(const char *value, gpointer field)
-{
-        static const char *const yes[] = { "true", "yes", "on", "1" };
-        static const char *const no[] = { "false", "no", "off", "0" };
-
-        for (gsize i = 0; i < G_N_ELEMENTS(yes); i++) {
-                if (g_ascii_strcasecmp(value, yes[i]) == 0) {
-                        *(gboolean *)field = TRUE;
-                        return TRUE;
-                }
-                if (g_ascii_strcasecmp(value, no[i]) == 0) {
-                        *(gboolean *)field = FALSE;
-                        return TRUE;
-                }
-        }
-        return FALSE;
-}
-
-gboolean
-rd_config_field_duration(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!rd_config_parse_duration(value, &v) || v == 0)
-                return FALSE;
-        *(guint64 *)field = v;
-        return TRUE;
-}
-
-static gboolean
-parse_workers(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!g_ascii_string_to_unsigned(value, 10, 1, 64, &v, NULL))
-                return FALSE;
-        *(guint *)field = (guint)v;
-        return TRUE;
-}
-
-static gboolean
-parse_positive_uint(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!g_ascii_string_to_unsigned(value, 10, 1, G_MAXUINT, &v, NULL))
-                return FALSE;
-        *(guint *)field = (guint)v;
-        return TRUE;
-}
-
-/* "90", "90s", "250ms", "5min", "2h": systemd.time(7) style, a single unit. */
-gboolean
-rd_config_parse_duration(const char *text, guint64 *ret_usec)
-{
-        static const struct {
-                const char *suffix;
-                guint64 usec;
-        } units[] = {
-                { "ms", 1000 }, { "s", G_USEC_PER_SEC }, { "sec", G_USEC_PER_SEC },
-                { "m", 60ULL * G_USEC_PER_SEC }, { "min", 60ULL * G_USEC_PER_SEC },
-                { "h", 3600ULL * G_USEC_PER_SEC }, { "d", 86400ULL * G_USEC_PER_SEC },
-        };
-        char *end = NULL;
-        guint64 n;
-
-        if (text == NULL || !g_ascii_isdigit(*text))
-                return FALSE;
-        errno = 0;
-        n = g_ascii_strtoull(text, &end, 10);
-        if (errno != 0 || n > 100ULL * 365 * 86400)
-                return FALSE;
-        while (*end == ' ')
-                end++;
-        if (*end == '\0') {
-                *ret_usec = n * G_USEC_PER_SEC;
-                return TRUE;
-        }
-        for (gsize i = 0; i < G_N_ELEMENTS(units); i++) {
-                if (strcmp(end, units[i].suffix) == 0) {
-                        *ret_usec = n * units[i].usec;
-                        return TRUE;
-                }
-        }
-        return FALSE;
-}
-
-/* "1048576", "64K", "64M", "1G" (powers of 1024). */
-gboolean
-rd_config_parse_size(const char *text, guint64 *ret_bytes)
-{
-        char *end = NULL;
-        guint64 n, mult = 1;
-
-        if (text == NULL || !g_ascii_isdigit(*text))
-                return FALSE;
-        errno = 0;
-        n = g_ascii_strtoull(text, &end, 10);
-        if (errno != 0)
-                return FALSE;
-        switch (g_ascii_toupper(*end)) {
-        case '\0':
-                break;
-        case 'K':
-                mult = 1ULL << 10;
-                end++;
-                break;
-        case 'M':
-                mult = 1ULL << 20;
-                end++;
-                break;
-        case 'G':
-                mult = 1ULL << 30;
-                end++;
-                break;
-        default:
-                return FALSE;
-        }
-        if (*end != '\0' || n > G_MAXUINT64 / mult)
-                return FALSE;
-        *ret_bytes = n * mult;
-        return TRUE;
-}
-
-static gboolean
-parse_duration(const char *value, gpointer field)
-{
-        return rd_config_parse_duration(value, field);
-}
-
-static gboolean
-parse_positive_duration(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!rd_config_parse_duration(value, &v) || v == 0)
-                return FALSE;
-        *(guint64 *)field = v;
-        return TRUE;
-}
-
-static gboolean
-parse_size(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!rd_config_parse_size(value, &v) || v == 0)
-                return FALSE;
-        *(guint64 *)field = v;
-        return TRUE;
-}
-
-static gboolean
-parse_pixels(const char *value, gpointer field)
-{
-        guint64 v;
-
-        if (!g_ascii_string_to_unsigned(value, 10, 1, G_MAXUINT64, &v, NULL))
-                return FALSE;
-        *(guint64 *)field = v;
-        return TRUE;
-}
-
+#define BOOL "true or false"
 #define F(member) G_STRUCT_OFFSET(RdConfig, member)
-static const RdConfigKey keys[] = {
-        { "database", "conninfo", rd_config_field_string, F(db_conninfo), "a libpq connection string" },
-        { "database", "password-file", NULL, 0, "an absolute path" },
-        { "database", "password-credential", NULL, 0, "a credential name" },
-        { "dropdir", "path", rd_config_field_path, F(drop_path), "an absolute path" },
-        { "dropdir", "processed", rd_config_field_path, F(processed_path), "an absolute path" },
-        { "dropdir", "quarantine", rd_config_field_path, F(quarantine_path), "an absolute path" },
-        { "dropdir", "rescan-interval", parse_positive_duration, F(rescan_usec), "a duration such as 60s" },
-        { "dropdir", "settle-time", parse_duration, F(settle_usec), "a duration such as 2s" },
-        { "workers", "count", parse_workers, F(n_workers), "a number from 1 to 64" },
-        { "workers", "poll-interval", parse_positive_duration, F(poll_usec), "a duration such as 5s" },
-        { "workers", "item-timeout", parse_positive_duration, F(item_timeout_usec), "a duration such as 10min" },
-        { "workers", "item-cpu", parse_positive_duration, F(item_cpu_usec), "a duration such as 5min" },
-        { "workers", "memory-limit", parse_size, F(worker_memory), "a size such as 1G" },
-        { "workers", "max-attempts", parse_positive_uint, F(max_attempts), "a number of at least 1" },
-        { "workers", "retry-backoff", parse_duration, F(retry_backoff_usec), "a duration such as 30s" },
-        { "workers", "user", rd_config_field_string, F(worker_user), "a user name" },
-        { "limits", "max-file-size", parse_size, F(max_file_size), "a size such as 64M" },
-        { "limits", "max-pages", parse_positive_uint, F(max_pages), "a number of at least 1" },
-        { "limits", "max-page-pixels", parse_pixels, F(max_page_pixels), "a number of pixels" },
-        { "daemon", "stop-timeout", parse_positive_duration, F(stop_timeout_usec), "a duration such as 30s" },
+static const RdKey database_keys[] = {
+        { "conninfo", RD_KEY_STRING, F(db_conninfo), NULL, "a libpq connection string" },
+        { "password-file", RD_KEY_PATH, F(db_secret.file), NULL, "an absolute path" },
+        { "password-credential", RD_KEY_STRING, F(db_secret.credential), NULL, "a credential name",
+          rd_secret_check_name },
+        { NULL },
+};
+static const RdKey dropdir_keys[] = {
+        { "path", RD_KEY_PATH, F(drop_path), "/var/spool/referrald/inbox", "an absolute path" },
+        { "processed", RD_KEY_PATH, F(processed_path), "/var/spool/referrald/processed", "an absolute path" },
+        { "quarantine", RD_KEY_PATH, F(quarantine_path), "/var/spool/referrald/quarantine", "an absolute path" },
+        { "rescan-interval", RD_KEY_DURATION, F(rescan_usec), "60s", "a duration such as 60s", .min = 1 },
+        { "settle-time", RD_KEY_DURATION, F(settle_usec), "2s", "a duration such as 2s" },
+        { NULL },
+};
+static const RdKey workers_keys[] = {
+        { "count", RD_KEY_UINT, F(n_workers), "2", "a number from 1 to 64", .min = 1, .max = 64 },
+        { "poll-interval", RD_KEY_DURATION, F(poll_usec), "5s", "a duration such as 5s", .min = 1 },
+        { "item-timeout", RD_KEY_DURATION, F(item_timeout_usec), "15min", "a duration such as 10min", .min = 1 },
+        { "item-cpu", RD_KEY_DURATION, F(item_cpu_usec), "10min", "a duration such as 5min", .min = 1 },
+        { "memory-limit", RD_KEY_SIZE, F(worker_memory), "2G", "a size such as 1G", .min = 1 },
+        { "max-attempts", RD_KEY_UINT, F(max_attempts), "3", "a number of at least 1", .min = 1 },
+        { "retry-backoff", RD_KEY_DURATION, F(retry_backoff_usec), "30s", "a duration such as 30s" },
+        { "user", RD_KEY_STRING, F(worker_user), NULL, "a user name" },
+        { NULL },
+};
+static const RdKey limits_keys[] = {
+        { "max-file-size", RD_KEY_SIZE, F(max_file_size), "64M", "a size such as 64M", .min = 1 },
+        { "max-pages", RD_KEY_UINT, F(max_pages), "200", "a number of at least 1", .min = 1 },
+        { "max-page-pixels", RD_KEY_UINT64, F(max_page_pixels), "40000000", "a number of pixels", .min = 1 },
+        { NULL },
+};
+static const RdKey daemon_keys[] = {
+        { "stop-timeout", RD_KEY_DURATION, F(stop_timeout_usec), "30s", "a duration such as 30s", .min = 1 },
+        { NULL },
 };
 #undef F
+#undef BOOL
 
-/* Groups owned by other modules, validated there (the checklist policy). */
-static gboolean
-is_foreign_group(const char *group)
+/* Read by parsers/understand/policy.c, which checks them; listed here so
+ * that --dump-keys (and so the README's tables) know them too. */
+static const RdKey policy_keys[] = {
+        { "labs_max_age_days", RD_KEY_OTHER, 0, "90", "a number of days" },
+        { NULL },
+};
+static const RdKey checklist_keys[] = {
+        { "requires", RD_KEY_OTHER, 0, NULL, "items separated by ;" },
+        { NULL },
+};
+static const RdKey urgency_keys[] = {
+        { "keep", RD_KEY_OTHER, 0, NULL, "items separated by ;" },
+        { NULL },
+};
+
+typedef enum {
+        RD_GROUP_OWN,       /* a table of RdConfig, read here */
+        RD_GROUP_MAILBOX,   /* one RdMailboxConfig each */
+        RD_GROUP_ELSEWHERE, /* read as a whole after the walk (replies, smtp, policy) */
+} RdGroupKind;
+
+typedef struct {
+        const char *name; /* "mailbox.NAME": a family, every group starting "mailbox." */
+        RdGroupKind kind;
+        const RdKey *keys;
+} RdGroup;
+
+/* In the order of the README's tables. */
+static const RdGroup groups[] = {
+        { "include", RD_GROUP_ELSEWHERE, rd_include_keys },
+        /* this process's own */
+        { "database", RD_GROUP_OWN, database_keys },   { "dropdir", RD_GROUP_OWN, dropdir_keys },
+        { "workers", RD_GROUP_OWN, workers_keys },     { "limits", RD_GROUP_OWN, limits_keys },
+        { "daemon", RD_GROUP_OWN, daemon_keys },
+        /* email intake */
+        { "mailbox.NAME", RD_GROUP_MAILBOX, rd_mailbox_keys },
+        /* replies: replies.c */
+        { "replies", RD_GROUP_ELSEWHERE, rd_replies_keys }, { "followups", RD_GROUP_ELSEWHERE, rd_followups_keys },
+        { "smtp", RD_GROUP_ELSEWHERE, rd_smtp_keys },
+        /* the checklist policy: parsers/understand/policy.c */
+        { "policy", RD_GROUP_ELSEWHERE, policy_keys },  { "checklist.LINE", RD_GROUP_ELSEWHERE, checklist_keys },
+        { "urgency.LEVEL", RD_GROUP_ELSEWHERE, urgency_keys },
+};
+
+static const RdGroup *
+find_group(const char *name)
 {
-        return strcmp(group, "policy") == 0 || g_str_has_prefix(group, "checklist.") ||
-               g_str_has_prefix(group, "urgency.") || rd_config_replies_owns_group(group);
+        for (gsize i = 0; i < G_N_ELEMENTS(groups); i++) {
+                const char *dot = strchr(groups[i].name, '.');
+
+                if (dot == NULL ? strcmp(name, groups[i].name) == 0
+                                : strncmp(name, groups[i].name, dot - groups[i].name + 1) == 0)
+                        return &groups[i];
+        }
+        return NULL;
+}
+
+char *
+rd_config_describe_keys(void)
+{
+        GString *out = g_string_new(NULL);
+
+        for (gsize g = 0; g < G_N_ELEMENTS(groups); g++) {
+                for (const RdKey *key = groups[g].keys; key->key != NULL; key++) {
+                        g_autofree char *def = key->def ? g_strescape(key->def, NULL) : g_strdup("");
+
+                        g_string_append_printf(out, "%s\t%s\t%s\n", groups[g].name, key->key, def);
+                }
+        }
+        return g_string_free(out, FALSE);
+}
+
+static void
+set_defaults(RdConfig *c)
+{
+        for (gsize g = 0; g < G_N_ELEMENTS(groups); g++)
+                if (groups[g].kind == RD_GROUP_OWN)
+                        rd_keys_set_defaults(groups[g].keys, c);
 }
 
 RdConfig *
 rd_config_new_defaults(void)
 {
         RdConfig *c = g_new0(RdConfig, 1);
+        g_autoptr(GKeyFile) empty = g_key_file_new();
+        RdKeySource src = { empty, NULL, "(defaults)" };
 
-        c->keyfile = g_key_file_new();
+        c->unread_secrets = g_ptr_array_new_with_free_func(g_free);
         c->policy = rd_policy_new_reference();
-        c->drop_path = g_strdup("/var/spool/referrald/inbox");
-        c->processed_path = g_strdup("/var/spool/referrald/processed");
-        c->quarantine_path = g_strdup("/var/spool/referrald/quarantine");
-        c->rescan_usec = 60 * G_USEC_PER_SEC;
-        c->settle_usec = 2 * G_USEC_PER_SEC;
-        c->n_workers = 2;
-        c->poll_usec = 5 * G_USEC_PER_SEC;
-        c->item_timeout_usec = 15 * 60 * G_USEC_PER_SEC;
-        c->item_cpu_usec = 10 * 60 * G_USEC_PER_SEC;
-        c->worker_memory = 2ULL << 30;
-        c->max_attempts = 3;
-        c->retry_backoff_usec = 30 * G_USEC_PER_SEC;
-        c->max_file_size = 64ULL << 20;
-        c->max_pages = 200;
-        c->max_page_pixels = 40000000;
-        c->stop_timeout_usec = 30 * G_USEC_PER_SEC;
+        set_defaults(c);
         c->mailboxes = g_ptr_array_new_with_free_func((GDestroyNotify)rd_mailbox_config_free);
-        c->replies = rd_replies_config_parse(c->keyfile, "(defaults)", NULL); /* replies off */
+        c->replies = rd_replies_config_parse(&src, NULL); /* replies off */
         return c;
 }
+
+/* What RdConfig owns besides its key tables' fields, and how each goes. */
+#define F(member) G_STRUCT_OFFSET(RdConfig, member)
+static const struct {
+        gsize offset;
+        GDestroyNotify free;
+} owned[] = {
+        { F(db_password), (GDestroyNotify)rd_secret_free }, /* wiped, not only freed */
+        { F(path), g_free },
+        { F(files.keyfile), (GDestroyNotify)g_key_file_unref },
+        { F(files.lines), (GDestroyNotify)g_hash_table_unref },
+        { F(files.files), (GDestroyNotify)g_ptr_array_unref },
+        { F(unread_secrets), (GDestroyNotify)g_ptr_array_unref },
+        { F(policy), (GDestroyNotify)rd_policy_free },
+        { F(mailboxes), (GDestroyNotify)g_ptr_array_unref },
+        { F(replies), (GDestroyNotify)rd_replies_config_free },
+        { F(smtp), (GDestroyNotify)rd_smtp_config_free },
+};
+#undef F
 
 void
 rd_config_free(RdConfig *c)
 {
         if (c == NULL)
                 return;
-        g_free(c->path);
-        if (c->keyfile)
-                g_key_file_unref(c->keyfile);
-        rd_policy_free(c->policy);
-        g_free(c->db_conninfo);
-        if (c->db_password)
-                memset(c->db_password, 0, strlen(c->db_password));
-        g_free(c->db_password);
-        g_free(c->drop_path);
-        g_free(c->processed_path);
-        g_free(c->quarantine_path);
-        g_free(c->worker_user);
-        if (c->mailboxes)
-                g_ptr_array_unref(c->mailboxes);
-        rd_replies_config_free(c->replies);
-        rd_smtp_config_free(c->smtp);
+        for (gsize i = 0; i < G_N_ELEMENTS(owned); i++)
+                g_clear_pointer((gpointer *)G_STRUCT_MEMBER_P(c, owned[i].offset), owned[i].free);
+        for (gsize g = 0; g < G_N_ELEMENTS(groups); g++)
+                if (groups[g].kind == RD_GROUP_OWN)
+                        rd_keys_clear(groups[g].keys, c);
         g_free(c);
 }
 
-static const RdConfigKey *
-find_key(const char *group, const char *key)
+/* Reads the password @keys name into *ret_secret, or with
+ * RD_CONFIG_LOAD_NO_SECRETS only notes where it would come from. */
+static gboolean
+read_secret(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const char *group,
+            const RdSecretKeys *keys, char **ret_secret, GError **error)
 {
-        for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
-                if (strcmp(keys[i].group, group) == 0 && strcmp(keys[i].key, key) == 0)
-                        return &keys[i];
-        return NULL;
+        const char *key = keys->file ? "password-file" : "password-credential";
+        g_autoptr(GError) local = NULL;
+
+        if (keys->file != NULL && keys->credential != NULL)
+                return rd_key_fail(src, RD_CONFIG_ERROR_VALUE, group, "password-credential", error,
+                                   "password-file and password-credential exclude each other");
+        if (keys->file == NULL && keys->credential == NULL)
+                return TRUE;
+        if (flags & RD_CONFIG_LOAD_NO_SECRETS) {
+                g_ptr_array_add(c->unread_secrets,
+                                g_strdup_printf("[%s] %s=%s", group, key, keys->file ? keys->file : keys->credential));
+                return TRUE;
+        }
+        if (!rd_secret_keys_read(keys, ret_secret, &local))
+                return rd_key_fail(src, RD_CONFIG_ERROR_VALUE, group, key, error, "%s: %s", key, local->message);
+        return TRUE;
 }
 
 static gboolean
-group_is_known(const char *group)
+read_secrets(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, GError **error)
 {
-        for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
-                if (strcmp(keys[i].group, group) == 0)
-                        return TRUE;
-        return FALSE;
+        if (!read_secret(c, src, flags, "database", &c->db_secret, &c->db_password, error))
+                return FALSE;
+        for (guint i = 0; i < c->mailboxes->len; i++) {
+                RdMailboxConfig *mb = g_ptr_array_index(c->mailboxes, i);
+                g_autofree char *group = g_strconcat("mailbox.", mb->name, NULL);
+
+                if (!read_secret(c, src, flags, group, &mb->secret, &mb->password, error))
+                        return FALSE;
+        }
+        return c->smtp == NULL || read_secret(c, src, flags, "smtp", &c->smtp->secret, &c->smtp->password, error);
 }
 
-/* A password file holds one non-empty line; a trailing newline is not
- * part of the password. */
-static char *
-read_secret_file(const char *path, GError **error)
+static gboolean
+add_mailbox(RdConfig *c, const RdKeySource *src, const char *group, GError **error)
 {
-        g_autofree char *contents = NULL;
-        gsize len = 0;
+        RdMailboxConfig *mb;
 
-        if (!g_file_get_contents(path, &contents, &len, error))
-                return NULL;
-        while (len > 0 && (contents[len - 1] == '\n' || contents[len - 1] == '\r'))
-                contents[--len] = '\0';
-        if (len == 0 || memchr(contents, '\0', len) != NULL || strchr(contents, '\n') != NULL) {
-                memset(contents, 0, len);
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "expected one non-empty line");
-                return NULL;
-        }
-        return g_steal_pointer(&contents);
+        if (c->mailboxes->len >= RD_MAILBOX_MAX)
+                return rd_key_fail(src, RD_CONFIG_ERROR_VALUE, group, NULL, error, "at most %d mailboxes",
+                                   RD_MAILBOX_MAX);
+        mb = rd_mailbox_config_parse(src, group, error);
+        if (mb == NULL)
+                return FALSE;
+        g_ptr_array_add(c->mailboxes, mb);
+        return TRUE;
 }
 
-gboolean
-rd_config_load_password(GKeyFile *kf, const char *path, const char *group, char **ret_password,
-                        GError **error)
+/* Every group of the file: known, and its keys good. */
+static gboolean
+walk_groups(RdConfig *c, const RdKeySource *src, GError **error)
 {
-        g_autofree char *file = g_key_file_get_string(kf, group, "password-file", NULL);
-        g_autofree char *cred = g_key_file_get_string(kf, group, "password-credential", NULL);
-        g_autofree char *secret_path = NULL;
-        g_autoptr(GError) local = NULL;
-        const char *key = file ? "password-file" : "password-credential";
+        g_auto(GStrv) names = g_key_file_get_groups(c->files.keyfile, NULL);
 
-        *ret_password = NULL;
-        if (file && cred) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                            "%s: [%s] password-file and password-credential exclude each other", path, group);
-                return FALSE;
-        }
-        if (file) {
-                g_strstrip(file);
-                if (!g_path_is_absolute(file)) {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [%s] password-file: bad value, expected an absolute path", path, group);
-                        return FALSE;
-                }
-                secret_path = g_strdup(file);
-        } else if (cred) {
-                /* systemd.exec(5) LoadCredential=: files in $CREDENTIALS_DIRECTORY */
-                const char *dir = g_getenv("CREDENTIALS_DIRECTORY");
+        for (gsize i = 0; names[i] != NULL; i++) {
+                const RdGroup *g = find_group(names[i]);
 
-                g_strstrip(cred);
-                if (strchr(cred, '/') != NULL || cred[0] == '.' || cred[0] == '\0') {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [%s] password-credential: bad value, expected a credential name", path,
-                                    group);
+                if (g == NULL) {
+                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN, "%s: unknown group [%s]",
+                                    rd_key_where(src, names[i], NULL), names[i]);
                         return FALSE;
                 }
-                if (dir == NULL) {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [%s] password-credential: $CREDENTIALS_DIRECTORY is not set "
-                                    "(add LoadCredential= to the unit)", path, group);
+                if (g->kind == RD_GROUP_OWN && !rd_keys_parse_group(src, names[i], g->keys, c, error))
                         return FALSE;
-                }
-                secret_path = g_build_filename(dir, cred, NULL);
-        } else {
-                return TRUE;
-        }
-        *ret_password = read_secret_file(secret_path, &local);
-        if (*ret_password == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: [%s] %s: %s", path, group, key,
-                            local->message);
-                return FALSE;
+                if (g->kind == RD_GROUP_MAILBOX && !add_mailbox(c, src, names[i], error))
+                        return FALSE;
         }
         return TRUE;
 }
 
+/* The policy's messages start "[group] key: ..." or "[group]: ...": put
+ * the file and line in front. */
+static gboolean
+policy_fail(const RdKeySource *src, const GError *local, GError **error)
+{
+        const char *msg = local->message, *close = strchr(msg, ']');
+        g_autofree char *group = NULL, *key = NULL;
+
+        if (msg[0] != '[' || close == NULL) {
+                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: %s", src->path, msg);
+                return FALSE;
+        }
+        group = g_strndup(msg + 1, close - msg - 1);
+        if (close[1] == ' ' && strchr(close, ':') != NULL)
+                key = g_strndup(close + 2, strchr(close, ':') - close - 2);
+        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: %s", rd_key_where(src, group, key), msg);
+        return FALSE;
+}
+
 RdConfig *
-rd_config_load(const char *path, GError **error)
+rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error)
 {
         g_autoptr(RdConfig) c = rd_config_new_defaults();
-        g_auto(GStrv) groups = NULL;
         g_autoptr(GError) local = NULL;
+        RdKeySource src;
 
         c->path = g_strdup(path);
-        if (!g_key_file_load_from_file(c->keyfile, path, G_KEY_FILE_NONE, &local)) {
-                gboolean io = local->domain == G_FILE_ERROR;
-
-                g_set_error(error, RD_CONFIG_ERROR, io ? RD_CONFIG_ERROR_IO : RD_CONFIG_ERROR_SYNTAX,
-                            "%s: %s", path, local->message);
+        if (!rd_config_files_read(&c->files, path, error))
                 return NULL;
-        }
+        src = (RdKeySource){ c->files.keyfile, c->files.lines, path };
 
-        groups = g_key_file_get_groups(c->keyfile, NULL);
-        for (gsize g = 0; groups[g] != NULL; g++) {
-                g_auto(GStrv) names = NULL;
-
-                if (is_foreign_group(groups[g]))
-                        continue;
-                if (g_str_has_prefix(groups[g], "mailbox.")) {
-                        /* IMAP intake: validated in config-mailbox.c */
-                        RdMailboxConfig *mb = rd_mailbox_config_parse(c->keyfile, path, groups[g], error);
-
-                        if (mb == NULL)
-                                return NULL;
-                        if (c->mailboxes->len >= RD_MAILBOX_MAX) {
-                                rd_mailbox_config_free(mb);
-                                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                            "%s: [%s]: at most %d mailboxes", path, groups[g], RD_MAILBOX_MAX);
-                                return NULL;
-                        }
-                        g_ptr_array_add(c->mailboxes, mb);
-                        continue;
-                }
-                if (!group_is_known(groups[g])) {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
-                                    "%s: unknown group [%s]", path, groups[g]);
-                        return NULL;
-                }
-                names = g_key_file_get_keys(c->keyfile, groups[g], NULL, NULL);
-                for (gsize k = 0; names && names[k] != NULL; k++) {
-                        const RdConfigKey *def = find_key(groups[g], names[k]);
-                        g_autofree char *value = NULL;
-
-                        if (def == NULL) {
-                                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN,
-                                            "%s: [%s] unknown key %s", path, groups[g], names[k]);
-                                return NULL;
-                        }
-                        if (def->parse == NULL)
-                                continue; /* handled below */
-                        value = g_key_file_get_string(c->keyfile, groups[g], names[k], NULL);
-                        if (value != NULL)
-                                g_strstrip(value);
-                        if (value == NULL || !def->parse(value, G_STRUCT_MEMBER_P(c, def->offset))) {
-                                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                            "%s: [%s] %s: bad value, expected %s", path, groups[g],
-                                            names[k], def->what);
-                                return NULL;
-                        }
-                }
-        }
-
+        if (!walk_groups(c, &src, error))
+                return NULL;
         if (c->db_conninfo == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
-                            "%s: [database] conninfo is required", path);
+                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING, "%s: [database] conninfo is required",
+                            rd_key_where(&src, "database", NULL));
                 return NULL;
         }
-        if (!rd_config_load_password(c->keyfile, path, "database", &c->db_password, error))
-                return NULL;
         rd_policy_free(c->policy);
-        c->policy = rd_policy_new_from_keyfile(c->keyfile, &local);
+        c->policy = rd_policy_new_from_keyfile(c->files.keyfile, &local);
         if (c->policy == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE, "%s: %s", path, local->message);
+                policy_fail(&src, local, error);
                 return NULL;
         }
         rd_replies_config_free(c->replies);
-        c->replies = rd_replies_config_parse(c->keyfile, path, error);
+        c->replies = rd_replies_config_parse(&src, error);
         if (c->replies == NULL)
                 return NULL;
-        c->smtp = rd_smtp_config_parse(c->keyfile, path, &local);
+        c->smtp = rd_smtp_config_parse(&src, &local);
         if (local != NULL) {
                 g_propagate_error(error, g_steal_pointer(&local));
                 return NULL;
@@ -471,9 +309,17 @@ rd_config_load(const char *path, GError **error)
         /* replies by mail need a way out; with fax-reply=spool alone, mail
          * replies are suppressed (with a reason) and fax replies still go */
         if (c->replies->enabled && c->smtp == NULL && c->replies->fax_mode != RD_FAX_REPLY_SPOOL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
-                            "%s: [replies] enabled=true needs an [smtp] group to send mail", path);
+                rd_key_fail(&src, RD_CONFIG_ERROR_MISSING, "replies", "enabled", error,
+                            "enabled=true needs an [smtp] group to send mail");
                 return NULL;
         }
+        if (!read_secrets(c, &src, flags, error))
+                return NULL;
         return g_steal_pointer(&c);
+}
+
+RdConfig *
+rd_config_load(const char *path, GError **error)
+{
+        return rd_config_load_full(path, RD_CONFIG_LOAD_DEFAULT, error);
 }

@@ -3,31 +3,38 @@
 
 #include <glib.h>
 
+#include "files.h"
+#include "keys.h"
+#include "mailbox.h"
 #include "replies.h"
+#include "secrets.h"
 #include "parsers/understand/policy.h"
 
 G_BEGIN_DECLS
 
+/* The configuration: the main file, the files it includes, every group
+ * checked against its key table, the secrets read.  Loaded at start and
+ * again on reload (SIGHUP), where a bad file keeps the running one. */
+
 #define RD_CONFIG_DEFAULT_PATH "/etc/referrald/referrald.conf"
 
-#define RD_CONFIG_ERROR (rd_config_error_quark())
-GQuark rd_config_error_quark(void);
 typedef enum {
-        RD_CONFIG_ERROR_IO,
-        RD_CONFIG_ERROR_SYNTAX,
-        RD_CONFIG_ERROR_UNKNOWN,  /* unknown group or key */
-        RD_CONFIG_ERROR_VALUE,    /* bad value */
-        RD_CONFIG_ERROR_MISSING,  /* required key absent */
-} RdConfigError;
+        RD_CONFIG_LOAD_DEFAULT = 0,
+        /* --check-config: check the keys that name secrets but read none;
+         * the credentials exist only inside the unit */
+        RD_CONFIG_LOAD_NO_SECRETS = 1 << 0,
+} RdConfigLoadFlags;
 
 typedef struct {
-        char *path;                 /* owned: the file read */
-        GKeyFile *keyfile;          /* owned: kept for the policy groups */
+        char *path;                 /* owned: the main file */
+        RdConfigFiles files;        /* owned: every file read (main first), merged, where each key is */
+        GPtrArray *unread_secrets;  /* owned: "[group] key=value" named, not read (RD_CONFIG_LOAD_NO_SECRETS) */
         RdPolicy *policy;           /* owned: [policy], [checklist.*], [urgency.*] */
 
         /* [database] */
         char *db_conninfo;
-        char *db_password;          /* owned: from password-file or credential, may be NULL */
+        RdSecretKeys db_secret;     /* password-file= or password-credential= */
+        char *db_password;          /* owned: read from db_secret, may be NULL; wiped on free */
 
         /* [dropdir] */
         char *drop_path;
@@ -54,37 +61,23 @@ typedef struct {
         /* [daemon] */
         guint64 stop_timeout_usec;  /* grace for workers on SIGTERM */
 
-        /* [mailbox.NAME] groups, in file order (config-mailbox.h) */
+        /* [mailbox.NAME] groups, in file order (mailbox.h) */
         GPtrArray *mailboxes;       /* owned: RdMailboxConfig* */
 
-        /* [replies], [followups], [smtp] (config-replies.h) */
+        /* [replies], [followups], [smtp] (replies.h) */
         RdRepliesConfig *replies;   /* owned, never NULL after load */
         RdSmtpConfig *smtp;         /* owned, NULL without [smtp] */
 } RdConfig;
 
 RdConfig *rd_config_new_defaults(void);
 RdConfig *rd_config_load(const char *path, GError **error);
+RdConfig *rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error);
 void rd_config_free(RdConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdConfig, rd_config_free)
 
-/* The password of a group, from its password-file= or password-credential=
- * key (a file in $CREDENTIALS_DIRECTORY, systemd.exec(5) LoadCredential=).
- * *ret_password is NULL when the group names neither.  Errors name the
- * file, group and key. */
-gboolean rd_config_load_password(GKeyFile *kf, const char *path, const char *group, char **ret_password,
-                                 GError **error);
-
-/* Value parsers of the groups' key tables: each stores into @field (a
- * char**, gboolean*, guint64* of microseconds) and says whether the value
- * fits.  Strings must not be empty, paths must be absolute, durations
- * above zero. */
-gboolean rd_config_field_string(const char *value, gpointer field);
-gboolean rd_config_field_path(const char *value, gpointer field);
-gboolean rd_config_field_bool(const char *value, gpointer field);
-gboolean rd_config_field_duration(const char *value, gpointer field);
-
-/* Parsers shared with other groups (policy, mailboxes). */
-gboolean rd_config_parse_duration(const char *text, guint64 *ret_usec);
-gboolean rd_config_parse_size(const char *text, guint64 *ret_bytes);
+/* Every key the configuration knows, one line each, "group\tkey\tdefault"
+ * (the default escaped as g_strescape() does, empty when there is none):
+ * referrald --dump-keys, which the README's tables are checked against. */
+char *rd_config_describe_keys(void);
 
 G_END_DECLS

@@ -3,10 +3,14 @@
 
 #include <glib.h>
 
+#include "keys.h"
+#include "secrets.h"
+
 G_BEGIN_DECLS
 
 /* The groups [mailbox.NAME]: one IMAP folder each, polled by its own
- * process (imap-poller.c). */
+ * process (imap-poller.c).  Their key table and the checks across keys;
+ * config.c walks the file and reads the password. */
 
 #define RD_MAILBOX_MAX 32
 
@@ -21,7 +25,8 @@ typedef struct {
         gboolean implicit_tls;    /* imaps:// */
         gboolean allow_plaintext; /* imap:// without STARTTLS: only when configured */
         char *user;
-        char *password;           /* owned, wiped on free; NULL with xoauth2-token-file */
+        RdSecretKeys secret;      /* password-file= or password-credential= */
+        char *password;           /* owned, wiped on free; NULL with xoauth2-token-file; read by config.c */
         char *xoauth2_token_file; /* read at every connection: an outside helper refreshes it */
         char *folder;             /* watched folder, default INBOX */
         RdMailboxAction action;
@@ -34,9 +39,10 @@ typedef struct {
         guint64 timeout_usec;     /* connect and stall timeout */
 } RdMailboxConfig;
 
-/* Parses one [mailbox.NAME] group; errors name the file, group and key. */
-RdMailboxConfig *rd_mailbox_config_parse(GKeyFile *keyfile, const char *path, const char *group,
-                                         GError **error);
+extern const RdKey rd_mailbox_keys[];
+
+/* Parses one [mailbox.NAME] group; errors name the file, line, group and key. */
+RdMailboxConfig *rd_mailbox_config_parse(const RdKeySource *src, const char *group, GError **error);
 void rd_mailbox_config_free(RdMailboxConfig *mb);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdMailboxConfig, rd_mailbox_config_free)
 

@@ -1,201 +1,134 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* [replies], [followups] and [smtp]: their key tables, defaults and the
+ * checks across keys, and the checks of the values they share with
+ * daemon/replies/ (addresses, templates). */
 #include <string.h>
 
 #include "replies.h"
-#include "config.h"
-#include "daemon/replies/compose.h"
 
-typedef gboolean (*RdKeyParser)(const char *value, gpointer field);
+const char *const rd_reply_placeholders[] = { "reference", "received", "patient", "missing",
+                                              "how", "practice", "fax", "from", NULL };
 
-typedef struct {
-        const char *group;
-        const char *key;
-        RdKeyParser parse;
-        gsize offset;
-        const char *what;
-        gboolean smtp; /* field of RdSmtpConfig, else of RdRepliesConfig */
-} RdReplyKey;
+gboolean
+rd_mail_address_valid(const char *addr)
+{
+        const char *at;
+        gsize len;
+
+        if (addr == NULL)
+                return FALSE;
+        len = strlen(addr);
+        if (len < 3 || len > 254)
+                return FALSE;
+        at = strchr(addr, '@');
+        if (at == NULL || at == addr || strchr(at + 1, '@') != NULL || at[1] == '\0')
+                return FALSE;
+        if (strchr(at + 1, '.') == NULL || at[1] == '.' || addr[len - 1] == '.' || strstr(at, "..") != NULL)
+                return FALSE;
+        for (const char *p = addr; p < at; p++)
+                if ((guchar)*p <= ' ' || (guchar)*p >= 0x7f || strchr("<>()[]\\,;:\"", *p) != NULL)
+                        return FALSE;
+        /* a host name: letters, digits, dashes and dots */
+        for (const char *p = at + 1; *p; p++)
+                if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
+                        return FALSE;
+        return TRUE;
+}
+
+gboolean
+rd_reply_template_valid(const char *template, char **ret_problem)
+{
+        for (const char *p = template; *p; p++) {
+                const char *close;
+                g_autofree char *name = NULL;
+
+                if (*p == '}') {
+                        *ret_problem = g_strdup("a '}' without '{'");
+                        return FALSE;
+                }
+                if (*p != '{')
+                        continue;
+                close = strchr(p, '}');
+                if (close == NULL) {
+                        *ret_problem = g_strdup("a '{' without '}'");
+                        return FALSE;
+                }
+                name = g_strndup(p + 1, MIN(close - p - 1, 40));
+                if (!g_strv_contains(rd_reply_placeholders, name)) {
+                        /* the name is shown in a message: printable ASCII only */
+                        for (char *c = name; *c; c++)
+                                if (!g_ascii_isprint(*c))
+                                        *c = '?';
+                        *ret_problem = g_strdup_printf("unknown placeholder {%s}", name);
+                        return FALSE;
+                }
+                p = close;
+        }
+        return TRUE;
+}
 
 /* Printed in headers and letters: one line of printable text. */
 static gboolean
-parse_text(const char *value, gpointer field)
+check_text(char *value)
 {
         for (const char *p = value; *p; p++)
                 if ((guchar)*p < 0x20 || *p == 0x7f)
                         return FALSE;
-        return g_utf8_validate(value, -1, NULL) && strlen(value) <= 200 && rd_config_field_string(value, field);
+        return strlen(value) <= 200;
 }
 
 static gboolean
-parse_template(const char *value, gpointer field)
+check_template(char *value)
 {
-        return g_utf8_validate(value, -1, NULL) && strlen(value) <= 8000 && rd_reply_template_check(value, NULL) &&
-               rd_config_field_string(value, field);
+        g_autofree char *problem = NULL;
+
+        return strlen(value) <= 8000 && rd_reply_template_valid(value, &problem);
 }
 
 static gboolean
-parse_address(const char *value, gpointer field)
+check_address(char *value)
 {
-        return rd_mail_address_valid(value) && rd_config_field_string(value, field);
+        return rd_mail_address_valid(value);
 }
 
+/* Our own addresses are compared without regard to case. */
 static gboolean
-parse_count(const char *value, gpointer field)
+check_own_address(char *value)
 {
-        guint64 v;
-
-        if (!g_ascii_string_to_unsigned(value, 10, 1, 100000, &v, NULL))
-                return FALSE;
-        *(guint *)field = (guint)v;
-        return TRUE;
-}
-
-static gboolean
-parse_addresses(const char *value, gpointer field)
-{
-        char ***ret = field;
-        g_auto(GStrv) parts = g_strsplit(value, ";", -1);
-        g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
-
-        for (guint i = 0; parts[i]; i++) {
-                char *a = g_strstrip(parts[i]);
-
-                if (*a == '\0')
-                        continue;
-                if (!rd_mail_address_valid(a))
-                        return FALSE;
-                g_ptr_array_add(out, g_ascii_strdown(a, -1));
-        }
-        g_ptr_array_add(out, NULL);
-        g_strfreev(*ret);
-        *ret = (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
-        return TRUE;
-}
-
-static gboolean
-parse_date_style(const char *value, gpointer field)
-{
-        if (strcmp(value, "us") == 0)
-                *(RdDateStyle *)field = RD_DATE_STYLE_US;
-        else if (strcmp(value, "iso") == 0)
-                *(RdDateStyle *)field = RD_DATE_STYLE_ISO;
-        else if (strcmp(value, "long") == 0)
-                *(RdDateStyle *)field = RD_DATE_STYLE_LONG;
-        else
-                return FALSE;
-        return TRUE;
-}
-
-static gboolean
-parse_patient_detail(const char *value, gpointer field)
-{
-        if (strcmp(value, "initials-dob") == 0)
-                *(RdPatientDetail *)field = RD_PATIENT_DETAIL_INITIALS_DOB;
-        else if (strcmp(value, "initials") == 0)
-                *(RdPatientDetail *)field = RD_PATIENT_DETAIL_INITIALS;
-        else if (strcmp(value, "reference-only") == 0)
-                *(RdPatientDetail *)field = RD_PATIENT_DETAIL_NONE;
-        else
-                return FALSE;
-        return TRUE;
-}
-
-static gboolean
-parse_fax_mode(const char *value, gpointer field)
-{
-        if (strcmp(value, "none") == 0)
-                *(RdFaxReplyMode *)field = RD_FAX_REPLY_NONE;
-        else if (strcmp(value, "spool") == 0)
-                *(RdFaxReplyMode *)field = RD_FAX_REPLY_SPOOL;
-        else if (strcmp(value, "gateway") == 0)
-                *(RdFaxReplyMode *)field = RD_FAX_REPLY_GATEWAY;
-        else
-                return FALSE;
-        return TRUE;
+        for (char *p = value; *p; p++)
+                *p = g_ascii_tolower(*p);
+        return rd_mail_address_valid(value);
 }
 
 /* "{number}@fax.example.org": the address with a number in it must be valid. */
 static gboolean
-parse_gateway(const char *value, gpointer field)
+check_gateway(char *value)
 {
         g_autoptr(GString) s = g_string_new(value);
 
         if (strstr(value, "{number}") == NULL)
                 return FALSE;
         g_string_replace(s, "{number}", "5552010100", 0);
-        return rd_mail_address_valid(s->str) && rd_config_field_string(value, field);
+        return rd_mail_address_valid(s->str);
 }
 
-/* smtp://host[:port] or smtps://host[:port], no path: the EHLO name is
- * the path libcurl sends. */
+/* smtp://host[:port] (STARTTLS) or smtps://host[:port], no path. */
 static gboolean
-parse_smtp_url(const char *value, gpointer field)
+check_smtp_url(char *value)
 {
-        const char *rest;
+        static const char *const schemes[] = { "smtps", "smtp", NULL };
 
-        if (g_str_has_prefix(value, "smtps://"))
-                rest = value + 8;
-        else if (g_str_has_prefix(value, "smtp://"))
-                rest = value + 7;
-        else
-                return FALSE;
-        if (*rest == '\0' || *rest == ':' || *rest == '/')
-                return FALSE;
-        for (const char *p = rest; *p; p++)
-                if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != ':' && *p != '[' && *p != ']')
-                        return FALSE;
-        return rd_config_field_string(value, field);
+        return rd_key_check_server_url(value, schemes);
 }
 
 static gboolean
-parse_helo(const char *value, gpointer field)
+check_helo(char *value)
 {
         for (const char *p = value; *p; p++)
                 if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-')
                         return FALSE;
-        return strlen(value) <= 253 && rd_config_field_string(value, field);
+        return strlen(value) <= 253;
 }
-
-#define R(k, p, f, w) { "replies", k, p, G_STRUCT_OFFSET(RdRepliesConfig, f), w, FALSE }
-#define S(k, p, f, w) { "smtp", k, p, G_STRUCT_OFFSET(RdSmtpConfig, f), w, TRUE }
-
-static const RdReplyKey keys[] = {
-        R("enabled", rd_config_field_bool, enabled, "true or false"),
-        R("from", parse_address, from_addr, "a plain address, local@domain"),
-        R("from-name", parse_text, from_name, "one line of text"),
-        R("practice-name", parse_text, practice_name, "one line of text"),
-        R("fax-number", parse_text, our_fax, "a fax number"),
-        R("patient-details", parse_patient_detail, patient_detail, "initials-dob, initials or reference-only"),
-        R("date-format", parse_date_style, date_style, "us (11/19/2026), iso (2026-11-19) or long (November 19, 2026)"),
-        R("missing-request", rd_config_field_bool, missing_request, "true or false"),
-        R("receipt", rd_config_field_bool, receipt, "true or false"),
-        R("complete-notice", rd_config_field_bool, complete_notice, "true or false"),
-        R("reply-unknown", rd_config_field_bool, reply_unknown, "true or false"),
-        R("min-interval", rd_config_field_duration, min_interval_usec, "a duration such as 3d"),
-        R("max-per-recipient", parse_count, max_per_recipient, "a count from 1"),
-        R("recipient-window", rd_config_field_duration, recipient_window_usec, "a duration such as 1h"),
-        R("own-addresses", parse_addresses, own_addresses, "addresses separated by ;"),
-        R("fax-reply", parse_fax_mode, fax_mode, "none, spool or gateway"),
-        R("fax-spool", rd_config_field_path, fax_spool, "an absolute path"),
-        R("fax-gateway", parse_gateway, fax_gateway, "an address with {number}, e.g. {number}@fax.example.org"),
-        R("subject-missing", parse_template, subject_missing, "a template (see README)"),
-        R("body-missing", parse_template, body_missing, "a template (see README)"),
-        R("subject-receipt", parse_template, subject_receipt, "a template (see README)"),
-        R("body-receipt", parse_template, body_receipt, "a template (see README)"),
-        R("subject-complete", parse_template, subject_complete, "a template (see README)"),
-        R("body-complete", parse_template, body_complete, "a template (see README)"),
-        { "followups", "window", rd_config_field_duration, G_STRUCT_OFFSET(RdRepliesConfig, followup_window_usec),
-          "a duration such as 30d", FALSE },
-        S("url", parse_smtp_url, url, "smtp://host[:port] or smtps://host[:port]"),
-        S("allow-plaintext", rd_config_field_bool, allow_plaintext, "true or false"),
-        S("user", parse_text, user, "a user name"),
-        S("ca-file", rd_config_field_path, ca_file, "an absolute path"),
-        S("tls-verify", rd_config_field_bool, tls_verify, "true or false"),
-        S("helo", parse_helo, helo, "a host name"),
-        S("timeout", rd_config_field_duration, timeout_usec, "a duration such as 30s"),
-        S("retry-backoff", rd_config_field_duration, retry_backoff_usec, "a duration such as 30s"),
-        S("max-attempts", parse_count, max_attempts, "a count from 1"),
-};
 
 static const char default_subject_missing[] = "Referral {reference}: documents needed";
 static const char default_body_missing[] =
@@ -234,88 +167,107 @@ static const char default_body_complete[] =
         "\n"
         "This is an automatic message about referral {reference}.\n";
 
-gboolean
-rd_config_replies_owns_group(const char *group)
-{
-        return strcmp(group, "replies") == 0 || strcmp(group, "followups") == 0 || strcmp(group, "smtp") == 0;
-}
 
-/* Reads the keys of @group into @target; unknown keys and bad values are
- * errors naming the file, group and key. */
-static gboolean
-parse_group(GKeyFile *kf, const char *path, const char *group, gboolean smtp, gpointer target, GError **error)
-{
-        g_auto(GStrv) names = NULL;
+static const RdKeyChoice patient_details[] = {
+        { "initials-dob", RD_PATIENT_DETAIL_INITIALS_DOB },
+        { "initials", RD_PATIENT_DETAIL_INITIALS },
+        { "reference-only", RD_PATIENT_DETAIL_NONE },
+        { NULL, 0 },
+};
+static const RdKeyChoice date_styles[] = {
+        { "us", RD_DATE_STYLE_US }, { "iso", RD_DATE_STYLE_ISO }, { "long", RD_DATE_STYLE_LONG }, { NULL, 0 },
+};
+static const RdKeyChoice fax_modes[] = {
+        { "none", RD_FAX_REPLY_NONE }, { "spool", RD_FAX_REPLY_SPOOL }, { "gateway", RD_FAX_REPLY_GATEWAY },
+        { NULL, 0 },
+};
 
-        if (!g_key_file_has_group(kf, group))
-                return TRUE;
-        names = g_key_file_get_keys(kf, group, NULL, NULL);
-        for (gsize k = 0; names && names[k]; k++) {
-                const RdReplyKey *def = NULL;
-                g_autofree char *value = NULL;
+#define BOOL "true or false"
+#define R(k, t, f, d, w, ...) { k, t, G_STRUCT_OFFSET(RdRepliesConfig, f), d, w, __VA_ARGS__ }
+const RdKey rd_replies_keys[] = {
+        R("enabled", RD_KEY_BOOL, enabled, "false", BOOL),
+        R("from", RD_KEY_STRING, from_addr, NULL, "a plain address, local@domain", check_address),
+        R("from-name", RD_KEY_STRING, from_name, NULL, "one line of text", check_text),
+        R("practice-name", RD_KEY_STRING, practice_name, "Cardiology intake", "one line of text", check_text),
+        R("fax-number", RD_KEY_STRING, our_fax, NULL, "a fax number", check_text),
+        R("patient-details", RD_KEY_ENUM, patient_detail, "initials-dob", "initials-dob, initials or reference-only",
+          .choices = patient_details),
+        R("date-format", RD_KEY_ENUM, date_style, "us", "us (11/19/2026), iso (2026-11-19) or long (November 19, 2026)",
+          .choices = date_styles),
+        R("missing-request", RD_KEY_BOOL, missing_request, "true", BOOL),
+        R("receipt", RD_KEY_BOOL, receipt, "false", BOOL),
+        R("complete-notice", RD_KEY_BOOL, complete_notice, "false", BOOL),
+        R("reply-unknown", RD_KEY_BOOL, reply_unknown, "false", BOOL),
+        R("min-interval", RD_KEY_DURATION, min_interval_usec, "3d", "a duration such as 3d", .min = 1),
+        R("max-per-recipient", RD_KEY_UINT, max_per_recipient, "10", "a count from 1 to 100000", .min = 1,
+          .max = 100000),
+        R("recipient-window", RD_KEY_DURATION, recipient_window_usec, "1h", "a duration such as 1h", .min = 1),
+        R("own-addresses", RD_KEY_LIST, own_addresses, NULL, "addresses separated by ;", check_own_address),
+        R("fax-reply", RD_KEY_ENUM, fax_mode, "none", "none, spool or gateway", .choices = fax_modes),
+        R("fax-spool", RD_KEY_PATH, fax_spool, NULL, "an absolute path"),
+        R("fax-gateway", RD_KEY_STRING, fax_gateway, NULL,
+          "an address with {number}, e.g. {number}@fax.example.org", check_gateway),
+        R("subject-missing", RD_KEY_TEMPLATE, subject_missing, default_subject_missing, "a template (see README)",
+          check_template),
+        R("body-missing", RD_KEY_TEMPLATE, body_missing, default_body_missing, "a template (see README)",
+          check_template),
+        R("subject-receipt", RD_KEY_TEMPLATE, subject_receipt, default_subject_receipt, "a template (see README)",
+          check_template),
+        R("body-receipt", RD_KEY_TEMPLATE, body_receipt, default_body_receipt, "a template (see README)",
+          check_template),
+        R("subject-complete", RD_KEY_TEMPLATE, subject_complete, default_subject_complete,
+          "a template (see README)", check_template),
+        R("body-complete", RD_KEY_TEMPLATE, body_complete, default_body_complete, "a template (see README)",
+          check_template),
+        { NULL },
+};
 
-                if (strcmp(names[k], "password-file") == 0 || strcmp(names[k], "password-credential") == 0) {
-                        if (smtp)
-                                continue; /* rd_config_load_password */
-                } else {
-                        for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
-                                if (strcmp(keys[i].group, group) == 0 && strcmp(keys[i].key, names[k]) == 0)
-                                        def = &keys[i];
-                }
-                if (def == NULL) {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_UNKNOWN, "%s: [%s] unknown key %s", path,
-                                    group, names[k]);
-                        return FALSE;
-                }
-                value = g_key_file_get_string(kf, group, names[k], NULL);
-                if (value != NULL && def->parse != parse_template)
-                        g_strstrip(value);
-                if (value == NULL || !def->parse(value, G_STRUCT_MEMBER_P(target, def->offset))) {
-                        g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_VALUE,
-                                    "%s: [%s] %s: bad value, expected %s", path, group, names[k], def->what);
-                        return FALSE;
-                }
-        }
-        return TRUE;
-}
+const RdKey rd_followups_keys[] = {
+        R("window", RD_KEY_DURATION, followup_window_usec, "30d", "a duration such as 30d", .min = 1),
+        { NULL },
+};
+#undef R
+
+#define S(k, t, f, d, w, ...) { k, t, G_STRUCT_OFFSET(RdSmtpConfig, f), d, w, __VA_ARGS__ }
+const RdKey rd_smtp_keys[] = {
+        S("url", RD_KEY_STRING, url, NULL, "smtp://host[:port] or smtps://host[:port]", check_smtp_url),
+        S("allow-plaintext", RD_KEY_BOOL, allow_plaintext, "false", BOOL),
+        S("user", RD_KEY_STRING, user, NULL, "a user name", check_text),
+        S("password-file", RD_KEY_PATH, secret.file, NULL, "an absolute path"),
+        S("password-credential", RD_KEY_STRING, secret.credential, NULL, "a credential name", rd_secret_check_name),
+        S("ca-file", RD_KEY_PATH, ca_file, NULL, "an absolute path"),
+        S("tls-verify", RD_KEY_BOOL, tls_verify, "true", BOOL),
+        S("helo", RD_KEY_STRING, helo, NULL, "a host name", check_helo),
+        S("timeout", RD_KEY_DURATION, timeout_usec, "30s", "a duration such as 30s", .min = 1),
+        S("retry-backoff", RD_KEY_DURATION, retry_backoff_usec, "30s", "a duration such as 30s", .min = 1),
+        S("max-attempts", RD_KEY_UINT, max_attempts, "20", "a count from 1 to 100000", .min = 1, .max = 100000),
+        { NULL },
+};
+#undef S
+#undef BOOL
 
 RdRepliesConfig *
-rd_replies_config_parse(GKeyFile *keyfile, const char *path, GError **error)
+rd_replies_config_parse(const RdKeySource *src, GError **error)
 {
         g_autoptr(RdRepliesConfig) rc = g_new0(RdRepliesConfig, 1);
 
-        rc->patient_detail = RD_PATIENT_DETAIL_INITIALS_DOB;
-        rc->date_style = RD_DATE_STYLE_US;
-        rc->missing_request = TRUE;
-        rc->min_interval_usec = 3 * G_TIME_SPAN_DAY;
-        rc->max_per_recipient = 10;
-        rc->recipient_window_usec = G_TIME_SPAN_HOUR;
-        rc->fax_mode = RD_FAX_REPLY_NONE;
-        rc->practice_name = g_strdup("Cardiology intake");
-        rc->subject_missing = g_strdup(default_subject_missing);
-        rc->body_missing = g_strdup(default_body_missing);
-        rc->subject_receipt = g_strdup(default_subject_receipt);
-        rc->body_receipt = g_strdup(default_body_receipt);
-        rc->subject_complete = g_strdup(default_subject_complete);
-        rc->body_complete = g_strdup(default_body_complete);
-        rc->followup_window_usec = 30 * G_TIME_SPAN_DAY;
-
-        if (!parse_group(keyfile, path, "replies", FALSE, rc, error) ||
-            !parse_group(keyfile, path, "followups", FALSE, rc, error))
+        rd_keys_set_defaults(rd_replies_keys, rc);
+        rd_keys_set_defaults(rd_followups_keys, rc);
+        if (!rd_keys_parse_group(src, "replies", rd_replies_keys, rc, error) ||
+            !rd_keys_parse_group(src, "followups", rd_followups_keys, rc, error))
                 return NULL;
         if (rc->enabled && rc->from_addr == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
-                            "%s: [replies] from is required when enabled=true", path);
+                rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "replies", "enabled", error,
+                            "from is required when enabled=true");
                 return NULL;
         }
         if (rc->fax_mode == RD_FAX_REPLY_SPOOL && rc->fax_spool == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
-                            "%s: [replies] fax-reply=spool needs fax-spool", path);
+                rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "replies", "fax-reply", error, "fax-reply=spool needs fax-spool");
                 return NULL;
         }
         if (rc->fax_mode == RD_FAX_REPLY_GATEWAY && rc->fax_gateway == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
-                            "%s: [replies] fax-reply=gateway needs fax-gateway", path);
+                rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "replies", "fax-reply", error,
+                            "fax-reply=gateway needs fax-gateway");
                 return NULL;
         }
         return g_steal_pointer(&rc);
@@ -324,75 +276,52 @@ rd_replies_config_parse(GKeyFile *keyfile, const char *path, GError **error)
 void
 rd_replies_config_free(RdRepliesConfig *rc)
 {
-        if (rc == NULL)
-                return;
-        g_free(rc->from_addr);
-        g_free(rc->from_name);
-        g_free(rc->practice_name);
-        g_free(rc->our_fax);
-        g_strfreev(rc->own_addresses);
-        g_free(rc->fax_spool);
-        g_free(rc->fax_gateway);
-        g_free(rc->subject_missing);
-        g_free(rc->body_missing);
-        g_free(rc->subject_receipt);
-        g_free(rc->body_receipt);
-        g_free(rc->subject_complete);
-        g_free(rc->body_complete);
-        g_free(rc);
+        rd_keys_free(rd_replies_keys, rc);
+}
+
+/* The EHLO name when none is set: our own domain, as a receiving server
+ * expects. */
+static char *
+default_helo(const RdKeySource *src)
+{
+        g_autofree char *from = g_key_file_get_string(src->keyfile, "replies", "from", NULL);
+        char *at = from ? strchr(g_strstrip(from), '@') : NULL;
+
+        if (at == NULL || at[1] == '\0' || !check_helo(at + 1))
+                return g_strdup("localhost");
+        return g_strdup(at + 1);
 }
 
 RdSmtpConfig *
-rd_smtp_config_parse(GKeyFile *keyfile, const char *path, GError **error)
+rd_smtp_config_parse(const RdKeySource *src, GError **error)
 {
         g_autoptr(RdSmtpConfig) sc = NULL;
-        g_autofree char *from = NULL;
 
-        if (!g_key_file_has_group(keyfile, "smtp"))
+        if (!g_key_file_has_group(src->keyfile, "smtp"))
                 return NULL;
         sc = g_new0(RdSmtpConfig, 1);
-        sc->tls_verify = TRUE;
-        sc->timeout_usec = 30 * G_USEC_PER_SEC;
-        sc->retry_backoff_usec = 30 * G_USEC_PER_SEC;
-        sc->max_attempts = 20;
-        if (!parse_group(keyfile, path, "smtp", TRUE, sc, error))
+        rd_keys_set_defaults(rd_smtp_keys, sc);
+        if (!rd_keys_parse_group(src, "smtp", rd_smtp_keys, sc, error))
                 return NULL;
         if (sc->url == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING, "%s: [smtp] url is required", path);
+                rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "smtp", NULL, error, "url is required");
                 return NULL;
         }
         sc->implicit_tls = g_str_has_prefix(sc->url, "smtps://");
-        if (!rd_config_load_password(keyfile, path, "smtp", &sc->password, error))
-                return NULL;
-        if (sc->password != NULL && sc->user == NULL) {
-                g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
-                            "%s: [smtp] a password needs user", path);
+        if ((sc->secret.file != NULL || sc->secret.credential != NULL) && sc->user == NULL) {
+                rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "smtp", sc->secret.file ? "password-file" : "password-credential",
+                            error, "a password needs user");
                 return NULL;
         }
-        if (sc->helo == NULL) {
-                /* the EHLO name: our own domain, as a receiving server expects */
-                char *helo = NULL;
-
-                from = g_key_file_get_string(keyfile, "replies", "from", NULL);
-                if (from == NULL || strchr(from, '@') == NULL ||
-                    !parse_helo(g_strstrip(strchr(from, '@') + 1), &helo))
-                        helo = g_strdup("localhost");
-                sc->helo = helo;
-        }
+        if (sc->helo == NULL)
+                sc->helo = default_helo(src);
         return g_steal_pointer(&sc);
 }
 
 void
 rd_smtp_config_free(RdSmtpConfig *sc)
 {
-        if (sc == NULL)
-                return;
-        g_free(sc->url);
-        g_free(sc->user);
-        if (sc->password)
-                memset(sc->password, 0, strlen(sc->password));
-        g_free(sc->password);
-        g_free(sc->ca_file);
-        g_free(sc->helo);
-        g_free(sc);
+        if (sc != NULL)
+                rd_secret_free(sc->password);
+        rd_keys_free(rd_smtp_keys, sc);
 }

@@ -3,11 +3,16 @@
 
 #include <glib.h>
 
+#include "keys.h"
+#include "secrets.h"
+
 G_BEGIN_DECLS
 
-/* [replies] and [smtp]: what the practice tells referring offices, and how
- * mail leaves.  Parsed by config.c through these functions; every error
- * names the file, group and key. */
+/* [replies], [followups] and [smtp]: what the practice tells referring
+ * offices, and how mail leaves.  Their key tables and the checks across
+ * keys; config.c walks the file.  Also the checks of the values these
+ * groups share with daemon/replies/ (addresses, templates), so that the
+ * arrow points from replies/ to config/. */
 
 typedef enum {
         RD_PATIENT_DETAIL_INITIALS_DOB, /* "J.D., born 1950-03-07" */
@@ -59,7 +64,8 @@ typedef struct {
         gboolean implicit_tls;       /* smtps:// */
         gboolean allow_plaintext;    /* smtp:// without STARTTLS: only when configured */
         char *user;                  /* NULL: no AUTH */
-        char *password;              /* owned, wiped on free */
+        RdSecretKeys secret;         /* password-file= or password-credential= */
+        char *password;              /* owned, wiped on free; read by config.c */
         char *ca_file;
         gboolean tls_verify;
         char *helo;                  /* EHLO name, default the from domain */
@@ -68,17 +74,30 @@ typedef struct {
         guint max_attempts;          /* then failed, visible (default 20) */
 } RdSmtpConfig;
 
-/* NULL group in the file: defaults (replies disabled).  Also reads [followups]. */
-RdRepliesConfig *rd_replies_config_parse(GKeyFile *keyfile, const char *path, GError **error);
+extern const RdKey rd_replies_keys[];
+extern const RdKey rd_followups_keys[];
+extern const RdKey rd_smtp_keys[];
+
+/* [replies] and [followups]; defaults (replies disabled) when the file has
+ * neither. */
+RdRepliesConfig *rd_replies_config_parse(const RdKeySource *src, GError **error);
 void rd_replies_config_free(RdRepliesConfig *rc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdRepliesConfig, rd_replies_config_free)
 
-/* NULL with no error when the file has no [smtp] group. */
-RdSmtpConfig *rd_smtp_config_parse(GKeyFile *keyfile, const char *path, GError **error);
+/* NULL with no error when the file has no [smtp] group.  The password is
+ * not read here (config.c reads every secret in one place). */
+RdSmtpConfig *rd_smtp_config_parse(const RdKeySource *src, GError **error);
 void rd_smtp_config_free(RdSmtpConfig *sc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdSmtpConfig, rd_smtp_config_free)
 
-/* TRUE when config.c must not call these groups unknown. */
-gboolean rd_config_replies_owns_group(const char *group);
+/* A plain addr-spec, local@domain, as replies are sent to and from. */
+gboolean rd_mail_address_valid(const char *addr);
+
+/* The placeholders a reply template may use, NULL-terminated. */
+extern const char *const rd_reply_placeholders[];
+
+/* TRUE when every {name} of @template is a known placeholder and the
+ * braces balance; else *ret_problem (transfer full) says what is wrong. */
+gboolean rd_reply_template_valid(const char *template, char **ret_problem);
 
 G_END_DECLS

@@ -8,9 +8,6 @@
 
 G_DEFINE_QUARK(rd-reply-error-quark, rd_reply_error)
 
-static const char *const placeholders[] = { "reference", "received", "patient", "missing",
-                                            "how", "practice", "fax", "from", NULL };
-
 /* Text from a document or a header: printable characters only, white
  * space collapsed to single spaces (no line breaks). */
 static char *
@@ -120,35 +117,17 @@ rd_reply_date_words(const char *iso, RdDateStyle style)
         }
 }
 
+/* The check itself is the configuration's (daemon/config/replies.c), so
+ * that a bad template is refused when the file is loaded. */
 gboolean
 rd_reply_template_check(const char *template, GError **error)
 {
-        for (const char *p = template; *p; p++) {
-                const char *close;
-                g_autofree char *name = NULL;
+        g_autofree char *problem = NULL;
 
-                if (*p == '}') {
-                        g_set_error(error, RD_REPLY_ERROR, RD_REPLY_ERROR_TEMPLATE, "a '}' without '{'");
-                        return FALSE;
-                }
-                if (*p != '{')
-                        continue;
-                close = strchr(p, '}');
-                if (close == NULL) {
-                        g_set_error(error, RD_REPLY_ERROR, RD_REPLY_ERROR_TEMPLATE, "a '{' without '}'");
-                        return FALSE;
-                }
-                name = g_strndup(p + 1, close - p - 1);
-                if (!g_strv_contains(placeholders, name)) {
-                        g_autofree char *shown = clean_line(name);
-
-                        g_set_error(error, RD_REPLY_ERROR, RD_REPLY_ERROR_TEMPLATE, "unknown placeholder {%.40s}",
-                                    shown);
-                        return FALSE;
-                }
-                p = close;
-        }
-        return TRUE;
+        if (rd_reply_template_valid(template, &problem))
+                return TRUE;
+        g_set_error_literal(error, RD_REPLY_ERROR, RD_REPLY_ERROR_TEMPLATE, problem);
+        return FALSE;
 }
 
 static char *
@@ -292,32 +271,6 @@ rd_reply_render(const char *template, const RdReplyVars *v, GError **error)
                 g_string_append(out, value);
         }
         return g_string_free(out, FALSE);
-}
-
-gboolean
-rd_mail_address_valid(const char *addr)
-{
-        const char *at;
-        gsize len;
-
-        if (addr == NULL)
-                return FALSE;
-        len = strlen(addr);
-        if (len < 3 || len > 254)
-                return FALSE;
-        at = strchr(addr, '@');
-        if (at == NULL || at == addr || strchr(at + 1, '@') != NULL || at[1] == '\0')
-                return FALSE;
-        if (strchr(at + 1, '.') == NULL || at[1] == '.' || addr[len - 1] == '.' || strstr(at, "..") != NULL)
-                return FALSE;
-        for (const char *p = addr; p < at; p++)
-                if ((guchar)*p <= ' ' || (guchar)*p >= 0x7f || strchr("<>()[]\\,;:\"", *p) != NULL)
-                        return FALSE;
-        /* a host name: letters, digits, dashes and dots */
-        for (const char *p = at + 1; *p; p++)
-                if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
-                        return FALSE;
-        return TRUE;
 }
 
 char *

@@ -59,7 +59,6 @@ typedef struct {
         GBytes *pdf;                     /* attached as reply.pdf when non-NULL */
 } RdMailOut;
 GBytes *rd_mail_compose(const RdMailOut *m, GError **error);
-gboolean rd_mail_address_valid(const char *addr);
 /* "<random>.<id>@domain-of-from" without <> */
 char *rd_mail_new_message_id(const char *from_addr, gint64 outbox_id);
 
