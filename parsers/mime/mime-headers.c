@@ -9,6 +9,7 @@
 #include "mime-private.h"
 
 #define RD_MIME_MAX_REFERENCES 100
+#define RD_MIME_MAX_HEADER_BYTES (256 * 1024)
 
 char *
 rd_mime_mailbox_addr(InternetAddressList *list)
@@ -146,23 +147,62 @@ rd_mime_is_report_type(const char *type, const char *subtype)
         return FALSE;
 }
 
+/* Message-IDs written without angle brackets ("In-Reply-To: id@host"),
+ * which GMime's References grammar skips: the words holding an "@",
+ * comments removed, each read as a Message-ID. */
+static void
+parse_bare_ids(const char *value, GPtrArray *out, guint max)
+{
+        g_autoptr(GString) plain = g_string_new(NULL);
+        g_auto(GStrv) words = NULL;
+        guint depth = 0;
+
+        /* RFC 5322 3.2.2: comments nest; a backslash quotes a parenthesis */
+        for (const char *p = value; *p; p++) {
+                if (*p == '\\' && depth > 0 && p[1] != '\0')
+                        p++;
+                else if (*p == '(')
+                        depth++;
+                else if (*p == ')' && depth > 0)
+                        depth--;
+                else if (depth == 0)
+                        g_string_append_c(plain, *p);
+        }
+        words = g_strsplit_set(plain->str, " \t\r\n,", -1);
+        for (guint i = 0; words[i] && out->len < max; i++) {
+                g_autofree char *raw = NULL;
+                char *id;
+
+                if (strchr(words[i], '@') == NULL)
+                        continue;
+                raw = g_mime_utils_decode_message_id(words[i]);
+                id = rd_mime_clean_header_text(raw);
+                if (id != NULL)
+                        g_ptr_array_add(out, id);
+        }
+}
+
+/* In-Reply-To and References (RFC 5322 3.6.4), through GMime's parser:
+ * folded over lines, with comments, with or without angle brackets. */
 static void
 parse_id_list(GMimeParserOptions *options, const char *value, GPtrArray *out, guint max)
 {
         GMimeReferences *refs;
+        guint before = out->len;
 
         if (value == NULL)
                 return;
         refs = g_mime_references_parse(options, value);
-        if (refs == NULL)
-                return;
-        for (int i = 0; i < g_mime_references_length(refs) && out->len < max; i++) {
+        for (int i = 0; refs && i < g_mime_references_length(refs) && out->len < max; i++) {
                 char *id = rd_mime_clean_header_text(g_mime_references_get_message_id(refs, i));
 
                 if (id != NULL)
                         g_ptr_array_add(out, id);
         }
-        g_mime_references_free(refs);
+        if (refs != NULL)
+                g_mime_references_free(refs);
+        if (out->len == before)
+                parse_bare_ids(value, out, max);
 }
 
 void
@@ -188,4 +228,59 @@ rd_mime_fill_headers(RdMimeInfo *info, GMimeMessage *message, GMimeParserOptions
         parse_id_list(options, g_mime_object_get_header(obj, "References"), info->references,
                       RD_MIME_MAX_REFERENCES);
         info->auto_submitted = headers_say_automatic(message, info->from_addr);
+}
+/* The header block of a message: up to the first empty line, at most
+ * @max bytes (a header block is a few KB; a message without a body is
+ * all header). */
+static gsize
+header_block_len(const guint8 *data, gsize len, gsize max)
+{
+        gsize n = MIN(len, max);
+
+        for (gsize i = 0; i + 1 < n; i++) {
+                if (data[i] != '\n')
+                        continue;
+                if (data[i + 1] == '\n')
+                        return i + 1;
+                if (data[i + 1] == '\r' && i + 2 < n && data[i + 2] == '\n')
+                        return i + 1;
+        }
+        return n;
+}
+
+char *
+rd_mime_message_id(const guint8 *data, gsize len)
+{
+        gsize n;
+        GMimeStream *stream;
+        GMimeParser *parser;
+        GMimeMessage *message;
+        char *id = NULL;
+
+        if (data == NULL || len == 0)
+                return NULL;
+        rd_mime_init();
+        n = header_block_len(data, len, RD_MIME_MAX_HEADER_BYTES);
+        /* GMime reads the header grammar: folding, comments, brackets */
+        stream = g_mime_stream_mem_new_with_buffer((const char *)data, n);
+        parser = g_mime_parser_new_with_stream(stream);
+        g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+        message = g_mime_parser_construct_message(parser, NULL);
+        g_object_unref(parser);
+        g_object_unref(stream);
+        if (message == NULL)
+                return NULL;
+        id = rd_mime_clean_header_text(g_mime_message_get_message_id(message));
+        g_object_unref(message);
+        /* the id is a database key and goes back out in our replies'
+         * References: refuse what cannot be printed between < and > */
+        if (id != NULL && strlen(id) > 500)
+                g_clear_pointer(&id, g_free);
+        for (const char *q = id; q && *q; q++) {
+                if ((guchar)*q <= 0x20 || (guchar)*q >= 0x7f) {
+                        g_clear_pointer(&id, g_free);
+                        break;
+                }
+        }
+        return id;
 }
