@@ -111,6 +111,7 @@ typedef struct {
 
 RdEvidence *rd_evidence_new(const char *item, const char *cue);
 void rd_evidence_free(RdEvidence *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdEvidence, rd_evidence_free)
 
 /* Everything understood from one inbound item (the contract's object).
  * Strings are owned and NULL when not found. */
