@@ -200,6 +200,42 @@ is_boilerplate(const char *low)
                (strstr(t, "efax") && strlen(t) < 30) || g_str_has_prefix(t, "via ");
 }
 
+/* The best-scored type, how far ahead of the next it is, and the cue
+ * that decided it, from the scores already in ret->type_score. */
+static void
+pick_best(RdPageClass *ret, const gboolean *titled, guint ekg_hits, guint n_leads,
+          guint unit_lines)
+{
+        const double *score = ret->type_score;
+        double best = 0, second = 0;
+        RdDocType best_type = RD_DOC_OTHER;
+
+        for (guint t = 0; t < RD_DOC_N_TYPES; t++) {
+                if (score[t] > best) {
+                        second = best;
+                        best = score[t];
+                        best_type = (RdDocType)t;
+                } else if (score[t] > second) {
+                        second = score[t];
+                }
+        }
+        ret->type = best_type;
+        ret->score = best;
+        ret->weak = best < STRONG;
+        ret->titled = titled[best_type];
+        if (best_type == RD_DOC_EKG && ekg_hits > 0 && n_leads > 0)
+                ret->cue = "machine intervals + lead labels";
+        else if (best_type == RD_DOC_EKG && ekg_hits > 0)
+                ret->cue = "machine intervals";
+        else if (best_type == RD_DOC_LABS && unit_lines >= 3)
+                ret->cue = "analyte table with units";
+        else if (ret->titled)
+                ret->cue = "title";
+        else
+                ret->cue = "text cues";
+        ret->confidence = best > 0 ? MIN(1.0, best / (2 * STRONG)) * (0.5 + 0.5 * (best - second) / best) : 0;
+}
+
 void
 rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
 {
@@ -210,8 +246,6 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         g_autoptr(GString) body = g_string_new(NULL);
         g_autoptr(GString) title = g_string_new(NULL);
         g_autoptr(GString) headings = g_string_new(NULL);
-        double best = 0, second = 0;
-        RdDocType best_type = RD_DOC_OTHER;
         gboolean titled[RD_DOC_N_TYPES] = { FALSE };
 
         for (guint i = 0; lines[i]; i++) {
@@ -295,31 +329,8 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                         if (t != RD_DOC_REFERRAL_FORM)
                                 score[t] *= 0.3;
         }
-        for (guint t = 0; t < RD_DOC_N_TYPES; t++) {
-                if (score[t] > best) {
-                        second = best;
-                        best = score[t];
-                        best_type = (RdDocType)t;
-                } else if (score[t] > second) {
-                        second = score[t];
-                }
-        }
-        ret->type = best_type;
-        ret->score = best;
-        ret->weak = best < STRONG;
-        ret->titled = titled[best_type];
         memcpy(ret->type_score, score, sizeof score);
-        if (best_type == RD_DOC_EKG && ekg_hits > 0 && n_leads > 0)
-                ret->cue = "machine intervals + lead labels";
-        else if (best_type == RD_DOC_EKG && ekg_hits > 0)
-                ret->cue = "machine intervals";
-        else if (best_type == RD_DOC_LABS && unit_lines >= 3)
-                ret->cue = "analyte table with units";
-        else if (ret->titled)
-                ret->cue = "title";
-        else
-                ret->cue = "text cues";
-        ret->confidence = best > 0 ? MIN(1.0, best / (2 * STRONG)) * (0.5 + 0.5 * (best - second) / best) : 0;
+        pick_best(ret, titled, ekg_hits, n_leads, unit_lines);
 }
 
 void
