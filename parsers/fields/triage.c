@@ -498,8 +498,9 @@ service_from_codes(GPtrArray *codes)
         return NULL;
 }
 
-/* Diagnoses and reason: strong when the codes agree on one line; a
- * keyword of the reason alone is a guess. */
+/* The line of the primary (first listed) diagnosis that names one;
+ * @ret_conflict when a later code points elsewhere (a comorbidity such
+ * as hyperlipidaemia beside angina, or two specialties' diseases). */
 static const char *
 service_from_diagnoses(RdReferral *ref, gboolean *ret_conflict)
 {
@@ -518,7 +519,7 @@ service_from_diagnoses(RdReferral *ref, gboolean *ret_conflict)
                         *ret_conflict = TRUE;
                 found = found ? found : s;
         }
-        return *ret_conflict ? NULL : found;
+        return found;
 }
 
 static const char *
@@ -585,12 +586,13 @@ set_service(RdReferral *ref, const char *line, RdTriageStrength strength, const 
 
 /* The service line chooses the checklist.  A marked option, a labelled
  * service or a stated request decides; diagnoses that agree decide too.
- * Conflicting marks or codes give "general" for review; a guess from
- * the reason's words is kept but flagged weak. */
+ * Conflicting marks give "general" for review; the primary of
+ * conflicting codes, or a guess from the reason's words, is kept but
+ * flagged weak. */
 void
 rd_pick_service_line(Ctx *c, RdReferral *ref)
 {
-        const char *s = NULL, *cue = NULL;
+        const char *s = NULL, *r, *cue = NULL;
         int k;
         gboolean conflict;
 
@@ -629,17 +631,18 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                 return;
         }
         s = service_from_diagnoses(ref, &conflict);
-        if (s) {
+        r = service_from_reason(ref->reason);
+        if (s && (!conflict || g_strcmp0(r, s) == 0)) {
+                /* codes that agree, or a primary code the reason confirms */
                 set_service(ref, s, RD_TRIAGE_STRONG, "diagnosis codes");
                 return;
         }
-        s = conflict ? NULL : service_from_reason(ref->reason);
         if (s) {
-                set_service(ref, s, RD_TRIAGE_WEAK, "reason for referral");
+                set_service(ref, s, RD_TRIAGE_WEAK, "primary of conflicting diagnoses");
                 return;
         }
-        if (conflict) {
-                set_service(ref, "general", RD_TRIAGE_WEAK, "conflicting diagnoses");
+        if (r) {
+                set_service(ref, r, RD_TRIAGE_WEAK, "reason for referral");
                 return;
         }
         if (ref->diagnoses->len || ref->reason)

@@ -119,7 +119,14 @@ static const ServiceCase service_cases[] = {
           "electrophysiology", RD_TRIAGE_STRONG },
         { "diagnosis-code", "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology",
           RD_TRIAGE_STRONG },
-        { "conflicting-codes", "Diagnosis: I48.91 atrial fibrillation; I50.22 heart failure\n", "general", RD_TRIAGE_WEAK },
+        /* two specialties' codes and a reason that names neither: the
+         * primary code, flagged weak */
+        { "conflicting-codes", "Diagnosis: I48.91 atrial fibrillation; I50.22 heart failure\n",
+          "electrophysiology", RD_TRIAGE_WEAK },
+        /* a comorbidity code beside the primary one, the reason agreeing */
+        { "primary-and-comorbidity", "Diagnosis: I20.9 angina; E78.5 hyperlipidemia\n"
+                                     "Reason for consult: exertional chest pain, rule out ischemia\n",
+          "interventional", RD_TRIAGE_STRONG },
 };
 
 static void
