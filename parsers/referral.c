@@ -100,6 +100,52 @@ rd_missing_item_free(RdMissingItem *m)
         g_free(m);
 }
 
+const char *
+rd_triage_strength_to_string(RdTriageStrength s)
+{
+        switch (s) {
+        case RD_TRIAGE_NONE:
+                return "none";
+        case RD_TRIAGE_WEAK:
+                return "weak";
+        case RD_TRIAGE_STRONG:
+                return "strong";
+        }
+        return "none";
+}
+
+RdEvidence *
+rd_evidence_new(const char *item, const char *cue)
+{
+        RdEvidence *e = g_new0(RdEvidence, 1);
+
+        e->item = g_strdup(item);
+        e->pages = g_array_new(FALSE, FALSE, sizeof(guint));
+        e->cue = cue;
+        e->confidence = 1.0;
+        return e;
+}
+
+void
+rd_evidence_free(RdEvidence *e)
+{
+        if (e == NULL)
+                return;
+        g_free(e->item);
+        g_array_unref(e->pages);
+        g_free(e);
+}
+
+void
+rd_referral_add_review(RdReferral *ref, const char *reason)
+{
+        ref->needs_review = TRUE;
+        for (guint i = 0; i < ref->review_reasons->len; i++)
+                if (strcmp(g_ptr_array_index(ref->review_reasons, i), reason) == 0)
+                        return;
+        g_ptr_array_add(ref->review_reasons, g_strdup(reason));
+}
+
 RdReferral *
 rd_referral_new(void)
 {
@@ -109,6 +155,8 @@ rd_referral_new(void)
         ref->documents = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
         ref->required = g_ptr_array_new_with_free_func(g_free);
         ref->missing = g_ptr_array_new_with_free_func((GDestroyNotify)rd_missing_item_free);
+        ref->evidence = g_ptr_array_new_with_free_func((GDestroyNotify)rd_evidence_free);
+        ref->review_reasons = g_ptr_array_new_with_free_func(g_free);
         return ref;
 }
 
@@ -137,6 +185,8 @@ rd_referral_free(RdReferral *ref)
         g_ptr_array_unref(ref->documents);
         g_ptr_array_unref(ref->required);
         g_ptr_array_unref(ref->missing);
+        g_ptr_array_unref(ref->evidence);
+        g_ptr_array_unref(ref->review_reasons);
         g_free(ref);
 }
 
@@ -161,15 +211,28 @@ add_string_array(JsonBuilder *b, const char *key, GPtrArray *values)
 }
 
 static void
+add_pages(JsonBuilder *b, GArray *pages)
+{
+        json_builder_set_member_name(b, "pages");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < pages->len; i++)
+                json_builder_add_int_value(b, g_array_index(pages, guint, i));
+        json_builder_end_array(b);
+}
+
+/* a percentage: a double would print as 0.95999999999999996 */
+static gint64
+percent(double fraction)
+{
+        return (gint64)(CLAMP(fraction, 0, 1) * 100 + 0.5);
+}
+
+static void
 add_document(JsonBuilder *b, const RdDocument *doc)
 {
         json_builder_begin_object(b);
         add_string(b, "type", rd_doc_type_to_string(doc->type));
-        json_builder_set_member_name(b, "pages");
-        json_builder_begin_array(b);
-        for (guint i = 0; i < doc->pages->len; i++)
-                json_builder_add_int_value(b, g_array_index(doc->pages, guint, i));
-        json_builder_end_array(b);
+        add_pages(b, doc->pages);
         /* The contract dates EKGs and lab reports; other types only when known. */
         if (doc->date || doc->type == RD_DOC_EKG || doc->type == RD_DOC_LABS)
                 add_string(b, "date", doc->date);
@@ -181,7 +244,47 @@ add_document(JsonBuilder *b, const RdDocument *doc)
                                 json_builder_add_string_value(b, panel_names[i]);
                 json_builder_end_array(b);
         }
+        json_builder_set_member_name(b, "confidence");
+        json_builder_add_int_value(b, percent(doc->confidence));
+        add_string(b, "cue", doc->cue);
         json_builder_end_object(b);
+}
+
+static void
+add_triage(JsonBuilder *b, const char *key, const RdTriageEvidence *t)
+{
+        json_builder_set_member_name(b, key);
+        json_builder_begin_object(b);
+        add_string(b, "strength", rd_triage_strength_to_string(t->strength));
+        add_string(b, "cue", t->cue);
+        if (t->read)
+                add_string(b, "read", t->read);
+        json_builder_end_object(b);
+}
+
+/* The keys beyond the contract's: how each verdict was reached. */
+static void
+add_verdict_evidence(JsonBuilder *b, const RdReferral *ref)
+{
+        json_builder_set_member_name(b, "evidence");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < ref->evidence->len; i++) {
+                const RdEvidence *e = g_ptr_array_index(ref->evidence, i);
+
+                json_builder_begin_object(b);
+                add_string(b, "item", e->item);
+                add_pages(b, e->pages);
+                add_string(b, "cue", e->cue);
+                json_builder_set_member_name(b, "confidence");
+                json_builder_add_int_value(b, percent(e->confidence));
+                json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+        add_triage(b, "urgency_evidence", &ref->urgency_evidence);
+        add_triage(b, "service_line_evidence", &ref->service_evidence);
+        json_builder_set_member_name(b, "needs_review");
+        json_builder_add_boolean_value(b, ref->needs_review);
+        add_string_array(b, "review_reasons", ref->review_reasons);
 }
 
 char *
@@ -250,8 +353,8 @@ rd_referral_to_json(const RdReferral *ref, gboolean pretty)
         }
         json_builder_end_array(b);
         json_builder_set_member_name(b, "confidence");
-        /* a percentage: a double would print as 0.95999999999999996 */
-        json_builder_add_int_value(b, (gint64)(CLAMP(ref->confidence, 0, 1) * 100 + 0.5));
+        json_builder_add_int_value(b, percent(ref->confidence));
+        add_verdict_evidence(b, ref);
         json_builder_end_object(b);
 
         root = json_builder_get_root(b);

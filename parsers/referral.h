@@ -50,6 +50,8 @@ typedef struct {
         char *date;         /* ISO date (EKG acquisition, lab collection, note date) or NULL */
         guint panels;       /* RdPanel bits, labs only */
         double confidence;  /* 0..1: how sure the classification is */
+        const char *cue;    /* static: what decided the type ("lead labels + tracing
+                             * picture"), never page text; NULL when unknown */
 } RdDocument;
 
 RdDocument *rd_document_new(RdDocType type);
@@ -83,6 +85,34 @@ typedef struct {
         char *name, *npi, *practice, *phone, *fax;
 } RdReferring;
 
+/* How sure a triage value (urgency, service line) is. */
+typedef enum {
+        RD_TRIAGE_NONE,   /* nothing on the pages says it: the default applies */
+        RD_TRIAGE_WEAK,   /* prose, a guess from the reason, a lost box, or conflicting marks */
+        RD_TRIAGE_STRONG, /* a ticked or circled option, a stamp, a labelled value */
+} RdTriageStrength;
+
+const char *rd_triage_strength_to_string(RdTriageStrength s);
+
+/* What decided a triage value; strings are static, never page text. */
+typedef struct {
+        RdTriageStrength strength;
+        const char *cue;   /* "ticked box", "labelled value", ...; NULL for none */
+        const char *read;  /* what the evidence suggested when it was not used, or NULL */
+} RdTriageEvidence;
+
+/* Why a checklist item counts as present. */
+typedef struct {
+        char *item;        /* "ekg", "labs:bnp", ... */
+        GArray *pages;     /* guint page numbers of the documents that meet it */
+        const char *cue;   /* static: what decided it */
+        double confidence; /* of the weakest deciding document, 0..1 */
+} RdEvidence;
+
+RdEvidence *rd_evidence_new(const char *item, const char *cue);
+void rd_evidence_free(RdEvidence *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdEvidence, rd_evidence_free)
+
 /* Everything understood from one inbound item (the contract's object).
  * Strings are owned and NULL when not found. */
 typedef struct {
@@ -97,17 +127,28 @@ typedef struct {
         GPtrArray *documents;   /* RdDocument*, page order */
         GPtrArray *required;    /* char* checklist items */
         GPtrArray *missing;     /* RdMissingItem*, subset of required, same order */
-        gboolean complete;
+        gboolean complete;      /* as computed from the checklist; see needs_review */
         double confidence;      /* 0..1 overall */
+        RdTriageEvidence urgency_evidence;
+        RdTriageEvidence service_evidence;
+        GPtrArray *evidence;    /* RdEvidence*, one per present checklist item */
+        /* A person must look before anything automatic happens: the
+         * daemon never treats a referral that needs review as complete. */
+        gboolean needs_review;
+        GPtrArray *review_reasons; /* char*, short, no patient data */
 } RdReferral;
+
+/* Flags @ref for review with @reason (added once). */
+void rd_referral_add_review(RdReferral *ref, const char *reason);
 
 RdReferral *rd_referral_new(void);
 void rd_referral_free(RdReferral *ref);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdReferral, rd_referral_free)
 
-/* The contract's JSON object. Adds two keys the contract allows:
- * "missing_reasons" ([{item, why, date}], for staff) and "confidence"
- * (overall, as an integer percentage). */
+/* The contract's JSON object. Adds keys the contract allows (README,
+ * "extract output"): "missing_reasons", "confidence", "evidence",
+ * "urgency_evidence", "service_line_evidence", "needs_review",
+ * "review_reasons", and per document "confidence" and "cue". */
 char *rd_referral_to_json(const RdReferral *ref, gboolean pretty);
 
 G_END_DECLS

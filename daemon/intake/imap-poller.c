@@ -19,46 +19,16 @@
 #include "daemon/base/child.h"
 #include "daemon/base/log.h"
 #include "daemon/base/sanitizer.h"
+#include "parsers/mime/mime.h"
 
 #define LOG_DOMAIN "rd-imap"
 
+/* The parsers read the header grammar (folding, comments, brackets): a
+ * Message-ID folded onto a continuation line is still recorded. */
 char *
 rd_imap_message_id(const guint8 *data, gsize len)
 {
-        g_autoptr(GString) value = NULL;
-        const char *p = (const char *)data, *end = p + len;
-
-        while (p < end) {
-                const char *eol = memchr(p, '\n', end - p);
-                gsize n = (eol ? eol : end) - p;
-
-                if (n > 0 && p[n - 1] == '\r')
-                        n--;
-                if (n == 0)
-                        break; /* end of the header */
-                if (value != NULL && (p[0] == ' ' || p[0] == '\t'))
-                        g_string_append_len(value, p, n);
-                else if (value != NULL)
-                        break;
-                else if (n > 11 && g_ascii_strncasecmp(p, "Message-ID:", 11) == 0)
-                        value = g_string_new_len(p + 11, n - 11);
-                p = eol ? eol + 1 : end;
-        }
-        if (value != NULL) {
-                const char *lt = strchr(value->str, '<');
-                const char *gt = lt ? strchr(lt, '>') : NULL;
-                const char *s = lt ? lt + 1 : value->str;
-                gsize n = gt ? (gsize)(gt - s) : strlen(s);
-                g_autofree char *id = g_strstrip(g_strndup(s, n));
-
-                if (*id == '\0' || strlen(id) > 500)
-                        return NULL;
-                for (const char *q = id; *q; q++)
-                        if ((guchar)*q <= 0x20 || (guchar)*q >= 0x7f)
-                                return NULL;
-                return g_steal_pointer(&id);
-        }
-        return NULL;
+        return rd_mime_message_id(data, len);
 }
 
 static gboolean

@@ -75,7 +75,7 @@ char *rd_pick_reason(Ctx *c);
 void rd_pick_diagnoses(Ctx *c, GPtrArray *out);
 
 /* triage.c */
-const char *rd_pick_urgency(Ctx *c);
-const char *rd_pick_service_line(Ctx *c, RdReferral *ref);
+void rd_pick_urgency(Ctx *c, RdReferral *ref);
+void rd_pick_service_line(Ctx *c, RdReferral *ref);
 
 G_END_DECLS

@@ -150,7 +150,6 @@ void
 rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
 {
         Ctx c = { 0 };
-        char *s;
 
         c.pages = pages;
         c.page_lines = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
@@ -233,9 +232,8 @@ rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
 
         ref->reason = rd_pick_reason(&c);
         rd_pick_diagnoses(&c, ref->diagnoses);
-        s = (char *)rd_pick_urgency(&c);
-        ref->urgency = g_strdup(s);
-        ref->service_line = g_strdup(rd_pick_service_line(&c, ref));
+        rd_pick_urgency(&c, ref);
+        rd_pick_service_line(&c, ref);
 
         g_ptr_array_unref(c.page_lines);
         g_array_unref(c.rank);

@@ -7,42 +7,88 @@
 #include "labels.h"
 #include "fields-private.h"
 
-gboolean
-rd_checkbox_ticked(const char *line, const char *label_start)
+/* Empty boxes and rings: printed, not marked. */
+static gboolean
+is_empty_box_glyph(gunichar c)
 {
-        const char *p = label_start;
-        const char *tok_end, *tok_start;
+        return c == 0x2610 /* ☐ */ || c == 0x25A1 /* □ */ || c == 0x25A2 || c == 0x25AB ||
+               c == 0x25FB || c == 0x25FD || c == 0x274F || c == 0x2750 || c == 0x2751 ||
+               c == 0x2752 || c == 0x25CB /* ○ */ || c == 0x25EF || c == 0x2B1C || c == 0x2B55;
+}
+
+/* What a short token of box characters says: a tick (☒ ☑ ✓ ✔ ■ ●, X, or
+ * a filled box OCR read as K, B, &, %), an empty box, or no box. */
+static RdBox
+box_token(const char *start, const char *end)
+{
         gboolean ticked = FALSE;
+        guint chars = 0;
+
+        if (end == start)
+                return RD_BOX_NONE;
+        for (const char *q = start; q < end; chars++) {
+                unsigned char c = (unsigned char)*q;
+
+                if (chars == 4)
+                        return RD_BOX_NONE;
+
+                if (c >= 0x80) {
+                        gunichar u = g_utf8_get_char_validated(q, end - q);
+
+                        if (u == (gunichar)-1 || u == (gunichar)-2)
+                                return RD_BOX_NONE;
+                        if (!is_empty_box_glyph(u))
+                                ticked = TRUE;
+                        q = g_utf8_next_char(q);
+                        continue;
+                }
+                if (strchr("Xx%&#*", c) || (q == start && strchr("KkB", c)))
+                        ticked = TRUE;
+                else if (!strchr("[](){}|JIl1!07OoCcQ/\\_-.,:;", c))
+                        return RD_BOX_NONE;
+                q++;
+        }
+        return ticked ? RD_BOX_TICKED : RD_BOX_EMPTY;
+}
+
+RdBox
+rd_checkbox_before(const char *line, const char *label_start)
+{
+        const char *p = label_start, *tok_end;
 
         /* A box is a short run of bracket-like characters right before
          * the label, glued to it or separated by spaces. */
         while (p > line && p[-1] == ' ')
                 p--;
         tok_end = p;
-        while (p > line && p[-1] != ' ' && tok_end - p < 5)
+        /* at most 4 characters: "[X]", "☒", "(✓)" */
+        while (p > line && p[-1] != ' ' && tok_end - p < 9)
                 p--;
-        tok_start = p;
-        if (tok_end == tok_start || tok_end - tok_start > 4)
-                return FALSE;
-        for (const char *q = tok_start; q < tok_end; q++) {
-                unsigned char c = (unsigned char)*q;
-
-                if (c >= 0x80) {
-                        /* ☒ ☑ ✓ ✔ ■ and friends are ticks */
-                        ticked = TRUE;
-                        continue;
-                }
-                /* a filled box reads as X, K, B, & or % */
-                if (strchr("Xx%&#*", c) || (q == tok_start && strchr("KkB", c)))
-                        ticked = TRUE;
-                else if (!strchr("[](){}|JIl1!07OoCcQ/\\_-.,:;", c))
-                        return FALSE;
-        }
-        return ticked;
+        if (p > line && p[-1] != ' ')
+                return RD_BOX_NONE;
+        return box_token(p, tok_end);
 }
 
+RdBox
+rd_checkbox_after(const char *label_end)
+{
+        const char *p = label_end, *start;
 
+        while (*p == ' ' || *p == ':')
+                p++;
+        start = p;
+        while (*p && *p != ' ' && p - start < 9)
+                p++;
+        if (*p && *p != ' ')
+                return RD_BOX_NONE;
+        return box_token(start, p);
+}
 
+gboolean
+rd_checkbox_ticked(const char *line, const char *label_start)
+{
+        return rd_checkbox_before(line, label_start) == RD_BOX_TICKED;
+}
 
 static const Label labels[] = {
         { "name (last, first)", L_NAME, SEC_PATIENT },

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Urgency and service line from what the form marks. */
+/* Urgency and service line from what the form marks, with how sure
+ * that is (RdTriageEvidence): a ticked or circled option, a stamp or a
+ * labelled value decides; what is only printed never does. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,42 +53,6 @@ find_options(const char *line, const Option *opts, gsize n_opts, const char **po
                 }
         }
         return found;
-}
-
-/* Ticked options on the checkbox rows of the referral pages; returns
- * the number of checkbox rows seen. */
-static guint
-ticked_options(Ctx *c, const Option *opts, gsize n_opts, guint *ticked)
-{
-        guint rows = 0;
-
-        for (guint p = 0; p < c->page_lines->len; p++) {
-                char **lines = g_ptr_array_index(c->page_lines, p);
-                gboolean prev_row = FALSE;
-
-                if (g_array_index(c->rank, guint, p) != 0)
-                        continue;
-                for (guint i = 0; lines[i]; i++) {
-                        const char *pos[8];
-                        guint n = find_options(lines[i], opts, n_opts, pos);
-
-                        if (n >= 2 || (n == 1 && prev_row)) {
-                                rows++;
-                                for (gsize k = 0; k < n_opts; k++) {
-                                        if (pos[k] == NULL)
-                                                continue;
-                                        /* The cut-off letter before a glued box:
-                                         * "KIF" is "[X]F"; test the raw line. */
-                                        if (rd_checkbox_ticked(lines[i], pos[k]))
-                                                ticked[k]++;
-                                }
-                                prev_row = TRUE;
-                        } else {
-                                prev_row = FALSE;
-                        }
-                }
-        }
-        return rows;
 }
 
 /* Is there a checkbox before the option at @label_start?  Nothing but a
@@ -186,43 +152,164 @@ is_option_row(const char *line, const Option *opts, gsize n)
         return FALSE;
 }
 
-const char *
-rd_pick_urgency(Ctx *c)
+typedef enum {
+        BOXES_NONE,
+        BOXES_BEFORE, /* "[ ] Routine  [X] Urgent" */
+        BOXES_AFTER,  /* "Routine [ ]  Urgent [X]" */
+} RdBoxSide;
+
+/* Which side of its options a row puts the boxes on, from its ends: a box
+ * after one option is also "before" the next one, but nothing stands
+ * before the first option's box, and nothing after the last one's. */
+static RdBoxSide
+box_side(const char *line, const Option *opts, gsize n_opts, const char *const *pos)
 {
-        guint ticked[3] = { 0, 0, 0 };
-        guint n_ticked = 0;
-        gboolean saw_urgent = FALSE, saw_stat = FALSE, saw_routine = FALSE;
+        int first = -1, last = -1;
 
-        /* 1. a labelled single value: "Priority: URGENT" */
-        for (guint i = 0; i < c->values->len; i++) {
-                Value *v = g_ptr_array_index(c->values, i);
-                const char *pos[3];
-                guint n;
-
-                if (v->key != L_PRIORITY || v->rank > 1)
+        for (gsize k = 0; k < n_opts; k++) {
+                if (pos[k] == NULL)
                         continue;
-                n = find_options(v->value, urgency_options, 3, pos);
-                if (n == 1 && pos[0] == v->value)
-                        return "routine";
-                if (n == 1 && pos[1] == v->value)
-                        return "urgent";
-                if (n == 1 && pos[2] == v->value)
-                        return "stat";
+                if (first < 0 || pos[k] < pos[first])
+                        first = (int)k;
+                if (last < 0 || pos[k] > pos[last])
+                        last = (int)k;
         }
-        /* 2. checkboxes */
-        ticked_options(c, urgency_options, 3, ticked);
-        for (guint k = 0; k < 3; k++)
-                if (ticked[k])
-                        n_ticked++;
-        if (n_ticked >= 1) {
-                /* Several ticks read: the least narrowing one is the safe one. */
-                if (ticked[0])
-                        return "routine";
-                if (ticked[1])
-                        return "urgent";
-                return "stat";
+        if (first < 0)
+                return BOXES_NONE;
+        if (rd_checkbox_before(line, pos[first]) != RD_BOX_NONE)
+                return BOXES_BEFORE;
+        if (rd_checkbox_after(pos[last] + strlen(opts[last].phrase)) != RD_BOX_NONE)
+                return BOXES_AFTER;
+        return BOXES_NONE;
+}
+
+/* What the option rows mark: a ticked box before or after an option, or
+ * a circled option "(Urgent)".  Returns the number of distinct options
+ * marked and sets @ret_marked to the index of one of them and @ret_cue. */
+static guint
+marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const char **ret_cue)
+{
+        gboolean marked[8] = { FALSE };
+        guint distinct = 0;
+
+        *ret_marked = -1;
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+                gboolean prev_row = FALSE;
+
+                if (g_array_index(c->rank, guint, p) != 0)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        const char *pos[8];
+                        guint n = find_options(lines[i], opts, n_opts, pos);
+                        RdBoxSide side = box_side(lines[i], opts, n_opts, pos);
+
+                        /* one option with its own box is a row of one */
+                        if (!(n >= 2 || (n == 1 && (prev_row || side != BOXES_NONE)))) {
+                                prev_row = FALSE;
+                                continue;
+                        }
+                        prev_row = TRUE;
+                        for (gsize k = 0; k < n_opts; k++) {
+                                const char *end;
+                                const char *cue = NULL;
+
+                                if (pos[k] == NULL)
+                                        continue;
+                                end = pos[k] + strlen(opts[k].phrase);
+                                if (side != BOXES_AFTER &&
+                                    rd_checkbox_before(lines[i], pos[k]) == RD_BOX_TICKED)
+                                        cue = "ticked box";
+                                else if (side == BOXES_AFTER && rd_checkbox_after(end) == RD_BOX_TICKED)
+                                        cue = "ticked box";
+                                else if (pos[k] > lines[i] && pos[k][-1] == '(' && *end == ')')
+                                        cue = "circled option";
+                                if (cue == NULL)
+                                        continue;
+                                if (!marked[k])
+                                        distinct++;
+                                marked[k] = TRUE;
+                                *ret_marked = (int)k;
+                                *ret_cue = cue;
+                        }
+                }
         }
-        /* 3. sentences on the referral pages and the cover */
+        return distinct;
+}
+
+/* A stamp: the word alone on its line, in capitals, maybe between stars
+ * or bars ("*** STAT ***", "URGENT!"), with no box beside it. */
+static int
+stamped_option(Ctx *c, const Option *opts, gsize n_opts)
+{
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+
+                if (g_array_index(c->rank, guint, p) > 1)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        g_autoptr(GString) word = g_string_new(NULL);
+                        gboolean other = FALSE;
+
+                        for (const char *q = lines[i]; *q && !other; q++) {
+                                if (g_ascii_isalpha(*q))
+                                        g_string_append_c(word, *q);
+                                else if (!strchr(" *!-=#_~", *q))
+                                        other = TRUE;
+                        }
+                        if (other || word->len == 0)
+                                continue;
+                        for (gsize k = 0; k < n_opts; k++) {
+                                g_autofree char *up = g_ascii_strup(opts[k].phrase, -1);
+
+                                if (strcmp(word->str, up) == 0)
+                                        return (int)k;
+                        }
+                }
+        }
+        return -1;
+}
+
+/* A line that speaks of urgency without saying this referral is urgent:
+ * instructions printed on forms ("for STAT referrals call..."),
+ * negations, urgent care. */
+static gboolean
+urgency_not_asserted(const char *low)
+{
+        static const char *const not_this[] = {
+                "for urgent", "for stat", "if urgent", "if stat", "if this is", "if you",
+                "urgent care", "non-urgent", "nonurgent", "not urgent", "non urgent", "no urgent",
+                "not stat", "please call", "please phone", "call ", "phone ", "page the",
+                "for review", "please comment", "please reply", "after hours", "emergencies",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(not_this); i++)
+                if (strstr(low, not_this[i]))
+                        return TRUE;
+        return FALSE;
+}
+
+static gboolean
+has_capital_word(const char *line, const char *word)
+{
+        gsize n = strlen(word);
+
+        for (const char *f = strstr(line, word); f; f = strstr(f + n, word))
+                if ((f == line || !g_ascii_isalpha(f[-1])) && !g_ascii_isalpha(f[n]))
+                        return TRUE;
+        return FALSE;
+}
+
+/* Urgency in the letter's own sentences.  A word the writer put in
+ * capitals ("STAT: chest pain at rest", "URGENT referral") is a mark;
+ * a lower-case mention ("an urgent appointment would be appreciated")
+ * is weak.  Returns the option index, -1 for none, and @ret_strong. */
+static int
+stated_urgency(Ctx *c, gboolean *ret_strong)
+{
+        int caps = -1, prose = -1;
+        gboolean saw_routine = FALSE;
+
         for (guint p = 0; p < c->page_lines->len; p++) {
                 char **lines = g_ptr_array_index(c->page_lines, p);
 
@@ -233,36 +320,138 @@ rd_pick_urgency(Ctx *c)
                         g_autofree char *low = g_ascii_strdown(l, -1);
 
                         if (is_option_row(l, urgency_options, 3) ||
-                            is_option_row(l, service_options, 5) || strstr(low, "for review") ||
-                            strstr(low, "please comment") || strstr(low, "please reply"))
+                            is_option_row(l, service_options, 5) || urgency_not_asserted(low))
                                 continue;
-                        for (const char *f = strstr(l, "STAT"); f; f = strstr(f + 4, "STAT"))
-                                if ((f == l || !g_ascii_isalpha(f[-1])) && !g_ascii_isalpha(f[4]))
-                                        saw_stat = TRUE;
+                        if (has_capital_word(l, "STAT"))
+                                caps = 2;
+                        else if (has_capital_word(l, "URGENT") && caps < 1)
+                                caps = 1;
                         if (strstr(low, "same day") || strstr(low, "same-day") ||
-                            strstr(low, "evaluated today") || strstr(low, "seen today") ||
                             strstr(low, "emergent"))
-                                saw_stat = TRUE;
-                        for (const char *f = strstr(low, "urgent"); f; f = strstr(f + 6, "urgent")) {
-                                if (f > low && g_ascii_isalpha(f[-1]))
-                                        continue;
-                                if (g_str_has_prefix(f, "urgent care"))
-                                        continue;
-                                saw_urgent = TRUE;
-                        }
+                                prose = 2;
+                        else if (has_capital_word(low, "urgent") || has_capital_word(low, "urgently"))
+                                prose = MAX(prose, 1);
                         if (strstr(low, "routine"))
                                 saw_routine = TRUE;
                 }
         }
-        if (saw_stat)
-                return "stat";
-        if (saw_urgent)
-                return "urgent";
-        if (saw_routine)
-                return "routine";
-        /* Nothing says it is urgent: routine keeps every requirement,
-         * the safe reading. */
-        return "routine";
+        *ret_strong = caps >= 0 && !saw_routine;
+        if (caps >= 0)
+                return caps;
+        if (saw_routine && prose > 0)
+                return -1; /* says both: nothing to go on */
+        return prose > 0 ? prose : saw_routine ? 0 : -1;
+}
+
+/* Does the line a value was read from show a box at any option?  Then
+ * it is a row of options, not a written value. */
+static gboolean
+value_line_boxed(Ctx *c, const Value *v, const Option *opts, gsize n_opts)
+{
+        char **lines;
+        const char *pos[8];
+
+        if (v->page >= c->page_lines->len)
+                return FALSE;
+        lines = g_ptr_array_index(c->page_lines, v->page);
+        if (v->line >= g_strv_length(lines))
+                return FALSE;
+        if (find_options(lines[v->line], opts, n_opts, pos) == 0)
+                return FALSE;
+        return box_side(lines[v->line], opts, n_opts, pos) != BOXES_NONE;
+}
+
+/* Are the lines around a value options of the same list, one per line
+ * (a text layer splits a checkbox row so and drops the boxes)? */
+static gboolean
+value_among_options(Ctx *c, const Value *v, const Option *opts, gsize n_opts)
+{
+        char **lines;
+        guint n;
+
+        if (v->page >= c->page_lines->len)
+                return FALSE;
+        lines = g_ptr_array_index(c->page_lines, v->page);
+        n = g_strv_length(lines);
+        return (v->line > 0 && v->line - 1 < n && is_option_row(lines[v->line - 1], opts, n_opts)) ||
+               (v->line + 1 < n && is_option_row(lines[v->line + 1], opts, n_opts));
+}
+
+/* A labelled single value: "Priority: URGENT"; -1 when none. */
+static int
+labelled_option(Ctx *c, LabelKey key, const Option *opts, gsize n_opts)
+{
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+                const char *pos[8];
+
+                if (v->key != key || v->rank > 1)
+                        continue;
+                if (find_options(v->value, opts, n_opts, pos) != 1 ||
+                    value_line_boxed(c, v, opts, n_opts))
+                        continue;
+                for (gsize k = 0; k < n_opts; k++)
+                        if (pos[k] == v->value && rd_checkbox_after(pos[k] + strlen(opts[k].phrase)) ==
+                                                          RD_BOX_NONE)
+                                return (int)k;
+        }
+        return -1;
+}
+
+/* Urgency narrows the checklist, so only what is marked counts: a ticked
+ * or circled option, a stamp, a labelled value.  Anything weaker (prose,
+ * conflicting marks) leaves the strictest reading, routine, and says so
+ * for review; a form that prints the options with none marked says
+ * nothing. */
+void
+rd_pick_urgency(Ctx *c, RdReferral *ref)
+{
+        RdTriageEvidence *ev = &ref->urgency_evidence;
+        const char *cue = NULL;
+        int k, marked;
+        guint n_marked;
+        gboolean strong = FALSE;
+
+        memset(ev, 0, sizeof *ev);
+        ref->urgency = g_strdup("routine");
+        k = labelled_option(c, L_PRIORITY, urgency_options, 3);
+        if (k >= 0) {
+                cue = "labelled value";
+        } else {
+                n_marked = marked_options(c, urgency_options, 3, &marked, &cue);
+                if (n_marked > 1) {
+                        ev->strength = RD_TRIAGE_WEAK;
+                        ev->cue = "conflicting marks";
+                        return;
+                }
+                k = marked;
+                if (k < 0) {
+                        k = stamped_option(c, urgency_options, 3);
+                        cue = "stamp";
+                }
+        }
+        if (k >= 0) {
+                ev->strength = RD_TRIAGE_STRONG;
+                ev->cue = cue;
+                g_free(ref->urgency);
+                ref->urgency = g_strdup(urgency_options[k].value);
+                return;
+        }
+        k = stated_urgency(c, &strong);
+        if (k > 0 && strong) {
+                ev->strength = RD_TRIAGE_STRONG;
+                ev->cue = "written in capitals";
+                g_free(ref->urgency);
+                ref->urgency = g_strdup(urgency_options[k].value);
+        } else if (k > 0) {
+                ev->strength = RD_TRIAGE_WEAK;
+                ev->cue = "stated in text";
+                ev->read = urgency_options[k].value;
+        } else if (k == 0) {
+                /* "routine" in prose relaxes nothing: it is the default */
+                ev->strength = RD_TRIAGE_WEAK;
+                ev->cue = "stated in text";
+        }
 }
 
 static const char *
@@ -309,35 +498,57 @@ service_from_codes(GPtrArray *codes)
         return NULL;
 }
 
-const char *
-rd_pick_service_line(Ctx *c, RdReferral *ref)
+/* The line of the primary (first listed) diagnosis that names one;
+ * @ret_conflict when a later code points elsewhere (a comorbidity such
+ * as hyperlipidaemia beside angina, or two specialties' diseases). */
+static const char *
+service_from_diagnoses(RdReferral *ref, gboolean *ret_conflict)
 {
-        guint ticked[5] = { 0 };
-        const char *s;
+        const char *found = NULL;
 
-        /* 1. labelled: "Department: Cardiology - Heart Failure" */
-        for (guint i = 0; i < c->values->len; i++) {
-                Value *v = g_ptr_array_index(c->values, i);
+        *ret_conflict = FALSE;
+        for (guint i = 0; i < ref->diagnoses->len; i++) {
+                g_autoptr(GPtrArray) one = g_ptr_array_new();
+                const char *s;
 
-                if ((v->key == L_SERVICE || v->key == L_TO) && v->rank <= 1 &&
-                    !is_option_row(v->value, service_options, 5)) {
-                        s = service_from_phrase(v->value);
-                        if (s)
-                                return s;
-                }
+                g_ptr_array_add(one, g_ptr_array_index(ref->diagnoses, i));
+                s = service_from_codes(one);
+                if (s == NULL)
+                        continue;
+                if (found && strcmp(found, s) != 0)
+                        *ret_conflict = TRUE;
+                found = found ? found : s;
         }
-        /* 2. checkboxes */
-        ticked_options(c, service_options, 5, ticked);
-        for (guint k = 0; k < 5; k++)
-                if (ticked[k] == 1)
-                        return service_options[k].value;
-        {
-                int k = vanished_box_option(c, service_options, 5);
+        return found;
+}
 
-                if (k >= 0)
-                        return service_options[k].value;
-        }
-        /* 3. sentences of the referral pages (not the option rows) */
+static const char *
+service_from_reason(const char *reason)
+{
+        g_autofree char *l = NULL;
+
+        if (reason == NULL)
+                return NULL;
+        l = g_ascii_strdown(reason, -1);
+        if (strstr(l, "atrial fib") || strstr(l, "palpitation") || strstr(l, "syncope") ||
+            strstr(l, "bradycard") || strstr(l, "tachycard") || strstr(l, "pvc"))
+                return "electrophysiology";
+        if (strstr(l, "heart failure") || strstr(l, "hfref") || strstr(l, "lvef") ||
+            strstr(l, "cardiomyopathy"))
+                return "heart_failure";
+        if (strstr(l, "chest pain") || strstr(l, "angina") || strstr(l, "cath") ||
+            strstr(l, "ischemi"))
+                return "interventional";
+        if (strstr(l, "ldl") || strstr(l, "lipid") || strstr(l, "cholesterol"))
+                return "preventive";
+        return NULL;
+}
+
+/* A service named in the referral's sentences ("referral to the heart
+ * failure clinic"), not on an option row. */
+static const char *
+stated_service(Ctx *c)
+{
         for (guint rank = 0; rank <= 1; rank++) {
                 for (guint p = 0; p < c->page_lines->len; p++) {
                         char **lines = g_ptr_array_index(c->page_lines, p);
@@ -346,6 +557,7 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                                 continue;
                         for (guint i = 0; lines[i]; i++) {
                                 g_autofree char *low = g_ascii_strdown(lines[i], -1);
+                                const char *s;
 
                                 if (is_option_row(lines[i], service_options, 5))
                                         continue;
@@ -360,24 +572,79 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                         }
                 }
         }
-        /* 4. the diagnoses, then the reason */
-        s = service_from_codes(ref->diagnoses);
-        if (s)
-                return s;
-        if (ref->reason) {
-                g_autofree char *l = g_ascii_strdown(ref->reason, -1);
+        return NULL;
+}
 
-                if (strstr(l, "atrial fib") || strstr(l, "palpitation") || strstr(l, "syncope") ||
-                    strstr(l, "bradycard") || strstr(l, "tachycard") || strstr(l, "pvc"))
-                        return "electrophysiology";
-                if (strstr(l, "heart failure") || strstr(l, "hfref") || strstr(l, "lvef") ||
-                    strstr(l, "cardiomyopathy"))
-                        return "heart_failure";
-                if (strstr(l, "chest pain") || strstr(l, "angina") || strstr(l, "cath") ||
-                    strstr(l, "ischemi"))
-                        return "interventional";
-                if (strstr(l, "ldl") || strstr(l, "lipid") || strstr(l, "cholesterol"))
-                        return "preventive";
+static void
+set_service(RdReferral *ref, const char *line, RdTriageStrength strength, const char *cue)
+{
+        g_free(ref->service_line);
+        ref->service_line = g_strdup(line);
+        ref->service_evidence.strength = strength;
+        ref->service_evidence.cue = cue;
+}
+
+/* The service line chooses the checklist.  A marked option, a labelled
+ * service or a stated request decides; diagnoses that agree decide too.
+ * Conflicting marks give "general" for review; the primary of
+ * conflicting codes, or a guess from the reason's words, is kept but
+ * flagged weak. */
+void
+rd_pick_service_line(Ctx *c, RdReferral *ref)
+{
+        const char *s = NULL, *r, *cue = NULL;
+        int k;
+        gboolean conflict;
+
+        memset(&ref->service_evidence, 0, sizeof ref->service_evidence);
+        for (guint i = 0; i < c->values->len && s == NULL; i++) {
+                Value *v = g_ptr_array_index(c->values, i);
+
+                if ((v->key != L_SERVICE && v->key != L_TO) || v->rank > 1 ||
+                    value_line_boxed(c, v, service_options, 5))
+                        continue;
+                if (!is_option_row(v->value, service_options, 5) ||
+                    (v->key == L_SERVICE && !value_among_options(c, v, service_options, 5)))
+                        s = service_from_phrase(v->value);
         }
-        return ref->diagnoses->len || ref->reason ? "general" : NULL;
+        if (s) {
+                set_service(ref, s, RD_TRIAGE_STRONG, "labelled value");
+                return;
+        }
+        if (marked_options(c, service_options, 5, &k, &cue) > 1) {
+                set_service(ref, "general", RD_TRIAGE_WEAK, "conflicting marks");
+                return;
+        }
+        if (k >= 0) {
+                set_service(ref, service_options[k].value, RD_TRIAGE_STRONG, cue);
+                return;
+        }
+        k = vanished_box_option(c, service_options, 5);
+        if (k >= 0) {
+                /* the one option whose box OCR lost: most likely the ticked one */
+                set_service(ref, service_options[k].value, RD_TRIAGE_WEAK, "box lost in the scan");
+                return;
+        }
+        s = stated_service(c);
+        if (s) {
+                set_service(ref, s, RD_TRIAGE_STRONG, "stated in text");
+                return;
+        }
+        s = service_from_diagnoses(ref, &conflict);
+        r = service_from_reason(ref->reason);
+        if (s && (!conflict || g_strcmp0(r, s) == 0)) {
+                /* codes that agree, or a primary code the reason confirms */
+                set_service(ref, s, RD_TRIAGE_STRONG, "diagnosis codes");
+                return;
+        }
+        if (s) {
+                set_service(ref, s, RD_TRIAGE_WEAK, "primary of conflicting diagnoses");
+                return;
+        }
+        if (r) {
+                set_service(ref, r, RD_TRIAGE_WEAK, "reason for referral");
+                return;
+        }
+        if (ref->diagnoses->len || ref->reason)
+                set_service(ref, "general", RD_TRIAGE_WEAK, "no specialty named");
 }

@@ -84,6 +84,14 @@ gboolean rd_mime_read_pages(const guint8 *data, gsize len, const RdReadLimits *r
                             RdOcrEngine *ocr, GPtrArray *ret_pages, RdMimeInfo **ret_info,
                             GError **error);
 
+/* The Message-ID of a message, from its header block alone (at most the
+ * first 256 KB), read by GMime's header grammar: folded onto a
+ * continuation line, with comments, with or without angle brackets.
+ * Returns: (transfer full) (nullable): the id without <>, or NULL when
+ * absent or unusable (white space, control or non-ASCII characters
+ * inside, longer than 500 bytes). */
+char *rd_mime_message_id(const guint8 *data, gsize len);
+
 /* Makes a MIME file name safe to show and to store: the last path
  * component only, control and bidi-override characters removed, no
  * leading dots or white space, valid UTF-8, at most 100 bytes (keeping

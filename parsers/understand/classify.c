@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Pages to documents: what one page is (text cues, and the page picture
+ * when measured), how pages group into documents, lab panels and
+ * document dates. */
 #include <string.h>
 
 #include "classify.h"
@@ -144,6 +147,10 @@ static const Cue cues[] = {
 };
 
 #define TITLE_LINES 10
+#define HEADING_LINES 4
+/* A weak page that agrees with no neighbour stands alone below the
+ * policy's minimum confidence (0.25): it never meets an item by itself. */
+#define WEAK_ALONE_CONFIDENCE 0.2
 #define STRONG 4.0
 
 static const char *const lab_units[] = {
@@ -170,6 +177,17 @@ is_lead_label(const char *w)
         return FALSE;
 }
 
+static guint
+n_words(const char *s)
+{
+        guint n = 0;
+
+        for (const char *p = s; *p; p++)
+                if (g_ascii_isalnum(*p) && (p == s || !g_ascii_isalnum(p[-1])))
+                        n++;
+        return n;
+}
+
 /* Lines that every page of a packet may carry: e-fax stamps, footers. */
 static gboolean
 is_boilerplate(const char *low)
@@ -182,6 +200,42 @@ is_boilerplate(const char *low)
                (strstr(t, "efax") && strlen(t) < 30) || g_str_has_prefix(t, "via ");
 }
 
+/* The best-scored type, how far ahead of the next it is, and the cue
+ * that decided it, from the scores already in ret->type_score. */
+static void
+pick_best(RdPageClass *ret, const gboolean *titled, guint ekg_hits, guint n_leads,
+          guint unit_lines)
+{
+        const double *score = ret->type_score;
+        double best = 0, second = 0;
+        RdDocType best_type = RD_DOC_OTHER;
+
+        for (guint t = 0; t < RD_DOC_N_TYPES; t++) {
+                if (score[t] > best) {
+                        second = best;
+                        best = score[t];
+                        best_type = (RdDocType)t;
+                } else if (score[t] > second) {
+                        second = score[t];
+                }
+        }
+        ret->type = best_type;
+        ret->score = best;
+        ret->weak = best < STRONG;
+        ret->titled = titled[best_type];
+        if (best_type == RD_DOC_EKG && ekg_hits > 0 && n_leads > 0)
+                ret->cue = "machine intervals + lead labels";
+        else if (best_type == RD_DOC_EKG && ekg_hits > 0)
+                ret->cue = "machine intervals";
+        else if (best_type == RD_DOC_LABS && unit_lines >= 3)
+                ret->cue = "analyte table with units";
+        else if (ret->titled)
+                ret->cue = "title";
+        else
+                ret->cue = "text cues";
+        ret->confidence = best > 0 ? MIN(1.0, best / (2 * STRONG)) * (0.5 + 0.5 * (best - second) / best) : 0;
+}
+
 void
 rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
 {
@@ -191,8 +245,8 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         guint seen_lead[9] = { 0 };
         g_autoptr(GString) body = g_string_new(NULL);
         g_autoptr(GString) title = g_string_new(NULL);
-        double best = 0, second = 0;
-        RdDocType best_type = RD_DOC_OTHER;
+        g_autoptr(GString) headings = g_string_new(NULL);
+        gboolean titled[RD_DOC_N_TYPES] = { FALSE };
 
         for (guint i = 0; lines[i]; i++) {
                 g_autofree char *low = g_ascii_strdown(lines[i], -1);
@@ -215,6 +269,13 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                         if (!empty && title_seen < TITLE_LINES) {
                                 g_string_append(title, low);
                                 g_string_append_c(title, '\n');
+                                /* a heading: one of the first lines, a few
+                                 * words, not a sentence */
+                                if (title_seen < HEADING_LINES && n_words(low) <= 5 &&
+                                    !g_str_has_suffix(g_strchomp(low), ".")) {
+                                        g_string_append(headings, low);
+                                        g_string_append_c(headings, '\n');
+                                }
                                 title_seen++;
                         }
                 }
@@ -247,10 +308,13 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                 return;
         }
         for (gsize k = 0; k < G_N_ELEMENTS(cues); k++) {
-                if (strstr(title->str, cues[k].phrase))
+                if (strstr(headings->str, cues[k].phrase))
+                        titled[cues[k].type] = TRUE;
+                if (strstr(title->str, cues[k].phrase)) {
                         score[cues[k].type] += 2 * cues[k].weight;
-                else if (strstr(body->str, cues[k].phrase))
+                } else if (strstr(body->str, cues[k].phrase)) {
                         score[cues[k].type] += cues[k].weight;
+                }
         }
         /* An EKG is a machine header (rate, intervals, axes, paper speed)
          * over a tracing with lead labels and little prose. */
@@ -265,19 +329,46 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                         if (t != RD_DOC_REFERRAL_FORM)
                                 score[t] *= 0.3;
         }
-        for (guint t = 0; t < RD_DOC_N_TYPES; t++) {
-                if (score[t] > best) {
-                        second = best;
-                        best = score[t];
-                        best_type = (RdDocType)t;
-                } else if (score[t] > second) {
-                        second = score[t];
-                }
+        memcpy(ret->type_score, score, sizeof score);
+        pick_best(ret, titled, ekg_hits, n_leads, unit_lines);
+}
+
+void
+rd_classify_page_with_picture(const char *text, double ecg_picture_score, gboolean picture_blank,
+                              gboolean is_email_body, RdPageClass *ret)
+{
+        gboolean tracing = !is_email_body && ecg_picture_score >= RD_PICTURE_TRACING;
+
+        rd_classify_page(text, is_email_body, ret);
+        if (ecg_picture_score == RD_PICTURE_UNKNOWN)
+                return;
+        if (ret->blank && picture_blank)
+                return;
+        ret->tracing = tracing;
+        if (!tracing)
+                return;
+        /* A stress test or a monitor report shows strips too: its text,
+         * when it says so clearly, decides. */
+        if (!ret->weak &&
+            (ret->type == RD_DOC_STRESS_TEST || ret->type == RD_DOC_AMBULATORY_MONITOR)) {
+                ret->cue = "report title + tracing strips";
+                return;
         }
-        ret->type = best_type;
-        ret->score = best;
-        ret->weak = best < STRONG;
-        ret->confidence = best > 0 ? MIN(1.0, best / (2 * STRONG)) * (0.5 + 0.5 * (best - second) / best) : 0;
+        if (ret->weak || ret->blank || ret->type == RD_DOC_EKG) {
+                /* mostly tracing, text weak or unreadable: an EKG */
+                ret->cue = ret->type == RD_DOC_EKG && !ret->weak ? "lead labels + tracing picture"
+                                                                 : "tracing picture";
+                ret->type = RD_DOC_EKG;
+                ret->blank = FALSE;
+                ret->weak = FALSE;
+                ret->confidence = MAX(ret->confidence, 0.5 + 0.5 * ecg_picture_score *
+                                                                 (ret->score > 0 ? 1.0 : 0.8));
+                return;
+        }
+        /* Strong text of another kind over a tracing picture: the two
+         * disagree, so the type stands with half the confidence. */
+        ret->confidence *= 0.5;
+        ret->cue = "text cues (picture disagrees)";
 }
 
 static gboolean
@@ -443,13 +534,86 @@ rd_classify_document_date(RdDocType type, const char *text, const char *dob)
 }
 
 static RdDocument *
-new_doc(const RdPage *page, RdDocType type, double confidence)
+new_doc(const RdPage *page, const RdPageClass *pc)
 {
-        RdDocument *doc = rd_document_new(type);
+        RdDocument *doc = rd_document_new(pc->blank ? RD_DOC_OTHER : pc->type);
 
         g_array_append_val(doc->pages, page->number);
-        doc->confidence = confidence;
+        doc->confidence = pc->blank ? 0 : pc->confidence;
+        doc->cue = pc->blank ? NULL : pc->cue;
         return doc;
+}
+
+/* Documents written as running text, whose later pages carry few cues. */
+static gboolean
+is_prose_type(RdDocType type)
+{
+        return type == RD_DOC_CLINICAL_NOTES || type == RD_DOC_DISCHARGE_SUMMARY ||
+               type == RD_DOC_REFERRAL_FORM || type == RD_DOC_COVER_SHEET ||
+               type == RD_DOC_ECHO || type == RD_DOC_IMAGING || type == RD_DOC_STRESS_TEST ||
+               type == RD_DOC_AMBULATORY_MONITOR;
+}
+
+/* Does a page with too little evidence of its own agree with @doc?  It
+ * carries cues of the document's type, or it is plain text (no cue of
+ * any kind) after a document of running text.  A tracing never
+ * continues text. */
+static gboolean
+weak_page_agrees(const RdPageClass *pc, const RdDocument *doc)
+{
+        gboolean any = FALSE;
+
+        if (pc->tracing)
+                return doc->type == RD_DOC_EKG;
+        for (guint t = 0; t < RD_DOC_N_TYPES; t++)
+                if (pc->type_score[t] > 0)
+                        any = TRUE;
+        if (pc->type_score[doc->type] > 0 && pc->type_score[doc->type] >= pc->score)
+                return TRUE;
+        return !any && is_prose_type(doc->type);
+}
+
+/* An earlier document that an out-of-order page continues: same prose
+ * type, and the page does not open a document of its own (no title). */
+static RdDocument *
+earlier_document(GPtrArray *docs, const RdPageClass *pc)
+{
+        if (pc->titled || pc->tracing || !is_prose_type(pc->type) || pc->score <= 0)
+                return NULL;
+        for (guint i = docs->len; i-- > 0;) {
+                RdDocument *d = g_ptr_array_index(docs, i);
+
+                if (d->type == pc->type)
+                        return d;
+        }
+        return NULL;
+}
+
+static gint
+page_number_cmp(gconstpointer a, gconstpointer b)
+{
+        guint x = *(const guint *)a, y = *(const guint *)b;
+
+        return x < y ? -1 : x > y;
+}
+
+static void
+join(RdDocument *doc, const RdPage *page, const RdPageClass *pc)
+{
+        g_array_append_val(doc->pages, page->number);
+        g_array_sort(doc->pages, page_number_cmp);
+        if (!pc->weak && !pc->blank)
+                doc->confidence = MAX(doc->confidence, pc->confidence);
+        if (doc->type == RD_DOC_LABS)
+                doc->panels |= rd_classify_lab_panels(page->text);
+}
+
+/* The page's class from its text; when the page carries a picture
+ * measure, rd_classify_page_with_picture() takes its score here. */
+static void
+classify_one(const RdPage *page, gboolean body, RdPageClass *pc)
+{
+        rd_classify_page_with_picture(page->text, RD_PICTURE_UNKNOWN, FALSE, body, pc);
 }
 
 GPtrArray *
@@ -462,44 +626,52 @@ rd_classify_pages(GPtrArray *pages, const char *dob)
                 const RdPage *page = g_ptr_array_index(pages, i);
                 gboolean body = page->method == RD_PAGE_METHOD_BODY || page->number == 0;
                 g_autofree char *date = NULL;
+                RdDocument *earlier;
                 RdPageClass pc;
 
-                rd_classify_page(page->text, body, &pc);
+                classify_one(page, body, &pc);
                 if (body) {
                         /* A body is a document only when it carries the referral. */
-                        if (pc.type == RD_DOC_REFERRAL_FORM && !pc.weak) {
-                                g_ptr_array_add(docs, new_doc(page, pc.type, pc.confidence));
-                        }
+                        if (pc.type == RD_DOC_REFERRAL_FORM && !pc.weak)
+                                g_ptr_array_add(docs, new_doc(page, &pc));
                         prev = NULL;
                         continue;
                 }
-                if (pc.blank || pc.weak) {
-                        /* A blank page, a short continuation or a page too damaged
-                         * to read joins the document before it. */
+                if (pc.blank && !pc.tracing) {
+                        /* a blank page (the back of a sheet) belongs where it falls */
                         if (prev) {
                                 g_array_append_val(prev->pages, page->number);
                                 continue;
                         }
-                        prev = new_doc(page, pc.blank ? RD_DOC_OTHER : pc.type,
-                                       pc.blank ? 0 : pc.confidence);
+                } else if (pc.weak) {
+                        if (prev && weak_page_agrees(&pc, prev)) {
+                                join(prev, page, &pc);
+                                continue;
+                        }
+                        /* Disagrees: its own document, too unsure to meet a
+                         * checklist item alone (a person looks at it). */
+                        prev = new_doc(page, &pc);
+                        prev->confidence = MIN(prev->confidence, WEAK_ALONE_CONFIDENCE);
                         g_ptr_array_add(docs, prev);
                         continue;
                 }
-                if (pc.type == RD_DOC_LABS || pc.type == RD_DOC_EKG)
+                earlier = pc.weak || pc.blank ? NULL : earlier_document(docs, &pc);
+                if (earlier && earlier != prev) {
+                        join(earlier, page, &pc);
+                        continue;
+                }
+                if (!pc.weak && (pc.type == RD_DOC_LABS || pc.type == RD_DOC_EKG))
                         date = rd_classify_document_date(pc.type, page->text, dob);
-                if (prev && prev->type == pc.type &&
+                if (!pc.weak && !pc.blank && prev && prev->type == pc.type &&
                     !(date && prev->date && strcmp(date, prev->date) != 0)) {
-                        g_array_append_val(prev->pages, page->number);
-                        prev->confidence = MAX(prev->confidence, pc.confidence);
-                        if (pc.type == RD_DOC_LABS)
-                                prev->panels |= rd_classify_lab_panels(page->text);
+                        join(prev, page, &pc);
                         if (prev->date == NULL)
                                 prev->date = g_steal_pointer(&date);
                         continue;
                 }
-                prev = new_doc(page, pc.type, pc.confidence);
+                prev = new_doc(page, &pc);
                 prev->date = g_steal_pointer(&date);
-                if (pc.type == RD_DOC_LABS)
+                if (pc.type == RD_DOC_LABS && !pc.blank)
                         prev->panels = rd_classify_lab_panels(page->text);
                 g_ptr_array_add(docs, prev);
         }

@@ -130,5 +130,6 @@ rd_extract_referral(GPtrArray *pages, const RdExtractMeta *meta, const RdPolicy 
 
         rd_policy_check(policy, ref);
         ref->confidence = overall_confidence(pages, ref);
+        rd_policy_review(policy, ref);
         return g_steal_pointer(&ref);
 }

@@ -40,6 +40,7 @@ static const char *const urgencies[] = { "stat", "urgent", "routine" };
 
 struct RdPolicy {
         guint labs_max_age_days;
+        double review_below;    /* overall confidence under which a person reviews */
         GHashTable *requires;   /* service line -> GPtrArray of char* items */
         GHashTable *keep;       /* urgency -> GPtrArray of char* items */
 };
@@ -113,6 +114,7 @@ policy_new(void)
         RdPolicy *p = g_new0(RdPolicy, 1);
 
         p->labs_max_age_days = 90;
+        p->review_below = RD_POLICY_DEFAULT_REVIEW_BELOW;
         p->requires = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify)g_ptr_array_unref);
         p->keep = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -138,7 +140,8 @@ read_labs_max_age(GKeyFile *kf, RdPolicy *p, GError **error)
         g_auto(GStrv) keys = g_key_file_get_keys(kf, "policy", NULL, NULL);
 
         for (guint i = 0; keys && keys[i]; i++) {
-                if (strcmp(keys[i], "labs_max_age_days") != 0) {
+                if (strcmp(keys[i], "labs_max_age_days") != 0 &&
+                    strcmp(keys[i], "review-below") != 0) {
                         g_set_error(error, RD_POLICY_ERROR, RD_POLICY_ERROR_INVALID,
                                     "[policy] %s: unknown key", keys[i]);
                         return FALSE;
@@ -157,6 +160,31 @@ read_labs_max_age(GKeyFile *kf, RdPolicy *p, GError **error)
         return TRUE;
 }
 
+/* [policy] review-below: a fraction 0..1 ("0.6"), or a percentage ("60%"). */
+static gboolean
+read_review_below(GKeyFile *kf, RdPolicy *p, GError **error)
+{
+        g_autofree char *raw = g_key_file_get_value(kf, "policy", "review-below", NULL);
+        char *end = NULL;
+        double v;
+
+        if (raw == NULL)
+                return TRUE;
+        g_strstrip(raw);
+        v = g_ascii_strtod(raw, &end);
+        if (end != raw && *end == '%' && end[1] == '\0') {
+                v /= 100;
+                end++;
+        }
+        if (end == raw || *end != '\0' || !(v >= 0 && v <= 1)) {
+                g_set_error(error, RD_POLICY_ERROR, RD_POLICY_ERROR_INVALID,
+                            "[policy] review-below: not a fraction 0..1 or a percentage");
+                return FALSE;
+        }
+        p->review_below = v;
+        return TRUE;
+}
+
 RdPolicy *
 rd_policy_new_from_keyfile(GKeyFile *keyfile, GError **error)
 {
@@ -170,7 +198,8 @@ rd_policy_new_from_keyfile(GKeyFile *keyfile, GError **error)
 
                 if (strcmp(g, "policy") == 0) {
                         any = TRUE;
-                        if (!read_labs_max_age(keyfile, p, error))
+                        if (!read_labs_max_age(keyfile, p, error) ||
+                            !read_review_below(keyfile, p, error))
                                 return NULL;
                 } else if (g_str_has_prefix(g, "checklist.")) {
                         const char *line = g + strlen("checklist.");
@@ -229,6 +258,12 @@ guint
 rd_policy_get_labs_max_age_days(const RdPolicy *policy)
 {
         return policy->labs_max_age_days;
+}
+
+double
+rd_policy_get_review_below(const RdPolicy *policy)
+{
+        return policy->review_below;
 }
 
 static gboolean
@@ -292,6 +327,8 @@ add_missing(RdReferral *ref, const char *item, RdMissingWhy why, const char *dat
 /* Documents classified with very little certainty do not satisfy a
  * requirement: a false "complete" costs more than a needless request. */
 #define MIN_DOC_CONFIDENCE 0.25
+
+static void collect_evidence(RdReferral *ref);
 
 static void
 check_labs(const RdPolicy *policy, RdReferral *ref)
@@ -383,4 +420,155 @@ rd_policy_check(const RdPolicy *policy, RdReferral *ref)
                 }
         }
         ref->complete = ref->missing->len == 0;
+        collect_evidence(ref);
+}
+
+/* A document decides an item with less certainty than this: a person
+ * confirms it before the referral counts as complete. */
+#define REVIEW_DOC_CONFIDENCE 0.5
+
+static const char *
+default_cue(RdDocType type)
+{
+        return type == RD_DOC_LABS ? "lab report" : "document classified by its text";
+}
+
+static void
+evidence_add_doc(RdEvidence *e, const RdDocument *doc, gboolean first)
+{
+        for (guint k = 0; k < doc->pages->len; k++)
+                g_array_append_val(e->pages, g_array_index(doc->pages, guint, k));
+        /* the best document decides: any one of them meets the item */
+        e->confidence = first ? doc->confidence : MAX(e->confidence, doc->confidence);
+        if (e->cue == NULL)
+                e->cue = doc->cue ? doc->cue : default_cue(doc->type);
+}
+
+/* The newest dated lab report, as the age rule reads it. */
+static const RdDocument *
+newest_labs(RdReferral *ref)
+{
+        const RdDocument *newest = NULL;
+
+        for (guint i = 0; i < ref->documents->len; i++) {
+                const RdDocument *doc = g_ptr_array_index(ref->documents, i);
+
+                if (doc->type != RD_DOC_LABS || doc->confidence < MIN_DOC_CONFIDENCE ||
+                    doc->date == NULL)
+                        continue;
+                if (newest == NULL || strcmp(doc->date, newest->date) > 0)
+                        newest = doc;
+        }
+        return newest;
+}
+
+static gboolean
+is_missing(RdReferral *ref, const char *item)
+{
+        for (guint i = 0; i < ref->missing->len; i++) {
+                const RdMissingItem *m = g_ptr_array_index(ref->missing, i);
+
+                if (strcmp(m->item, item) == 0)
+                        return TRUE;
+        }
+        return FALSE;
+}
+
+/* Why each present item is present: its documents' pages and cue. */
+static void
+collect_evidence(RdReferral *ref)
+{
+        g_ptr_array_set_size(ref->evidence, 0);
+        for (guint i = 0; i < ref->required->len; i++) {
+                const char *item = g_ptr_array_index(ref->required, i);
+                g_autoptr(RdEvidence) e = NULL;
+                RdDocType type;
+                RdPanel panel;
+                gboolean first = TRUE;
+
+                if (is_missing(ref, item))
+                        continue;
+                e = rd_evidence_new(item, NULL);
+                if (strcmp(item, "labs") == 0) {
+                        const RdDocument *doc = newest_labs(ref);
+
+                        if (doc != NULL)
+                                evidence_add_doc(e, doc, TRUE);
+                        e->cue = "lab report dated within the policy's age";
+                } else if (g_str_has_prefix(item, "labs:") && rd_panel_from_string(item + 5, &panel)) {
+                        for (guint j = 0; j < ref->documents->len; j++) {
+                                const RdDocument *doc = g_ptr_array_index(ref->documents, j);
+
+                                if (doc->type == RD_DOC_LABS && doc->confidence >= MIN_DOC_CONFIDENCE &&
+                                    (doc->panels & panel)) {
+                                        evidence_add_doc(e, doc, first);
+                                        first = FALSE;
+                                }
+                        }
+                        e->cue = "panel's analytes on a lab report";
+                } else if (rd_doc_type_from_string(item, &type)) {
+                        for (guint j = 0; j < ref->documents->len; j++) {
+                                const RdDocument *doc = g_ptr_array_index(ref->documents, j);
+
+                                if (doc->type == type && doc->confidence >= MIN_DOC_CONFIDENCE) {
+                                        evidence_add_doc(e, doc, first);
+                                        first = FALSE;
+                                }
+                        }
+                }
+                g_ptr_array_add(ref->evidence, g_steal_pointer(&e));
+        }
+}
+
+static void
+review_triage(RdReferral *ref)
+{
+        const RdTriageEvidence *u = &ref->urgency_evidence, *s = &ref->service_evidence;
+
+        if (u->strength == RD_TRIAGE_WEAK && u->read != NULL)
+                rd_referral_add_review(ref, "urgency stated but not marked: routine checklist applied");
+        else if (u->strength == RD_TRIAGE_WEAK && u->cue && strcmp(u->cue, "conflicting marks") == 0)
+                rd_referral_add_review(ref, "conflicting urgency marks: routine checklist applied");
+        if (s->strength == RD_TRIAGE_WEAK) {
+                g_autofree char *why = g_strdup_printf("service line guessed (%s)",
+                                                       s->cue ? s->cue : "weak evidence");
+
+                rd_referral_add_review(ref, why);
+        } else if (s->strength == RD_TRIAGE_NONE) {
+                rd_referral_add_review(ref, "service line not stated: general checklist applied");
+        }
+}
+
+void
+rd_policy_review(const RdPolicy *policy, RdReferral *ref)
+{
+        review_triage(ref);
+        for (guint i = 0; i < ref->evidence->len; i++) {
+                const RdEvidence *e = g_ptr_array_index(ref->evidence, i);
+
+                if (e->confidence < REVIEW_DOC_CONFIDENCE) {
+                        g_autofree char *why = g_strdup_printf(
+                                "low-confidence document decides %s", e->item);
+
+                        rd_referral_add_review(ref, why);
+                }
+        }
+        for (guint i = 0; i < ref->missing->len; i++) {
+                const RdMissingItem *m = g_ptr_array_index(ref->missing, i);
+
+                if (m->why == RD_MISSING_LABS_UNDATED)
+                        rd_referral_add_review(ref, "unreadable lab date");
+                else if (m->why == RD_MISSING_UNREADABLE) {
+                        g_autofree char *why = g_strdup_printf("unreadable: %s", m->item);
+
+                        rd_referral_add_review(ref, why);
+                }
+        }
+        if (ref->confidence < policy->review_below) {
+                g_autofree char *why = g_strdup_printf(
+                        "overall confidence %d%% below review-below",
+                        (int)(CLAMP(ref->confidence, 0, 1) * 100 + 0.5));
+
+                rd_referral_add_review(ref, why);
+        }
 }

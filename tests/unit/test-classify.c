@@ -157,6 +157,139 @@ test_email_body(void)
         g_assert_cmpint(((RdDocument *)g_ptr_array_index(docs, 0))->type, ==, RD_DOC_LABS);
 }
 
+/* ---- the page picture ------------------------------------------------- */
+
+typedef struct {
+        const char *name;
+        const char *text;
+        double ecg_score;
+        gboolean picture_blank;
+        RdDocType want;
+        gboolean want_tracing;
+} PictureCase;
+
+static const char stress_text[] = HDR
+        "EXERCISE STRESS TEST REPORT\n"
+        "Protocol: Bruce  Exercise duration: 8:30  METs: 10.1\n"
+        "Target heart rate reached: 92% of predicted. Peak heart rate 151.\n"
+        "Duke treadmill score 6. No ischemic changes.\n";
+
+static const char holter_text[] = HDR
+        "HOLTER MONITOR REPORT\n"
+        "Hookup: 04/01/2027  Monitoring period: 48 hours  Total beats: 201,443\n"
+        "Patient-triggered events: 3, all sinus rhythm.\n";
+
+static const PictureCase picture_cases[] = {
+        /* mostly tracing, text unreadable or only a header: an EKG */
+        { "tracing-no-text", HDR "~ ,. ;\n", 0.9, FALSE, RD_DOC_EKG, TRUE },
+        { "tracing-garbled", HDR "l1 ;;. II ~~ aVR -- V1 ,,\nIII avF\n", 0.8, FALSE, RD_DOC_EKG, TRUE },
+        /* the text's EKG cues and the tracing agree */
+        { "tracing-and-leads", ekg_text, 0.85, FALSE, RD_DOC_EKG, TRUE },
+        /* a stress test or Holter report showing strips stays that document */
+        { "stress-with-strips", stress_text, 0.9, FALSE, RD_DOC_STRESS_TEST, TRUE },
+        { "holter-with-strips", holter_text, 0.7, FALSE, RD_DOC_AMBULATORY_MONITOR, TRUE },
+        /* no tracing in the picture: the text decides */
+        { "notes-no-tracing", note_text, 0.05, FALSE, RD_DOC_CLINICAL_NOTES, FALSE },
+        { "labs-no-tracing", labs_text, 0.1, FALSE, RD_DOC_LABS, FALSE },
+        /* unknown picture: the text alone */
+        { "ekg-unknown-picture", ekg_text, RD_PICTURE_UNKNOWN, FALSE, RD_DOC_EKG, FALSE },
+        /* blank picture and no text: blank, never an EKG */
+        { "blank", HDR "\n", 0.0, TRUE, RD_DOC_OTHER, FALSE },
+};
+
+static void
+test_picture(gconstpointer data)
+{
+        const PictureCase *c = data;
+        RdPageClass pc;
+
+        rd_classify_page_with_picture(c->text, c->ecg_score, c->picture_blank, FALSE, &pc);
+        g_assert_cmpint(pc.type, ==, c->want);
+        g_assert_cmpint(pc.tracing, ==, c->want_tracing);
+        if (c->want == RD_DOC_EKG) {
+                g_assert_false(pc.weak);
+                g_assert_cmpfloat(pc.confidence, >=, 0.5);
+        }
+        if (c->want == RD_DOC_EKG && c->want_tracing)
+                g_assert_nonnull(strstr(pc.cue, "tracing"));
+}
+
+static void
+test_picture_text_disagrees(void)
+{
+        RdPageClass text_only, with_picture;
+
+        /* strong notes text over a tracing picture: notes, but less sure */
+        rd_classify_page(note_text, FALSE, &text_only);
+        rd_classify_page_with_picture(note_text, 0.9, FALSE, FALSE, &with_picture);
+        g_assert_cmpint(with_picture.type, ==, RD_DOC_CLINICAL_NOTES);
+        g_assert_cmpfloat(with_picture.confidence, <, text_only.confidence);
+        /* an email body is never a tracing */
+        rd_classify_page_with_picture("Hi, see attached.\n", 0.95, FALSE, TRUE, &with_picture);
+        g_assert_cmpint(with_picture.type, !=, RD_DOC_EKG);
+}
+
+/* ---- pages out of order ------------------------------------------------ */
+
+static const char note_page2_text[] = HDR
+        "patient reports she walks two blocks before stopping to rest and sleeps on two pillows.\n"
+        "she denies syncope. she has not noticed swelling of her ankles this month.\n"
+        "we discussed her medicines and her diet and agreed on a plan to follow up soon.\n";
+
+static void
+test_out_of_order(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = NULL;
+        const RdDocument *notes = NULL, *labs = NULL;
+
+        /* the notes' second page arrives after the labs */
+        g_ptr_array_add(pages, page(1, note_text));
+        g_ptr_array_add(pages, page(2, labs_text));
+        g_ptr_array_add(pages, page(3, HDR "Physical Exam continued: lungs clear, no edema.\n"
+                                        "Assessment and plan continued: history of present illness above;\n"
+                                        "review of systems otherwise negative.\n"));
+        docs = rd_classify_pages(pages, NULL);
+        for (guint i = 0; i < docs->len; i++) {
+                const RdDocument *d = g_ptr_array_index(docs, i);
+
+                if (d->type == RD_DOC_CLINICAL_NOTES)
+                        notes = d;
+                if (d->type == RD_DOC_LABS)
+                        labs = d;
+        }
+        g_assert_nonnull(notes);
+        g_assert_nonnull(labs);
+        g_assert_cmpuint(notes->pages->len, ==, 2);
+        g_assert_cmpuint(g_array_index(notes->pages, guint, 1), ==, 3);
+        g_assert_cmpuint(labs->pages->len, ==, 1);
+}
+
+static void
+test_weak_page_needs_agreement(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = NULL;
+        const RdDocument *d;
+
+        /* plain prose after notes continues them; after labs it does not */
+        g_ptr_array_add(pages, page(1, note_text));
+        g_ptr_array_add(pages, page(2, note_page2_text));
+        g_ptr_array_add(pages, page(3, labs_text));
+        g_ptr_array_add(pages, page(4, note_page2_text));
+        docs = rd_classify_pages(pages, NULL);
+        d = g_ptr_array_index(docs, 0);
+        g_assert_cmpint(d->type, ==, RD_DOC_CLINICAL_NOTES);
+        g_assert_cmpuint(d->pages->len, ==, 2);
+        for (guint i = 0; i < docs->len; i++) {
+                d = g_ptr_array_index(docs, i);
+                if (d->type == RD_DOC_LABS) {
+                        g_assert_cmpuint(d->pages->len, ==, 1);
+                        g_assert_cmpuint(g_array_index(d->pages, guint, 0), ==, 3);
+                }
+        }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -166,5 +299,13 @@ main(int argc, char **argv)
         g_test_add_func("/classify/panels-and-dates", test_panels_and_dates);
         g_test_add_func("/classify/grouping", test_grouping);
         g_test_add_func("/classify/email-body", test_email_body);
+        for (gsize i = 0; i < G_N_ELEMENTS(picture_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/classify/picture/%s", picture_cases[i].name);
+
+                g_test_add_data_func(path, &picture_cases[i], test_picture);
+        }
+        g_test_add_func("/classify/picture/text-disagrees", test_picture_text_disagrees);
+        g_test_add_func("/classify/out-of-order", test_out_of_order);
+        g_test_add_func("/classify/weak-page-needs-agreement", test_weak_page_needs_agreement);
         return g_test_run();
 }

@@ -251,6 +251,9 @@ test_bad_values(void)
                 { "[urgency.soon]\nkeep=ekg\n", "urgency.soon" },
                 { "[checklist.cardiology]\nrequires=ekg\n", "checklist.cardiology" },
                 { "[checklist.general]\nrequire=ekg\n", "require" },
+                { "[policy]\nreview-below=1.5\n", "[policy] review-below" },
+                { "[policy]\nreview-below=half\n", "review-below" },
+                { "[policy]\nreview-below=-0.1\n", "review-below" },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -267,6 +270,114 @@ test_bad_values(void)
         }
 }
 
+static void
+test_review_below_values(void)
+{
+        g_autoptr(RdPolicy) dflt = rd_policy_new_reference();
+        g_autoptr(RdPolicy) frac = policy_from("[policy]\nreview-below=0.75\n");
+        g_autoptr(RdPolicy) pct = policy_from("[policy]\nreview-below=40%\n");
+
+        g_assert_cmpfloat_with_epsilon(rd_policy_get_review_below(dflt), 0.6, 1e-9);
+        g_assert_cmpfloat_with_epsilon(rd_policy_get_review_below(frac), 0.75, 1e-9);
+        g_assert_cmpfloat_with_epsilon(rd_policy_get_review_below(pct), 0.40, 1e-9);
+}
+
+/* A complete general referral, every item met with confidence. */
+static RdReferral *
+complete_referral(void)
+{
+        RdReferral *ref = rd_referral_new();
+
+        ref->service_line = g_strdup("general");
+        ref->urgency = g_strdup("routine");
+        ref->received = g_strdup("2027-05-01");
+        ref->service_evidence.strength = RD_TRIAGE_STRONG;
+        ref->urgency_evidence.strength = RD_TRIAGE_NONE;
+        g_ptr_array_add(ref->documents, doc(RD_DOC_CLINICAL_NOTES, 2, NULL, 0));
+        g_ptr_array_add(ref->documents, doc(RD_DOC_EKG, 3, "2027-04-20", 0));
+        g_ptr_array_add(ref->documents, doc(RD_DOC_LABS, 4, "2027-04-10", RD_PANEL_BMP));
+        g_ptr_array_add(ref->documents, doc(RD_DOC_LABS, 5, "2027-04-25", RD_PANEL_CBC));
+        ref->confidence = 0.9;
+        return ref;
+}
+
+static void
+test_evidence_cites_pages(void)
+{
+        g_autoptr(RdPolicy) p = rd_policy_new_reference();
+        g_autoptr(RdReferral) ref = complete_referral();
+        const RdEvidence *e;
+
+        rd_policy_check(p, ref);
+        rd_policy_review(p, ref);
+        g_assert_true(ref->complete);
+        g_assert_false(ref->needs_review);
+        g_assert_cmpuint(ref->evidence->len, ==, 3);
+        e = g_ptr_array_index(ref->evidence, 0);
+        g_assert_cmpstr(e->item, ==, "ekg");
+        g_assert_cmpuint(e->pages->len, ==, 1);
+        g_assert_cmpuint(g_array_index(e->pages, guint, 0), ==, 3);
+        g_assert_nonnull(e->cue);
+        /* labs: the newest report is the one the age rule used */
+        e = g_ptr_array_index(ref->evidence, 1);
+        g_assert_cmpstr(e->item, ==, "labs");
+        g_assert_cmpuint(g_array_index(e->pages, guint, 0), ==, 5);
+}
+
+static void
+test_review_reasons(void)
+{
+        g_autoptr(RdPolicy) p = rd_policy_new_reference();
+        g_autoptr(RdPolicy) strict = policy_from("[policy]\nreview-below=0.95\n");
+        static const char *const kinds[] = {
+                "urgency-prose", "urgency-conflict", "service-guess", "service-none",
+                "weak-doc", "low-overall",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+                g_autoptr(RdReferral) ref = complete_referral();
+                const RdPolicy *use = p;
+
+                if (i == 0) {
+                        ref->urgency_evidence.strength = RD_TRIAGE_WEAK;
+                        ref->urgency_evidence.read = "urgent";
+                } else if (i == 1) {
+                        ref->urgency_evidence.strength = RD_TRIAGE_WEAK;
+                        ref->urgency_evidence.cue = "conflicting marks";
+                } else if (i == 2) {
+                        ref->service_evidence.strength = RD_TRIAGE_WEAK;
+                        ref->service_evidence.cue = "reason for referral";
+                } else if (i == 3) {
+                        ref->service_evidence.strength = RD_TRIAGE_NONE;
+                } else if (i == 4) {
+                        /* the only EKG was barely recognised */
+                        ((RdDocument *)g_ptr_array_index(ref->documents, 1))->confidence = 0.3;
+                } else {
+                        use = strict;
+                }
+                rd_policy_check(use, ref);
+                rd_policy_review(use, ref);
+                /* the checklist still says what it computed; a person decides */
+                g_assert_true(ref->complete);
+                g_assert_true(ref->needs_review);
+                g_assert_cmpuint(ref->review_reasons->len, >=, 1);
+        }
+}
+
+static void
+test_undated_labs_review(void)
+{
+        g_autoptr(RdPolicy) p = rd_policy_new_reference();
+        g_autoptr(RdReferral) ref = complete_referral();
+
+        g_clear_pointer(&((RdDocument *)g_ptr_array_index(ref->documents, 2))->date, g_free);
+        g_clear_pointer(&((RdDocument *)g_ptr_array_index(ref->documents, 3))->date, g_free);
+        rd_policy_check(p, ref);
+        rd_policy_review(p, ref);
+        g_assert_false(ref->complete);
+        g_assert_true(ref->needs_review);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -279,5 +390,9 @@ main(int argc, char **argv)
         g_test_add_func("/policy/keyfile-with-other-groups", test_keyfile_with_other_groups);
         g_test_add_func("/policy/reference-file", test_reference_file);
         g_test_add_func("/policy/bad-values", test_bad_values);
+        g_test_add_func("/policy/review-below-values", test_review_below_values);
+        g_test_add_func("/policy/evidence-cites-pages", test_evidence_cites_pages);
+        g_test_add_func("/policy/review-reasons", test_review_reasons);
+        g_test_add_func("/policy/undated-labs-review", test_undated_labs_review);
         return g_test_run();
 }

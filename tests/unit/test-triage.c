@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Urgency and service line from what a form marks, never from what it
+ * only prints: ticked, unticked, circled, stamped, labelled and prose
+ * variants, and the checklist each one leads to. */
+#include <string.h>
+
+#include "parsers/fields/fields.h"
+#include "parsers/page.h"
+#include "parsers/understand/extract.h"
+
+#define FORM_HEAD "REFERRAL FORM - CARDIOLOGY\nPatient: Doe, Jane  DOB: 01/02/1960\n"
+
+typedef struct {
+        const char *name;
+        const char *lines;      /* the form's triage lines */
+        const char *urgency;    /* the value that decides the checklist */
+        RdTriageStrength strength;
+} UrgencyCase;
+
+static const UrgencyCase urgency_cases[] = {
+        /* ticked boxes, before the option */
+        { "bracket-x", "Priority: [ ] Routine  [X] Urgent  [ ] STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "bracket-lower-x", "Priority: [x] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_STRONG },
+        { "ballot-x", "Priority: \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "filled-square", "Urgency:  \u25a1 Routine  \u25a0 STAT  \u25a1 Urgent\n", "stat", RD_TRIAGE_STRONG },
+        { "check-mark", "Priority: \u2713 Urgent   Routine   STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "bare-x", "Priority:  X Urgent    Routine    STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "ocr-damaged", "Priority: [J Routine  [XJ Urgent  (1 STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* boxes after the option */
+        { "box-after", "Priority: Routine [ ]  Urgent [X]  STAT [ ]\n", "urgent", RD_TRIAGE_STRONG },
+        { "box-after-first", "Priority: Routine [X]  Urgent [ ]  STAT [ ]\n", "routine", RD_TRIAGE_STRONG },
+        /* circled */
+        { "circled", "Priority:  Routine   (Urgent)   STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* printed, not marked: says nothing, routine applies */
+        { "unticked-row", "Priority: [ ] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_NONE },
+        { "unticked-glyphs", "Priority: \u2610 Routine \u2610 Urgent \u2610 STAT\n", "routine", RD_TRIAGE_NONE },
+        { "bare-options", "Routine   Urgent   STAT\n", "routine", RD_TRIAGE_NONE },
+        { "unticked-long", "[ ] Urgent - to be seen within 7 days of receipt of this referral\n"
+                           "[ ] Routine - next available appointment\n", "routine", RD_TRIAGE_NONE },
+        { "unticked-alone", "Urgency: \u2610 Urgent (within one week)\n", "routine", RD_TRIAGE_NONE },
+        /* conflicting marks: stricter reading, weak */
+        { "two-ticks", "Priority: [X] Routine  [X] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_WEAK },
+        /* labelled values */
+        { "labelled", "Priority: URGENT\n", "urgent", RD_TRIAGE_STRONG },
+        { "labelled-routine", "Urgency: Routine\n", "routine", RD_TRIAGE_STRONG },
+        /* stamps */
+        { "stamp", "*** STAT ***\n", "stat", RD_TRIAGE_STRONG },
+        { "stamp-urgent", "URGENT\n", "urgent", RD_TRIAGE_STRONG },
+        /* prose */
+        { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
+        { "lower-prose", "An urgent appointment would be appreciated.\n", "routine", RD_TRIAGE_WEAK },
+        /* printed instructions are not this referral's urgency */
+        { "instruction", "For STAT or urgent referrals please call 555-0100.\n", "routine", RD_TRIAGE_NONE },
+        { "urgent-care", "Seen at urgent care last week for palpitations.\n", "routine", RD_TRIAGE_NONE },
+        { "negated", "This is not urgent.\n", "routine", RD_TRIAGE_NONE },
+};
+
+static RdPage *
+form_page(const char *lines)
+{
+        RdPage *p = rd_page_new();
+
+        p->number = 1;
+        g_free(p->text);
+        p->text = g_strconcat(FORM_HEAD, lines, "Reason for referral: evaluation\n", NULL);
+        p->method = RD_PAGE_METHOD_TEXT_LAYER;
+        p->confidence = 100;
+        return p;
+}
+
+static RdReferral *
+read_form(const char *lines)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        RdDocument *form = rd_document_new(RD_DOC_REFERRAL_FORM);
+        RdReferral *ref = rd_referral_new();
+        guint one = 1;
+
+        g_ptr_array_add(pages, form_page(lines));
+        g_array_append_val(form->pages, one);
+        g_ptr_array_add(docs, form);
+        rd_fields_extract(pages, docs, ref);
+        return ref;
+}
+
+static void
+test_urgency(gconstpointer data)
+{
+        const UrgencyCase *c = data;
+        g_autoptr(RdReferral) ref = read_form(c->lines);
+
+        g_assert_cmpstr(ref->urgency, ==, c->urgency);
+        g_assert_cmpint(ref->urgency_evidence.strength, ==, c->strength);
+        if (c->strength != RD_TRIAGE_NONE)
+                g_assert_nonnull(ref->urgency_evidence.cue);
+}
+
+typedef struct {
+        const char *name;
+        const char *lines;
+        const char *service;    /* NULL: none named, the general checklist applies */
+        RdTriageStrength strength;
+} ServiceCase;
+
+static const ServiceCase service_cases[] = {
+        { "ticked", "Service: [ ] General cardiology [X] Electrophysiology [ ] Heart failure\n",
+          "electrophysiology", RD_TRIAGE_STRONG },
+        { "ticked-glyph", "Service: \u2610 General cardiology \u2610 Electrophysiology \u2612 Heart failure\n",
+          "heart_failure", RD_TRIAGE_STRONG },
+        { "ticked-after", "Service: Interventional [X]  Preventive [ ]  Heart failure [ ]\n",
+          "interventional", RD_TRIAGE_STRONG },
+        { "unticked", "Service: [ ] General cardiology [ ] Electrophysiology [ ] Heart failure\n",
+          NULL, RD_TRIAGE_NONE },
+        { "two-ticks", "Service: [X] Preventive [X] Heart failure [ ] Interventional\n",
+          "general", RD_TRIAGE_WEAK },
+        { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
+        { "stated", "Referral to the electrophysiology clinic for ablation evaluation.\n",
+          "electrophysiology", RD_TRIAGE_STRONG },
+        { "diagnosis-code", "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology",
+          RD_TRIAGE_STRONG },
+        /* two specialties' codes and a reason that names neither: the
+         * primary code, flagged weak */
+        { "conflicting-codes", "Diagnosis: I48.91 atrial fibrillation; I50.22 heart failure\n",
+          "electrophysiology", RD_TRIAGE_WEAK },
+        /* a comorbidity code beside the primary one, the reason agreeing */
+        { "primary-and-comorbidity", "Diagnosis: I20.9 angina; E78.5 hyperlipidemia\n"
+                                     "Reason for consult: exertional chest pain, rule out ischemia\n",
+          "interventional", RD_TRIAGE_STRONG },
+};
+
+static void
+test_service(gconstpointer data)
+{
+        const ServiceCase *c = data;
+        g_autoptr(RdReferral) ref = read_form(c->lines);
+
+        if (c->service == NULL)
+                g_assert_true(ref->service_line == NULL || strcmp(ref->service_line, "general") == 0);
+        else
+                g_assert_cmpstr(ref->service_line, ==, c->service);
+        if (c->strength == RD_TRIAGE_NONE)
+                g_assert_cmpint(ref->service_evidence.strength, !=, RD_TRIAGE_STRONG);
+        else
+                g_assert_cmpint(ref->service_evidence.strength, ==, c->strength);
+}
+
+/* The failure this guards against: an unticked "Urgent" box relaxed the
+ * checklist (no labs needed) and a packet without labs read complete. */
+static RdPage *
+text_page(guint n, const char *text)
+{
+        RdPage *p = rd_page_new();
+
+        p->number = n;
+        g_free(p->text);
+        p->text = g_strdup(text);
+        p->method = RD_PAGE_METHOD_TEXT_LAYER;
+        p->confidence = 100;
+        return p;
+}
+
+static RdReferral *
+packet_without_labs(const char *triage_lines)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+        RdExtractMeta meta = { "fax", "2027-01-10", NULL, NULL };
+
+        g_ptr_array_add(pages, form_page(triage_lines));
+        g_ptr_array_add(pages, text_page(2, "PROGRESS NOTE\nDate of service: 01/05/2027\n"
+                                            "Chief complaint: exertional chest pressure\n"
+                                            "History of present illness: two months of symptoms.\n"
+                                            "Physical exam: regular rhythm, no murmur.\n"
+                                            "Assessment: stable angina, refer to cardiology.\n"));
+        g_ptr_array_add(pages, text_page(3, "12-lead ECG  Acquired 01/05/2027 10:14\n"
+                                            "Vent. rate 72 BPM  PR interval 160 ms\n"
+                                            "QRS duration 90 ms  QT/QTc 380/402 ms\n"
+                                            "P-R-T axes 60 45 50\n"
+                                            "I aVR V1 V4\nII aVL V2 V5\nIII aVF V3 V6\n"
+                                            "25 mm/s 10 mm/mV 0.05-150 Hz\n"));
+        return rd_extract_referral(pages, &meta, policy, NULL);
+}
+
+/* The failure this guards against: an unticked "Urgent" box relaxed the
+ * checklist (urgent keeps only EKG and notes) and a packet without labs
+ * read complete. */
+static void
+test_unticked_box_keeps_checklist(void)
+{
+        g_autoptr(RdReferral) ref = packet_without_labs(
+                "[ ] Urgent - please schedule within 7 days of receipt\n[ ] Routine\n");
+        g_autoptr(RdReferral) marked = packet_without_labs(
+                "[X] Urgent - please schedule within 7 days of receipt\n[ ] Routine\n");
+
+        g_assert_nonnull(ref);
+        g_assert_cmpstr(ref->urgency, ==, "routine");
+        g_assert_false(ref->complete);
+        /* the same packet with the box ticked is urgent: labs not needed */
+        g_assert_cmpstr(marked->urgency, ==, "urgent");
+        g_assert_true(marked->complete);
+}
+
+int
+main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        for (gsize i = 0; i < G_N_ELEMENTS(urgency_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/triage/urgency/%s", urgency_cases[i].name);
+
+                g_test_add_data_func(path, &urgency_cases[i], test_urgency);
+        }
+        for (gsize i = 0; i < G_N_ELEMENTS(service_cases); i++) {
+                g_autofree char *path = g_strdup_printf("/triage/service/%s", service_cases[i].name);
+
+                g_test_add_data_func(path, &service_cases[i], test_service);
+        }
+        g_test_add_func("/triage/unticked-box-keeps-checklist", test_unticked_box_keeps_checklist);
+        return g_test_run();
+}
