@@ -35,6 +35,8 @@ class Packet:
         self.visit = day - datetime.timedelta(days=rng.randrange(1, 21))
         self.patient = people.patient(rng, day)
         self.ref = people.referrer(rng)
+        if self.format != "eml" and not self.ref["fax"]:
+            self.ref["fax"] = people.phone(rng)      # a faxing office prints its fax number
         self.line = rng.choice(LINES)
         self.urgency = weighted(rng, [("routine", 62), ("urgent", 24), ("stat", 14)])
         self.urgency_mode = rng.choice(["box", "box", "circle", "stamp", "text", "none"])
