@@ -111,7 +111,15 @@ def build(p, seq, rng):
         m.add_alternative("<html><body><pre>%s</pre></body></html>" % m.get_content().replace("&", "&amp;")
                           .replace("<", "&lt;"), subtype="html")
     attach_all(p, m, groups, rng)
-    return m.as_bytes(), docs_body + assemble.documents(p, seq)
+    return fix_boundaries(m, rng).as_bytes(), docs_body + assemble.documents(p, seq)
+
+
+def fix_boundaries(m, rng):
+    """The email package draws boundaries from the global random; make them the seed's."""
+    for part in m.walk():
+        if part.is_multipart():
+            part.set_boundary("=_rd_%016x" % rng.randrange(1 << 64))
+    return m
 
 
 def short_body(p, rng):
@@ -129,7 +137,8 @@ def forward(p, groups, rng):
     outer["From"] = "Front Desk <frontdesk@%s>" % p.ref["domain"]
     outer.set_content("FYI - forwarding the referral below.\n")
     outer.add_attachment(inner)
-    return outer.as_bytes()
+    fix_boundaries(inner, rng)
+    return fix_boundaries(outer, rng).as_bytes()
 
 
 def fax_to_email(p, seq, rng):
@@ -139,4 +148,4 @@ def fax_to_email(p, seq, rng):
     m.set_content("You have received a %d page fax.\nCaller ID: %s\n" % (len(seq), p.ref["fax"] or "unknown"))
     data = assemble.write_fax(p, seq, rng, tiff=False)
     m.add_attachment(data, maintype="application", subtype="pdf", filename="fax_%d.pdf" % rng.randrange(10 ** 6))
-    return m.as_bytes()
+    return fix_boundaries(m, rng).as_bytes()

@@ -61,6 +61,8 @@ class Style:
         self.colon = rng.choice([":", ":", ":", "", " -", "#:"])
         self.box_kind = rng.choice(["text", "drawn", "glyph"] if self.unicode_boxes else ["text", "drawn"])
         self.tick = rng.choice(["X", "x", "✓"] if self.unicode_boxes else ["X", "x"])
+        if self.tick == "✓" and self.size >= 10.5:
+            self.tick = "■"     # a filled box; chosen without a new draw so older seeds keep their packets
 
 
 class Cursor:
