@@ -45,7 +45,10 @@ def patient_pairs(p, rng, distract=True):
         pairs.append((rng.choice(MRN_LABELS), pt["mrn"]))
     if distract:
         pairs += distractors(p, rng)
-    rng.shuffle(pairs[1:]) if rng.random() < 0.3 else None
+    if rng.random() < 0.3:
+        tail = pairs[1:]
+        rng.shuffle(tail)
+        pairs[1:] = tail
     return pairs
 
 
