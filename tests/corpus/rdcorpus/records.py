@@ -152,11 +152,17 @@ def draw_discharge(c, W, H, p, rng, st):
         cur.line(m, indent=10)
 
 
+def med_row(m):
+    """'metoprolol succinate 50 mg daily' -> ('metoprolol succinate', '50 mg', 'daily')."""
+    words = m.split(" ")
+    k = next(i for i, w in enumerate(words) if any(ch.isdigit() for ch in w))
+    return " ".join(words[:k]), " ".join(words[k:k + 2]), " ".join(words[k + 2:])
+
+
 def draw_medlist(c, W, H, p, rng, st):
     cur = Cursor(c, st, W, H)
     banner(cur, p, rng, rng.choice(["MEDICATION LIST", "Current Medications", "Active Medication List"]))
-    rows = [(m.split(" ")[0], " ".join(m.split(" ")[1:3]), " ".join(m.split(" ")[3:]), "Active")
-            for m in rng.sample(MEDS, rng.randrange(5, 10))]
+    rows = [med_row(m) + ("Active",) for m in rng.sample(MEDS, rng.randrange(5, 10))]
     cur.table(["Medication", "Dose", "Sig", "Status"], rows, [0.35, 0.2, 0.3, 0.15])
     cur.line("Allergies: %s" % rng.choice(["NKDA", "Penicillin (rash)", "Sulfa"]))
 
