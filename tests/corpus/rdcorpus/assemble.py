@@ -24,6 +24,7 @@ def page_sequence(p, rng):
     rest = [i for i in docs if i not in head]
     if rng.random() < 0.25:
         rng.shuffle(rest)
+        p.tags["order"] = "documents shuffled"
     seq = []
     for i in head + rest:
         for pg in p.docs[i]["pages"]:
@@ -31,14 +32,18 @@ def page_sequence(p, rng):
     if rng.random() < 0.12 and seq:
         k = rng.randrange(len(seq))
         seq.insert(k + 1 if rng.random() < 0.6 else len(seq), dict(seq[k]))
+        p.tags["duplicate_page"] = p.docs[seq[k]["doc"]]["type"]
     if rng.random() < 0.12:
         blank = {"draw": records.draw_blank, "landscape": False, "style": Style(rng)}
         seq.insert(rng.randrange(1, len(seq) + 1), {"doc": None, "page": blank})
+        p.tags["blank_page"] = True
     for e in seq:
         pg = e["page"]
         pg.setdefault("seed", rng.randrange(1 << 30))
         pg.setdefault("turn", (90 if rng.random() < 0.8 else 270) if pg["landscape"]
                       else (180 if rng.random() < 0.06 else 0))
+    p.tags["turned"] = sorted({"%s %d" % (p.docs[e["doc"]]["type"] if e["doc"] is not None else "blank", e["page"]["turn"])
+                               for e in seq if e["page"]["turn"]})
     return seq
 
 
@@ -61,6 +66,7 @@ def render_pdf(p, seq, hdr_text=None):
 
 def damage_plan(rng, n):
     level = rng.choice(["clean", "light", "light", "heavy"])
+    damage_plan.level = level
     heavy = level == "heavy"
     out = []
     for _ in range(n):
@@ -87,12 +93,16 @@ def fax_images(p, seq, rng, fine, with_header=True):
     hdr = Header(rng, p.ref["practice"], p.ref["fax"] or p.ref["phone"], OWN_FAX)
     no_header = not with_header or rng.random() < 0.1
     plan = damage_plan(rng, len(seq))
+    p.tags["damage"] = damage_plan.level
     rng_np = np.random.default_rng(rng.randrange(1 << 30))
     out = []
     for i, (e, dmg) in enumerate(zip(seq, plan), 1):
         lines = None if no_header else hdr.lines(p.received, i, len(seq))
         out.append(raster.fax_page(by_id[id(e["page"])], e["page"], lines, hdr, dmg, rng_np, fine))
     p.header_kind = "none" if no_header else hdr.kind
+    if not no_header:
+        p.tags["header_format"] = "%s date:%s time:%s page:%s%s" % (
+            hdr.kind, hdr.date_style, hdr.time_style, hdr.page_style, " split" if hdr.split else "")
     return out
 
 

@@ -1,6 +1,8 @@
 # forms.py owns the pages that carry the referral's facts: referral forms
 # (boxed, table, EHR order), referral letters, fax cover sheets, and the
 # label vocabularies (and distractor labels) they print.
+import re
+
 from . import people
 from .clinical import LINE_WORDS, LINE_SENTENCE, URGENCY_WORDS, MENTIONS
 from .render import Cursor
@@ -12,6 +14,21 @@ PHONE_LABELS = ["Phone", "Home Phone", "Pt Phone", "Cell", "Tel", "Contact #"]
 REF_LABELS = ["Referring Provider", "Referred by", "Physician", "PCP", "Ordering Provider",
               "Referring Physician"]
 NPI_LABELS = ["NPI", "NPI #", "Provider NPI", "NPI No."]
+TAGS = None        # the packet's x_variation tags while its referral form is drawn
+
+
+def note(key, value):
+    """Record what the referral form printed (no random draws: seeds keep their packets)."""
+    if TAGS is not None:
+        TAGS[key] = value
+
+
+def shape(s):
+    """'(555) 222-4444' -> '(nnn) nnn-nnnn'; 'Mar 4, 1956' -> 'Mon n, nnnn'."""
+    s = re.sub(r"[0-9]", "n", s)
+    return re.sub(r"\b(%s)[a-z]*\b" % "|".join(people.MONTHS), "Mon", s)
+
+
 TITLES = ["REFERRAL FORM", "Cardiology Referral Request", "Outpatient Referral",
           "REQUEST FOR CONSULTATION", "Specialist Referral - Cardiology", "Referral / Authorization"]
 
@@ -19,6 +36,7 @@ TITLES = ["REFERRAL FORM", "Cardiology Referral Request", "Outpatient Referral",
 def name_pairs(pt, rng):
     g, f = pt["given"], pt["family"]
     k = rng.randrange(5)
+    note("name_format", ["Given Family", "FAMILY, GIVEN", "Family, Given", "Last Name+First Name", "Last/First"][k])
     if k == 0:
         return [("Patient", "%s %s" % (g, f))]
     if k == 1:
@@ -28,6 +46,22 @@ def name_pairs(pt, rng):
     if k == 3:
         return [("Last Name", f), ("First Name", g)]
     return [("Last/First", "%s / %s" % (f, g))]
+
+
+DISTRACTOR_LABELS = ["DOS", "Date of Service", "Visit Date", "Date", "Account #", "Acct No", "Guarantor #",
+                     "Policy #", "Member ID", "Ins ID"]
+
+
+def record_patient(pairs, pt):
+    for lab, val in pairs:
+        if lab in DOB_LABELS:
+            note("dob", "%s: %s" % (lab, shape(val)))
+        elif lab in SEX_LABELS:
+            note("sex", "%s: %s" % (lab, val))
+        elif lab in PHONE_LABELS:
+            note("patient_phone", "%s: %s" % (lab, shape(val)))
+        elif lab in MRN_LABELS:
+            note("mrn_label", lab)
 
 
 def sex_value(sex, rng):
@@ -43,8 +77,10 @@ def patient_pairs(p, rng, distract=True):
         pairs.append((rng.choice(PHONE_LABELS), people.fmt_phone(pt["phone"], rng)))
     if pt["mrn"]:
         pairs.append((rng.choice(MRN_LABELS), pt["mrn"]))
+    record_patient(pairs, pt)
     if distract:
         pairs += distractors(p, rng)
+        note("distractors", [a for a, _ in pairs if a in DISTRACTOR_LABELS])
     if rng.random() < 0.3:
         tail = pairs[1:]
         rng.shuffle(tail)
@@ -67,6 +103,7 @@ def distractors(p, rng):
 
 def doctor_text(r, rng):
     k = rng.randrange(4)
+    note("referring_format", ["Dr. Given Family", "Family, Given CRED", "Given Family, CRED", "Given Family"][k])
     if k == 0:
         return "Dr. %s %s" % (r["given"], r["family"])
     if k == 1:
@@ -79,11 +116,13 @@ def doctor_text(r, rng):
 def referrer_pairs(p, rng):
     r = p.ref
     pairs = [(rng.choice(REF_LABELS), doctor_text(r, rng)), ("Practice", r["practice"])]
+    note("referring_label", pairs[0][0])
     if r["npi_printed"]:
         pairs.append((rng.choice(NPI_LABELS), r["npi_printed"]))
     pairs.append((rng.choice(["Phone", "Office Phone", "Tel", "Ph"]), people.fmt_phone(r["phone"], rng)))
     if r["fax"]:
         pairs.append((rng.choice(["Fax", "Fax #", "Office Fax", "F"]), people.fmt_phone(r["fax"], rng)))
+    note("referring_phone", "%s: %s" % (pairs[-2 if r["fax"] else -1][0], shape(pairs[-2 if r["fax"] else -1][1])))
     return pairs
 
 
@@ -143,6 +182,8 @@ def reason_block(cur, p, rng):
         cur.para("%s %s" % (cur.label(lab), p.reason))
     codes = p.diagnoses
     k = rng.randrange(3)
+    note("diagnoses", ["one line, commas", "one code a line", "one line, semicolons"][k] + (
+        "" if len(codes) > 1 else " (single code)"))
     if k == 0:
         cur.fields([(rng.choice(["Diagnosis", "Dx", "ICD-10"]), ", ".join(codes))])
     elif k == 1:
@@ -203,6 +244,8 @@ def draw_letter(c, W, H, p, rng, st):
     pt = p.patient
     re = "Re: %s %s, %s %s" % (pt["given"], pt["family"], rng.choice(["DOB", "DOB:", "born"]),
                                people.fmt_date(pt["dob"], rng))
+    note("name_format", "letter: Re: Given Family")
+    note("dob", "letter: " + shape(re.split(",", 1)[1]))
     cur.line(re, bold=True)
     extra = []
     if pt["mrn"]:
@@ -211,6 +254,7 @@ def draw_letter(c, W, H, p, rng, st):
         extra.append("Phone %s" % people.fmt_phone(pt["phone"], rng))
     extra.append({"F": "Female", "M": "Male"}[pt["sex"]])
     cur.line("      " + ", ".join(extra))
+    note("sex", "letter: " + extra[-1])
     cur.gap()
     cur.line(rng.choice(["Dear Colleague,", "Dear Doctor,", "To the cardiology team,"]))
     urg = {"routine": "at your convenience (routine)", "urgent": "urgently, within the week",
@@ -265,4 +309,18 @@ def draw_cover(c, W, H, p, rng, st):
              "received it in error, notify the sender and destroy all copies.")
 
 
-FORM_KINDS = {"boxed": draw_boxed_form, "letter": draw_letter, "ehr": draw_ehr_order}
+def recorded(fn):
+    """Draw a referral form while noting what it printed into p.tags."""
+    def draw(c, W, H, p, rng, st):
+        global TAGS
+        TAGS = p.tags
+        note("style", "%s %.1fpt%s boxes:%s tick:%s" % (st.font, st.size, " two-column" if st.two_col else "",
+                                                       st.box_kind, st.tick))
+        try:
+            fn(c, W, H, p, rng, st)
+        finally:
+            TAGS = None
+    return draw
+
+
+FORM_KINDS = {"boxed": recorded(draw_boxed_form), "letter": recorded(draw_letter), "ehr": recorded(draw_ehr_order)}

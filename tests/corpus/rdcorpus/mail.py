@@ -98,6 +98,7 @@ def build(p, seq, rng):
     if style == "body":
         seq = [e for e in seq if e["doc"] is None or p.docs[e["doc"]]["type"] != "referral_form"]
         docs_body = [{"type": "referral_form", "pages": [0]}]
+        p.tags["form"] = "email body"
     p.n_pages = len(seq)
     p.email_style = style
     if style == "fax2mail":

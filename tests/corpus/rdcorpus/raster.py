@@ -4,6 +4,7 @@
 # the 1-bit threshold (204x196 fine or 204x98 standard).
 import glob
 import os
+import re
 import subprocess
 import tempfile
 
@@ -13,10 +14,14 @@ from PIL import Image, ImageDraw, ImageFont
 from .render import find_font
 
 FAX_W, FINE_H = 1728, 2156
+TRUTH_ONLY = False      # gen-packets --truth-only: same draws, placeholder rasters
 
 
 def rasterise(pdf_bytes, dpi=(204, 196), gray=True):
     """All pages of a PDF as PIL images (greyscale unless gray=False)."""
+    if TRUTH_ONLY:
+        n = len(re.findall(rb"/Type /Page\b(?!s)", pdf_bytes))
+        return [Image.new("L", (8, 8), 255) for _ in range(n)]
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "in.pdf")
         with open(src, "wb") as f:
@@ -80,6 +85,8 @@ def to_image(bits):
 
 
 def fax_page(im, page, hdr_lines, hdr, dmg, rng_np, fine):
+    if TRUTH_ONLY:
+        return Image.new("1", (8, 8), 1)
     frame = to_fax_frame(im, page["landscape"], page["turn"])
     frame = skew(frame, dmg["skew"])
     if hdr_lines:

@@ -27,6 +27,7 @@ def weighted(rng, pairs):
 class Packet:
     def __init__(self, rng, policy, name, real_ecgs, fmt=None):
         self.rng, self.name = rng, name
+        self.tags = {}
         self.format = fmt or weighted(rng, FORMATS)
         self.channel = "email" if self.format == "eml" else "fax"
         day = datetime.date(2026, 1, 5) + datetime.timedelta(days=rng.randrange(330))
