@@ -185,12 +185,16 @@ def reason_block(cur, p, rng):
     note("diagnoses", ["one line, commas", "one code a line", "one line, semicolons"][k] + (
         "" if len(codes) > 1 else " (single code)"))
     if k == 0:
-        cur.fields([(rng.choice(["Diagnosis", "Dx", "ICD-10"]), ", ".join(codes))])
+        lab = rng.choice(["Diagnosis", "Dx", "ICD-10"])
+        note("diagnoses_label", cur.label(lab))
+        cur.fields([(lab, ", ".join(codes))])
     elif k == 1:
+        note("diagnoses_label", cur.label("Diagnoses (ICD-10-CM)"))
         cur.line(cur.label("Diagnoses (ICD-10-CM)"), bold=True)
         for c in codes:
             cur.line("%s  %s" % (c, p.code_text.get(c, "")), indent=12)
     else:
+        note("diagnoses_label", cur.label("Dx codes"))
         cur.fields([("Dx codes", "; ".join(codes))])
 
 
@@ -263,6 +267,7 @@ def draw_letter(c, W, H, p, rng, st):
         pt["given"], pt["family"], LINE_SENTENCE[p.line], "her" if pt["sex"] == "F" else "him", urg))
     cur.para("Reason for referral: %s." % p.reason)
     cur.para("Diagnoses: %s." % ", ".join(p.diagnoses))
+    note("diagnoses", "letter sentence, commas")
     mention_lines(cur, p, rng)
     cur.gap()
     cur.line("Sincerely,")

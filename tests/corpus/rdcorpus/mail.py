@@ -99,6 +99,7 @@ def build(p, seq, rng):
         seq = [e for e in seq if e["doc"] is None or p.docs[e["doc"]]["type"] != "referral_form"]
         docs_body = [{"type": "referral_form", "pages": [0]}]
         p.tags["form"] = "email body"
+        p.tags["diagnoses"] = "email body line, commas"
     p.n_pages = len(seq)
     p.email_style = style
     if style == "fax2mail":
