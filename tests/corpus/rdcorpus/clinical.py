@@ -48,6 +48,8 @@ PANELS = {
             ("CL", "Chloride", "mmol/L", 96, 110, 0), ("CO2", "Carbon Dioxide", "mmol/L", 21, 32, 0),
             ("BUN", "Urea Nitrogen", "mg/dL", 7, 30, 0), ("CREA", "Creatinine", "mg/dL", 0.6, 1.6, 2),
             ("GLU", "Glucose", "mg/dL", 70, 140, 0)],
+    "cmp_extra": [("CA", "Calcium", "mg/dL", 8.4, 10.4, 1), ("TP", "Protein, Total", "g/dL", 6.0, 8.3, 1),
+                  ("ALP", "Alkaline Phosphatase", "U/L", 40, 150, 0)],
     "cmp": [("ALB", "Albumin", "g/dL", 3.4, 5.0, 1), ("AST", "AST (SGOT)", "U/L", 10, 45, 0),
             ("ALT", "ALT (SGPT)", "U/L", 7, 50, 0), ("TBIL", "Bilirubin, Total", "mg/dL", 0.2, 1.3, 1)],
     "lipid": [("CHOL", "Cholesterol, Total", "mg/dL", 120, 260, 0), ("TRIG", "Triglycerides", "mg/dL", 60, 300, 0),
@@ -61,7 +63,7 @@ PANELS = {
     "tsh": [("TSH", "TSH", "uIU/mL", 0.3, 6.0, 2)],
     "inr": [("PT", "Prothrombin Time", "sec", 10, 28, 1), ("INR", "INR", "", 0.9, 3.2, 1)],
 }
-REF_RANGES = {"NA": "135-145", "K": "3.5-5.1", "CL": "98-107", "CO2": "22-29", "BUN": "8-23",
+REF_RANGES = {"CA": "8.6-10.3", "TP": "6.1-8.1", "ALP": "44-121", "NA": "135-145", "K": "3.5-5.1", "CL": "98-107", "CO2": "22-29", "BUN": "8-23",
               "CREA": "0.60-1.20", "GLU": "70-99", "ALB": "3.5-5.0", "AST": "10-40", "ALT": "7-56",
               "TBIL": "0.3-1.2", "CHOL": "<200", "TRIG": "<150", "HDL": ">40", "LDL": "<100",
               "BNP": "<100", "NTBNP": "<125", "TNIHS": "<14", "WBC": "4.0-11.0", "HGB": "12.0-16.0",

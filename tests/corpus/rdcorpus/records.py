@@ -65,7 +65,8 @@ def draw_note(c, W, H, p, rng, st, part=0):
 
 def lab_rows(panel, rng):
     rows = []
-    for code, name, unit, lo, hi, dec in PANELS[panel]:
+    analytes = PANELS["bmp"] + PANELS["cmp_extra"] + PANELS["cmp"] if panel == "cmp" else PANELS[panel]
+    for code, name, unit, lo, hi, dec in analytes:
         v = rng.uniform(lo, hi)
         val = ("%." + str(dec) + "f") % v
         rr = REF_RANGES[code]
