@@ -63,6 +63,16 @@ def draw_note(c, W, H, p, rng, st, part=0):
     cur.line("Electronically signed by %s %s, %s" % (p.ref["given"], p.ref["family"], p.ref["cred"]))
 
 
+def lab_flag(v, rr):
+    """H / L against a printed reference range ('3.5-5.1', '<200', '>40')."""
+    if rr.startswith("<"):
+        return "H" if v >= float(rr[1:]) else ""
+    if rr.startswith(">"):
+        return "L" if v <= float(rr[1:]) else ""
+    lo, hi = (float(x) for x in rr.split("-"))
+    return "H" if v > hi else "L" if v < lo else ""
+
+
 def lab_rows(panel, rng):
     rows = []
     analytes = PANELS["bmp"] + PANELS["cmp_extra"] + PANELS["cmp"] if panel == "cmp" else PANELS[panel]
@@ -70,7 +80,7 @@ def lab_rows(panel, rng):
         v = rng.uniform(lo, hi)
         val = ("%." + str(dec) + "f") % v
         rr = REF_RANGES[code]
-        flag = rng.choice(["", "", "", "H", "L"])
+        flag = lab_flag(v, rr)
         rows.append((name, val, flag, unit, rr))
     return rows
 
