@@ -80,7 +80,7 @@ def lab_rows(panel, rng):
         v = rng.uniform(lo, hi)
         val = ("%." + str(dec) + "f") % v
         rr = REF_RANGES[code]
-        flag = lab_flag(v, rr)
+        flag = lab_flag(float(val), rr)
         rows.append((name, val, flag, unit, rr))
     return rows
 
