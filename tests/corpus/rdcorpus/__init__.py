@@ -1,0 +1,1 @@
+# rdcorpus: the packet generator's modules (tests/corpus/gen-packets drives them).
