@@ -112,3 +112,17 @@ rd_ctl_print_rows(const RdDbRows *rows, const char *const *numeric)
         }
 }
 
+
+gboolean
+rd_ctl_check_choice(const char *option, const char *value, const char *const *choices)
+{
+        g_autoptr(GString) expected = g_string_new(NULL);
+        guint n = g_strv_length((char **)choices);
+
+        if (value == NULL || g_strv_contains(choices, value))
+                return TRUE;
+        for (guint i = 0; i < n; i++)
+                g_string_append_printf(expected, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+        fprintf(stderr, "referralctl: %s: expected %s\n", option, expected->str);
+        return FALSE;
+}

@@ -19,6 +19,9 @@ RdDb *rd_ctl_open_db(GError **error);
 /* Parses --config, --json and @extra; @usage is the parameter string. */
 gboolean rd_ctl_parse_options(int *argc, char ***argv, const char *usage, const GOptionEntry *extra,
                               GError **error);
+/* TRUE when @value is NULL or one of @choices (NULL-terminated); else
+ * prints "referralctl: OPTION: expected a, b or c" and returns FALSE. */
+gboolean rd_ctl_check_choice(const char *option, const char *value, const char *const *choices);
 /* Prints "referralctl: MESSAGE" and returns 1. */
 int rd_ctl_fail(GError *error);
 /* Rows as aligned columns, or with --json an array of objects; columns

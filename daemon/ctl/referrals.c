@@ -42,12 +42,10 @@ rd_cmd_items(int argc, char **argv)
 
         if (!rd_ctl_parse_options(&argc, &argv, "items", extra, &error))
                 return rd_ctl_fail(error);
-        if (state && !g_strv_contains((const char *const[]){ "queued", "processing", "done", "failed",
-                                                              "quarantined", NULL },
-                                      state)) {
-                fprintf(stderr, "referralctl: --state: expected queued, processing, done, failed or quarantined\n");
+        if (!rd_ctl_check_choice("--state", state,
+                                 (const char *const[]){ "queued", "processing", "done", "failed", "quarantined",
+                                                        NULL }))
                 return 2;
-        }
         db = rd_ctl_open_db(&error);
         if (db == NULL)
                 return rd_ctl_fail(error);
@@ -98,13 +96,10 @@ rd_cmd_list(int argc, char **argv)
 
         if (!rd_ctl_parse_options(&argc, &argv, "list", extra, &error))
                 return rd_ctl_fail(error);
-        if (status && !g_strv_contains((const char *const[]){ "incomplete", "complete", "scheduled", "seen",
-                                                               "declined", "redirected", NULL },
-                                       status)) {
-                fprintf(stderr, "referralctl: --status: expected incomplete, complete, scheduled, seen, "
-                                "declined or redirected\n");
+        if (!rd_ctl_check_choice("--status", status,
+                                 (const char *const[]){ "incomplete", "complete", "scheduled", "seen", "declined",
+                                                        "redirected", NULL }))
                 return 2;
-        }
         if (missing && !is_checklist_item(missing)) {
                 fprintf(stderr, "referralctl: --missing: expected a document type such as ekg, labs, "
                                 "labs:bnp, clinical_notes, echo\n");
