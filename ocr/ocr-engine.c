@@ -336,34 +336,13 @@ rd_ocr_text_regions(PIX *prepared, PIX *mask)
         return out;
 }
 
-/* A tracing: only its text regions are read, turned the way the tracing
- * says (its spikes point up), or, when that is unclear, the way OSD reads
- * the text left on the page. */
+/* Reads @text turned by @turn into @pass. */
 static gboolean
-rd_ocr_engine_read_tracing(RdOcrEngine *self, PIX *prepared, PIX *mask, int ppi,
-                           gint64 deadline_us, RdOcrResult *ret, RdOcrPass *pass, GError **error)
+rd_ocr_engine_pass_turned(RdOcrEngine *self, PIX *text, int turn, int ppi, gint64 deadline_us,
+                          RdOcrPass *pass, GError **error)
 {
-        g_autoptr(PIX) text = rd_ocr_text_regions(prepared, mask);
-        g_autoptr(PIX) upright = NULL;
-        int turn = ret->picture.upright_turn;
+        g_autoptr(PIX) upright = turn != 0 ? rd_ocr_page_rotate(text, turn) : pixClone(text);
 
-        if (text == NULL)
-                text = pixClone(prepared);
-        if (turn < 0) {
-                int osd = 0;
-
-                if (ret->picture.tracing_angle == 90) {
-                        ret->osd_used = TRUE;
-                        osd = rd_ocr_engine_orient_body(self, text, ppi);
-                }
-                /* the trace rows run vertically: only a quarter turn can
-                 * be right; which one, OSD may know */
-                if (ret->picture.tracing_angle == 90)
-                        turn = osd == 270 ? 270 : 90;
-                else
-                        turn = osd == 180 ? 180 : 0;
-        }
-        upright = turn != 0 ? rd_ocr_page_rotate(text, turn) : pixClone(text);
         if (upright == NULL) {
                 g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE,
                                     "cannot turn the page");
@@ -371,8 +350,73 @@ rd_ocr_engine_read_tracing(RdOcrEngine *self, PIX *prepared, PIX *mask, int ppi,
         }
         if (!rd_ocr_engine_pass(self, upright, ppi, deadline_us, pass, error))
                 return FALSE;
-        ret->passes = 1;
         pass->rotation = turn;
+        return TRUE;
+}
+
+/* Returns how well @pass reads as an upright tracing: its good words and
+ * its lead labels. The labels that change when turned upside down (aVR,
+ * V1 ...) are often the only text on a tracing; I, II, III are not. */
+static guint
+rd_ocr_tracing_evidence(const RdOcrPass *pass)
+{
+        static const char *const labels[] = { "avr", "avl", "avf", "v1", "v2", "v3",
+                                              "v4",  "v5",  "v6" };
+        g_auto(GStrv) tokens = NULL;
+        guint found = 0;
+
+        if (pass->text == NULL)
+                return pass->n_good * 2;
+        tokens = g_strsplit_set(pass->text, " \t\n\r,.:;-_|", -1);
+        for (guint i = 0; tokens[i] != NULL; i++)
+                for (gsize k = 0; k < G_N_ELEMENTS(labels); k++)
+                        if (g_ascii_strcasecmp(tokens[i], labels[k]) == 0)
+                                found++;
+        return pass->n_good * 2 + found;
+}
+
+/* A tracing: only its text regions are read (cheap: a mostly white page),
+ * with the trace rows horizontal. Which of the two turns that give that
+ * is upright, the spikes rarely tell; OSD on the text left below the
+ * header band often does; when it cannot, both are read and the one with
+ * more good words wins. */
+static gboolean
+rd_ocr_engine_read_tracing(RdOcrEngine *self, PIX *prepared, PIX *mask, int ppi,
+                           gint64 deadline_us, RdOcrResult *ret, RdOcrPass *pass, GError **error)
+{
+        g_autoptr(PIX) text = rd_ocr_text_regions(prepared, mask);
+        int base = ret->picture.tracing_angle == 90 ? 90 : 0;
+        int turn = ret->picture.upright_turn, osd;
+        RdOcrPass other = { 0 };
+
+        if (text == NULL)
+                text = pixClone(prepared);
+        if (turn < 0) {
+                ret->osd_used = TRUE;
+                osd = rd_ocr_engine_orient_body(self, text, ppi);
+                if (osd == base || osd == base + 180)
+                        turn = osd;
+        }
+        if (turn >= 0) {
+                ret->passes = 1;
+                return rd_ocr_engine_pass_turned(self, text, turn, ppi, deadline_us, pass, error);
+        }
+        if (!rd_ocr_engine_pass_turned(self, text, base, ppi, deadline_us, pass, error))
+                return FALSE;
+        if (!rd_ocr_engine_pass_turned(self, text, base + 180, ppi, deadline_us, &other, error)) {
+                rd_ocr_pass_clear(pass);
+                return FALSE;
+        }
+        ret->passes = 2;
+        if (rd_ocr_tracing_evidence(&other) > rd_ocr_tracing_evidence(pass) ||
+            (rd_ocr_tracing_evidence(&other) == rd_ocr_tracing_evidence(pass) &&
+             other.confidence > pass->confidence)) {
+                RdOcrPass tmp = *pass;
+
+                *pass = other;
+                other = tmp;
+        }
+        rd_ocr_pass_clear(&other);
         return TRUE;
 }
 

@@ -19,7 +19,8 @@ typedef struct {
         int tracing_angle;     /* 0 when the trace rows run horizontally in the image,
                                 * 90 when vertically (page turned); -1 unknown */
         int upright_turn;      /* clockwise turn (0/90/180/270) that sets the tracing
-                                * upright (spikes up); -1 unknown or no tracing */
+                                * upright, only when its spikes go clearly one way;
+                                * -1 unknown (the usual case: OCR decides) */
         guint trace_rows;      /* long thin quasi-periodic stroke rows found */
         double trace_coverage; /* mean fraction of the width those rows span */
         guint spikes;          /* sharp excursions (QRS-like) found on those rows */

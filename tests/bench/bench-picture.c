@@ -5,11 +5,15 @@
  *                               how often it is found and turned right
  *   bench-picture neg FILE...   score every page of each image file (TIFF
  *                               pages too): none should reach the threshold
- *   bench-picture one FILE...   the explanation line of each page as given */
+ *   bench-picture one FILE...   the explanation line of each page as given
+ *   bench-picture orient FILE.. fax each image turned on a portrait page
+ *                               under an upright header (and upside down)
+ *                               and count the pages the OCR turns upright */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocr-engine.h"
 #include "picture.h"
 #include "picture-sim.h"
 
@@ -149,6 +153,60 @@ bench_neg(int n, char **files, gboolean explain_all)
         return 0;
 }
 
+static int
+bench_orient(int n, char **files)
+{
+        static const struct {
+                RdSimMode mode;
+                int quads;
+                gboolean portrait;
+        } variants[] = {
+                { RD_SIM_FINE, 1, TRUE },      { RD_SIM_FINE, 3, TRUE }, { RD_SIM_STANDARD, 1, TRUE },
+                { RD_SIM_STANDARD, 3, TRUE }, { RD_SIM_FINE, 2, FALSE },
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdOcrEngine) ocr = rd_ocr_engine_new(&error);
+        guint total = 0, right = 0, sideways = 0, wrong = 0;
+
+        if (ocr == NULL) {
+                g_printerr("bench-picture: %s\n", error->message);
+                return 1;
+        }
+        for (int i = 0; i < n; i++) {
+                PIX *src = pixRead(files[i]);
+
+                if (src == NULL)
+                        continue;
+                printf("%s:", g_path_get_basename(files[i]));
+                for (gsize v = 0; v < G_N_ELEMENTS(variants); v++) {
+                        PIX *fax = rd_sim_fax(src, variants[v].mode, variants[v].quads,
+                                              variants[v].portrait, (guint32)(i * 7 + v));
+                        RdOcrResult res;
+                        int want = expected_turn(variants[v].quads);
+
+                        if (rd_ocr_engine_read(ocr, fax, 0, &res, NULL)) {
+                                total++;
+                                if (res.rotation == want)
+                                        right++;
+                                else if ((res.rotation - want + 360) % 180 == 0)
+                                        wrong++;
+                                else
+                                        sideways++;
+                                printf(" %d->%d%s", variants[v].quads * 90, res.rotation,
+                                       rd_picture_is_tracing(&res.picture) ? "" : "(not found)");
+                                rd_ocr_result_clear(&res);
+                        }
+                        pixDestroy(&fax);
+                }
+                printf("\n");
+                fflush(stdout);
+                pixDestroy(&src);
+        }
+        printf("orient: %u pages, %u turned upright, %u left sideways, %u upside down\n", total,
+               right, sideways, wrong);
+        return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,6 +227,8 @@ main(int argc, char **argv)
                 printf("%s\n", rd_picture_explain(&p));
                 return 0;
         }
+        if (argc >= 3 && strcmp(argv[1], "orient") == 0)
+                return bench_orient(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "one") == 0)
                 return bench_neg(argc - 2, argv + 2, TRUE);
         g_printerr("usage: bench-picture ecg|neg|one FILE...\n");
