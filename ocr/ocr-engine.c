@@ -245,6 +245,11 @@ rd_ocr_pass_is_poor(const RdOcrPass *pass)
                 return FALSE;
         if (good >= 40 && good * 2 >= words)
                 return FALSE;
+        /* an upside-down page yields a handful of good words at most; 30
+         * read with confidence are upright text among tables and rules
+         * (on the samples OSD then always said 0, at ~0.4 s a page) */
+        if (good >= 30 && pass->confidence >= 75.0)
+                return FALSE;
         if (good >= 8 && good * 3 >= words * 2 && pass->confidence >= 70.0)
                 return FALSE;
         return TRUE;

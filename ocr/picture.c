@@ -25,6 +25,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NUMA, rd_numa_free)
 #define RD_PIC_WORK_LONG 1100
 /* threshold on the background-normalised gray (background 200) */
 #define RD_PIC_INK_THRESHOLD 135
+/* mean ink runs a trace row may cross per column */
+#ifndef RD_PIC_MAX_CROSSINGS
+#define RD_PIC_MAX_CROSSINGS 1.4
+#endif
 
 /* What one direction of analysis found. */
 typedef struct {
@@ -340,7 +344,7 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
         for (int x = 0; x < w; x++)
                 if (keep[x])
                         crossings += runs[x];
-        if (crossings > 1.4 * covered)
+        if (crossings > RD_PIC_MAX_CROSSINGS * covered)
                 return;
         for (int x = 0; x < w; x++)
                 if (keep[x])
