@@ -26,7 +26,7 @@ typedef struct {
         guint ms;           /* milliseconds spent on this page */
         guint width, height;/* pixels as read (0 for a text layer) */
         RdPicture picture;  /* OCRed pages: what the image looks like (EKG tracing score,
-                             * blank ...); zero for a text layer or an email body */
+                             * blank ...); zero (angles -1) for a text layer or an email body */
 } RdPage;
 
 RdPage *rd_page_new(void);
