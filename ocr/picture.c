@@ -25,6 +25,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NUMA, rd_numa_free)
 #define RD_PIC_WORK_LONG 1100
 /* threshold on the background-normalised gray (background 200) */
 #define RD_PIC_INK_THRESHOLD 135
+/* the smallest image (long side, px) that can hold a 12-lead tracing */
+#define RD_PIC_MIN_LONG 400
 /* mean ink runs a trace row may cross per column */
 #ifndef RD_PIC_MAX_CROSSINGS
 #define RD_PIC_MAX_CROSSINGS 1.4
@@ -598,7 +600,9 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
         if (ret_text_mask != NULL)
                 mask = pixCreateTemplate(ink);
         ret->text_density = rd_picture_text(text_ink, mask, &ret->blank);
-        if (!ret->blank) {
+        /* below ~1.6 px per mm over a 250 mm strip no 12 leads can be
+         * drawn: a thumbnail or a texture, whatever its rows look like */
+        if (!ret->blank && MAX(ret->work_width, ret->work_height) >= RD_PIC_MIN_LONG) {
                 /* the plain cut sees thin traces, the dark one traces
                  * under a grid the plain cut could not strip */
                 rd_picture_traces(ink, ret->text_density, &best, &angle);
