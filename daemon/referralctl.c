@@ -25,7 +25,7 @@ static const RdCommand commands[] = {
         { "list", rd_cmd_list, "list referrals [--status S] [--missing ITEM] [--json]" },
         { "show", rd_cmd_show, "show one referral: fields, documents, checklist with reasons, events" },
         { "extract", rd_cmd_extract, "print the referral JSON for one fax or email file (no database)" },
-        { "pages", rd_cmd_pages, "print the pages of a file as the daemon reads them (no database)" },
+        { "pages", rd_cmd_pages, "print the pages of a file as the daemon reads them ([--explain]: the picture measure; no database)" },
         { "migrate", rd_cmd_migrate, "apply database migrations" },
         { "items", rd_cmd_items, "list inbound items [--state S] [--json]" },
         { "partner", rd_cmd_partner, "the partner directory: add, list, show, import, export" },

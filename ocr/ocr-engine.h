@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "picture.h"
+
 G_BEGIN_DECLS
 
 struct Pix; /* leptonica */
@@ -33,7 +35,9 @@ typedef struct {
         guint n_words;     /* words recognised */
         guint n_good;      /* of which look like real words (see rd_ocr_engine_read) */
         gboolean osd_used; /* orientation detection had to run */
-        guint passes;      /* recognition passes (1, or 2 when a rotation was tried) */
+        guint passes;      /* recognition passes (0 for a blank page, 1, or 2 when a
+                            * rotation was tried) */
+        RdPicture picture; /* what the page looks like (tracing, blank, text density) */
 } RdOcrResult;
 
 void rd_ocr_result_clear(RdOcrResult *result);
@@ -45,8 +49,11 @@ void rd_ocr_engine_free(RdOcrEngine *engine);
 /* Reads one page image (borrowed; any depth, colormap or alpha). The x/y
  * resolution tags of @pix decide the fax mode: standard fax (204x98) is
  * rescaled to square pixels; a missing resolution is estimated from the width.
- * The page is OCRed as it is first; only when the result looks poor is the
- * orientation detected and the rotated page read again.
+ * The page's picture is measured first (rd_picture_measure()): a blank page
+ * is not read; a tracing has only its text regions read, turned the way
+ * the tracing runs; any other page is OCRed as it is, and only when its
+ * body (below the fax header band) reads poorly is the orientation of the
+ * body detected and the rotated page read again.
  * @deadline_ms bounds the recognition (0 = none).
  * On success fills @ret (clear it with rd_ocr_result_clear()). */
 gboolean rd_ocr_engine_read(RdOcrEngine *engine, struct Pix *pix, guint deadline_ms,

@@ -23,6 +23,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pix_free)
 #define RD_OCR_TARGET_PPI 300
 /* degrees of skew below which the page is left as it is */
 #define RD_OCR_MIN_DESKEW 1.0f
+/* the top of a page where a fax machine stamps its header line, in
+ * thousandths of the height (~0.75 in of 11 in) */
+#define RD_OCR_HEADER_PERMILLE 70
 
 /* Returns: (transfer full) a 1 or 8 bpp copy of @pix with square pixels,
  * its resolution set (also in *ret_ppi) and deskewed (*ret_skew degrees). */

@@ -8,6 +8,8 @@ rd_page_new(void)
         RdPage *page = g_new0(RdPage, 1);
 
         page->text = g_strdup("");
+        page->picture.tracing_angle = -1; /* unknown, as for a page with no tracing */
+        page->picture.upright_turn = -1;
         return page;
 }
 

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "ocr/picture.h"
+
 G_BEGIN_DECLS
 
 /* How the text of a page was obtained. */
@@ -23,6 +25,8 @@ typedef struct {
         RdPageMethod method;
         guint ms;           /* milliseconds spent on this page */
         guint width, height;/* pixels as read (0 for a text layer) */
+        RdPicture picture;  /* OCRed pages: what the image looks like (EKG tracing score,
+                             * blank ...); zero (angles -1) for a text layer or an email body */
 } RdPage;
 
 RdPage *rd_page_new(void);

@@ -6,8 +6,29 @@
 #include "pages.h"
 #include "parsers/pages/pages.h"
 
+/* The picture fields of an OCRed page: one summary line always, the full
+ * measure (rd_picture_explain()) with --explain. */
+static void
+rd_cmd_pages_print_picture(const RdPage *page, gboolean explain)
+{
+        const RdPicture *p = &page->picture;
+        g_autofree char *why = NULL;
+
+        if (page->method != RD_PAGE_METHOD_OCR)
+                return;
+        printf("picture: ecg %.2f%s, tracing angle %d, upright turn %d, blank %s, "
+               "text density %.3f\n",
+               p->ecg_score, rd_picture_is_tracing(p) ? " (tracing)" : "", p->tracing_angle,
+               p->upright_turn, p->blank ? "yes" : "no", p->text_density);
+        if (!explain)
+                return;
+        why = rd_picture_explain(p);
+        printf("explain: %s; work image %ux%u\n", why, p->work_width, p->work_height);
+}
+
 static int
-rd_cmd_pages_one(const char *path, RdOcrEngine *ocr, const RdReadLimits *limits)
+rd_cmd_pages_one(const char *path, RdOcrEngine *ocr, const RdReadLimits *limits,
+                 gboolean explain)
 {
         g_autoptr(GError) error = NULL;
         g_autoptr(GMappedFile) file = NULL;
@@ -30,7 +51,9 @@ rd_cmd_pages_one(const char *path, RdOcrEngine *ocr, const RdReadLimits *limits)
                        page->rotation, page->skew, page->ms);
                 if (page->width > 0)
                         printf(", %ux%u", page->width, page->height);
-                printf("\n%s\n", page->text);
+                printf("\n");
+                rd_cmd_pages_print_picture(page, explain);
+                printf("%s\n", page->text);
         }
         fflush(stdout);
         if (!ok) {
@@ -46,10 +69,16 @@ rd_cmd_pages(int argc, char **argv)
         g_autoptr(GError) error = NULL;
         g_autoptr(RdOcrEngine) ocr = NULL;
         RdReadLimits limits;
+        gboolean explain = FALSE;
+        int first = 1;
         int status = 0;
 
-        if (argc < 2) {
-                g_printerr("usage: referralctl pages FILE...\n");
+        if (argc > 1 && g_strcmp0(argv[1], "--explain") == 0) {
+                explain = TRUE;
+                first = 2;
+        }
+        if (argc <= first) {
+                g_printerr("usage: referralctl pages [--explain] FILE...\n");
                 return 1;
         }
         rd_read_limits_init(&limits);
@@ -59,8 +88,8 @@ rd_cmd_pages(int argc, char **argv)
                 g_printerr("referralctl: %s\n", error->message);
                 g_clear_error(&error);
         }
-        for (int i = 1; i < argc; i++)
-                if (rd_cmd_pages_one(argv[i], ocr, &limits) != 0)
+        for (int i = first; i < argc; i++)
+                if (rd_cmd_pages_one(argv[i], ocr, &limits, explain) != 0)
                         status = 1;
         return status;
 }

@@ -124,6 +124,7 @@ rd_pages_add_image(RdPagesCtx *ctx, PIX *pix, gint64 start_us, GError **error)
         page->method = RD_PAGE_METHOD_OCR;
         page->width = res.width;
         page->height = res.height;
+        page->picture = res.picture;
         page->ms = (guint)((g_get_monotonic_time() - start_us) / 1000);
         g_ptr_array_add(ctx->ret_pages, page);
         rd_ocr_result_clear(&res);

@@ -337,7 +337,7 @@ void
 rd_classify_page_with_picture(const char *text, double ecg_picture_score, gboolean picture_blank,
                               gboolean is_email_body, RdPageClass *ret)
 {
-        gboolean tracing = !is_email_body && ecg_picture_score >= RD_PICTURE_TRACING;
+        gboolean tracing = !is_email_body && ecg_picture_score >= RD_PICTURE_ECG_THRESHOLD; /* mostly tracing */
 
         rd_classify_page(text, is_email_body, ret);
         if (ecg_picture_score == RD_PICTURE_UNKNOWN)
@@ -608,12 +608,15 @@ join(RdDocument *doc, const RdPage *page, const RdPageClass *pc)
                 doc->panels |= rd_classify_lab_panels(page->text);
 }
 
-/* The page's class from its text; when the page carries a picture
- * measure, rd_classify_page_with_picture() takes its score here. */
+/* The page's class from its text and, for a page read from an image, its
+ * picture (ocr/picture.h: the tracing measure needs no readable word). */
 static void
 classify_one(const RdPage *page, gboolean body, RdPageClass *pc)
 {
-        rd_classify_page_with_picture(page->text, RD_PICTURE_UNKNOWN, FALSE, body, pc);
+        gboolean measured = page->method == RD_PAGE_METHOD_OCR && page->picture.work_width > 0;
+
+        rd_classify_page_with_picture(page->text, measured ? page->picture.ecg_score : RD_PICTURE_UNKNOWN,
+                                      measured && page->picture.blank, body, pc);
 }
 
 GPtrArray *

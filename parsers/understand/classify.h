@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "ocr/picture.h"
 #include "parsers/referral.h"
 
 G_BEGIN_DECLS
@@ -27,8 +28,6 @@ void rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret
 
 /* The picture was not measured (no picture measure for this page). */
 #define RD_PICTURE_UNKNOWN (-1.0)
-/* An ecg_score from this value up means the page is mostly tracing. */
-#define RD_PICTURE_TRACING 0.6
 
 /* Combines the text cues with the page picture's ECG measure
  * (@ecg_picture_score 0..1, or RD_PICTURE_UNKNOWN; @picture_blank: the

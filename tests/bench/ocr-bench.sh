@@ -6,8 +6,11 @@
 #   ours: per-page OCR time in-process (engine initialised once)
 #   the tesseract command (one process per page, as a shell pipeline would)
 # then 2 workers vs 1 on the same pages, text-layer pages/s, peak RSS.
-# Targets: ours <= 1.0x the command; 2 workers >= 1.8x one; text >= 100
-# pages/s; peak RSS <= 300 MB per worker.
+# First, CPU seconds (user + sys, one thread) of `referralctl pages` (the
+# stand-alone rd-pages) on the sample fax TIFFs against `tesseract FILE -`
+# on the same files: the cost figure (BENCH_CPU_ONLY=1 stops there).
+# Targets: CPU ours <= 1.0x the command; ours <= 1.0x the command per page;
+# 2 workers >= 1.8x one; text >= 100 pages/s; peak RSS <= 300 MB per worker.
 set -eu
 BUILD=${1:?usage: ocr-bench.sh BUILD_DIR [N_PAGES]}
 N=${2:-12}
@@ -15,7 +18,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${RD_SHARED_DIR:-$SRC/../shared}
 BENCH=$BUILD/tests/bench/bench-pages
 export OMP_THREAD_LIMIT=1 LC_ALL=C.UTF-8
-for tool in gs tesseract; do
+for tool in tesseract; do
         command -v $tool >/dev/null || { echo "ocr-bench: $tool not installed" >&2; exit 77; }
 done
 [ -x "$BENCH" ] || { echo "ocr-bench: build $BENCH first (ninja -C $BUILD)" >&2; exit 1; }
@@ -23,6 +26,25 @@ done
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+
+# CPU seconds of a command (its children included), output discarded
+cpu() {
+        /usr/bin/time -f '%U %S' -o "$T/time" "$@" >/dev/null 2>&1 || true
+        awk '{ print $1 + $2 }' "$T/time"
+}
+TIFS=$(ls "$SHARED"/samples/fax*.tif)
+ours_cpu=$(cpu "$BUILD/tests/bench/rd-pages" $TIFS)
+cli_cpu=0
+for f in $TIFS; do
+        c=$(cpu tesseract "$f" -)
+        cli_cpu=$(awk -v a="$cli_cpu" -v b="$c" 'BEGIN { print a + b }')
+done
+awk -v o="$ours_cpu" -v c="$cli_cpu" -v n="$(echo "$TIFS" | wc -l)" 'BEGIN {
+        printf "cpu: %d fax TIFFs, referralctl pages %.2f s, tesseract %.2f s, ratio %.2f (target <= 1.0)\n",
+               n, o, c, o / c;
+}'
+[ "${BENCH_CPU_ONLY:-0}" = 1 ] && exit 0
+command -v gs >/dev/null || { echo "ocr-bench: gs not installed" >&2; exit 77; }
 for f in "$SHARED"/samples/fax0*.pdf; do
         gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=tiffg4 -r204x196 \
                 -o "$T/$(basename "$f" .pdf)-%02d.tif" "$f"

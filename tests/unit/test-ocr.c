@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The OCR engine on synthetic pages drawn with cairo: upright, upside down,
- * sideways, standard fax resolution, no resolution, bad images, deadline. */
+ * sideways, standard fax resolution, no resolution, bad images, deadline;
+ * the picture measure every page gets, blank pages read without a pass. */
 #include <cairo.h>
 #include <leptonica/allheaders.h>
 
@@ -104,6 +105,10 @@ test_upright(void)
         g_assert_false(res.osd_used);
         g_assert_cmpfloat(res.confidence, >=, 80.0);
         g_assert_cmpuint(res.width, ==, 1700);
+        /* every page gets its picture measured: a letter is no tracing */
+        g_assert_false(res.picture.blank);
+        g_assert_cmpfloat(res.picture.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+        g_assert_cmpfloat(res.picture.text_density, >, 0.02);
         rd_ocr_result_clear(&res);
         pixDestroy(&pix);
 }
@@ -191,6 +196,10 @@ test_blank(void)
         read_ok(pix, &res);
         g_assert_cmpuint(res.n_words, ==, 0);
         g_assert_cmpint(res.rotation, ==, 0);
+        /* a blank page costs no recognition pass */
+        g_assert_true(res.picture.blank);
+        g_assert_cmpuint(res.passes, ==, 0);
+        g_assert_false(res.osd_used);
         rd_ocr_result_clear(&res);
         pixDestroy(&pix);
 }

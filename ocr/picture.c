@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Owns the picture measure: from the pixels alone, how much a page looks
+ * like a 12-lead EKG tracing (rows of long, thin strokes with sharp, evenly
+ * spaced spikes across most of the width), which way those rows run, how
+ * much text and ink the page carries, and the mask of its text-like parts
+ * (for OCR of a tracing page). Works on a reduced copy so that it stays a
+ * small fraction of an OCR pass. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ocr-private.h"
+#include "picture-private.h"
+
+static inline void
+rd_numa_free(NUMA *na)
+{
+        numaDestroy(&na);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NUMA, rd_numa_free)
+
+/* The long side of the working image. At ~150 ppi on a letter page the
+ * trace is still a continuous 1-2 px line and text still separate blobs,
+ * while every later step costs a quarter of what it would at 300 ppi. */
+#define RD_PIC_WORK_LONG 1100
+/* threshold on the background-normalised gray (background 200) */
+#define RD_PIC_INK_THRESHOLD 135
+/* the smallest image (long side, px) that can hold a 12-lead tracing */
+#define RD_PIC_MIN_LONG 400
+/* mean ink runs a trace row may cross per column */
+#ifndef RD_PIC_MAX_CROSSINGS
+#define RD_PIC_MAX_CROSSINGS 1.4
+#endif
+
+/* What one direction of analysis found. */
+typedef struct {
+        guint rows;            /* trace rows */
+        double coverage;       /* mean coverage of the trace rows */
+        guint spikes;
+        double regularity;
+        double up, down;
+        double score;
+} RdPicDir;
+
+/* Returns: (transfer full) an 8 bpp image, dark ink on light paper, of
+ * @pix: colour is reduced to its brightest channel so that red, pink, green
+ * or blue grids fade while black ink stays. Sets *ret_binary when the
+ * source was 1 bpp. */
+static PIX *
+rd_picture_to_gray(PIX *pix, gboolean *ret_binary)
+{
+        g_autoptr(PIX) flat = NULL;
+
+        *ret_binary = FALSE;
+        if (pixGetColormap(pix) != NULL) {
+                flat = pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC);
+                if (flat == NULL)
+                        return NULL;
+                pix = flat;
+        }
+        switch (pixGetDepth(pix)) {
+        case 1:
+                *ret_binary = TRUE;
+                return pixCopy(NULL, pix);
+        case 8:
+                return pixCopy(NULL, pix);
+        case 16:
+                return pixConvert16To8(pix, L_MS_BYTE);
+        case 32:
+                if (pixGetSpp(pix) == 4) {
+                        g_autoptr(PIX) blended = pixAlphaBlendUniform(pix, 0xffffff00);
+
+                        if (blended == NULL)
+                                return NULL;
+                        return pixConvertRGBToGrayMinMax(blended, L_CHOOSE_MAX);
+                }
+                return pixConvertRGBToGrayMinMax(pix, L_CHOOSE_MAX);
+        default:
+                return pixConvertTo8(pix, FALSE);
+        }
+}
+
+/* Returns: (transfer full) the working binary image of @pix: square pixels,
+ * long side at most RD_PIC_WORK_LONG, ink ON. */
+static PIX *
+rd_picture_binarize(PIX *pix, PIX **ret_dark)
+{
+        g_autoptr(PIX) gray = NULL;
+        g_autoptr(PIX) small = NULL;
+        g_autoptr(PIX) norm = NULL;
+        gboolean binary = FALSE;
+        int xres = pixGetXRes(pix), yres = pixGetYRes(pix);
+        double fy = 1.0, f;
+        int w, h, lng;
+
+        gray = rd_picture_to_gray(pix, &binary);
+        if (gray == NULL)
+                return NULL;
+        /* standard fax: each pixel twice as tall as wide */
+        if (yres > 0 && xres >= 2 * yres - 10 && xres <= 1200)
+                fy = (double)xres / (double)yres;
+        w = pixGetWidth(gray);
+        h = (int)(pixGetHeight(gray) * fy);
+        lng = MAX(w, h);
+        f = MIN(1.0, (double)RD_PIC_WORK_LONG / lng);
+        if (binary) {
+                /* averaging at half size or less turns a dither (a grid
+                 * printed as dots) into light gray, while a 1 px trace
+                 * stays mid gray */
+                small = pixScaleToGray(gray, (float)MIN(f, 0.5));
+                if (small != NULL && fy > 1.01) {
+                        PIX *tall = pixScale(small, 1.0f, (float)fy);
+
+                        pixDestroy(&small);
+                        small = tall;
+                }
+                if (small == NULL)
+                        return NULL;
+                /* the dark cut keeps strokes 2 px wide and more: a trace,
+                 * not a 1 px grid line nor its dots */
+                *ret_dark = pixThresholdToBinary(small, 90);
+                return pixThresholdToBinary(small, 180);
+        }
+        if (f < 0.99 || fy > 1.01) {
+                /* keep the darkest pixel of each block: a thin trace
+                 * survives where averaging would fade it to gray */
+                int k = (int)ceil(1.0 / f);
+
+                if (k >= 2)
+                        small = pixScaleGrayMinMax(gray, k, MAX(1, (int)(k / fy + 0.5)),
+                                                   L_CHOOSE_MIN);
+                else
+                        small = pixScale(gray, 1.0f, (float)fy);
+        } else {
+                small = pixClone(gray);
+        }
+        if (small == NULL)
+                return NULL;
+        /* photos: uneven light and shadows */
+        norm = pixBackgroundNormSimple(small, NULL, NULL);
+        if (norm == NULL)
+                norm = pixClone(small);
+        *ret_dark = pixThresholdToBinary(norm, 70);
+        return pixThresholdToBinary(norm, RD_PIC_INK_THRESHOLD);
+}
+
+/* Straightens @bin and @dark in place when they are skewed: grid lines
+ * and trace rows are found by straight structuring elements. */
+static void
+rd_picture_deskew(PIX **bin, PIX **dark)
+{
+        float angle = 0.0f, conf = 0.0f;
+        PIX **pp[2] = { bin, dark };
+
+        if (pixFindSkew(*bin, &angle, &conf) != 0 || conf < 2.5f || fabsf(angle) < 0.3f ||
+            fabsf(angle) > 8.0f)
+                return;
+        for (int i = 0; i < 2; i++) {
+                PIX *straight = pixRotate(*pp[i], angle * (float)(M_PI / 180.0), L_ROTATE_SHEAR,
+                                          L_BRING_IN_WHITE, 0, 0);
+
+                if (straight != NULL) {
+                        pixDestroy(pp[i]);
+                        *pp[i] = straight;
+                }
+        }
+}
+
+/* Returns the number of runs of @prof above @level: lines in a profile. */
+static guint
+rd_picture_count_runs(NUMA *prof, double level)
+{
+        gboolean in = FALSE;
+        guint runs = 0;
+
+        for (int i = 0; prof != NULL && i < numaGetCount(prof); i++) {
+                l_float32 v = 0;
+
+                numaGetFValue(prof, i, &v);
+                if (v > level && !in)
+                        runs++;
+                in = v > level;
+        }
+        return runs;
+}
+
+/* Returns: (transfer full) @bin without its long straight lines (grid,
+ * table rules, form boxes), for the trace search; sets *ret_text_ink to
+ * @bin without its unbroken straight lines (for the text measure) and
+ * *ret_grid to how much the lines look like a grid. */
+static PIX *
+rd_picture_strip_lines(PIX *bin, double *ret_grid, PIX **ret_text_ink)
+{
+        int w = pixGetWidth(bin), h = pixGetHeight(bin);
+        /* longer than any flat stretch of a trace (~10 mm of a 280 mm
+         * strip), shorter than a grid line */
+        int len = MAX(MAX(w, h) / 8, 15);
+        /* a faxed grid comes out dashed or dotted: bridge gaps of ~2 mm */
+        int gap = MAX(5, MAX(w, h) / 120);
+        g_autoptr(PIX) hl = pixOpenCompBrick(NULL, bin, len, 1);
+        g_autoptr(PIX) vl = pixOpenCompBrick(NULL, bin, 1, len);
+        g_autoptr(PIX) hbridged = pixCloseSafeCompBrick(NULL, bin, gap, 1);
+        g_autoptr(PIX) vbridged = pixCloseSafeCompBrick(NULL, bin, 1, gap);
+        g_autoptr(PIX) hdash = NULL;
+        g_autoptr(PIX) vdash = NULL;
+        g_autoptr(NUMA) hprof = NULL;
+        g_autoptr(NUMA) vprof = NULL;
+        PIX *ink;
+
+        *ret_grid = 0.0;
+        if (ret_text_ink != NULL)
+                *ret_text_ink = NULL;
+        if (hl == NULL || vl == NULL || hbridged == NULL || vbridged == NULL)
+                return NULL;
+        hdash = pixOpenCompBrick(NULL, hbridged, len, 1);
+        vdash = pixOpenCompBrick(NULL, vbridged, 1, len);
+        if (hdash == NULL || vdash == NULL)
+                return NULL;
+        /* a grid: many lines across most of the page in both directions */
+        hprof = pixCountPixelsByRow(hdash, NULL);
+        vprof = pixCountPixelsByColumn(vdash);
+        /* 5 mm squares over a 200 mm strip: 40 lines; a table has a few */
+        *ret_grid = CLAMP((MIN(rd_picture_count_runs(hprof, 0.5 * w),
+                               rd_picture_count_runs(vprof, 0.5 * h)) -
+                           8.0) / 20.0,
+                          0.0, 1.0);
+        if (ret_text_ink != NULL) {
+                *ret_text_ink = pixSubtract(NULL, bin, hl);
+                pixSubtract(*ret_text_ink, *ret_text_ink, vl);
+        }
+        ink = pixSubtract(NULL, bin, hdash);
+        pixSubtract(ink, ink, vdash);
+        /* where a trace crossed a grid line it is now cut: rejoin it */
+        pixCloseSafeBrick(ink, ink, 3, 3);
+        return ink;
+}
+
+static int
+rd_pic_cmp_int(const void *a, const void *b)
+{
+        return *(const int *)a - *(const int *)b;
+}
+
+static int
+rd_pic_cmp_double(const void *a, const void *b)
+{
+        double d = *(const double *)a - *(const double *)b;
+
+        return d < 0 ? -1 : d > 0 ? 1 : 0;
+}
+
+/* Returns the median of @n ints in @v (reordered). */
+static int
+rd_pic_median(int *v, int n)
+{
+        if (n == 0)
+                return 0;
+        qsort(v, n, sizeof(int), rd_pic_cmp_int);
+        return v[n / 2];
+}
+
+/* Per column of the band [@y0, @y1] of @ink: the first and last ink row
+ * (-1 when none). */
+static void
+rd_picture_band_columns(PIX *ink, int y0, int y1, int *top, int *bot, int *runs)
+{
+        int w = pixGetWidth(ink), wpl = pixGetWpl(ink);
+        l_uint32 *data = pixGetData(ink);
+
+        for (int x = 0; x < w; x++) {
+                top[x] = bot[x] = -1;
+                runs[x] = 0;
+        }
+        for (int y = y0; y <= y1; y++) {
+                l_uint32 *line = data + y * wpl;
+
+                for (int x = 0; x < w; x++) {
+                        if (GET_DATA_BIT(line, x)) {
+                                if (top[x] < 0)
+                                        top[x] = y;
+                                if (bot[x] != y - 1)
+                                        runs[x]++;
+                                bot[x] = y;
+                        }
+                }
+        }
+}
+
+/* Marks in @keep the columns of @top that belong to runs of inked columns
+ * (gaps up to 2 px bridged) at least @min_run long: a trace is drawn
+ * without lifting the pen, text stops between words. Returns the count. */
+static int
+rd_picture_long_runs(const int *top, int w, int min_run, guint8 *keep)
+{
+        int start = -1, last = -10, total = 0;
+
+        memset(keep, 0, w);
+        for (int x = 0; x <= w; x++) {
+                gboolean on = x < w && top[x] >= 0;
+
+                if (on && start >= 0 && x - last > 3) {
+                        if (last - start + 1 >= min_run) {
+                                memset(keep + start, 1, last - start + 1);
+                                total += last - start + 1;
+                        }
+                        start = -1;
+                }
+                if (on) {
+                        if (start < 0)
+                                start = x;
+                        last = x;
+                } else if (x == w && start >= 0 && last - start + 1 >= min_run) {
+                        memset(keep + start, 1, last - start + 1);
+                        total += last - start + 1;
+                }
+        }
+        return total;
+}
+
+/* Judges the band [@y0, @y1]: long continuous strokes whose height per
+ * column is mostly that of a line, with sparse, evenly spaced spikes many
+ * times taller. Adds it to @dir when it is a trace row. */
+static void
+rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
+{
+        int w = pixGetWidth(ink), n = 0, covered, med, base, thr;
+        int merge = MAX(3, w / 60), start = -1, last = -1, ptop = 0, pbot = 0;
+        g_autofree int *top = g_new(int, w);
+        g_autofree int *bot = g_new(int, w);
+        g_autofree int *tmp = g_new(int, w);
+        g_autofree int *runs = g_new(int, w);
+        g_autofree guint8 *keep = g_new(guint8, w);
+        g_autoptr(GArray) centres = g_array_new(FALSE, FALSE, sizeof(double));
+        double up = 0, down = 0, mean = 0, var = 0;
+        guint spike_cols = 0, ni = 0;
+        g_autofree double *iv = NULL;
+
+        guint crossings = 0;
+
+        rd_picture_band_columns(ink, y0, y1, top, bot, runs);
+        covered = rd_picture_long_runs(top, w, MAX(8, w / 25), keep);
+        if (covered < 0.35 * w)
+                return;
+        /* a trace crosses a column once; letters two or three times
+         * (e, o, m), lines of text above each other more */
+        for (int x = 0; x < w; x++)
+                if (keep[x])
+                        crossings += runs[x];
+        if (crossings > RD_PIC_MAX_CROSSINGS * covered)
+                return;
+        for (int x = 0; x < w; x++)
+                if (keep[x])
+                        tmp[n++] = bot[x] - top[x] + 1;
+        med = rd_pic_median(tmp, n);
+        n = 0;
+        for (int x = 0; x < w; x++)
+                if (keep[x])
+                        tmp[n++] = (top[x] + bot[x]) / 2;
+        base = rd_pic_median(tmp, n);
+        thr = MAX(4 * med + 2, (int)(0.25 * (y1 - y0 + 1)));
+        for (int x = 0; x <= w; x++) {
+                gboolean spike = x < w && keep[x] && bot[x] - top[x] + 1 >= thr;
+
+                if (start >= 0 && (x == w || (spike && x - last > merge))) {
+                        double c = (start + last) / 2.0;
+
+                        g_array_append_val(centres, c);
+                        up += MAX(0, base - ptop);
+                        down += MAX(0, pbot - base);
+                        start = -1;
+                }
+                if (!spike)
+                        continue;
+                spike_cols++;
+                if (start < 0) {
+                        start = x;
+                        ptop = top[x];
+                        pbot = bot[x];
+                }
+                last = x;
+                ptop = MIN(ptop, top[x]);
+                pbot = MAX(pbot, bot[x]);
+        }
+        /* handwriting has a tall stroke every letter; a trace a spike a beat */
+        if (centres->len < 3 || spike_cols > 0.2 * covered)
+                return;
+        iv = g_new(double, centres->len);
+        for (guint i = 1; i < centres->len; i++)
+                iv[ni++] = g_array_index(centres, double, i) - g_array_index(centres, double, i - 1);
+        qsort(iv, ni, sizeof(double), rd_pic_cmp_double);
+        /* 10 s across the strip at 40..150 beats/min: 6.7..25 beats */
+        if (iv[ni / 2] < 0.015 * w || iv[ni / 2] > 0.35 * w)
+                return;
+        for (guint i = 0; i < ni; i++)
+                mean += iv[i];
+        mean /= ni;
+        for (guint i = 0; i < ni; i++)
+                var += (iv[i] - mean) * (iv[i] - mean);
+        dir->rows++;
+        dir->coverage += (double)covered / w;
+        dir->spikes += centres->len;
+        dir->regularity += 1.0 - CLAMP(sqrt(var / ni) / MAX(mean, 1.0), 0.0, 1.0);
+        dir->up += up;
+        dir->down += down;
+}
+
+/* Trace rows of @ink with rows running horizontally: bands around the
+ * peaks of the row profile (a trace's baseline is a dense row). */
+static void
+rd_picture_direction(PIX *ink, RdPicDir *dir)
+{
+        int w = pixGetWidth(ink), h = pixGetHeight(ink);
+        int k = MAX(1, h / 120), sep = MAX(6, h / 28);
+        g_autoptr(NUMA) prof = pixCountPixelsByRow(ink, NULL);
+        g_autofree double *s = g_new0(double, h);
+        g_autofree int *peaks = g_new(int, h);
+        int np = 0;
+
+        memset(dir, 0, sizeof(*dir));
+        if (prof == NULL)
+                return;
+        for (int y = 0; y < h; y++) {
+                for (int j = MAX(0, y - k); j <= MIN(h - 1, y + k); j++) {
+                        l_float32 v = 0;
+
+                        numaGetFValue(prof, j, &v);
+                        s[y] += v;
+                }
+        }
+        /* local maxima, at least @sep apart, with some ink on most columns */
+        for (int y = 0; y < h; y++) {
+                gboolean best = s[y] >= 0.3 * w;
+
+                for (int j = MAX(0, y - sep); best && j <= MIN(h - 1, y + sep); j++)
+                        if (s[j] > s[y] || (s[j] == s[y] && j < y))
+                                best = FALSE;
+                if (best)
+                        peaks[np++] = y;
+        }
+        for (int i = 0; i < np; i++) {
+                int y0 = i > 0 ? (peaks[i - 1] + peaks[i]) / 2 : MAX(0, peaks[i] - 2 * sep);
+                int y1 = i + 1 < np ? (peaks[i] + peaks[i + 1]) / 2 : MIN(h - 1, peaks[i] + 2 * sep);
+
+                rd_picture_band(ink, y0, y1, dir);
+        }
+        if (dir->rows > 0) {
+                dir->coverage /= dir->rows;
+                dir->regularity /= dir->rows;
+        }
+}
+
+/* Text-like components (letters, words, lead labels) into @mask; returns
+ * the share of the page their boxes cover. Also decides blank: every
+ * component that is more than a speck lies in one thin band at an edge. */
+static double
+rd_picture_text(PIX *ink, PIX *mask, gboolean *ret_blank)
+{
+        int w = pixGetWidth(ink), h = pixGetHeight(ink), lng = MAX(w, h);
+        BOXA *boxa = pixConnComp(ink, NULL, 8);
+        g_autoptr(PIX) filled = NULL;
+        int x0 = w, y0 = h, x1 = -1, y1 = -1;
+        double area = 0.0;
+        int n;
+
+        *ret_blank = TRUE;
+        if (boxa == NULL)
+                return 0.0;
+        n = boxaGetCount(boxa);
+        for (int i = 0; i < n; i++) {
+                BOX *b = boxaGetBox(boxa, i, L_CLONE);
+                int small = MIN(b->w, b->h), big = MAX(b->w, b->h);
+
+                if (big >= MAX(4, lng / 250)) {
+                        x0 = MIN(x0, b->x);
+                        y0 = MIN(y0, b->y);
+                        x1 = MAX(x1, b->x + b->w);
+                        y1 = MAX(y1, b->y + b->h);
+                }
+                /* a letter or a word: small across, not a hairline */
+                if (small >= MAX(3, lng / 300) && small <= lng / 25 && big <= lng / 4 &&
+                    big >= 3) {
+                        area += (double)b->w * b->h;
+                        if (mask != NULL)
+                                pixRasterop(mask, b->x, b->y, b->w, b->h, PIX_SET, NULL, 0, 0);
+                }
+                boxDestroy(&b);
+        }
+        boxaDestroy(&boxa);
+        if (x1 >= 0) {
+                gboolean thin_h = (y1 - y0) <= 0.1 * h && (y0 <= 0.12 * h || y1 >= 0.88 * h);
+                gboolean thin_v = (x1 - x0) <= 0.1 * w && (x0 <= 0.12 * w || x1 >= 0.88 * w);
+
+                *ret_blank = thin_h || thin_v;
+        }
+        return area / ((double)w * h);
+}
+
+/* The score from the better direction, the text and the grid. */
+static double
+rd_picture_score(const RdPicDir *d, double text_density, double grid)
+{
+        double rows_s, cov_s, text_f;
+
+        if (d->rows == 0)
+                return 0.0;
+        rows_s = d->rows >= 3 ? 1.0 : d->rows == 2 ? 0.65 : 0.3;
+        cov_s = CLAMP((d->coverage - 0.3) / 0.3, 0.0, 1.0);
+        /* a tracing page carries a header and labels, not paragraphs */
+        text_f = 1.0 - CLAMP((text_density - 0.15) / 0.15, 0.0, 1.0);
+        return CLAMP(rows_s * (0.6 + 0.4 * cov_s) * (0.75 + 0.25 * d->regularity) * text_f +
+                             0.1 * grid,
+                     0.0, 1.0);
+}
+
+static void
+rd_picture_fill(RdPicture *ret, const RdPicDir *d, int angle, double text_density)
+{
+        ret->ecg_score = rd_picture_score(d, text_density, ret->grid_score);
+        ret->trace_rows = d->rows;
+        ret->trace_coverage = d->coverage;
+        ret->spikes = d->spikes;
+        ret->spike_regularity = d->regularity;
+        ret->polarity = d->up + d->down > 0 ? d->up / (d->up + d->down) : 0.5;
+        ret->tracing_angle = d->rows > 0 ? angle : -1;
+        ret->upright_turn = -1;
+        if (ret->ecg_score >= RD_PICTURE_ECG_THRESHOLD) {
+                /* most leads (I, II, aVF, V4-V6) spike upwards, but on real
+                 * tracings the share of excursion above the baseline ran
+                 * from 38% to 77% upright: only a lopsided page decides */
+                gboolean up = ret->polarity >= 0.8, down = ret->polarity <= 0.2;
+
+                if (up || down)
+                        ret->upright_turn = angle == 0 ? (up ? 0 : 180) : (up ? 90 : 270);
+        }
+}
+
+/* Looks for trace rows in @ink both ways; keeps in @best / @angle the
+ * direction that scores best so far. */
+static void
+rd_picture_traces(PIX *ink, double text_density, RdPicDir *best, int *angle)
+{
+        g_autoptr(PIX) turned = pixRotateOrth(ink, 1);
+        RdPicDir d;
+
+        rd_picture_direction(ink, &d);
+        if (rd_picture_score(&d, text_density, 0) > rd_picture_score(best, text_density, 0)) {
+                *best = d;
+                *angle = 0;
+        }
+        if (turned == NULL)
+                return;
+        rd_picture_direction(turned, &d);
+        if (rd_picture_score(&d, text_density, 0) > rd_picture_score(best, text_density, 0)) {
+                *best = d;
+                *angle = 90;
+        }
+}
+
+gboolean
+rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **error)
+{
+        gint64 start = g_get_monotonic_time();
+        g_autoptr(PIX) bin = NULL;
+        g_autoptr(PIX) dark = NULL;
+        g_autoptr(PIX) ink = NULL;
+        g_autoptr(PIX) dark_ink = NULL;
+        g_autoptr(PIX) mask = NULL;
+        g_autoptr(PIX) text_ink = NULL;
+        RdPicDir best = { 0 };
+        double dark_grid = 0.0;
+        int count = 0, angle = -1;
+
+        g_return_val_if_fail(pix != NULL && ret != NULL, FALSE);
+        memset(ret, 0, sizeof(*ret));
+        ret->tracing_angle = -1;
+        ret->upright_turn = -1;
+        ret->polarity = 0.5;
+        if (pixGetWidth(pix) < 8 || pixGetHeight(pix) < 8) {
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE, "image too small");
+                return FALSE;
+        }
+        bin = rd_picture_binarize(pix, &dark);
+        if (bin == NULL || dark == NULL) {
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE,
+                                    "cannot reduce the image");
+                return FALSE;
+        }
+        rd_picture_deskew(&bin, &dark);
+        ret->work_width = pixGetWidth(bin);
+        ret->work_height = pixGetHeight(bin);
+        pixCountPixels(bin, &count, NULL);
+        ret->ink = (double)count / ((double)ret->work_width * ret->work_height);
+        ink = rd_picture_strip_lines(bin, &ret->grid_score, &text_ink);
+        dark_ink = rd_picture_strip_lines(dark, &dark_grid, NULL);
+        if (ink == NULL || text_ink == NULL || dark_ink == NULL) {
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE,
+                                    "cannot analyse the image");
+                return FALSE;
+        }
+        if (ret_text_mask != NULL)
+                mask = pixCreateTemplate(ink);
+        ret->text_density = rd_picture_text(text_ink, mask, &ret->blank);
+        /* below ~1.6 px per mm over a 250 mm strip no 12 leads can be
+         * drawn: a thumbnail or a texture, whatever its rows look like */
+        if (!ret->blank && MAX(ret->work_width, ret->work_height) >= RD_PIC_MIN_LONG) {
+                /* the plain cut sees thin traces, the dark one traces
+                 * under a grid the plain cut could not strip */
+                rd_picture_traces(ink, ret->text_density, &best, &angle);
+                rd_picture_traces(dark_ink, ret->text_density, &best, &angle);
+                rd_picture_fill(ret, &best, angle, ret->text_density);
+        }
+        if (ret_text_mask != NULL)
+                *ret_text_mask = g_steal_pointer(&mask);
+        ret->ms = (guint)((g_get_monotonic_time() - start) / 1000);
+        return TRUE;
+}
+
+gboolean
+rd_picture_measure(PIX *pix, RdPicture *ret, GError **error)
+{
+        return rd_picture_measure_mask(pix, ret, NULL, error);
+}
+
+gboolean
+rd_picture_is_tracing(const RdPicture *p)
+{
+        return p->ecg_score >= RD_PICTURE_ECG_THRESHOLD;
+}
+
+char *
+rd_picture_explain(const RdPicture *p)
+{
+        if (p->blank)
+                return g_strdup_printf("blank page (ink %.3f), %u ms", p->ink, p->ms);
+        return g_strdup_printf("ecg %.2f%s: %u trace rows over %.0f%% of the %s, %u spikes "
+                               "(regularity %.2f, %.0f%% upward), grid %.2f, text %.3f, "
+                               "ink %.3f, turn %d, %u ms",
+                               p->ecg_score, rd_picture_is_tracing(p) ? " (tracing)" : "",
+                               p->trace_rows, p->trace_coverage * 100.0,
+                               p->tracing_angle == 90 ? "height" : "width", p->spikes,
+                               p->spike_regularity, p->polarity * 100.0, p->grid_score,
+                               p->text_density, p->ink, p->upright_turn, p->ms);
+}
