@@ -132,7 +132,9 @@ cmd_list(int argc, char **argv)
         rows = rd_db_query(db,
                            "SELECT r.id, r.reference, r.item_id AS item, to_char(r.received, 'YYYY-MM-DD') AS received,"
                            " r.status, nullif(concat_ws(' ', CASE WHEN r.missing_ekg THEN 'NO-EKG' END,"
-                           "  CASE WHEN r.missing_labs THEN 'NO-LABS' END), '') AS flags,"
+                           "  CASE WHEN r.missing_labs THEN 'NO-LABS' END, CASE WHEN r.needs_review THEN 'REVIEW' END,"
+                           "  CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.referral_id = r.id AND o.state = 'held')"
+                           "   THEN 'REPLY-HELD' END), '') AS flags,"
                            " r.service_line, r.urgency,"
                            " concat_ws(', ', r.patient_family, r.patient_given) AS patient,"
                            " r.referring_practice AS referring,"
@@ -298,8 +300,8 @@ static const RdCommand commands[] = {
         { "status", rd_cmd_status, "status ID scheduled --at TIME | seen | declined | redirected [--note TEXT]" },
         { "attach", rd_cmd_attach, "attach ITEM ID: add an inbound item's documents to a referral" },
         { "reprocess", rd_cmd_reprocess, "reprocess ITEM [--new]: queue a failed or quarantined item again" },
-        { "review", rd_cmd_review, "list inbound items that fit more than one referral [--json]" },
-        { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry ID | outbox drop ID: replies" },
+        { "review", rd_cmd_review, "items waiting for staff: several referrals fit, or none can be trusted [--json]" },
+        { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry|drop|approve|hold ID: replies" },
 };
 
 static void

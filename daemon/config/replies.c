@@ -4,6 +4,7 @@
 #include "replies.h"
 #include "config.h"
 #include "daemon/replies/compose.h"
+#include "parsers/fields/ids.h"
 
 typedef gboolean (*RdKeyParser)(const char *value, gpointer field);
 
@@ -69,6 +70,70 @@ parse_addresses(const char *value, gpointer field)
         g_ptr_array_add(out, NULL);
         g_strfreev(*ret);
         *ret = (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+        return TRUE;
+}
+
+/* Fax numbers separated by ';', stored as 10 digits. */
+static gboolean
+parse_numbers(const char *value, gpointer field)
+{
+        char ***ret = field;
+        g_auto(GStrv) parts = g_strsplit(value, ";", -1);
+        g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+
+        for (guint i = 0; parts[i]; i++) {
+                char *n = g_strstrip(parts[i]);
+                char *digits;
+
+                if (*n == '\0')
+                        continue;
+                digits = rd_normalize_phone(n);
+                if (digits == NULL)
+                        return FALSE;
+                g_ptr_array_add(out, digits);
+        }
+        g_ptr_array_add(out, NULL);
+        g_strfreev(*ret);
+        *ret = (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+        return TRUE;
+}
+
+/* Relay senders: whole addresses or bare domains, separated by ';'. */
+static gboolean
+parse_senders(const char *value, gpointer field)
+{
+        char ***ret = field;
+        g_auto(GStrv) parts = g_strsplit(value, ";", -1);
+        g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+
+        for (guint i = 0; parts[i]; i++) {
+                char *a = g_strstrip(parts[i]);
+                g_autofree char *probe = NULL;
+
+                if (*a == '\0')
+                        continue;
+                probe = strchr(a, '@') ? g_strdup(a) : g_strconcat("x@", a, NULL);
+                if (!rd_mail_address_valid(probe))
+                        return FALSE;
+                g_ptr_array_add(out, g_ascii_strdown(a, -1));
+        }
+        g_ptr_array_add(out, NULL);
+        g_strfreev(*ret);
+        *ret = (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+        return TRUE;
+}
+
+static gboolean
+parse_unknown_senders(const char *value, gpointer field)
+{
+        if (strcmp(value, "reply") == 0)
+                *(RdUnknownSenders *)field = RD_UNKNOWN_SENDERS_REPLY;
+        else if (strcmp(value, "review") == 0)
+                *(RdUnknownSenders *)field = RD_UNKNOWN_SENDERS_REVIEW;
+        else if (strcmp(value, "none") == 0)
+                *(RdUnknownSenders *)field = RD_UNKNOWN_SENDERS_NONE;
+        else
+                return FALSE;
         return TRUE;
 }
 
@@ -175,6 +240,10 @@ static const RdReplyKey keys[] = {
         R("max-per-recipient", parse_count, max_per_recipient, "a count from 1"),
         R("recipient-window", rd_config_field_duration, recipient_window_usec, "a duration such as 1h"),
         R("own-addresses", parse_addresses, own_addresses, "addresses separated by ;"),
+        R("own-numbers", parse_numbers, own_numbers, "fax numbers separated by ;"),
+        R("unknown-senders", parse_unknown_senders, unknown_senders, "reply, review or none"),
+        R("relay-senders", parse_senders, relay_senders, "addresses or domains separated by ;"),
+        R("hold-when-unsure", rd_config_field_bool, hold_unsure, "true or false"),
         R("fax-reply", parse_fax_mode, fax_mode, "none, spool or gateway"),
         R("fax-spool", rd_config_field_path, fax_spool, "an absolute path"),
         R("fax-gateway", parse_gateway, fax_gateway, "an address with {number}, e.g. {number}@fax.example.org"),
@@ -299,10 +368,28 @@ rd_replies_config_parse(GKeyFile *keyfile, const char *path, GError **error)
         rc->subject_complete = g_strdup(default_subject_complete);
         rc->body_complete = g_strdup(default_body_complete);
         rc->followup_window_usec = 30 * G_TIME_SPAN_DAY;
+        rc->unknown_senders = RD_UNKNOWN_SENDERS_UNSET;
+        rc->hold_unsure = TRUE;
 
         if (!parse_group(keyfile, path, "replies", FALSE, rc, error) ||
             !parse_group(keyfile, path, "followups", FALSE, rc, error))
                 return NULL;
+        /* reply-unknown (true/false) is the older spelling of unknown-senders */
+        if (rc->unknown_senders == RD_UNKNOWN_SENDERS_UNSET)
+                rc->unknown_senders = keyfile && g_key_file_has_key(keyfile, "replies", "reply-unknown", NULL) ?
+                                              (rc->reply_unknown ? RD_UNKNOWN_SENDERS_REPLY : RD_UNKNOWN_SENDERS_NONE) :
+                                              RD_UNKNOWN_SENDERS_REVIEW;
+        {
+                /* our own fax number is never a recipient */
+                g_autofree char *ours = rc->our_fax ? rd_normalize_phone(rc->our_fax) : NULL;
+                guint n = rc->own_numbers ? g_strv_length(rc->own_numbers) : 0;
+
+                if (ours != NULL) {
+                        rc->own_numbers = g_renew(char *, rc->own_numbers, n + 2);
+                        rc->own_numbers[n] = g_steal_pointer(&ours);
+                        rc->own_numbers[n + 1] = NULL;
+                }
+        }
         if (rc->enabled && rc->from_addr == NULL) {
                 g_set_error(error, RD_CONFIG_ERROR, RD_CONFIG_ERROR_MISSING,
                             "%s: [replies] from is required when enabled=true", path);
@@ -331,6 +418,8 @@ rd_replies_config_free(RdRepliesConfig *rc)
         g_free(rc->practice_name);
         g_free(rc->our_fax);
         g_strfreev(rc->own_addresses);
+        g_strfreev(rc->own_numbers);
+        g_strfreev(rc->relay_senders);
         g_free(rc->fax_spool);
         g_free(rc->fax_gateway);
         g_free(rc->subject_missing);
