@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The outbox sender process: claims due rows (through store/outbox.c),
+ * sends each by SMTP, the fax gateway or the fax spool, records the
+ * outcome with backoff, and recovers rows a dead sender left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

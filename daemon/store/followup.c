@@ -112,8 +112,8 @@ family_agrees(const char *a, const char *b)
 /* Open referrals of the same patient (date of birth, family name within
  * one edit) within the follow-up window; from the referral's own partner
  * the date of birth suffices when the item gives no family name (OCR lost
- * it).  A packet that is itself a referral only joins one of the same
- * partner (a second copy of it); any other packet joins the patient's
+ * it).  A packet that is itself a referral only joins one from the same
+ * sender (a second copy of it); any other packet joins the patient's
  * referral whoever sent it. */
 static gboolean
 patient_candidates(RdDb *db, const RdConfig *config, gint64 partner_id, const RdOrigin *origin,
@@ -122,17 +122,25 @@ patient_candidates(RdDb *db, const RdConfig *config, gint64 partner_id, const Rd
         g_autofree char *pid = partner_id > 0 ? i64(partner_id) : NULL;
         g_autofree char *window = g_strdup_printf("%" G_GUINT64_FORMAT " seconds",
                                                   config->replies->followup_window_usec / G_USEC_PER_SEC);
-        const char *p[4] = { ref->patient.dob, window, pid, origin->looks_like_referral ? "true" : "false" };
+        const char *channel_fax = origin->relay_fax ? origin->relay_fax : origin->header_fax;
+        const char *p[6] = { ref->patient.dob, window, pid, origin->looks_like_referral ? "true" : "false",
+                             origin->email_key ? origin->email_key : "", channel_fax ? channel_fax : "" };
         g_autoptr(RdDbRows) rows = NULL;
 
         if (ref->patient.dob == NULL || (ref->patient.family == NULL && partner_id <= 0))
                 return TRUE;
+        /* the same sender: the same partner, or, both unknown, the same
+         * address or fax machine */
         rows = rd_db_query(db,
-                           "SELECT id, patient_family, partner_id IS NOT DISTINCT FROM $3::bigint FROM referral"
-                           " WHERE status = 'incomplete' AND patient_dob = rd_try_date($1)"
-                           " AND received_at > now() - $2::interval"
-                           " AND (NOT $4::boolean OR partner_id IS NOT DISTINCT FROM $3::bigint) ORDER BY id",
-                           4, p, error);
+                           "SELECT r.id, r.patient_family, r.partner_id IS NOT DISTINCT FROM $3::bigint"
+                           " FROM referral r LEFT JOIN item_origin o ON o.item_id = r.item_id"
+                           " WHERE r.status = 'incomplete' AND r.patient_dob = rd_try_date($1)"
+                           " AND r.received_at > now() - $2::interval"
+                           " AND (NOT $4::boolean OR r.partner_id = $3::bigint OR ($3::bigint IS NULL"
+                           "  AND r.partner_id IS NULL AND (lower(o.from_addr) = nullif($5, '')"
+                           "  OR coalesce(o.relay_fax, o.header_fax) = nullif($6, ''))))"
+                           " ORDER BY r.id",
+                           6, p, error);
         if (rows == NULL)
                 return FALSE;
         for (guint r = 0; r < rows->rows->len; r++) {

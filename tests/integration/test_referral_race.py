@@ -24,7 +24,8 @@ d = Daemon(work, pg)
 
 try:
     sink.start()
-    kit.replies_config(d, pg, sink, workers={"count": "3", "poll-interval": "1"})
+    kit.replies_config(d, pg, sink, workers={"count": "3", "poll-interval": "1"},
+                       replies={"max-per-recipient": "1000"})
     ok, detail = kit.migrate(d, pg)
     if not tap.ok(ok, "schema created", detail):
         raise SystemExit
