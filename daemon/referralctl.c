@@ -34,8 +34,8 @@ static const RdCommand commands[] = {
         { "status", rd_cmd_status, "status ID scheduled --at TIME | seen | declined | redirected [--note TEXT]" },
         { "attach", rd_cmd_attach, "attach ITEM ID: add an inbound item's documents to a referral" },
         { "reprocess", rd_cmd_reprocess, "reprocess ITEM [--new]: queue a failed or quarantined item again" },
-        { "review", rd_cmd_review, "list inbound items that fit more than one referral [--json]" },
-        { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry ID | outbox drop ID: replies" },
+        { "review", rd_cmd_review, "items waiting for staff: several referrals fit, or none can be trusted [--json]" },
+        { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry|drop|approve|hold ID: replies" },
 };
 
 static void

@@ -16,6 +16,7 @@ rd_item_meta_clear(RdItemMeta *meta)
         g_clear_pointer(&meta->in_reply_to, g_free);
         g_clear_pointer(&meta->reply_to, g_free);
         g_clear_pointer(&meta->references, g_ptr_array_unref);
+        g_clear_pointer(&meta->attachment_names, g_ptr_array_unref);
 }
 
 gboolean
@@ -51,6 +52,13 @@ rd_item_read(const guint8 *data, gsize len, const RdReadLimits *limits, RdOcrEng
                 for (guint i = 0; i < info->references->len; i++)
                         g_ptr_array_add(ret_meta->references, g_strdup(info->references->pdata[i]));
                 ret_meta->auto_submitted = info->auto_submitted;
+                ret_meta->attachment_names = g_ptr_array_new_with_free_func(g_free);
+                for (guint i = 0; i < info->attachments->len; i++) {
+                        const RdMimeAttachment *a = info->attachments->pdata[i];
+
+                        if (a->filename != NULL)
+                                g_ptr_array_add(ret_meta->attachment_names, g_strdup(a->filename));
+                }
         }
         return ok;
 }

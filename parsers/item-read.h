@@ -17,6 +17,7 @@ typedef struct {
         char *reply_to;         /* bare address of Reply-To, or NULL */
         GPtrArray *references;  /* char* Message-IDs without <>, or NULL */
         gboolean auto_submitted;
+        GPtrArray *attachment_names; /* char*: sanitised file names of an email's attachments, or NULL */
 } RdItemMeta;
 
 void rd_item_meta_clear(RdItemMeta *meta);

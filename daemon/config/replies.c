@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "replies.h"
+#include "parsers/fields/ids.h"
 
 const char *const rd_reply_placeholders[] = { "reference", "received", "patient", "missing",
                                               "how", "practice", "fax", "from", NULL };
@@ -100,6 +101,30 @@ check_own_address(char *value)
         return rd_mail_address_valid(value);
 }
 
+/* A fax number in any punctuation, kept as its 10 digits. */
+static gboolean
+check_number(char *value)
+{
+        g_autofree char *digits = rd_normalize_phone(value);
+
+        if (digits == NULL)
+                return FALSE;
+        strcpy(value, digits); /* never longer than what it was read from */
+        return TRUE;
+}
+
+/* A relay: a whole address or a bare domain, compared without case. */
+static gboolean
+check_relay(char *value)
+{
+        g_autofree char *probe = NULL;
+
+        for (char *p = value; *p; p++)
+                *p = g_ascii_tolower(*p);
+        probe = strchr(value, '@') ? g_strdup(value) : g_strconcat("x@", value, NULL);
+        return rd_mail_address_valid(probe);
+}
+
 /* "{number}@fax.example.org": the address with a number in it must be valid. */
 static gboolean
 check_gateway(char *value)
@@ -177,6 +202,10 @@ static const RdKeyChoice patient_details[] = {
 static const RdKeyChoice date_styles[] = {
         { "us", RD_DATE_STYLE_US }, { "iso", RD_DATE_STYLE_ISO }, { "long", RD_DATE_STYLE_LONG }, { NULL, 0 },
 };
+static const RdKeyChoice unknown_senders[] = {
+        { "reply", RD_UNKNOWN_SENDERS_REPLY }, { "review", RD_UNKNOWN_SENDERS_REVIEW },
+        { "none", RD_UNKNOWN_SENDERS_NONE }, { NULL, 0 },
+};
 static const RdKeyChoice fax_modes[] = {
         { "none", RD_FAX_REPLY_NONE }, { "spool", RD_FAX_REPLY_SPOOL }, { "gateway", RD_FAX_REPLY_GATEWAY },
         { NULL, 0 },
@@ -203,6 +232,11 @@ const RdKey rd_replies_keys[] = {
           .max = 100000),
         R("recipient-window", RD_KEY_DURATION, recipient_window_usec, "1h", "a duration such as 1h", .min = 1),
         R("own-addresses", RD_KEY_LIST, own_addresses, NULL, "addresses separated by ;", check_own_address),
+        R("own-numbers", RD_KEY_LIST, own_numbers, NULL, "fax numbers separated by ;", check_number),
+        R("unknown-senders", RD_KEY_ENUM, unknown_senders, "review", "reply, review or none",
+          .choices = unknown_senders),
+        R("relay-senders", RD_KEY_LIST, relay_senders, NULL, "addresses or domains separated by ;", check_relay),
+        R("hold-when-unsure", RD_KEY_BOOL, hold_unsure, "true", BOOL),
         R("fax-reply", RD_KEY_ENUM, fax_mode, "none", "none, spool or gateway", .choices = fax_modes),
         R("fax-spool", RD_KEY_PATH, fax_spool, NULL, "an absolute path"),
         R("fax-gateway", RD_KEY_STRING, fax_gateway, NULL,
@@ -246,6 +280,20 @@ const RdKey rd_smtp_keys[] = {
 #undef S
 #undef BOOL
 
+/* Our own fax number is never a recipient. */
+static void
+add_own_fax(RdRepliesConfig *rc)
+{
+        g_autofree char *ours = rc->our_fax ? rd_normalize_phone(rc->our_fax) : NULL;
+        guint n = rc->own_numbers ? g_strv_length(rc->own_numbers) : 0;
+
+        if (ours == NULL)
+                return;
+        rc->own_numbers = g_renew(char *, rc->own_numbers, n + 2);
+        rc->own_numbers[n] = g_steal_pointer(&ours);
+        rc->own_numbers[n + 1] = NULL;
+}
+
 RdRepliesConfig *
 rd_replies_config_parse(const RdKeySource *src, GError **error)
 {
@@ -256,6 +304,11 @@ rd_replies_config_parse(const RdKeySource *src, GError **error)
         if (!rd_keys_parse_group(src, "replies", rd_replies_keys, rc, error) ||
             !rd_keys_parse_group(src, "followups", rd_followups_keys, rc, error))
                 return NULL;
+        /* reply-unknown (true/false) is the older spelling of unknown-senders */
+        if (!g_key_file_has_key(src->keyfile, "replies", "unknown-senders", NULL) &&
+            g_key_file_has_key(src->keyfile, "replies", "reply-unknown", NULL))
+                rc->unknown_senders = rc->reply_unknown ? RD_UNKNOWN_SENDERS_REPLY : RD_UNKNOWN_SENDERS_NONE;
+        add_own_fax(rc);
         if (rc->enabled && rc->from_addr == NULL) {
                 rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "replies", "enabled", error,
                             "from is required when enabled=true");

@@ -32,6 +32,13 @@ typedef enum {
         RD_FAX_REPLY_GATEWAY, /* mail to fax-gateway with {number} filled in */
 } RdFaxReplyMode;
 
+typedef enum {
+        RD_UNKNOWN_SENDERS_UNSET = -1,
+        RD_UNKNOWN_SENDERS_REPLY,  /* reply along the channel, reference and missing items only */
+        RD_UNKNOWN_SENDERS_REVIEW, /* the same reply, held for a person (default) */
+        RD_UNKNOWN_SENDERS_NONE,   /* no reply */
+} RdUnknownSenders;
+
 typedef struct {
         gboolean enabled;            /* false: no outbox rows at all (default) */
         char *from_addr;             /* required when enabled: envelope and From */
@@ -43,7 +50,11 @@ typedef struct {
         gboolean missing_request;    /* default true */
         gboolean receipt;            /* default false */
         gboolean complete_notice;    /* default false */
-        gboolean reply_unknown;      /* reply to senders not in the partner directory (default false) */
+        gboolean reply_unknown;      /* old key: true = unknown-senders reply, false = none */
+        RdUnknownSenders unknown_senders; /* senders not in the partner directory (default review) */
+        gboolean hold_unsure;        /* a referral that needs review holds its reply (default true) */
+        char **own_numbers;          /* 10 digits, never a recipient (fax-number always is) */
+        char **relay_senders;        /* fax-to-email relays besides the built-in ones: addresses or domains */
         guint64 min_interval_usec;   /* one reply of a kind per referral per interval (default 3d) */
         guint max_per_recipient;     /* replies to one address per recipient window (default 10) */
         guint64 recipient_window_usec; /* default 1h */

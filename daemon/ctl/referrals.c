@@ -115,7 +115,9 @@ rd_cmd_list(int argc, char **argv)
         rows = rd_db_query(db,
                            "SELECT r.id, r.reference, r.item_id AS item, to_char(r.received, 'YYYY-MM-DD') AS received,"
                            " r.status, nullif(concat_ws(' ', CASE WHEN r.missing_ekg THEN 'NO-EKG' END,"
-                           "  CASE WHEN r.missing_labs THEN 'NO-LABS' END), '') AS flags,"
+                           "  CASE WHEN r.missing_labs THEN 'NO-LABS' END, CASE WHEN r.needs_review THEN 'REVIEW' END,"
+                           "  CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.referral_id = r.id AND o.state = 'held')"
+                           "   THEN 'REPLY-HELD' END), '') AS flags,"
                            " r.service_line, r.urgency,"
                            " concat_ws(', ', r.patient_family, r.patient_given) AS patient,"
                            " r.referring_practice AS referring,"

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "staff.h"
 #include "ctl.h"
 #include "daemon/store/results.h"
+#include "daemon/replies/queue.h"
 
 static int
 usage_error(const char *cmd, const char *what)
@@ -181,6 +184,7 @@ rd_cmd_attach(int argc, char **argv)
         g_autoptr(RdConfig) config = NULL;
         g_autoptr(RdDb) db = NULL;
         gint64 item, id;
+        gboolean became_complete = FALSE;
 
         if (!rd_ctl_parse_options(&argc, &argv, "ITEM ID", NULL, &error))
                 return rd_ctl_fail(error);
@@ -188,7 +192,8 @@ rd_cmd_attach(int argc, char **argv)
                 return usage_error("attach", "give an inbound item id and a referral id");
         if (!open_all(&config, &db, &error))
                 return rd_ctl_fail(error);
-        if (!rd_db_loop_attach(db, config, item, id, "staff", &error))
+        if (!rd_db_loop_attach(db, config, item, id, "staff", &became_complete, &error) ||
+            (became_complete && !rd_reply_queue(db, config, id, "complete", &error)))
                 return commit_or_fail(db, g_steal_pointer(&error));
         if (commit_or_fail(db, NULL) != 0)
                 return 1;
@@ -299,13 +304,63 @@ rd_cmd_review(int argc, char **argv)
         return 0;
 }
 
+/* The Unix user at the keyboard: a held reply is approved by a person,
+ * and the record names that person, not the database role. */
+static char *
+unix_user(void)
+{
+        struct passwd *pw = getpwuid(getuid());
+
+        return pw ? g_strdup(pw->pw_name) : g_strdup_printf("uid %u", (unsigned)getuid());
+}
+
+/* approve: held -> queued (it needs a recipient); hold: queued -> held. */
+static int
+outbox_decide(RdDb *db, const char *verb, const char *id_text)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdDbRows) rows = NULL;
+        g_autofree char *who = unix_user();
+        gboolean approve = strcmp(verb, "approve") == 0;
+        const char *p[3] = { id_text, who, approve ? "reply-approved" : "reply-held" };
+        gint64 id;
+
+        if (!parse_id(id_text, &id))
+                return usage_error("outbox", "give a reply id");
+        rows = rd_db_query(db,
+                           approve ? "WITH u AS (UPDATE outbox SET state = 'queued', not_before = now(), reason = NULL,"
+                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'held'"
+                                     " AND recipient <> '' RETURNING id, referral_id, item_id)"
+                                     " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
+                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
+                                     " RETURNING referral_id"
+                                   : "WITH u AS (UPDATE outbox SET state = 'held', reason = 'held by ' || $2,"
+                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'queued'"
+                                     " RETURNING id, referral_id, item_id)"
+                                     " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
+                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
+                                     " RETURNING referral_id",
+                           3, p, &error);
+        if (rows == NULL || (approve && rows->rows->len > 0 && !rd_db_exec(db, "NOTIFY rd_outbox", 0, NULL, &error)))
+                return rd_ctl_fail(g_steal_pointer(&error));
+        if (rows->rows->len == 0) {
+                fprintf(stderr, "referralctl outbox %s: no reply %s %s\n", verb, id_text,
+                        approve ? "held with a recipient (a held reply without one: register the office with"
+                                  " referralctl partner, or answer it by hand and drop it)"
+                                : "queued and not yet claimed by the sender");
+                return 1;
+        }
+        printf("reply %s %s by %s\n", id_text, approve ? "approved" : "held", who);
+        return 0;
+}
+
 int
 rd_cmd_outbox(int argc, char **argv)
 {
         static char *state;
         GOptionEntry extra[] = {
                 { "state", 's', 0, G_OPTION_ARG_STRING, &state,
-                  "queued, sending, sent, failed, uncertain or suppressed", "S" },
+                  "queued, held, sending, sent, failed, uncertain or suppressed", "S" },
                 { NULL },
         };
         static const char *const numeric[] = { "id", "referral", "attempts", NULL };
@@ -314,11 +369,14 @@ rd_cmd_outbox(int argc, char **argv)
         g_autoptr(RdDbRows) rows = NULL;
         gint64 id;
 
-        if (!rd_ctl_parse_options(&argc, &argv, "[--state S] | retry ID | drop ID", extra, &error))
+        if (!rd_ctl_parse_options(&argc, &argv, "[--state S] | retry ID | drop ID | approve ID | hold ID", extra,
+                                  &error))
                 return rd_ctl_fail(error);
         db = rd_ctl_open_db(&error);
         if (db == NULL)
                 return rd_ctl_fail(error);
+        if (argc == 3 && (strcmp(argv[1], "approve") == 0 || strcmp(argv[1], "hold") == 0))
+                return outbox_decide(db, argv[1], argv[2]);
         if (argc == 3 && (strcmp(argv[1], "retry") == 0 || strcmp(argv[1], "drop") == 0)) {
                 const char *p[1] = { argv[2] };
                 gboolean retry = strcmp(argv[1], "retry") == 0;
@@ -334,7 +392,7 @@ rd_cmd_outbox(int argc, char **argv)
                                            " 'reply-retry', jsonb_build_object('outbox', id, 'by', current_user) FROM u"
                                            " RETURNING referral_id"
                                          : "WITH u AS (UPDATE outbox SET state = 'failed', last_error = 'dropped by staff'"
-                                           " WHERE id = $1::bigint AND state IN ('queued', 'uncertain') RETURNING id,"
+                                           " WHERE id = $1::bigint AND state IN ('queued', 'uncertain', 'held') RETURNING id,"
                                            " referral_id) INSERT INTO event (referral_id, kind, detail) SELECT referral_id,"
                                            " 'reply-dropped', jsonb_build_object('outbox', id, 'by', current_user) FROM u"
                                            " RETURNING referral_id",
@@ -343,14 +401,15 @@ rd_cmd_outbox(int argc, char **argv)
                         return rd_ctl_fail(error);
                 if (rows->rows->len == 0) {
                         fprintf(stderr, "referralctl outbox %s: no reply %s in a state that allows it (%s)\n", argv[1],
-                                argv[2], retry ? "failed, uncertain or suppressed, with an address" : "queued or uncertain");
+                                argv[2], retry ? "failed, uncertain or suppressed, with an address" : "queued, held or uncertain");
                         return 1;
                 }
                 printf("reply %s %s\n", argv[2], retry ? "queued again" : "dropped");
                 return 0;
         }
         if (argc != 1)
-                return usage_error("outbox", "outbox [--state S] | outbox retry ID | outbox drop ID");
+                return usage_error("outbox", "outbox [--state S] | outbox retry ID | outbox drop ID |"
+                                             " outbox approve ID | outbox hold ID");
         {
                 const char *p[1] = { state };
 

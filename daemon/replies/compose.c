@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What a reply says and how it is written: templates, the missing items
+ * in plain words, the RFC 5322 message, the one-page fax PDF. */
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <string.h>

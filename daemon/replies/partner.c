@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Partner keys as the directory stores them: normalising and checking
+ * addresses, domains, fax numbers and NPIs. */
 #include <string.h>
 
 #include "partner.h"

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The outbox sender process: claims due rows (through store/outbox.c),
+ * sends each by SMTP, the fax gateway or the fax spool, records the
+ * outcome with backoff, and recovers rows a dead sender left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,6 +12,7 @@
 
 #include "daemon/base/child.h"
 #include "daemon/base/log.h"
+#include "daemon/store/outbox.h"
 #include "compose.h"
 #include "sender.h"
 #include "smtp.h"
@@ -65,101 +69,31 @@ rd_sender_recover(RdDb *db, GError **error)
         g_autofree char *me = rd_sender_name(getpid());
         g_autofree char *prefix = NULL;
         g_autoptr(RdDbRows) rows = NULL;
-        const char *p[1];
 
         prefix = g_strndup(me, strrchr(me, ':') - me + 1);
-        p[0] = prefix;
-        rows = rd_db_query(db, "SELECT id, claimed_by, channel FROM outbox WHERE state = 'sending'"
-                               " AND starts_with(claimed_by, $1)",
-                           1, p, error);
+        rows = rd_store_outbox_sending(db, prefix, error);
         if (rows == NULL)
                 return FALSE;
         for (guint r = 0; r < rows->rows->len; r++) {
+                const char *id = rd_db_rows_cell(rows, r, 0);
                 const char *claimed = rd_db_rows_cell(rows, r, 1);
                 pid_t pid = (pid_t)g_ascii_strtoll(strrchr(claimed, ':') + 1, NULL, 10);
                 gboolean spool = g_strcmp0(rd_db_rows_cell(rows, r, 2), "fax-spool") == 0;
-                const char *q[2] = { rd_db_rows_cell(rows, r, 0), claimed };
 
                 if (pid == getpid() || process_is_ours(pid))
                         continue; /* still sending */
-                if (!rd_db_exec(db,
-                                spool ? "UPDATE outbox SET state = 'queued', claimed_by = NULL WHERE id = $1::bigint"
-                                        " AND claimed_by = $2"
-                                      : "WITH u AS (UPDATE outbox SET state = 'uncertain', last_error ="
-                                        " 'the sender stopped while this reply was being sent: it may have gone out;"
-                                        " check with the recipient, then referralctl outbox retry or drop'"
-                                        " WHERE id = $1::bigint AND claimed_by = $2 RETURNING id, referral_id, item_id)"
-                                        " INSERT INTO event (item_id, referral_id, kind, detail)"
-                                        " SELECT item_id, referral_id, 'reply-uncertain', jsonb_build_object('outbox', id)"
-                                        " FROM u",
-                                2, q, error))
+                if (!(spool ? rd_store_outbox_requeue(db, id, claimed, error)
+                            : rd_store_outbox_uncertain(db, id, claimed, error)))
                         return FALSE;
                 if (!spool)
                         rd_log_warning(LOG_DOMAIN, 0, "reply %s was interrupted while sending: marked uncertain, "
-                                       "not sent again", rd_db_rows_cell(rows, r, 0));
+                                       "not sent again", id);
         }
         return TRUE;
 }
 
-typedef struct {
-        char *id, *referral_id, *channel, *recipient, *subject, *body, *message_id, *in_reply_to;
-        char *references, *reference, *attempts;
-} RdOutboxRow;
-
-static void
-row_clear(RdOutboxRow *r)
-{
-        g_free(r->id);
-        g_free(r->referral_id);
-        g_free(r->channel);
-        g_free(r->recipient);
-        g_free(r->subject);
-        g_free(r->body);
-        g_free(r->message_id);
-        g_free(r->in_reply_to);
-        g_free(r->references);
-        g_free(r->reference);
-        g_free(r->attempts);
-        memset(r, 0, sizeof *r);
-}
-
-/* Claims the oldest due row: 'sending' is committed before any byte goes out. */
 static gboolean
-claim(RdDb *db, const char *me, RdOutboxRow *ret, gboolean *ret_found, GError **error)
-{
-        const char *p[1] = { me };
-        g_autoptr(RdDbRows) rows = NULL;
-
-        *ret_found = FALSE;
-        rows = rd_db_query(db,
-                           "UPDATE outbox o SET state = 'sending', claimed_by = $1, attempts = o.attempts + 1"
-                           " FROM referral r WHERE r.id = o.referral_id AND o.id = (SELECT id FROM outbox"
-                           "  WHERE state = 'queued' AND not_before <= now() ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)"
-                           " RETURNING o.id, o.referral_id, o.channel, o.recipient, o.subject, o.body, o.message_id,"
-                           "  o.in_reply_to, array_to_string(o.references_ids, ' '), coalesce(r.reference, ''),"
-                           "  o.attempts",
-                           1, p, error);
-        if (rows == NULL)
-                return FALSE;
-        if (rows->rows->len == 0)
-                return TRUE;
-        ret->id = g_strdup(rd_db_rows_cell(rows, 0, 0));
-        ret->referral_id = g_strdup(rd_db_rows_cell(rows, 0, 1));
-        ret->channel = g_strdup(rd_db_rows_cell(rows, 0, 2));
-        ret->recipient = g_strdup(rd_db_rows_cell(rows, 0, 3));
-        ret->subject = g_strdup(rd_db_rows_cell(rows, 0, 4));
-        ret->body = g_strdup(rd_db_rows_cell(rows, 0, 5));
-        ret->message_id = g_strdup(rd_db_rows_cell(rows, 0, 6));
-        ret->in_reply_to = g_strdup(rd_db_rows_cell(rows, 0, 7));
-        ret->references = g_strdup(rd_db_rows_cell(rows, 0, 8));
-        ret->reference = g_strdup(rd_db_rows_cell(rows, 0, 9));
-        ret->attempts = g_strdup(rd_db_rows_cell(rows, 0, 10));
-        *ret_found = TRUE;
-        return TRUE;
-}
-
-static gboolean
-write_spool(const RdConfig *config, const RdOutboxRow *row, GError **error)
+write_spool(const RdConfig *config, const RdOutboxClaim *row, GError **error)
 {
         const RdRepliesConfig *rc = config->replies;
         g_autoptr(GBytes) pdf = NULL;
@@ -219,7 +153,7 @@ write_spool(const RdConfig *config, const RdOutboxRow *row, GError **error)
 }
 
 static gboolean
-send_mail(const RdConfig *config, const RdOutboxRow *row, GError **error)
+send_mail(const RdConfig *config, const RdOutboxClaim *row, GError **error)
 {
         const RdRepliesConfig *rc = config->replies;
         g_auto(GStrv) refs = g_strsplit(row->references ? row->references : "", " ", -1);
@@ -252,7 +186,7 @@ send_mail(const RdConfig *config, const RdOutboxRow *row, GError **error)
 }
 
 static gboolean
-finish(RdDb *db, const RdConfig *config, const RdOutboxRow *row, const GError *send_error, GError **error)
+finish(RdDb *db, const RdConfig *config, const RdOutboxClaim *row, const GError *send_error, GError **error)
 {
         const RdSmtpConfig *sc = config->smtp;
         guint max_attempts = sc ? sc->max_attempts : 20;
@@ -262,16 +196,8 @@ finish(RdDb *db, const RdConfig *config, const RdOutboxRow *row, const GError *s
         g_autofree char *delay = NULL;
 
         if (send_error == NULL) {
-                const char *p[1] = { row->id };
-
                 rd_log_info(LOG_DOMAIN, 0, "reply %s sent (%s)", row->id, row->channel);
-                return rd_db_exec(db,
-                                  "WITH u AS (UPDATE outbox SET state = 'sent', sent_at = now(), last_error = NULL"
-                                  " WHERE id = $1::bigint RETURNING id, referral_id, item_id, kind, channel)"
-                                  " INSERT INTO event (item_id, referral_id, kind, detail)"
-                                  " SELECT item_id, referral_id, 'reply-sent',"
-                                  "  jsonb_build_object('outbox', id, 'reply', kind, 'channel', channel) FROM u",
-                                  1, p, error);
+                return rd_store_outbox_sent(db, row->id, error);
         }
         permanent = (send_error->domain == RD_SMTP_ERROR && send_error->code == RD_SMTP_ERROR_PERMANENT) ||
                     send_error->domain == RD_REPLY_ERROR;
@@ -279,38 +205,25 @@ finish(RdDb *db, const RdConfig *config, const RdOutboxRow *row, const GError *s
         /* the first retry after backoff, doubled each time, at most an hour */
         delay = g_strdup_printf("%.3f seconds",
                                 MIN((double)backoff * (double)(1ULL << MIN(attempts - 1, 20)), 3600e6) / 1e6);
-        {
-                const char *p[4] = { row->id, send_error->message, delay, give_up ? "true" : "false" };
-
-                if (give_up)
-                        rd_log_err(LOG_DOMAIN, 0, "reply %s failed for good after %u attempt(s): %s", row->id, attempts,
-                                   send_error->message);
-                else
-                        rd_log_warning(LOG_DOMAIN, 0, "reply %s not sent (attempt %u), will retry: %s", row->id,
-                                       attempts, send_error->message);
-                return rd_db_exec(db,
-                                  "WITH u AS (UPDATE outbox SET last_error = $2, claimed_by = NULL,"
-                                  " state = CASE WHEN $4::boolean THEN 'failed' ELSE 'queued' END,"
-                                  " not_before = now() + $3::interval WHERE id = $1::bigint"
-                                  " RETURNING id, referral_id, item_id, kind)"
-                                  " INSERT INTO event (item_id, referral_id, kind, detail)"
-                                  " SELECT item_id, referral_id, 'reply-failed',"
-                                  "  jsonb_build_object('outbox', id, 'reply', kind, 'error', $2::text) FROM u"
-                                  " WHERE $4::boolean",
-                                  4, p, error);
-        }
+        if (give_up)
+                rd_log_err(LOG_DOMAIN, 0, "reply %s failed for good after %u attempt(s): %s", row->id, attempts,
+                           send_error->message);
+        else
+                rd_log_warning(LOG_DOMAIN, 0, "reply %s not sent (attempt %u), will retry: %s", row->id, attempts,
+                               send_error->message);
+        return rd_store_outbox_not_sent(db, row->id, send_error->message, delay, give_up, error);
 }
 
 /* One due row: TRUE with *ret_sent_one when a row was handled. */
 static gboolean
 send_one(RdDb *db, const RdConfig *config, const char *me, gboolean *ret_handled, GError **error)
 {
-        RdOutboxRow row = { 0 };
+        RdOutboxClaim row = { 0 };
         g_autoptr(GError) send_error = NULL;
         gboolean found, ok;
 
         *ret_handled = FALSE;
-        if (!claim(db, me, &row, &found, error))
+        if (!rd_store_outbox_claim(db, me, &row, &found, error))
                 return FALSE;
         if (!found)
                 return TRUE;
@@ -321,7 +234,7 @@ send_one(RdDb *db, const RdConfig *config, const char *me, gboolean *ret_handled
                 ok = send_mail(config, &row, &send_error);
         (void)ok;
         ok = finish(db, config, &row, send_error, error);
-        row_clear(&row);
+        rd_outbox_claim_clear(&row);
         return ok;
 }
 
@@ -330,16 +243,13 @@ static guint64
 next_due_usec(RdDb *db)
 {
         g_autoptr(GError) error = NULL;
-        g_autoptr(RdDbRows) rows = rd_db_query(db,
-                                               "SELECT extract(epoch FROM min(not_before) - now())::text"
-                                               " FROM outbox WHERE state = 'queued'",
-                                               0, NULL, &error);
+        gboolean any;
         double s;
 
-        if (rows == NULL || rows->rows->len == 0 || rd_db_rows_cell(rows, 0, 0) == NULL)
+        /* nothing queued: wait for a NOTIFY, or 30 s */
+        if (!rd_store_outbox_next_due(db, &s, &any, &error) || !any)
                 return 30 * G_USEC_PER_SEC;
-        /* nothing queued gives NULL above: wait for a NOTIFY */
-        s = MAX(g_ascii_strtod(rd_db_rows_cell(rows, 0, 0), NULL), 0);
+        s = MAX(s, 0);
         return (guint64)MIN(s * 1e6 + 1000, 30e6);
 }
 

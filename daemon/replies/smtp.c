@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One SMTP submission with libcurl: TLS, AUTH, timeouts, and errors
+ * sorted into permanent and transient. */
 #include <curl/curl.h>
 #include <string.h>
 

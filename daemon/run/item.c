@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One leased item, start to end: read it (pages), understand it
+ * (referral), then in one transaction store it, gather where it came
+ * from, plan and queue the replies, and commit. */
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "daemon/store/results.h"
+#include "daemon/replies/partner.h"
+#include "daemon/replies/plan.h"
+#include "daemon/replies/queue.h"
+#include "daemon/replies/relay.h"
 #include "parsers/understand/extract.h"
 #include "parsers/fields/dates.h"
 #include "parsers/fields/fax-header.h"
@@ -175,6 +183,149 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
         return g_steal_pointer(&result);
 }
 
+/* The facts the store and the replies need about an item's origin,
+ * normalised; none of the practice's own numbers or addresses. */
+typedef struct {
+        char *email_key, *npi_key, *header_fax, *form_fax, *relay_fax, *review_reasons;
+        const char *relay;
+        gboolean needs_review, looks_like_referral, numbers_by_ocr;
+} RdOriginFacts;
+
+static void
+origin_facts_clear(RdOriginFacts *f)
+{
+        g_free(f->email_key);
+        g_free(f->npi_key);
+        g_free(f->header_fax);
+        g_free(f->form_fax);
+        g_free(f->relay_fax);
+        g_free(f->review_reasons);
+}
+
+/* needs_review and review_reasons, which the extract JSON may not carry
+ * yet: absent means FALSE. */
+static void
+read_review(const char *json, RdOriginFacts *f)
+{
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *o;
+
+        if (json == NULL || !json_parser_load_from_data(parser, json, -1, NULL) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+                return;
+        o = json_node_get_object(json_parser_get_root(parser));
+        if (json_object_has_member(o, "needs_review") &&
+            JSON_NODE_HOLDS_VALUE(json_object_get_member(o, "needs_review")) &&
+            json_node_get_value_type(json_object_get_member(o, "needs_review")) == G_TYPE_BOOLEAN)
+                f->needs_review = json_object_get_boolean_member(o, "needs_review");
+        if (json_object_has_member(o, "review_reasons") &&
+            JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "review_reasons")))
+                f->review_reasons = json_to_string(json_object_get_member(o, "review_reasons"), FALSE);
+}
+
+/* A referral form, or a letter asking for a consult: only such a packet
+ * may become a referral when it answers none. */
+static gboolean
+looks_like_referral(const RdReferral *ref, const char *text)
+{
+        static GRegex *asks;
+
+        for (guint i = 0; i < ref->documents->len; i++)
+                if (((const RdDocument *)ref->documents->pdata[i])->type == RD_DOC_REFERRAL_FORM)
+                        return TRUE;
+        if (g_once_init_enter(&asks)) {
+                GRegex *re = g_regex_new("\\b(refer(ring|ral)?\\b[^.\\n]{0,40}\\b(patient|cardiolog|consult|"
+                                         "evaluat)|please (see|evaluate)|request(ing)? (a |an )?(consult|evaluation)|"
+                                         "consult(ation)? request)",
+                                         G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+
+                g_once_init_leave(&asks, re);
+        }
+        return text != NULL && g_regex_match(asks, text, 0, NULL);
+}
+
+/* An own number is dropped: a cover sheet's "To" block names ours. */
+static char *
+not_ours(const RdRepliesConfig *rc, char *number)
+{
+        if (number != NULL && rd_reply_is_own_number(rc, number))
+                g_clear_pointer(&number, g_free);
+        return number;
+}
+
+static void
+gather_origin(const RdConfig *config, const RdProcessResult *result, RdOriginFacts *f, RdOrigin *o)
+{
+        const RdRepliesConfig *rc = config->replies;
+        const RdItemMeta *m = &result->meta;
+        const RdReferral *ref = result->referral;
+        const char *body = NULL;
+
+        memset(f, 0, sizeof *f);
+        for (guint i = 0; i < result->pages->len && body == NULL; i++)
+                if (((const RdPage *)result->pages->pdata[i])->method == RD_PAGE_METHOD_BODY)
+                        body = ((const RdPage *)result->pages->pdata[i])->text;
+        f->email_key = m->from ? rd_partner_normalize_key("email", m->from) : NULL;
+        f->npi_key = ref->referring.npi ? rd_partner_normalize_key("npi", ref->referring.npi) : NULL;
+        f->header_fax = not_ours(rc, result->header_fax ? rd_partner_normalize_key("fax", result->header_fax) : NULL);
+        f->form_fax = not_ours(rc, ref->referring.fax ? rd_partner_normalize_key("fax", ref->referring.fax) : NULL);
+        if (g_strcmp0(m->channel, "email") == 0)
+                f->relay = rd_relay_name(rc, m->from);
+        if (f->relay != NULL)
+                f->relay_fax = rd_relay_sender_fax(rc, m->subject, body,
+                                                   m->attachment_names ?
+                                                   (const char *const *)m->attachment_names->pdata : NULL,
+                                                   m->attachment_names ? m->attachment_names->len : 0);
+        f->looks_like_referral = looks_like_referral(ref, result->text);
+        for (guint i = 0; i < result->pages->len; i++)
+                f->numbers_by_ocr |= ((const RdPage *)result->pages->pdata[i])->method == RD_PAGE_METHOD_OCR;
+        read_review(result->referral_json, f);
+
+        memset(o, 0, sizeof *o);
+        o->channel = m->channel ? m->channel : "fax";
+        o->from_addr = m->from;
+        o->reply_to = m->reply_to;
+        o->subject = m->subject;
+        o->message_id = m->message_id;
+        o->in_reply_to = m->in_reply_to;
+        o->references = m->references;
+        o->auto_submitted = m->auto_submitted;
+        o->text = result->text;
+        o->email_key = f->email_key;
+        o->npi_key = f->npi_key;
+        o->header_fax = f->header_fax;
+        o->form_fax = f->form_fax;
+        o->relay = f->relay;
+        o->relay_fax = f->relay_fax;
+        o->looks_like_referral = f->looks_like_referral;
+        o->numbers_by_ocr = f->numbers_by_ocr;
+        o->needs_review = f->needs_review;
+        o->review_reasons = f->review_reasons;
+}
+
+/* Stores the item's understanding and queues the replies it calls for. */
+static gboolean
+store_understanding(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const RdProcessResult *result,
+                    RdLoopOutcome *ret_outcome, gint64 *ret_referral_id, GError **error)
+{
+        RdOriginFacts facts;
+        RdOrigin origin;
+        gboolean became_complete = FALSE, ok;
+
+        gather_origin(self->config, result, &facts, &origin);
+        ok = rd_db_loop_store(db, self->config, item->id, &origin, result->referral, result->referral_json,
+                              ret_outcome, ret_referral_id, &became_complete, error);
+        origin_facts_clear(&facts);
+        if (!ok)
+                return FALSE;
+        if (*ret_outcome == RD_LOOP_NEW_REFERRAL)
+                return (result->complete || rd_reply_queue(db, self->config, *ret_referral_id, "missing", error)) &&
+                       rd_reply_queue(db, self->config, *ret_referral_id, "receipt", error);
+        if (*ret_outcome == RD_LOOP_FOLLOWUP && became_complete)
+                return rd_reply_queue(db, self->config, *ret_referral_id, "complete", error);
+        return TRUE;
+}
+
 gboolean
 rd_processor_store(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const RdProcessResult *result,
                    const char *worker, GError **error)
@@ -188,24 +339,9 @@ rd_processor_store(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const 
                 return FALSE;
         if (!rd_db_store_pages(db, item->id, result->pages, result->read_error, error))
                 goto fail;
-        if (result->referral_json != NULL) {
-                RdOrigin origin = {
-                        .channel = result->meta.channel ? result->meta.channel : "fax",
-                        .from_addr = result->meta.from,
-                        .reply_to = result->meta.reply_to,
-                        .subject = result->meta.subject,
-                        .message_id = result->meta.message_id,
-                        .in_reply_to = result->meta.in_reply_to,
-                        .references = result->meta.references,
-                        .auto_submitted = result->meta.auto_submitted,
-                        .text = result->text,
-                        .header_fax = result->header_fax,
-                };
-
-                if (!rd_db_loop_store(db, self->config, item->id, &origin, result->referral, result->referral_json,
-                                      &outcome, &referral_id, error))
-                        goto fail;
-        }
+        if (result->referral_json != NULL &&
+            !store_understanding(self, db, item, result, &outcome, &referral_id, error))
+                goto fail;
         detail = g_strdup_printf("{\"pages\": %u, \"referral\": %" G_GINT64_FORMAT ", \"as\": \"%s\"%s}",
                                  result->pages->len, referral_id, outcome_names[outcome],
                                  result->read_error ? ", \"partial\": true" : "");
@@ -217,7 +353,7 @@ rd_processor_store(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const 
                 rd_log_info(LOG_DOMAIN, item->id, "follow-up added to referral %" G_GINT64_FORMAT " (%u pages)",
                             referral_id, result->pages->len);
         else if (outcome == RD_LOOP_REVIEW)
-                rd_log_info(LOG_DOMAIN, item->id, "follow-up fits more than one referral: left for staff");
+                rd_log_info(LOG_DOMAIN, item->id, "follow-up left for staff (unmatched or more than one referral)");
         else
                 rd_log_info(LOG_DOMAIN, item->id, "referral %" G_GINT64_FORMAT " stored (%u pages, %s)", referral_id,
                             result->pages->len, result->complete ? "complete" : "incomplete");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Replies: the words a referring office reads, the mail as it leaves
  * (parsed back with GMime: no header can be forged through a value), the
- * fax page, and the [replies] / [smtp] configuration. */
+ * fax page, the [replies] / [smtp] configuration, the reply planner
+ * (recipient, channel, suppression, holding) and fax-to-email relays. */
 #include <gmime/gmime.h>
 #include <poppler.h>
 #include <glib/gstdio.h>
@@ -10,6 +11,8 @@
 
 #include "daemon/config/config.h"
 #include "daemon/replies/compose.h"
+#include "daemon/replies/plan.h"
+#include "daemon/replies/relay.h"
 
 static RdMissingItem *
 missing(const char *item, RdMissingWhy why, const char *date)
@@ -450,6 +453,181 @@ test_config(void)
         }
 }
 
+/* ---- the planner ------------------------------------------------------- */
+
+#define PLAN_CONF                                                                                  \
+        "[replies]\nenabled=true\nfrom=intake@cardio.example\nfax-number=555-201-0100\n"        \
+        "own-numbers=(555) 201-0199\nown-addresses=referrals@clinic.example\nfax-reply=spool\n"    \
+        "fax-spool=/var/spool/fax\n"
+
+static RdReplyFacts
+fax_facts(void)
+{
+        RdReplyFacts f = { 0 };
+
+        f.kind = "missing";
+        f.channel = "fax";
+        f.smtp_configured = TRUE;
+        return f;
+}
+
+typedef struct {
+        const char *name;
+        RdReplyFacts facts;
+        const char *unknown_senders; /* NULL: the default */
+        RdReplyState state;
+        const char *channel, *recipient;
+        const char *reason_has;      /* NULL: no reason */
+        gboolean anonymous;
+} PlanCase;
+
+static void
+test_plan_table(void)
+{
+        PlanCase cases[] = {
+                /* a partner's registered reply fax wins over the number the form prints */
+                { "partner-reply-fax", { .partner_id = 7, .partner_match = "npi", .partner_channel = "auto",
+                                         .partner_fax = "5552010042", .form_fax = "5559998888",
+                                         .header_fax = "5552010043" },
+                  NULL, RD_REPLY_QUEUED, "fax-spool", "5552010042", NULL, FALSE },
+                /* a matched partner with only a registered fax key: that fax */
+                { "partner-fax-key", { .partner_id = 7, .partner_match = "fax-near", .partner_channel = "auto",
+                                       .partner_fax = "5552010042" },
+                  NULL, RD_REPLY_QUEUED, "fax-spool", "5552010042", NULL, FALSE },
+                /* unknown fax sender: the header's number, held by default */
+                { "unknown-header", { .header_fax = "5553334444", .form_fax = "5559998888" },
+                  NULL, RD_REPLY_HELD, "fax-spool", "5553334444", "not in the partner directory", TRUE },
+                { "unknown-header-reply", { .header_fax = "5553334444" },
+                  "reply", RD_REPLY_QUEUED, "fax-spool", "5553334444", NULL, TRUE },
+                { "unknown-header-none", { .header_fax = "5553334444" },
+                  "none", RD_REPLY_SUPPRESSED, "fax-spool", "", "not a known partner", TRUE },
+                /* only the document supplies a number: never a recipient, a person decides */
+                { "form-only", { .form_fax = "5559998888" }, "reply", RD_REPLY_HELD, "fax-spool", "",
+                  "read from the document", TRUE },
+                /* our own number on a header (a cover sheet's To block read as the sender) */
+                { "own-number", { .header_fax = "5552010199" }, "reply", RD_REPLY_SUPPRESSED, "fax-spool", "",
+                  "our own", TRUE },
+                /* a partner whose only registered number is ours, matched by the
+                 * document's NPI: back along the channel, held like a stranger's */
+                { "partner-own-number", { .partner_id = 3, .partner_match = "npi", .partner_channel = "fax",
+                                          .partner_fax = "5552010100", .header_fax = "5553334444" },
+                  NULL, RD_REPLY_HELD, "fax-spool", "5553334444", "not in the partner directory", TRUE },
+                { "partner-nothing", { .partner_id = 3, .partner_match = "npi", .partner_channel = "auto" },
+                  NULL, RD_REPLY_SUPPRESSED, "fax-spool", "", "no fax number", TRUE },
+                /* a relay's named number, by fax, never "automatic sender" */
+                { "relay", { .channel = "email", .from_addr = "message@inbound.efax.com", .relay = "efax",
+                             .relay_fax = "5553334444", .auto_submitted = TRUE },
+                  "reply", RD_REPLY_QUEUED, "fax-spool", "5553334444", NULL, TRUE },
+                { "no-reply-not-relay", { .channel = "email", .from_addr = "no-reply@office.example" },
+                  "reply", RD_REPLY_SUPPRESSED, "email", "no-reply@office.example", "automatic", TRUE },
+                /* a Reply-To in another domain is not the channel */
+                { "reply-to-elsewhere", { .channel = "email", .from_addr = "dr@office.example",
+                                          .reply_to = "x@attacker.example" },
+                  "reply", RD_REPLY_QUEUED, "email", "dr@office.example", NULL, TRUE },
+                { "partner-none", { .partner_id = 2, .partner_channel = "none", .partner_fax = "5552010042" },
+                  NULL, RD_REPLY_SUPPRESSED, "fax-spool", "5552010042", "no automatic replies", FALSE },
+                /* a partner matched by its domain: the sender's own address */
+                { "partner-domain", { .channel = "email", .from_addr = "dr@office.example", .partner_id = 2,
+                                      .partner_match = "domain", .partner_channel = "auto" },
+                  NULL, RD_REPLY_QUEUED, "email", "dr@office.example", NULL, FALSE },
+                /* the understanding is unsure: held for a person */
+                { "needs-review", { .partner_id = 7, .partner_match = "fax", .partner_channel = "auto",
+                                    .partner_fax = "5552010042", .needs_review = TRUE },
+                  NULL, RD_REPLY_HELD, "fax-spool", "5552010042", "needs review", FALSE },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                PlanCase *c = &cases[i];
+                g_autofree char *conf = g_strdup_printf("%s%s%s\n", PLAN_CONF,
+                                                        c->unknown_senders ? "unknown-senders=" : "",
+                                                        c->unknown_senders ? c->unknown_senders : "");
+                g_autoptr(GError) error = NULL;
+                g_autoptr(RdConfig) config = load(conf, &error);
+                RdReplyFacts f = fax_facts();
+                g_auto(RdReplyDecision) d = { 0 };
+
+                g_assert_no_error(error);
+                /* the table gives only what differs from a fax without a partner */
+                f.partner_id = c->facts.partner_id;
+                f.partner_match = c->facts.partner_match;
+                f.partner_channel = c->facts.partner_channel;
+                f.partner_fax = c->facts.partner_fax;
+                f.partner_email = c->facts.partner_email;
+                f.header_fax = c->facts.header_fax;
+                f.form_fax = c->facts.form_fax;
+                f.relay = c->facts.relay;
+                f.relay_fax = c->facts.relay_fax;
+                f.needs_review = c->facts.needs_review;
+                f.auto_submitted = c->facts.auto_submitted;
+                f.from_addr = c->facts.from_addr;
+                f.reply_to = c->facts.reply_to;
+                if (c->facts.channel)
+                        f.channel = c->facts.channel;
+                rd_reply_plan(config->replies, &f, &d);
+                g_test_message("%s: %s %s %s (%s)", c->name, rd_reply_state_to_string(d.state), d.channel,
+                               d.recipient, d.reason ? d.reason : "-");
+                g_assert_cmpint(d.state, ==, c->state);
+                g_assert_cmpstr(d.channel, ==, c->channel);
+                g_assert_cmpstr(d.recipient, ==, c->recipient);
+                if (c->reason_has)
+                        g_assert_nonnull(strstr(d.reason, c->reason_has));
+                else
+                        g_assert_null(d.reason);
+                g_assert_cmpint(d.anonymous, ==, c->anonymous);
+        }
+}
+
+static void
+test_plan_limits(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdConfig) config = load(PLAN_CONF "max-per-recipient=2\n", &error);
+        RdReplyFacts f = fax_facts();
+        g_auto(RdReplyDecision) d = { 0 };
+
+        g_assert_no_error(error);
+        f.partner_id = 1;
+        f.partner_fax = "5552010042";
+        rd_reply_plan(config->replies, &f, &d);
+        rd_reply_plan_limits(config->replies, &d, 0, 1);
+        g_assert_cmpint(d.state, ==, RD_REPLY_QUEUED);
+        rd_reply_plan_limits(config->replies, &d, 0, 2);
+        g_assert_cmpint(d.state, ==, RD_REPLY_SUPPRESSED);
+        g_assert_nonnull(strstr(d.reason, "recipient-window"));
+}
+
+static void
+test_relay(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdConfig) config = load(PLAN_CONF "relay-senders=faxes@relay.example; hospital-fax.example\n",
+                                          &error);
+        const RdRepliesConfig *rc;
+        const char *names[] = { "fax_5553334444_20261121093000.pdf" };
+        const char *ours[] = { "fax-5552010100-x.pdf", "5553334444.pdf" };
+        g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+
+        g_assert_no_error(error);
+        rc = config->replies;
+        g_assert_cmpstr(rd_relay_name(rc, "message@inbound.efax.com"), ==, "efax");
+        g_assert_cmpstr(rd_relay_name(rc, "service@ringcentral.com"), ==, "ringcentral");
+        g_assert_cmpstr(rd_relay_name(rc, "faxes@relay.example"), ==, "configured");
+        g_assert_cmpstr(rd_relay_name(rc, "x@a.hospital-fax.example"), ==, "configured");
+        g_assert_null(rd_relay_name(rc, "dr@notefax.com"));
+        g_assert_null(rd_relay_name(rc, "other@relay.example"));
+        a = rd_relay_sender_fax(rc, "eFax message from \"555-333-4444\" - 2 page(s)", NULL, NULL, 0);
+        g_assert_cmpstr(a, ==, "5553334444");
+        b = rd_relay_sender_fax(rc, "New fax", "To: 555-201-0100\nCaller ID: (555) 333-4444\n", NULL, 0);
+        g_assert_cmpstr(b, ==, "5553334444");
+        c = rd_relay_sender_fax(rc, "New fax", "", names, 1);
+        g_assert_cmpstr(c, ==, "5553334444");
+        /* our own number is never the sender's */
+        d = rd_relay_sender_fax(rc, "Fax from 555-201-0100", "", ours, 2);
+        g_assert_cmpstr(d, ==, "5553334444");
+        e = rd_relay_sender_fax(rc, "New fax", "no number here", NULL, 0);
+        g_assert_null(e);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -466,5 +644,8 @@ main(int argc, char **argv)
         g_test_add_func("/reply/addresses", test_addresses);
         g_test_add_func("/reply/pdf", test_pdf);
         g_test_add_func("/reply/config", test_config);
+        g_test_add_func("/reply/plan", test_plan_table);
+        g_test_add_func("/reply/plan-limits", test_plan_limits);
+        g_test_add_func("/reply/relay", test_relay);
         return g_test_run();
 }
