@@ -297,6 +297,8 @@ rd_referral_to_json(const RdReferral *ref, gboolean pretty)
         json_builder_begin_object(b);
         add_string(b, "channel", ref->channel);
         add_string(b, "received", ref->received);
+        if (ref->received_source != NULL)
+                add_string(b, "received_source", ref->received_source);
 
         json_builder_set_member_name(b, "patient");
         json_builder_begin_object(b);

@@ -118,6 +118,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdEvidence, rd_evidence_free)
 typedef struct {
         char *channel;          /* "fax" | "email" */
         char *received;         /* ISO date */
+        const char *received_source; /* static: where received came from
+                                      * ("option" | "header" | "email-date" |
+                                      * "file-time"); NULL: not written */
         RdPatient patient;
         RdReferring referring;
         char *service_line;     /* electrophysiology | heart_failure | interventional | preventive | general */

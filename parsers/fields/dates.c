@@ -160,3 +160,119 @@ rd_find_date(const char *s, const char **ret_start, const char **ret_end)
         }
         return NULL;
 }
+
+/* A time of day's shape at @s: H:MM or HH:MM[:SS]; sets *len. */
+static gboolean
+time_shape(const char *s, gsize *len)
+{
+        guint h, m, sec;
+        gsize lh, lm, ls;
+
+        if (!rd_read_uint(s, 1, 2, &h, &lh) || s[lh] != ':' || !rd_read_uint(s + lh + 1, 2, 2, &m, &lm))
+                return FALSE;
+        *len = lh + 1 + lm;
+        if (s[*len] == ':' && rd_read_uint(s + *len + 1, 2, 2, &sec, &ls))
+                *len += 1 + ls;
+        return TRUE;
+}
+
+/* A two-digit year as a fax machine prints it: this century. */
+static guint
+full_year(guint yy, gsize len)
+{
+        return len == 2 ? 2000 + yy : yy;
+}
+
+/* "Nov 20 10:14:02 2026" (ctime, HylaFAX's %c) and "20-NOV-26",
+ * "NOV-20-26": a month name with the year after a time, or with two
+ * digits. */
+static char *
+parse_month_name_forms(const char *s, const char **ret_end)
+{
+        const char *p = s;
+        gsize lm, la, lb, lt;
+        guint a, b;
+        int mon;
+        char sep;
+
+        if (rd_read_uint(p, 1, 2, &a, &la) && (p[la] == '-' || p[la] == ' ' || p[la] == '/') &&
+            (mon = parse_month_name(p + la + 1, &lm))) {
+                /* 20-NOV-26 */
+                sep = p[la];
+                p += la + 1 + lm;
+                if (sep != ' ' && *p == sep && rd_read_uint(p + 1, 2, 2, &b, &lb) && p[1 + lb] != ':') {
+                        *ret_end = p + 1 + lb;
+                        return make_iso(full_year(b, lb), (guint)mon, a);
+                }
+                return NULL;
+        }
+        if (!(mon = parse_month_name(p, &lm)))
+                return NULL;
+        p += lm;
+        if (*p == '.')
+                p++;
+        sep = *p;
+        if (sep != '-' && sep != ' ' && sep != '/')
+                return NULL;
+        while (*p == sep)
+                p++;
+        if (!rd_read_uint(p, 1, 2, &a, &la))
+                return NULL;
+        p += la;
+        if (sep != ' ' && *p == sep && rd_read_uint(p + 1, 2, 2, &b, &lb) && p[1 + lb] != ':') {
+                /* NOV-20-26 */
+                *ret_end = p + 1 + lb;
+                return make_iso(full_year(b, lb), (guint)mon, a);
+        }
+        /* Nov 20 10:14:02 2026: the date ends at the day; the year
+         * comes after the time */
+        {
+                const char *q = p;
+
+                while (*q == ' ')
+                        q++;
+                if (q == p || !time_shape(q, &lt))
+                        return NULL;
+                q += lt;
+                while (*q == ' ')
+                        q++;
+                if (!rd_read_uint(q, 4, 4, &b, &lb))
+                        return NULL;
+                *ret_end = p;
+                return make_iso(b, (guint)mon, a);
+        }
+}
+
+char *
+rd_parse_header_date(const char *s, const char **ret_end)
+{
+        const char *end = NULL;
+        char *iso = rd_parse_date(s, &end);
+        guint a, b, c;
+        gsize la, lb, lc;
+
+        if (iso == NULL)
+                iso = parse_month_name_forms(s, &end);
+        if (iso == NULL && rd_read_uint(s, 4, 4, &a, &la) && s[4] == '.' &&
+            rd_read_uint(s + 5, 1, 2, &b, &lb) && s[5 + lb] == '.' &&
+            rd_read_uint(s + 6 + lb, 1, 2, &c, &lc)) {
+                /* 2026.11.20 */
+                end = s + 6 + lb + lc;
+                iso = make_iso(a, b, c);
+        }
+        if (iso == NULL && rd_read_uint(s, 1, 2, &a, &la) && strchr("/-.", s[la]) && s[la] != '\0' &&
+            rd_read_uint(s + la + 1, 1, 2, &b, &lb) && s[la + 1 + lb] == s[la] &&
+            rd_read_uint(s + la + 2 + lb, 2, 2, &c, &lc)) {
+                /* 11/20/26: month first, as US machines print it; the
+                 * year is not followed by more of a date */
+                const char *e = s + la + 2 + lb + lc;
+
+                if (!(strchr("/-.", *e) && *e != '\0' && g_ascii_isdigit(e[1]))) {
+                        end = e;
+                        iso = make_iso(full_year(c, lc), a, b);
+                }
+        }
+        if (iso && ret_end)
+                *ret_end = end;
+        return iso;
+}

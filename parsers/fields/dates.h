@@ -13,6 +13,12 @@ char *rd_parse_date(const char *s, const char **ret_end);
 /* Exactly "YYYY-MM-DD" and a real calendar day: fills @ret (which may be
  * NULL) and returns TRUE; anything else, NULL included, returns FALSE. */
 gboolean rd_iso_date(const char *s, GDate *ret);
+/* Like rd_parse_date(), plus the forms fax machines print in their
+ * header lines: two-digit years (11/20/26, 20-NOV-26: this century),
+ * ctime's "Nov 20 10:14:02 2026" (@ret_end then points past the day) and
+ * 2026.11.20. Only for headers: a date of birth with a two-digit year is
+ * ambiguous and stays unread. */
+char *rd_parse_header_date(const char *s, const char **ret_end);
 /* The first date anywhere in @s (see rd_parse_date()), or NULL. */
 char *rd_find_date(const char *s, const char **ret_start, const char **ret_end);
 

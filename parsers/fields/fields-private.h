@@ -44,6 +44,7 @@ typedef struct {
         GArray *rank;            /* guint per page */
         GPtrArray *values;       /* Value* in rank order */
         GPtrArray *excluded;     /* char* phone numbers of the recipient */
+        const char *received;    /* ISO date the referral came in, or NULL */
 } Ctx;
 
 /* dates.c */

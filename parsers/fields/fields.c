@@ -152,6 +152,7 @@ rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
         Ctx c = { 0 };
 
         c.pages = pages;
+        c.received = ref->received;
         c.page_lines = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
         c.rank = g_array_new(FALSE, FALSE, sizeof(guint));
         c.values = g_ptr_array_new_with_free_func((GDestroyNotify)rd_value_free);

@@ -28,44 +28,66 @@ rd_normalize_phone(const char *s)
         return normalize_phone_digits(fixed->str);
 }
 
+char *
+rd_phone_at(const char *p, gsize *ret_len)
+{
+        char digits[12];
+        guint n = 0, groups = 0;
+        const char *q = p;
+
+        if (*p == '+' && (g_ascii_isdigit(p[1]) || p[1] == ' ' || p[1] == '('))
+                q++;
+        if (!g_ascii_isdigit(*q) && *q != '(')
+                return NULL;
+        /* Digits with the usual separators: (555) 826-6564, 555.906 4977,
+         * 555/349-5311, 5555620083, +1 555 222 4444. */
+        while (*q && n < 11) {
+                if (g_ascii_isdigit(*q)) {
+                        digits[n++] = *q;
+                } else if (*q == '(' || *q == ')' || *q == '-' || *q == '.' || *q == '/' || *q == ' ' ||
+                           (*q == ':' && (n == 3 || n == 6) && g_ascii_isdigit(q[1]))) {
+                        if (q[1] == ' ' && *q == ' ')
+                                break;
+                        /* ten digits and a space: the number is whole (a
+                         * country code 1 is the only eleventh digit) */
+                        if (n == 10 && digits[0] != '1' && *q == ' ')
+                                break;
+                        groups++;
+                        if (groups > 5)
+                                break;
+                } else {
+                        break;
+                }
+                q++;
+        }
+        if (n == 11 && digits[0] == '1') {
+                memmove(digits, digits + 1, 10);
+                n = 10;
+        }
+        if (n != 10 || g_ascii_isdigit(*q) || digits[0] < '2' || digits[3] < '2')
+                return NULL;
+        /* the separators read after the last digit are not part of it */
+        while (q > p && !g_ascii_isdigit(q[-1]))
+                q--;
+        digits[10] = '\0';
+        if (ret_len)
+                *ret_len = (gsize)(q - p);
+        return g_strdup(digits);
+}
+
 static char *
 normalize_phone_digits(const char *s)
 {
         for (const char *p = s; p && *p; p++) {
-                char digits[12];
-                guint n = 0, groups = 0;
-                const char *q = p;
+                char *num;
 
                 if (!g_ascii_isdigit(*p) && *p != '(')
                         continue;
                 if (p > s && g_ascii_isdigit(p[-1]))
                         continue;
-                /* Digits with the usual separators: (555) 826-6564,
-                 * 555.906 4977, 555/349-5311, 5555620083. */
-                while (*q && n < 11) {
-                        if (g_ascii_isdigit(*q)) {
-                                digits[n++] = *q;
-                        } else if (*q == '(' || *q == ')' || *q == '-' || *q == '.' ||
-                                   *q == '/' || *q == ' ' ||
-                                   (*q == ':' && (n == 3 || n == 6) && g_ascii_isdigit(q[1]))) {
-                                if (q[1] == ' ' && *q == ' ')
-                                        break;
-                                groups++;
-                                if (groups > 5)
-                                        break;
-                        } else {
-                                break;
-                        }
-                        q++;
-                }
-                if (n == 11 && digits[0] == '1') {
-                        memmove(digits, digits + 1, 10);
-                        n = 10;
-                }
-                if (n == 10 && !g_ascii_isdigit(*q) && digits[0] >= '2' && digits[3] >= '2') {
-                        digits[10] = '\0';
-                        return g_strdup(digits);
-                }
+                num = rd_phone_at(p, NULL);
+                if (num)
+                        return num;
         }
         return NULL;
 }

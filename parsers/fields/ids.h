@@ -8,6 +8,10 @@ G_BEGIN_DECLS
 
 /* The first NANP telephone number in @s as 10 digits, or NULL. */
 char *rd_normalize_phone(const char *s);
+/* The NANP number that starts exactly at @p ("(555) 222-4444",
+ * "555.222.4444", "+1 555 222 4444", "5552224444") as 10 digits, or
+ * NULL; @ret_len (may be NULL) gets the bytes it spans. */
+char *rd_phone_at(const char *p, gsize *ret_len);
 
 /* TRUE for a 10-digit NPI whose check digit is right (Luhn over
  * "80840" + the first 9 digits). */

@@ -100,8 +100,6 @@ static const Label labels[] = {
         { "d.o.b.", L_DOB, SEC_PATIENT },
         { "d.o.b", L_DOB, SEC_PATIENT },
         { "dob", L_DOB, SEC_PATIENT },
-        { "dos", L_DOB, SEC_PATIENT },
-        { "d0b", L_DOB, SEC_PATIENT },
         { "legal sex", L_SEX, SEC_PATIENT },
         { "sex", L_SEX, SEC_PATIENT },
         { "gender", L_SEX, SEC_PATIENT },
@@ -119,14 +117,9 @@ static const Label labels[] = {
         { "mrn", L_MRN, SEC_PATIENT },
         { "mr#", L_MRN, SEC_PATIENT },
         { "mr #", L_MRN, SEC_PATIENT },
-        { "man", L_MRN, SEC_PATIENT },
-        { "mbn", L_MRN, SEC_PATIENT },
         { "patient id", L_MRN, SEC_PATIENT },
         { "chart #", L_MRN, SEC_PATIENT },
         { "npi", L_NPI, SEC_REFERRING },
-        { "npe", L_NPI, SEC_REFERRING },
-        { "npl", L_NPI, SEC_REFERRING },
-        { "np1", L_NPI, SEC_REFERRING },
         { "practice", L_PRACTICE, SEC_REFERRING },
         { "clinic", L_PRACTICE, SEC_REFERRING },
         { "fax", L_FAX, SEC_NONE },
@@ -166,7 +159,9 @@ static const Label labels[] = {
         { "visits", L_STOP, SEC_NONE },
         { "facility", L_STOP, SEC_NONE },
         { "specialty", L_STOP, SEC_NONE },
+        /* a date of service is never a date of birth */
         { "date of service", L_STOP, SEC_NONE },
+        { "dos", L_STOP, SEC_NONE },
         { "visit type", L_STOP, SEC_NONE },
         { "age/sex", L_STOP, SEC_NONE },
         { "age", L_STOP, SEC_NONE },
@@ -299,7 +294,7 @@ is_bare_label(const char *l)
 }
 
 /* Text layers sometimes give a column of labels, then a column of values
- * ("Name:\nSex:\n\nO'Brien, Dorothy\nFemale"): pair them back up. */
+ * ("Name:\nSex:\n\nDoe, Jane\nFemale"): pair them back up. */
 char **
 rd_realign_label_columns(char **lines)
 {

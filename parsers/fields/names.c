@@ -51,7 +51,7 @@ is_name_word(const char *w)
         return letters >= 1;
 }
 
-/* "NOVAK" -> "Novak", "O'BRIEN" -> "O'Brien"; mixed case is kept. */
+/* "DOE" -> "Doe", "DOE-ROE" -> "Doe-Roe"; mixed case is kept. */
 static char *
 name_case(const char *w)
 {
@@ -84,7 +84,7 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
 
         g_strdelimit(s, "\t|;:\"", ' ');
         {
-                /* "Whitfield,Thomas" */
+                /* "Doe,Jane" */
                 g_autoptr(GString) spaced = g_string_new(NULL);
 
                 for (const char *p = s; *p; p++) {
@@ -115,12 +115,13 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
                         return FALSE;
                 }
                 if (is_credential(w)) {
-                        /* Credentials end the name ("Aisha Bello, MD NPI"). */
+                        /* Credentials end the name ("Jane Doe, MD NPI"). */
                         if (words->len > 0)
                                 break;
                         continue;
                 }
-                /* OCR reads a capital I as l: "lyer" is "Iyer". */
+                /* OCR reads a capital I as l: a name word that opens with a
+                 * lower-case l and a consonant (or "ly") opens with I. */
                 if (w[0] == 'l' && g_ascii_isalpha(w[1]) && !strchr("aeiouy", w[1]))
                         w[0] = 'I';
                 else if (w[0] == 'l' && w[1] == 'y')

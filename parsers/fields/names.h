@@ -6,8 +6,8 @@
 
 G_BEGIN_DECLS
 
-/* Splits a clinician or patient name as printed ("Dr. Samuel Okafor",
- * "Okafor, Samuel MD", "OKAFOR, SAMUEL") into family and given names
+/* Splits a clinician or patient name as printed ("Dr. Jane Doe",
+ * "Doe, Jane MD", "DOE, JANE") into family and given names
  * without titles or credentials. Returns FALSE when it is not a name. */
 gboolean rd_split_person_name(const char *raw, char **ret_family, char **ret_given);
 

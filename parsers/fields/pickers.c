@@ -47,6 +47,32 @@ one_digit_apart(const char *a, const char *b)
         return diff == 1;
 }
 
+/* A date of birth is plausible when it is not after the day the referral
+ * came in (today when that is unknown) and gives an age of 0 to 120. */
+static gboolean
+dob_plausible(const char *iso, const char *received)
+{
+        GDate dob, ref;
+        gint age;
+
+        if (!rd_iso_date(iso, &dob))
+                return FALSE;
+        if (!rd_iso_date(received, &ref)) {
+                g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+
+                g_date_clear(&ref, 1);
+                g_date_set_dmy(&ref, (GDateDay)g_date_time_get_day_of_month(now),
+                               (GDateMonth)g_date_time_get_month(now), (GDateYear)g_date_time_get_year(now));
+        }
+        if (g_date_compare(&dob, &ref) > 0)
+                return FALSE;
+        age = (gint)g_date_get_year(&ref) - (gint)g_date_get_year(&dob);
+        if (g_date_get_month(&ref) < g_date_get_month(&dob) ||
+            (g_date_get_month(&ref) == g_date_get_month(&dob) && g_date_get_day(&ref) < g_date_get_day(&dob)))
+                age--;
+        return age >= 0 && age <= 120;
+}
+
 /* The first labelled date in rank order, unless the other pages repeat a
  * date one digit away from it more often: every page of a packet carries
  * the patient's DOB, and a misread on one page is outvoted by the rest. */
@@ -67,6 +93,9 @@ rd_pick_date(Ctx *c, LabelKey key, guint max_rank)
                 while (*p && !g_ascii_isalnum(*p))
                         p++;
                 iso = rd_parse_date(p, NULL);
+                /* an impossible date of birth is dropped, not voted on */
+                if (iso && key == L_DOB && !dob_plausible(iso, c->received))
+                        g_clear_pointer(&iso, g_free);
                 if (iso)
                         g_ptr_array_add(dates, iso);
         }

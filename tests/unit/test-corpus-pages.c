@@ -173,7 +173,7 @@ typedef struct {
 static GPtrArray *samples; /* Sample*, read once, shared by the sample tests */
 
 /* Lower case, with the glyphs fax OCR confuses folded together (I/l/1,
- * O/0): "Iyer" printed is often read "lyer", which still names the patient. */
+ * O/0): a capital I is often read as l, which still names the patient. */
 static char *
 lower(const char *s)
 {

@@ -313,6 +313,40 @@ test_dob_vote(void)
         g_assert_cmpstr(b->patient.dob, ==, "1950-03-04");
 }
 
+/* A date of service is never a date of birth, and a date of birth after
+ * the day the referral came in, or more than 120 years before it, is
+ * dropped rather than reported. */
+static void
+test_dob_plausible(void)
+{
+        static const char *const dos[] = { "Visit note\nPatient: Doe, Jane   DOS: 11/02/2026\n" };
+        static const char *const cases[][2] = {
+                { "Consult request\nPatient: Doe, Jane   DOB: 03/04/1950\n", "1950-03-04" },
+                { "Consult request\nPatient: Doe, Jane   DOB: 11/21/2026\n", NULL },
+                { "Consult request\nPatient: Doe, Jane   DOB: 11/20/2026\n", "2026-11-20" },
+                { "Consult request\nPatient: Doe, Jane   DOB: 11/21/1905\n", "1905-11-21" },
+                { "Consult request\nPatient: Doe, Jane   DOB: 11/20/1905\n", NULL },
+        };
+        g_autoptr(RdReferral) a = extract_one_form(dos, G_N_ELEMENTS(dos));
+
+        g_assert_null(a->patient.dob);
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+                g_autoptr(RdReferral) ref = rd_referral_new();
+                RdDocument *form = rd_document_new(RD_DOC_REFERRAL_FORM);
+                guint one = 1;
+
+                g_ptr_array_add(pages, page(1, cases[i][0]));
+                g_array_append_val(form->pages, one);
+                form->confidence = 1;
+                g_ptr_array_add(docs, form);
+                ref->received = g_strdup("2026-11-20");
+                rd_fields_extract(pages, docs, ref);
+                g_assert_cmpstr(ref->patient.dob, ==, cases[i][1]);
+        }
+}
+
 /* A service row whose ticked box OCR dropped: the one option without a
  * box is the ticked one; with two such options nothing is concluded
  * from the boxes. */
@@ -460,6 +494,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
         g_test_add_func("/fields/diagnosis-block", test_diagnosis_block);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
+        g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);
         g_test_add_func("/fields/numbers-names-sex", test_numbers_names_sex);
         g_test_add_func("/fields/reason-specks", test_reason_specks);
