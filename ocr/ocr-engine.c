@@ -322,9 +322,10 @@ static PIX *
 rd_ocr_text_regions(PIX *prepared, PIX *mask)
 {
         int pw = pixGetWidth(prepared), ph = pixGetHeight(prepared);
-        /* a margin around each letter: the mask comes from a reduced,
-         * slightly straightened copy */
-        g_autoptr(PIX) grown = pixDilateBrick(NULL, mask, 9, 5);
+        /* whole text lines, not only the letters the mask kept: a thin
+         * capital I at a word's start looks like a stroke of the trace,
+         * and the mask comes from a reduced, slightly straightened copy */
+        g_autoptr(PIX) grown = pixDilateBrick(NULL, mask, 41, 7);
         g_autoptr(PIX) big = NULL;
         PIX *out;
 
