@@ -313,6 +313,21 @@ partner_list(RdDb *db)
         " WHERE p.id = (SELECT q.id FROM partner q WHERE (q.id::text = $1) OR q.name = $1"          \
         "   ORDER BY q.id::text = $1 DESC LIMIT 1)"
 
+/* The partner query of `partner show` found one; else says why. */
+static gboolean
+found_partner(const RdDbRows *rows, const char *which, GError *error)
+{
+        if (rows == NULL) {
+                rd_ctl_fail(error);
+                return FALSE;
+        }
+        if (rows->rows->len == 0) {
+                fprintf(stderr, "referralctl partner show: no partner %s\n", which);
+                return FALSE;
+        }
+        return TRUE;
+}
+
 static int
 partner_show(RdDb *db, const char *which)
 {
@@ -340,13 +355,9 @@ partner_show(RdDb *db, const char *which)
                                 "   ORDER BY r.received_at DESC NULLS LAST, r.id DESC LIMIT 20) x)))"
                                 " FROM partner p" PARTNER_BY_ID_OR_NAME_SQL,
                                 1, params, &error);
-                if (p == NULL)
-                        return rd_ctl_fail(error);
-                if (p->rows->len == 0) {
-                        fprintf(stderr, "referralctl partner show: no partner %s\n", which);
+                if (!found_partner(p, which, error))
                         return 1;
-                }
-                printf("%s\n", (char *)((GPtrArray *)p->rows->pdata[0])->pdata[0]);
+                printf("%s\n", rd_db_rows_cell(p, 0, 0));
                 return 0;
         }
         p = rd_db_query(db,
@@ -360,12 +371,8 @@ partner_show(RdDb *db, const char *which)
                         "      AND r.status = 'incomplete')::text || ' incomplete)' AS \"referrals\""
                         " FROM partner p" PARTNER_BY_ID_OR_NAME_SQL,
                         1, params, &error);
-        if (p == NULL)
-                return rd_ctl_fail(error);
-        if (p->rows->len == 0) {
-                fprintf(stderr, "referralctl partner show: no partner %s\n", which);
+        if (!found_partner(p, which, error))
                 return 1;
-        }
         row = p->rows->pdata[0];
         params[0] = row->pdata[0]; /* the id from here on */
         keys = rd_db_query(db,
