@@ -457,7 +457,6 @@ rd_picture_text(PIX *ink, PIX *mask, gboolean *ret_blank)
 {
         int w = pixGetWidth(ink), h = pixGetHeight(ink), lng = MAX(w, h);
         BOXA *boxa = pixConnComp(ink, NULL, 8);
-        g_autoptr(PIX) filled = NULL;
         int x0 = w, y0 = h, x1 = -1, y1 = -1;
         double area = 0.0;
         int n;

@@ -157,7 +157,9 @@ try:
     p3 = kit.Patient("Saoirse", "Delacroix", "09/09/1970")
     drop(d.inbox, "quiet.pdf", kit.referral_pdf(quiet, p3))
     wait_for(lambda: settled("quiet.pdf"), 120, 0.3)
-    rows = kit.outbox(pg, "reason IS NOT NULL")
+    # (the EKG that became a referral of its own above has no form: it
+    # needs review, and its reply is held for a person, not suppressed)
+    rows = kit.outbox(pg, "referral_id = %d" % (referral_of("quiet.pdf") or 0))
     tap.ok(len(rows) == 1 and rows[0]["state"] == "suppressed" and "partner" in rows[0]["reason"],
            "a partner with reply-channel none gets no reply, and the row says why", rows)
     n = sink.count()
