@@ -9,10 +9,11 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 BUILD=${RD_TEST_BUILD:-build-test}
 if [ ! -f "$BUILD/build.ninja" ]; then
-        # clang: the same sanitizer build also gets the libFuzzer MIME target,
-        # run for a fixed minute as a test (suite fuzz)
+        # clang: the same sanitizer build also gets the libFuzzer targets,
+        # each run for a fixed time as a test (suite fuzz); a clang warning
+        # fails the build, as a gcc one does below
         CC=${CC:-clang} meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false \
-                -Dbuildtype=debugoptimized -Dfuzzing=true -Dtest-faults=true >/dev/null
+                -Dbuildtype=debugoptimized -Dfuzzing=true -Dtest-faults=true -Dwerror=true >/dev/null
 fi
 ninja -C "$BUILD"
 # the README's plain `meson setup` uses gcc: its optimised build must be
