@@ -233,7 +233,8 @@ static gboolean
 is_foreign_group(const char *group)
 {
         return strcmp(group, "policy") == 0 || g_str_has_prefix(group, "checklist.") ||
-               g_str_has_prefix(group, "urgency.") || rd_config_replies_owns_group(group);
+               g_str_has_prefix(group, "urgency.") || rd_config_replies_owns_group(group) ||
+               strcmp(group, "web") == 0;
 }
 
 RdConfig *
@@ -285,6 +286,7 @@ rd_config_free(RdConfig *c)
                 g_ptr_array_unref(c->mailboxes);
         rd_replies_config_free(c->replies);
         rd_smtp_config_free(c->smtp);
+        rd_web_config_free(c->web);
         g_free(c);
 }
 
@@ -464,6 +466,11 @@ rd_config_load(const char *path, GError **error)
         if (c->replies == NULL)
                 return NULL;
         c->smtp = rd_smtp_config_parse(c->keyfile, path, &local);
+        if (local != NULL) {
+                g_propagate_error(error, g_steal_pointer(&local));
+                return NULL;
+        }
+        c->web = rd_web_config_parse(c->keyfile, path, &local);
         if (local != NULL) {
                 g_propagate_error(error, g_steal_pointer(&local));
                 return NULL;

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "replies.h"
+#include "web.h"
 #include "parsers/understand/policy.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,9 @@ typedef struct {
         /* [replies], [followups], [smtp] (config-replies.h) */
         RdRepliesConfig *replies;   /* owned, never NULL after load */
         RdSmtpConfig *smtp;         /* owned, NULL without [smtp] */
+
+        /* [web] (config/web.h) */
+        RdWebConfig *web;           /* owned, NULL without [web]: no web process */
 } RdConfig;
 
 RdConfig *rd_config_new_defaults(void);

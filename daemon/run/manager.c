@@ -19,6 +19,7 @@
 #include "daemon/intake/imap-poller.h"
 #include "daemon/base/log.h"
 #include "daemon/replies/sender.h"
+#include "daemon/web/web.h"
 #include "manager.h"
 #include "worker.h"
 
@@ -68,6 +69,7 @@ struct RdManager {
         RdPollerSlot pollers[RD_MAILBOX_MAX];
         guint n_pollers;
         RdPollerSlot sender;    /* the outbox sender (sender.c), when [replies] is on */
+        RdPollerSlot web;       /* the web interface (daemon/web), when [web] is there */
         gboolean intake_scanned;       /* --once: the drop folder is stored */
 
         gboolean db_ok;
@@ -81,6 +83,7 @@ static void once_start_workers(RdManager *self);
 static guint running_pollers(RdManager *self);
 static void start_pollers(RdManager *self);
 static void start_sender(RdManager *self);
+static void start_web(RdManager *self);
 static void signal_pollers(RdManager *self, int sig);
 static void resize_pollers(RdManager *self, guint n);
 
@@ -608,7 +611,7 @@ running_pollers(RdManager *self)
 
         for (guint i = 0; i < RD_MAILBOX_MAX; i++)
                 n += self->pollers[i].pid > 0;
-        return n + (self->sender.pid > 0);
+        return n + (self->sender.pid > 0) + (self->web.pid > 0);
 }
 
 static void
@@ -619,6 +622,8 @@ signal_pollers(RdManager *self, int sig)
                         kill(self->pollers[i].pid, sig);
         if (self->sender.pid > 0)
                 kill(self->sender.pid, sig);
+        if (self->web.pid > 0)
+                kill(self->web.pid, sig);
 }
 
 static void
@@ -726,6 +731,8 @@ start_pollers(RdManager *self)
                         start_poller(self, &self->pollers[i]);
         if (!self->once && self->config->replies->enabled && self->sender.pid == 0)
                 start_sender(self);
+        if (!self->once && self->config->web != NULL && self->web.pid == 0)
+                start_web(self);
 }
 
 /* The outbox sender: one process, restarted with backoff like a poller.
@@ -765,6 +772,45 @@ start_sender(RdManager *self)
         r = sd_event_add_child(self->event, &self->sender.child, pid, WEXITED, on_sender_exit, self);
         if (r < 0)
                 rd_log_err(LOG_DOMAIN, 0, "watching the outbox sender %d: %s", (int)pid, g_strerror(-r));
+}
+
+/* The web interface: one process, restarted with backoff like a poller;
+ * never with --once. */
+static int
+on_web_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        RdManager *self = userdata;
+        guint64 delay = helper_exited(self, &self->web, si, 0, "web interface");
+
+        (void)s;
+        if (!self->stopping)
+                schedule_restart(self, delay);
+        maybe_finish(self);
+        return 0;
+}
+
+static void
+start_web(RdManager *self)
+{
+        pid_t pid;
+        int r;
+
+        if (self->stopping || self->web.pid > 0)
+                return;
+        pid = fork();
+        if (pid < 0) {
+                rd_log_err(LOG_DOMAIN, 0, "fork: %s", g_strerror(errno));
+                schedule_restart(self, 5 * G_USEC_PER_SEC);
+                return;
+        }
+        if (pid == 0)
+                rd_web_run(self->config);
+        self->web.manager = self;
+        self->web.pid = pid;
+        self->web.started_usec = g_get_monotonic_time();
+        r = sd_event_add_child(self->event, &self->web.child, pid, WEXITED, on_web_exit, self);
+        if (r < 0)
+                rd_log_err(LOG_DOMAIN, 0, "watching the web interface %d: %s", (int)pid, g_strerror(-r));
 }
 
 RdManager *
