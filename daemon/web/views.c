@@ -287,8 +287,10 @@ pages_section(GString *html, const char *id, RdDbRows *pages)
                 const char *type = rd_db_rows_cell(pages, r, 3);
 
                 rd_html_join(html, "<figure><a class=\"page\" href=\"/referral/", id, "/page/", item, "/", n,
-                             "\" data-large=\"/referral/", id, "/page/", item, "/", n, ".png?size=large",
-                             "\"><img class=\"thumb\" loading=\"lazy\" src=\"/referral/", id, "/page/", item, "/", n,
+                             "\" data-large=\"/referral/", id, "/page/", item, "/", n,
+                             /* literals and values alternate: one literal here */
+                             ".png?size=large\"><img class=\"thumb\" loading=\"lazy\" src=\"/referral/",
+                             id, "/page/", item, "/", n,
                              ".png\" alt=\"page ", n, "\"></a><figcaption>page ", n, " &middot; ",
                              type ? type : "unclassified", "</figcaption></figure>", NULL);
         }

@@ -68,9 +68,13 @@ rd_web_send_text(RdWebRequest *req, guint status, const char *text)
 void
 rd_web_redirect(RdWebRequest *req, const char *location)
 {
-        soup_message_headers_replace(soup_server_message_get_response_headers(req->msg), "Cache-Control",
-                                     "no-store");
-        soup_server_message_set_redirect(req->msg, SOUP_STATUS_SEE_OTHER, location);
+        SoupMessageHeaders *h = soup_server_message_get_response_headers(req->msg);
+
+        /* a path, not soup_server_message_set_redirect()'s absolute URI: behind
+         * a TLS proxy the URI libsoup sees says http:// and the wrong host */
+        soup_message_headers_replace(h, "Cache-Control", "no-store");
+        soup_message_headers_replace(h, "Location", location);
+        soup_server_message_set_status(req->msg, SOUP_STATUS_SEE_OTHER, NULL);
 }
 
 void

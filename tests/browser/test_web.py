@@ -164,13 +164,14 @@ try:
                      " AND referral_id = %d" % rid) == "1", "the view is audited with the person's name")
     why = browser.js("document.getElementById('why').textContent")
     tap.ok("Missing ekg" in why, "the page says why the referral is flagged", why)
+    browser.js("document.getElementById('pages').scrollIntoView()")  # the thumbnails load lazily
     loaded = wait_for(lambda: browser.js("(() => { const i = [...document.querySelectorAll('img.thumb')];"
                                          " return i.length >= 2 && i.every(x => x.complete && x.naturalWidth > 0); })()"),
-                      120, 0.5)
+                      60, 0.5)
     tap.ok(loaded, "the page pictures load", browser.js("[...document.images].map(i => [i.src, i.naturalWidth])"))
     browser.js("document.querySelector('a.page').click()")
     big = wait_for(lambda: browser.js("(() => { const i = document.querySelector('#overlay img');"
-                                      " return i && i.complete && i.naturalWidth; })()"), 120, 0.5)
+                                      " return i && i.complete && i.naturalWidth; })()"), 60, 0.5)
     tap.ok(big and big > 400, "a page opens large", big)
     browser.screenshot(os.path.join(SHOTS, "page-large.png"))
     browser.js("document.getElementById('overlay').click()")
