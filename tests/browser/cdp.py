@@ -156,9 +156,19 @@ class Browser:
 
     def load(self, action):
         """Runs action (a callable) and waits for the page it leads to."""
+        # a load event of the page before can still be on its way: the old
+        # document is marked, and only a load without the mark counts
+        self.js("window.__rdOld = true")
         self.events = [e for e in self.events if e["method"] != "Page.loadEventFired"]
         action()
-        self.wait_event("Page.loadEventFired")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            self.wait_event("Page.loadEventFired", max(1, deadline - time.monotonic()))
+            if not self.js("window.__rdOld === true && document.readyState === 'complete'"):
+                if self.js("document.readyState") == "complete":
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError("the page did not change")
 
     def goto(self, url):
         self.load(lambda: self.call("Page.navigate", url=url))
