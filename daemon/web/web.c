@@ -181,9 +181,15 @@ static void
 login_form(RdWebRequest *req, guint status, const char *message)
 {
         g_autoptr(GString) html = g_string_new(NULL);
-        g_autofree char *nonce = random_token();
+        g_autofree char *nonce = cookie(req, LOGIN_COOKIE);
 
-        /* login CSRF: the form's token must match a cookie only this site sets */
+        /* login CSRF: the form's token must match a cookie only this site
+         * sets.  A nonce the browser already holds is kept: a second tab, or
+         * the login page loaded twice, must not make the first form stale. */
+        if (nonce == NULL || strlen(nonce) != 64 || strspn(nonce, "0123456789abcdef") != 64) {
+                g_free(nonce);
+                nonce = random_token();
+        }
         set_cookie(req, LOGIN_COOKIE, nonce, "/login", FALSE);
         rd_html_begin(html, "Log in", NULL, NULL);
         g_string_append(html, "<section class=\"login\"><h1>Log in</h1>");

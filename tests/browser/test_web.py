@@ -142,7 +142,8 @@ try:
     browser.submit("form[action='/login']", name="ines.ortega", password=PASSWORD)
     tap.ok(browser.js("location.pathname") == "/queue" and
            browser.js("document.getElementById('user').textContent") == "ines.ortega",
-           "logged in, the queue shows the person's name")
+           "logged in, the queue shows the person's name",
+           browser.js("location.href + '\\n' + document.body.innerText.slice(0, 400)"))
     cookies = browser.call("Network.getCookies", urls=[BASE])["cookies"]
     session = [c for c in cookies if c["name"] == "rd_session"]
     tap.ok(session and session[0]["httpOnly"] and session[0]["sameSite"] == "Strict",
