@@ -30,7 +30,9 @@ typedef struct {
 static void
 child_limits(gpointer data)
 {
-        struct rlimit cpu = { 20, 20 }, fsize = { 0, 0 }, core = { 0, 0 };
+        /* fsize: no big file, but room for a message when stderr is a
+         * log file (0 would kill the child with SIGXFSZ on its first line) */
+        struct rlimit cpu = { 20, 20 }, fsize = { 1 << 20, 1 << 20 }, core = { 0, 0 };
 
         (void)data;
         /* async-signal-safe calls only: this runs between fork and exec */
