@@ -735,13 +735,17 @@ start_pollers(RdManager *self)
                 start_web(self);
 }
 
-/* The outbox sender: one process, restarted with backoff like a poller.
- * With --once it runs after the workers, sends what is due and leaves. */
+/* The outbox sender and the web interface: one process each, restarted
+ * with backoff like a poller.  With --once the sender runs after the
+ * workers, sends what is due and leaves; the web interface never runs
+ * with --once. */
 static int
-on_sender_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
 {
-        RdManager *self = userdata;
-        guint64 delay = helper_exited(self, &self->sender, si, 0, "outbox sender");
+        RdPollerSlot *slot = userdata;
+        RdManager *self = slot->manager;
+        gboolean web = slot == &self->web;
+        guint64 delay = helper_exited(self, slot, si, 0, web ? "web interface" : "outbox sender");
 
         (void)s;
         if (!self->once && !self->stopping)
@@ -751,12 +755,13 @@ on_sender_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
 }
 
 static void
-start_sender(RdManager *self)
+start_helper(RdManager *self, RdPollerSlot *slot)
 {
+        gboolean web = slot == &self->web;
         pid_t pid;
         int r;
 
-        if (self->stopping || self->sender.pid > 0)
+        if (self->stopping || slot->pid > 0)
                 return;
         pid = fork();
         if (pid < 0) {
@@ -764,53 +769,29 @@ start_sender(RdManager *self)
                 schedule_restart(self, 5 * G_USEC_PER_SEC);
                 return;
         }
+        if (pid == 0 && web)
+                rd_web_run(self->config);
         if (pid == 0)
                 rd_sender_run(self->config, self->once);
-        self->sender.manager = self;
-        self->sender.pid = pid;
-        self->sender.started_usec = g_get_monotonic_time();
-        r = sd_event_add_child(self->event, &self->sender.child, pid, WEXITED, on_sender_exit, self);
+        slot->manager = self;
+        slot->pid = pid;
+        slot->started_usec = g_get_monotonic_time();
+        r = sd_event_add_child(self->event, &slot->child, pid, WEXITED, on_helper_exit, slot);
         if (r < 0)
-                rd_log_err(LOG_DOMAIN, 0, "watching the outbox sender %d: %s", (int)pid, g_strerror(-r));
+                rd_log_err(LOG_DOMAIN, 0, "watching the %s %d: %s", web ? "web interface" : "outbox sender",
+                           (int)pid, g_strerror(-r));
 }
 
-/* The web interface: one process, restarted with backoff like a poller;
- * never with --once. */
-static int
-on_web_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+static void
+start_sender(RdManager *self)
 {
-        RdManager *self = userdata;
-        guint64 delay = helper_exited(self, &self->web, si, 0, "web interface");
-
-        (void)s;
-        if (!self->stopping)
-                schedule_restart(self, delay);
-        maybe_finish(self);
-        return 0;
+        start_helper(self, &self->sender);
 }
 
 static void
 start_web(RdManager *self)
 {
-        pid_t pid;
-        int r;
-
-        if (self->stopping || self->web.pid > 0)
-                return;
-        pid = fork();
-        if (pid < 0) {
-                rd_log_err(LOG_DOMAIN, 0, "fork: %s", g_strerror(errno));
-                schedule_restart(self, 5 * G_USEC_PER_SEC);
-                return;
-        }
-        if (pid == 0)
-                rd_web_run(self->config);
-        self->web.manager = self;
-        self->web.pid = pid;
-        self->web.started_usec = g_get_monotonic_time();
-        r = sd_event_add_child(self->event, &self->web.child, pid, WEXITED, on_web_exit, self);
-        if (r < 0)
-                rd_log_err(LOG_DOMAIN, 0, "watching the web interface %d: %s", (int)pid, g_strerror(-r));
+        start_helper(self, &self->web);
 }
 
 RdManager *
