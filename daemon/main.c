@@ -4,10 +4,12 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon/config/config.h"
 #include "daemon/base/log.h"
 #include "daemon/run/manager.h"
+#include "daemon/web/web.h"
 #include "rd-config.h"
 
 /* --check-config: every file, group and key, without starting anything.
@@ -58,6 +60,9 @@ main(int argc, char **argv)
         g_autoptr(RdManager) manager = NULL;
 
         setlocale(LC_ALL, "");
+        /* the web process's page drawing child (daemon/web/render.c) */
+        if (argc > 1 && strcmp(argv[1], "--render-page") == 0)
+                return rd_web_render_main(argc, argv);
         g_option_context_add_main_entries(ctx, entries, NULL);
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 fprintf(stderr, "referrald: %s\n", error->message);

@@ -11,6 +11,7 @@
 #include "daemon/ctl/referrals.h"
 #include "daemon/ctl/pages.h"
 #include "daemon/ctl/staff.h"
+#include "daemon/ctl/user.h"
 #include "daemon/ctl/ctl.h"
 #include "daemon/base/log.h"
 #include "rd-config.h"
@@ -35,6 +36,7 @@ static const RdCommand commands[] = {
         { "attach", rd_cmd_attach, "attach ITEM ID: add an inbound item's documents to a referral" },
         { "reprocess", rd_cmd_reprocess, "reprocess ITEM [--new]: queue a failed or quarantined item again" },
         { "review", rd_cmd_review, "items waiting for staff: several referrals fit, or none can be trusted [--json]" },
+        { "user", rd_cmd_user, "user add|disable|reset NAME [--role staff|admin] | user list: web accounts" },
         { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry|drop|approve|hold ID: replies" },
 };
 

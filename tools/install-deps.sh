@@ -6,10 +6,10 @@ set -eu
 PACKAGES="meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 libglib2.0-dev libgmime-3.0-dev libjson-glib-dev libtesseract-dev libleptonica-dev
 tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libpq-dev libcurl4-openssl-dev
-libsystemd-dev libseccomp-dev libpoppler-glib-dev libcairo2-dev
+libsystemd-dev libseccomp-dev libpoppler-glib-dev libcairo2-dev libsoup-3.0-dev libsodium-dev
 postgresql-15 postgresql-client-15 dovecot-imapd python3 python3-aiosmtpd
 poppler-utils systemd openssl util-linux procps fontconfig fonts-dejavu-core
-python3-pil python3-reportlab python3-numpy"
+python3-pil python3-reportlab python3-numpy chromium"
 
 missing=""
 for p in $PACKAGES; do

@@ -89,6 +89,8 @@ static const RdGroup groups[] = {
         /* replies: replies.c */
         { "replies", RD_GROUP_ELSEWHERE, rd_replies_keys }, { "followups", RD_GROUP_ELSEWHERE, rd_followups_keys },
         { "smtp", RD_GROUP_ELSEWHERE, rd_smtp_keys },
+        /* the staff web interface: web.c */
+        { "web", RD_GROUP_ELSEWHERE, rd_web_keys },
         /* the checklist policy: parsers/understand/policy.c */
         { "policy", RD_GROUP_ELSEWHERE, policy_keys },  { "checklist.LINE", RD_GROUP_ELSEWHERE, checklist_keys },
         { "urgency.LEVEL", RD_GROUP_ELSEWHERE, urgency_keys },
@@ -161,6 +163,7 @@ static const struct {
         { F(mailboxes), (GDestroyNotify)g_ptr_array_unref },
         { F(replies), (GDestroyNotify)rd_replies_config_free },
         { F(smtp), (GDestroyNotify)rd_smtp_config_free },
+        { F(web), (GDestroyNotify)rd_web_config_free },
 };
 #undef F
 
@@ -302,6 +305,8 @@ rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error)
         if (c->replies == NULL)
                 return NULL;
         c->smtp = rd_smtp_config_parse(&src, &local);
+        if (local == NULL)
+                c->web = rd_web_config_parse(&src, &local);
         if (local != NULL) {
                 g_propagate_error(error, g_steal_pointer(&local));
                 return NULL;

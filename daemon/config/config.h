@@ -8,6 +8,7 @@
 #include "mailbox.h"
 #include "replies.h"
 #include "secrets.h"
+#include "web.h"
 #include "parsers/understand/policy.h"
 
 G_BEGIN_DECLS
@@ -67,6 +68,9 @@ typedef struct {
         /* [replies], [followups], [smtp] (replies.h) */
         RdRepliesConfig *replies;   /* owned, never NULL after load */
         RdSmtpConfig *smtp;         /* owned, NULL without [smtp] */
+
+        /* [web] (config/web.h) */
+        RdWebConfig *web;           /* owned, NULL without [web]: no web process */
 } RdConfig;
 
 RdConfig *rd_config_new_defaults(void);

@@ -19,6 +19,7 @@
 #include "daemon/intake/imap-poller.h"
 #include "daemon/base/log.h"
 #include "daemon/replies/sender.h"
+#include "daemon/web/web.h"
 #include "manager.h"
 #include "worker.h"
 
@@ -68,6 +69,7 @@ struct RdManager {
         RdPollerSlot pollers[RD_MAILBOX_MAX];
         guint n_pollers;
         RdPollerSlot sender;    /* the outbox sender (sender.c), when [replies] is on */
+        RdPollerSlot web;       /* the web interface (daemon/web), when [web] is there */
         gboolean intake_scanned;       /* --once: the drop folder is stored */
 
         gboolean db_ok;
@@ -81,6 +83,7 @@ static void once_start_workers(RdManager *self);
 static guint running_pollers(RdManager *self);
 static void start_pollers(RdManager *self);
 static void start_sender(RdManager *self);
+static void start_web(RdManager *self);
 static void signal_pollers(RdManager *self, int sig);
 static void resize_pollers(RdManager *self, guint n);
 
@@ -609,7 +612,7 @@ running_pollers(RdManager *self)
 
         for (guint i = 0; i < RD_MAILBOX_MAX; i++)
                 n += self->pollers[i].pid > 0;
-        return n + (self->sender.pid > 0);
+        return n + (self->sender.pid > 0) + (self->web.pid > 0);
 }
 
 static void
@@ -620,6 +623,8 @@ signal_pollers(RdManager *self, int sig)
                         kill(self->pollers[i].pid, sig);
         if (self->sender.pid > 0)
                 kill(self->sender.pid, sig);
+        if (self->web.pid > 0)
+                kill(self->web.pid, sig);
 }
 
 static void
@@ -727,15 +732,21 @@ start_pollers(RdManager *self)
                         start_poller(self, &self->pollers[i]);
         if (!self->once && self->config->replies->enabled && self->sender.pid == 0)
                 start_sender(self);
+        if (!self->once && self->config->web != NULL && self->web.pid == 0)
+                start_web(self);
 }
 
-/* The outbox sender: one process, restarted with backoff like a poller.
- * With --once it runs after the workers, sends what is due and leaves. */
+/* The outbox sender and the web interface: one process each, restarted
+ * with backoff like a poller.  With --once the sender runs after the
+ * workers, sends what is due and leaves; the web interface never runs
+ * with --once. */
 static int
-on_sender_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
 {
-        RdManager *self = userdata;
-        guint64 delay = helper_exited(self, &self->sender, si, 0, "outbox sender");
+        RdPollerSlot *slot = userdata;
+        RdManager *self = slot->manager;
+        gboolean web = slot == &self->web;
+        guint64 delay = helper_exited(self, slot, si, 0, web ? "web interface" : "outbox sender");
 
         (void)s;
         if (!self->once && !self->stopping)
@@ -745,12 +756,13 @@ on_sender_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
 }
 
 static void
-start_sender(RdManager *self)
+start_helper(RdManager *self, RdPollerSlot *slot)
 {
+        gboolean web = slot == &self->web;
         pid_t pid;
         int r;
 
-        if (self->stopping || self->sender.pid > 0)
+        if (self->stopping || slot->pid > 0)
                 return;
         pid = fork();
         if (pid < 0) {
@@ -758,14 +770,29 @@ start_sender(RdManager *self)
                 schedule_restart(self, 5 * G_USEC_PER_SEC);
                 return;
         }
+        if (pid == 0 && web)
+                rd_web_run(self->config);
         if (pid == 0)
                 rd_sender_run(self->config, self->once);
-        self->sender.manager = self;
-        self->sender.pid = pid;
-        self->sender.started_usec = g_get_monotonic_time();
-        r = sd_event_add_child(self->event, &self->sender.child, pid, WEXITED, on_sender_exit, self);
+        slot->manager = self;
+        slot->pid = pid;
+        slot->started_usec = g_get_monotonic_time();
+        r = sd_event_add_child(self->event, &slot->child, pid, WEXITED, on_helper_exit, slot);
         if (r < 0)
-                rd_log_err(LOG_DOMAIN, 0, "watching the outbox sender %d: %s", (int)pid, g_strerror(-r));
+                rd_log_err(LOG_DOMAIN, 0, "watching the %s %d: %s", web ? "web interface" : "outbox sender",
+                           (int)pid, g_strerror(-r));
+}
+
+static void
+start_sender(RdManager *self)
+{
+        start_helper(self, &self->sender);
+}
+
+static void
+start_web(RdManager *self)
+{
+        start_helper(self, &self->web);
 }
 
 RdManager *
