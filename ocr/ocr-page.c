@@ -5,11 +5,11 @@
 
 #include "ocr-private.h"
 
-/* Returns: (transfer full) a 1 bpp or 8 bpp gray version of @pix. */
-static PIX *
-rd_ocr_page_to_gray(PIX *pix)
+PIX *
+rd_ocr_page_to_gray(PIX *pix, gboolean brightest)
 {
         g_autoptr(PIX) flat = NULL;
+        g_autoptr(PIX) blended = NULL;
 
         if (pixGetColormap(pix) != NULL) {
                 flat = pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC);
@@ -17,21 +17,24 @@ rd_ocr_page_to_gray(PIX *pix)
                         return NULL;
                 pix = flat;
         }
-        if (pixGetDepth(pix) == 1)
+        switch (pixGetDepth(pix)) {
+        case 1:
+        case 8:
                 return pixCopy(NULL, pix);
-        if (pixGetDepth(pix) == 8)
-                return pixCopy(NULL, pix);
-        if (pixGetDepth(pix) == 32 && pixGetSpp(pix) == 4) {
-                /* a transparent background would turn black: put it on white paper */
-                g_autoptr(PIX) blended = pixAlphaBlendUniform(pix, 0xffffff00);
-
-                if (blended == NULL)
-                        return NULL;
-                return pixConvertRGBToLuminance(blended);
-        }
-        if (pixGetDepth(pix) == 16)
+        case 16:
                 return pixConvert16To8(pix, L_MS_BYTE);
-        return pixConvertTo8(pix, FALSE);
+        case 32:
+                if (pixGetSpp(pix) == 4) {
+                        /* a transparent background would turn black: put it on white paper */
+                        blended = pixAlphaBlendUniform(pix, 0xffffff00);
+                        if (blended == NULL)
+                                return NULL;
+                        pix = blended;
+                }
+                return brightest ? pixConvertRGBToGrayMinMax(pix, L_CHOOSE_MAX) : pixConvertRGBToLuminance(pix);
+        default:
+                return pixConvertTo8(pix, FALSE);
+        }
 }
 
 /* Resolution tags outside this range are junk (72 dpi screen defaults,
@@ -57,7 +60,7 @@ rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error)
                 g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE, "image too small");
                 return NULL;
         }
-        gray = rd_ocr_page_to_gray(pix);
+        gray = rd_ocr_page_to_gray(pix, FALSE);
         if (gray == NULL) {
                 g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE,
                                     "cannot convert image to gray");

@@ -42,44 +42,6 @@ typedef struct {
         double score;
 } RdPicDir;
 
-/* Returns: (transfer full) an 8 bpp image, dark ink on light paper, of
- * @pix: colour is reduced to its brightest channel so that red, pink, green
- * or blue grids fade while black ink stays. Sets *ret_binary when the
- * source was 1 bpp. */
-static PIX *
-rd_picture_to_gray(PIX *pix, gboolean *ret_binary)
-{
-        g_autoptr(PIX) flat = NULL;
-
-        *ret_binary = FALSE;
-        if (pixGetColormap(pix) != NULL) {
-                flat = pixRemoveColormap(pix, REMOVE_CMAP_BASED_ON_SRC);
-                if (flat == NULL)
-                        return NULL;
-                pix = flat;
-        }
-        switch (pixGetDepth(pix)) {
-        case 1:
-                *ret_binary = TRUE;
-                return pixCopy(NULL, pix);
-        case 8:
-                return pixCopy(NULL, pix);
-        case 16:
-                return pixConvert16To8(pix, L_MS_BYTE);
-        case 32:
-                if (pixGetSpp(pix) == 4) {
-                        g_autoptr(PIX) blended = pixAlphaBlendUniform(pix, 0xffffff00);
-
-                        if (blended == NULL)
-                                return NULL;
-                        return pixConvertRGBToGrayMinMax(blended, L_CHOOSE_MAX);
-                }
-                return pixConvertRGBToGrayMinMax(pix, L_CHOOSE_MAX);
-        default:
-                return pixConvertTo8(pix, FALSE);
-        }
-}
-
 /* Returns: (transfer full) the working binary image of @pix: square pixels,
  * long side at most RD_PIC_WORK_LONG, ink ON. */
 static PIX *
@@ -93,7 +55,8 @@ rd_picture_binarize(PIX *pix, PIX **ret_dark)
         double fy = 1.0, f;
         int w, h, lng;
 
-        gray = rd_picture_to_gray(pix, &binary);
+        gray = rd_ocr_page_to_gray(pix, TRUE);
+        binary = gray != NULL && pixGetDepth(gray) == 1;
         if (gray == NULL)
                 return NULL;
         /* standard fax: each pixel twice as tall as wide */
