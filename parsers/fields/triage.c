@@ -237,34 +237,58 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
         return distinct;
 }
 
+/* The option @line names when it holds nothing but that word (any case),
+ * maybe between stars or bars; -1 otherwise. @ret_capitals: as capitals. */
+static int
+lone_option(const char *line, const Option *opts, gsize n_opts, gboolean *ret_capitals)
+{
+        g_autoptr(GString) word = g_string_new(NULL);
+
+        for (const char *q = line; *q; q++) {
+                if (g_ascii_isalpha(*q))
+                        g_string_append_c(word, *q);
+                else if (!strchr(" *!-=#_~", *q))
+                        return -1;
+        }
+        for (gsize k = 0; k < n_opts && word->len > 0; k++) {
+                if (g_ascii_strcasecmp(word->str, opts[k].phrase) == 0) {
+                        g_autofree char *up = g_ascii_strup(opts[k].phrase, -1);
+
+                        *ret_capitals = strcmp(word->str, up) == 0;
+                        return (int)k;
+                }
+        }
+        return -1;
+}
+
 /* A stamp: the word alone on its line, in capitals, maybe between stars
- * or bars ("*** STAT ***", "URGENT!"), with no box beside it. */
+ * or bars ("*** STAT ***", "URGENT!"), with no box beside it. A word that
+ * stands among the other options, one a line ("Routine / Urgent / STAT"
+ * in a column whose boxes a text layer or OCR dropped), is the form's
+ * printed choice, not a stamp. */
 static int
 stamped_option(Ctx *c, const Option *opts, gsize n_opts)
 {
         for (guint p = 0; p < c->page_lines->len; p++) {
                 char **lines = g_ptr_array_index(c->page_lines, p);
+                guint n = g_strv_length(lines);
 
                 if (g_array_index(c->rank, guint, p) > 1)
                         continue;
-                for (guint i = 0; lines[i]; i++) {
-                        g_autoptr(GString) word = g_string_new(NULL);
-                        gboolean other = FALSE;
+                for (guint i = 0; i < n; i++) {
+                        gboolean capitals = FALSE, listed = FALSE;
+                        int k = lone_option(lines[i], opts, n_opts, &capitals);
 
-                        for (const char *q = lines[i]; *q && !other; q++) {
-                                if (g_ascii_isalpha(*q))
-                                        g_string_append_c(word, *q);
-                                else if (!strchr(" *!-=#_~", *q))
-                                        other = TRUE;
-                        }
-                        if (other || word->len == 0)
+                        if (k < 0 || !capitals)
                                 continue;
-                        for (gsize k = 0; k < n_opts; k++) {
-                                g_autofree char *up = g_ascii_strup(opts[k].phrase, -1);
+                        for (guint j = i > 2 ? i - 2 : 0; j < MIN(n, i + 3) && !listed; j++) {
+                                gboolean caps = FALSE;
+                                int other = j == i ? -1 : lone_option(lines[j], opts, n_opts, &caps);
 
-                                if (strcmp(word->str, up) == 0)
-                                        return (int)k;
+                                listed = other >= 0 && other != k;
                         }
+                        if (!listed)
+                                return k;
                 }
         }
         return -1;

@@ -46,6 +46,11 @@ static const UrgencyCase urgency_cases[] = {
         /* stamps */
         { "stamp", "*** STAT ***\n", "stat", RD_TRIAGE_STRONG },
         { "stamp-urgent", "URGENT\n", "urgent", RD_TRIAGE_STRONG },
+        /* a column of printed options whose boxes the text layer dropped:
+         * the capitals of "STAT" among them are not a stamp */
+        { "option-column", "Urgency:\nRoutine\nUrgent\nSTAT\nReferred to: Cardiology\n", "routine",
+          RD_TRIAGE_NONE },
+        { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
         /* prose */
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
         { "lower-prose", "An urgent appointment would be appreciated.\n", "routine", RD_TRIAGE_WEAK },
