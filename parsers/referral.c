@@ -339,7 +339,11 @@ rd_referral_to_json(const RdReferral *ref, gboolean pretty)
         }
         json_builder_end_array(b);
         json_builder_set_member_name(b, "complete");
-        json_builder_add_boolean_value(b, ref->complete);
+        json_builder_add_boolean_value(b, ref->complete && !(ref->complete_confirmed_only && ref->needs_review));
+        if (ref->complete_confirmed_only && ref->needs_review) {
+                json_builder_set_member_name(b, "complete_computed");
+                json_builder_add_boolean_value(b, ref->complete);
+        }
 
         json_builder_set_member_name(b, "missing_reasons");
         json_builder_begin_array(b);

@@ -138,6 +138,10 @@ typedef struct {
         /* A person must look before anything automatic happens: the
          * daemon never treats a referral that needs review as complete. */
         gboolean needs_review;
+        /* referralctl extract sets it: "complete" in the JSON is then
+         * false while a person must look, and the checklist's own verdict
+         * goes to "complete_computed" */
+        gboolean complete_confirmed_only;
         GPtrArray *review_reasons; /* char*, short, no patient data */
 } RdReferral;
 

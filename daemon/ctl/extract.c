@@ -161,6 +161,9 @@ rd_cmd_extract(int argc, char **argv)
                 return 1;
         }
         ref->received_source = source;
+        /* what a person reads here is the daemon's verdict: a referral
+         * that needs review is not complete until someone confirms it */
+        ref->complete_confirmed_only = TRUE;
         json = rd_referral_to_json(ref, !compact);
         printf("%s\n", json);
         return fflush(stdout) == 0 ? 0 : 1;
