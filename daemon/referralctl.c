@@ -32,6 +32,7 @@ static const RdCommand commands[] = {
         { "partner", rd_cmd_partner, "the partner directory: add, list, show, import, export" },
         { "report", rd_cmd_report, "the referral funnel per partner and service line [--since DATE] [--csv|--json]" },
         { "resolve", rd_cmd_resolve, "resolve ID ITEM --note TEXT: a checklist item received out of band" },
+        { "confirm", rd_cmd_confirm, "confirm ID --note TEXT: a referral flagged REVIEW was checked by a person" },
         { "status", rd_cmd_status, "status ID scheduled --at TIME | seen | declined | redirected [--note TEXT]" },
         { "attach", rd_cmd_attach, "attach ITEM ID: add an inbound item's documents to a referral" },
         { "reprocess", rd_cmd_reprocess, "reprocess ITEM [--new]: queue a failed or quarantined item again" },

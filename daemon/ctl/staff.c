@@ -23,6 +23,8 @@ parse_id(const char *s, gint64 *ret)
 }
 
 
+static char *unix_user(void);
+
 /* Opens config and database and a transaction. */
 static gboolean
 open_all(RdConfig **ret_config, RdDb **ret_db, GError **error)
@@ -116,6 +118,61 @@ rd_cmd_resolve(int argc, char **argv)
         if (commit_or_fail(db, NULL) != 0)
                 return 1;
         printf("referral %s: %s resolved%s\n", argv[1], argv[2], complete ? "; the referral is now complete" : "");
+        return 0;
+}
+
+/* confirm: a person has read a referral its reading was unsure of (the
+ * REVIEW flag) and its fields and pages stand; its checklist then decides
+ * as for any other referral. */
+int
+rd_cmd_confirm(int argc, char **argv)
+{
+        static char *note;
+        GOptionEntry extra[] = {
+                { "note", 'n', 0, G_OPTION_ARG_STRING, &note, "what was checked (required)", "TEXT" },
+                { NULL },
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RdConfig) config = NULL;
+        g_autoptr(RdDb) db = NULL;
+        g_autoptr(RdDbRows) rows = NULL;
+        g_autofree char *who = unix_user();
+        gint64 id;
+        gboolean complete = FALSE;
+
+        if (!rd_ctl_parse_options(&argc, &argv, "ID --note TEXT", extra, &error))
+                return rd_ctl_fail(error);
+        if (argc != 2 || !parse_id(argv[1], &id))
+                return usage_error("confirm", "give a referral id");
+        if (note == NULL || *g_strstrip(note) == '\0')
+                return usage_error("confirm", "--note is required: say what was checked");
+        if (!open_all(&config, &db, &error))
+                return rd_ctl_fail(error);
+        {
+                const char *p[3] = { argv[1], note, who };
+
+                rows = rd_db_query(db,
+                                   "WITH old AS (SELECT id, needs_review FROM referral WHERE id = $1::bigint FOR UPDATE),"
+                                   " u AS (UPDATE referral r SET needs_review = false, updated_at = now()"
+                                   "  FROM old WHERE r.id = old.id RETURNING r.id, old.needs_review)"
+                                   " INSERT INTO event (referral_id, kind, detail) SELECT id, 'review-confirmed',"
+                                   "  jsonb_build_object('note', $2::text, 'by', $3::text, 'role', current_user,"
+                                   "  'was_flagged', needs_review) FROM u RETURNING referral_id",
+                                   3, p, &error);
+        }
+        if (rows == NULL)
+                return commit_or_fail(db, g_steal_pointer(&error));
+        if (rows->rows->len == 0) {
+                rd_db_rollback(db);
+                fprintf(stderr, "referralctl confirm: no referral %s\n", argv[1]);
+                return 1;
+        }
+        if (!rd_db_loop_recheck(db, config, id, 0, &complete, &error) ||
+            (complete && !rd_reply_queue(db, config, id, "complete", &error)))
+                return commit_or_fail(db, g_steal_pointer(&error));
+        if (commit_or_fail(db, NULL) != 0)
+                return 1;
+        printf("referral %s: confirmed%s\n", argv[1], complete ? "; the referral is now complete" : "");
         return 0;
 }
 

@@ -5,6 +5,7 @@
  * Each takes the subcommand's argv (argv[0] its name) and returns the exit
  * status: 0 done, 1 failed, 2 bad usage. */
 int rd_cmd_resolve(int argc, char **argv);
+int rd_cmd_confirm(int argc, char **argv);
 int rd_cmd_status(int argc, char **argv);
 int rd_cmd_attach(int argc, char **argv);
 int rd_cmd_reprocess(int argc, char **argv);

@@ -164,8 +164,11 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
                 ref->received = g_strdup(item->received);
                 rd_policy_check(self->config->policy, ref);
         }
+        /* as referralctl extract prints it: a referral that needs review is
+         * not complete until a person confirms it */
+        ref->complete_confirmed_only = TRUE;
         result->referral_json = rd_referral_to_json(ref, FALSE);
-        result->complete = ref->complete;
+        result->complete = ref->complete && !ref->needs_review;
         result->referral = g_steal_pointer(&ref);
         {
                 GString *text = g_string_new(NULL);
@@ -319,7 +322,8 @@ store_understanding(RdProcessor *self, RdDb *db, const RdLeasedItem *item, const
         if (!ok)
                 return FALSE;
         if (*ret_outcome == RD_LOOP_NEW_REFERRAL)
-                return (result->complete || rd_reply_queue(db, self->config, *ret_referral_id, "missing", error)) &&
+                return (result->complete || result->referral->missing->len == 0 ||
+                        rd_reply_queue(db, self->config, *ret_referral_id, "missing", error)) &&
                        rd_reply_queue(db, self->config, *ret_referral_id, "receipt", error);
         if (*ret_outcome == RD_LOOP_FOLLOWUP && became_complete)
                 return rd_reply_queue(db, self->config, *ret_referral_id, "complete", error);

@@ -293,11 +293,12 @@ rd_db_loop_recheck(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 
         g_autoptr(RdDbRows) head = NULL, resolved = NULL;
         g_autoptr(RdReferral) ref = rd_referral_new();
         g_autoptr(GString) missing_json = g_string_new("[");
-        gboolean missing_ekg = FALSE, missing_labs = FALSE, was_incomplete;
+        gboolean missing_ekg = FALSE, missing_labs = FALSE, was_incomplete, unsure;
 
         *ret_became_complete = FALSE;
         head = rd_db_query(db,
-                           "SELECT service_line, urgency, coalesce(received::text, received_at::date::text), status"
+                           "SELECT service_line, urgency, coalesce(received::text, received_at::date::text), status,"
+                           " needs_review::text"
                            " FROM referral WHERE id = $1::bigint FOR UPDATE",
                            1, p1, error);
         if (head == NULL)
@@ -310,6 +311,7 @@ rd_db_loop_recheck(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 
         ref->urgency = g_strdup(rd_db_rows_cell(head, 0, 1));
         ref->received = g_strdup(rd_db_rows_cell(head, 0, 2));
         was_incomplete = g_strcmp0(rd_db_rows_cell(head, 0, 3), "incomplete") == 0;
+        unsure = g_strcmp0(rd_db_rows_cell(head, 0, 4), "true") == 0;
         if (!load_documents(db, rid, ref, error))
                 return FALSE;
         rd_policy_check(config->policy, ref);
@@ -330,7 +332,9 @@ rd_db_loop_recheck(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 
                 else
                         i++;
         }
-        ref->complete = ref->missing->len == 0;
+        /* a referral whose reading was unsure is complete only once a
+         * person has confirmed it (referralctl confirm) */
+        ref->complete = ref->missing->len == 0 && !unsure;
 
         if (!rd_db_exec(db, "DELETE FROM referral_checklist WHERE referral_id = $1::bigint", 1, p1, error))
                 return FALSE;

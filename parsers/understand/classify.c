@@ -461,7 +461,7 @@ preceded_by_birth(const char *line, const char *start)
         gsize back = MIN((gsize)(start - line), 14);
         g_autofree char *pre = g_ascii_strdown(start - back, (gssize)back);
 
-        return strstr(pre, "dob") || strstr(pre, "birth") || strstr(pre, "dos") ||
+        return strstr(pre, "dob") || strstr(pre, "birth") ||
                strstr(pre, "d.o.b");
 }
 

@@ -307,7 +307,8 @@ def add_partner(daemon, pg, office, name=None, reply_channel="auto", reply_email
 
 # ---- configuration -------------------------------------------------------------
 
-def replies_config(daemon, pg, sink, mailbox=None, replies=None, smtp=None, workers=None, followups=None):
+def replies_config(daemon, pg, sink, mailbox=None, replies=None, smtp=None, workers=None, followups=None,
+                   policy=None):
     """Writes the daemon's configuration with [replies], [smtp] and
     [followups] (and [mailbox.clinic] when @mailbox is a Dovecot)."""
     groups = {
@@ -327,6 +328,8 @@ def replies_config(daemon, pg, sink, mailbox=None, replies=None, smtp=None, work
     for name, extra in (("replies", replies), ("smtp", smtp), ("workers", workers), ("followups", followups)):
         if extra:
             groups[name].update(extra)
+    for name, kv in (policy or {}).items():  # [policy], [checklist.NAME], [urgency.NAME]
+        groups[name] = dict(kv)
     if mailbox is not None:
         import dovecot
         groups["mailbox.clinic"] = {"url": mailbox.url, "user": dovecot.USER, "password-file": mailbox.password_file,
