@@ -686,42 +686,129 @@ strv_has(GPtrArray *a, const char *s)
         return FALSE;
 }
 
-/* Codes sit at the start of a line of the diagnosis block, after the
- * label, or after ';' in a sentence list. */
+/* A code as printed, with no OCR repair: a letter (not U), two digits,
+ * and an optional dot with one to four more.  Words inside a description
+ * ("B12", "A1C", "CHA2DS2") must not pass: a token after the first of its
+ * part needs the dot. */
+static char *
+strict_code(const char *token)
+{
+        const char *t = token;
+        gsize len;
+
+        while (*t == '(' || *t == '[' || *t == '"' || *t == '\'')
+                t++;
+        len = strlen(t);
+        while (len > 0 && !g_ascii_isalnum(t[len - 1]))
+                len--;
+        if (len < 5 || len > 8 || !g_ascii_isupper(t[0]) || t[0] == 'U' || !g_ascii_isdigit(t[1]) ||
+            !g_ascii_isdigit(t[2]) || t[3] != '.')
+                return NULL;
+        for (gsize i = 4; i < len; i++)
+                if (!g_ascii_isdigit(t[i]) && !g_ascii_isupper(t[i]))
+                        return NULL;
+        return rd_icd10_normalize(t);
+}
+
+static void
+add_code(GPtrArray *out, char *code)
+{
+        if (code && !strv_has(out, code))
+                g_ptr_array_add(out, code);
+        else
+                g_free(code);
+}
+
+/* Codes in a diagnosis block: one a line, or a list on one line separated
+ * by ';' or ', ' or "and" (a letter's sentence). The first token of each
+ * part is read with OCR repair (a code at the start of a line or list
+ * item); later tokens count only when they are printed as codes. */
 static void
 codes_from_text(const char *text, GPtrArray *out)
 {
-        g_auto(GStrv) parts = g_strsplit_set(text, ";", -1);
+        static GRegex *split;
+        g_auto(GStrv) parts = NULL;
 
+        if (g_once_init_enter(&split)) {
+                GRegex *re = g_regex_new(";|,\\s+|\\s+and\\s+|\\s+&\\s+", G_REGEX_OPTIMIZE, 0, NULL);
+
+                g_once_init_leave(&split, re);
+        }
+        parts = g_regex_split(split, text, 0);
         for (guint i = 0; parts[i]; i++) {
                 const char *p = parts[i];
-                g_autofree char *tok = NULL;
-                const char *e;
-                char *code;
+                g_auto(GStrv) toks = NULL;
+                guint first = 0;
 
                 while (*p == ' ' || *p == '-' || *p == '*' || *p == '\t' || *p == '_' || *p == ':')
                         p++;
+                toks = g_strsplit_set(p, " \t", -1);
                 /* a speck read as a quote or a dot before the code: skip a
                  * first token with no letter or digit in it */
-                e = p;
-                while (*e && *e != ' ' && *e != '\t' && !g_ascii_isalnum(*e) &&
-                       (guchar)*e < 0x80)
-                        e++;
-                if (e > p && (*e == ' ' || *e == '\t')) {
-                        p = e;
-                        while (*p == ' ' || *p == '\t')
-                                p++;
+                while (toks[first] && (*toks[first] == '\0' ||
+                                       (strspn(toks[first], "'\".,`~^") == strlen(toks[first]))))
+                        first++;
+                if (toks[first] == NULL)
+                        continue;
+                {
+                        char *code = rd_icd10_normalize(toks[first]);
+
+                        /* "A1C 8.2": a category with a letter in third
+                         * place (C4A, M1A) is printed with its dot */
+                        if (code && strchr(code, '.') == NULL && !g_ascii_isdigit(code[2]))
+                                g_clear_pointer(&code, g_free);
+                        add_code(out, code);
                 }
-                e = p;
-                while (*e && *e != ' ' && *e != '\t')
-                        e++;
-                tok = g_strndup(p, (gsize)(e - p));
-                code = rd_icd10_normalize(tok);
-                if (code && !strv_has(out, code))
-                        g_ptr_array_add(out, code);
-                else
-                        g_free(code);
+                for (guint k = first + 1; toks[k]; k++)
+                        add_code(out, strict_code(toks[k]));
         }
+}
+
+/* Where a diagnosis label's value starts in @low (lower-cased line), or
+ * NULL when the line carries no such label: "Diagnoses:", "Diagnosis
+ * (ICD-10):", "Dx codes -", "ICD-10#:", or a sentence's "diagnoses of". */
+static const char *
+diagnosis_value(const char *low)
+{
+        const char *t = low, *f;
+
+        while (*t == ' ' || *t == '\t')
+                t++;
+        if ((f = strstr(t, "diagnos")) != NULL) {
+                if (strstr(t, "discharge diagnos"))
+                        return NULL;
+        } else if (g_str_has_prefix(t, "icd") || (g_str_has_prefix(t, "dx") && !g_ascii_isalpha(t[2]))) {
+                f = t;
+        } else {
+                return NULL;
+        }
+        /* past the label's words: letters, "(icd-10-cm)", "codes", '#' */
+        while (*f && (g_ascii_isalpha(*f) || *f == '#'))
+                f++;
+        for (;;) {
+                const char *g = f;
+
+                while (*g == ' ')
+                        g++;
+                if (*g == '(') {
+                        const char *close = strchr(g, ')');
+
+                        if (close == NULL || close - g > 16)
+                                break;
+                        f = close + 1;
+                } else if (g_str_has_prefix(g, "icd-10-cm") || g_str_has_prefix(g, "icd-10") ||
+                           g_str_has_prefix(g, "codes") || g_str_has_prefix(g, "code") ||
+                           g_str_has_prefix(g, "of ") || g_str_has_prefix(g, "include")) {
+                        while (*g && (g_ascii_isalnum(*g) || *g == '-'))
+                                g++;
+                        f = g;
+                } else {
+                        break;
+                }
+                while (*f == '#')
+                        f++;
+        }
+        return f;
 }
 
 void
@@ -735,23 +822,11 @@ rd_pick_diagnoses(Ctx *c, GPtrArray *out)
                                 continue;
                         for (guint i = 0; lines[i]; i++) {
                                 g_autofree char *low = g_ascii_strdown(lines[i], -1);
-                                const char *f = strstr(low, "diagnos");
-                                const char *rest;
+                                const char *v = diagnosis_value(low);
 
-                                if (f == NULL && g_str_has_prefix(g_strchug(low), "icd"))
-                                        f = low;
-                                if (f == NULL || strstr(low, "discharge diagnos"))
+                                if (v == NULL)
                                         continue;
-                                rest = lines[i] + (f - low);
-                                /* the value follows a colon, a closing
-                                 * parenthesis or a table cell's tab */
-                                while (*rest && *rest != ':' && *rest != ')' && *rest != '\t')
-                                        rest++;
-                                /* "Diagnosis (ICD-10): code text" */
-                                if (*rest == ')' && rest[1] == ':')
-                                        rest++;
-                                if (*rest)
-                                        codes_from_text(rest + 1, out);
+                                codes_from_text(lines[i] + (v - low), out);
                                 /* The block runs until the next section; description
                                  * lines (or a column of them) carry no code shape. */
                                 for (guint j = i + 1; lines[j] && j < i + 16; j++) {

@@ -28,7 +28,35 @@ static const Option service_options[] = {
         { "preventive", "preventive" },
 };
 
-/* Positions of the options named on @line (case-insensitive, whole words). */
+/* A filled box that OCR read as a letter or two glued to the option
+ * or just before it ("Bdurgent", "Ed Urgent", "M STAT"): a token of one
+ * or two characters at a word start, with a capital or a non-ASCII byte
+ * in it, that no word before an option would be. Only counted where the
+ * row's other options show empty boxes (marked_options). */
+static gboolean
+junk_mark(const char *line, const char *label_start)
+{
+        const char *p = label_start, *end;
+        gboolean capital = FALSE;
+
+        if (p > line && p[-1] == ' ')
+                p--;
+        end = p;
+        while (p > line && p[-1] != ' ' && p[-1] != '[' && p[-1] != '(' && end - p < 3)
+                p--;
+        if (end == p || end - p > 2 || (p > line && p[-1] != ' ' && p[-1] != '[' && p[-1] != '('))
+                return FALSE;
+        for (const char *q = p; q < end; q++) {
+                if (g_ascii_isupper(*q) || (guchar)*q >= 0x80)
+                        capital = TRUE;
+                else if (!g_ascii_islower(*q))
+                        return FALSE;
+        }
+        return capital;
+}
+
+/* Positions of the options named on @line (case-insensitive, whole words,
+ * or glued to a mark OCR made of a filled box). */
 static guint
 find_options(const char *line, const Option *opts, gsize n_opts, const char **pos)
 {
@@ -43,7 +71,8 @@ find_options(const char *line, const Option *opts, gsize n_opts, const char **po
                         gsize n = strlen(opts[i].phrase);
 
                         if ((f == low || !g_ascii_isalpha(f[-1]) || rd_checkbox_ticked(low, f) ||
-                             strchr("[](){}|JIl1!07OoCcKX", line[f - low - 1])) &&
+                             strchr("[](){}|JIl1!07OoCcKX", line[f - low - 1]) ||
+                             junk_mark(line, line + (f - low))) &&
                             !g_ascii_isalpha(f[n])) {
                                 pos[i] = line + (f - low);
                                 found++;
@@ -183,6 +212,22 @@ box_side(const char *line, const Option *opts, gsize n_opts, const char *const *
         return BOXES_NONE;
 }
 
+/* Do the row's other options all show an empty box before them? */
+static gboolean
+others_empty(const char *line, gsize n_opts, const char *const *pos, gsize k)
+{
+        guint empty = 0;
+
+        for (gsize j = 0; j < n_opts; j++) {
+                if (j == k || pos[j] == NULL)
+                        continue;
+                if (rd_checkbox_before(line, pos[j]) != RD_BOX_EMPTY)
+                        return FALSE;
+                empty++;
+        }
+        return empty > 0;
+}
+
 /* What the option rows mark: a ticked box before or after an option, or
  * a circled option "(Urgent)".  Returns the number of distinct options
  * marked and sets @ret_marked to the index of one of them and @ret_cue. */
@@ -224,6 +269,9 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                         cue = "ticked box";
                                 else if (pos[k] > lines[i] && pos[k][-1] == '(' && *end == ')')
                                         cue = "circled option";
+                                else if (side == BOXES_BEFORE && junk_mark(lines[i], pos[k]) &&
+                                         others_empty(lines[i], n_opts, pos, k))
+                                        cue = "ticked box";
                                 if (cue == NULL)
                                         continue;
                                 if (!marked[k])
@@ -305,6 +353,7 @@ urgency_not_asserted(const char *low)
                 "urgent care", "non-urgent", "nonurgent", "not urgent", "non urgent", "no urgent",
                 "not stat", "please call", "please phone", "call ", "phone ", "page the",
                 "for review", "please comment", "please reply", "after hours", "emergencies",
+                "no need", "not needed", "not required", "unless", "no rush", "not necessary",
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(not_this); i++)
@@ -365,6 +414,90 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
         if (saw_routine && prose > 0)
                 return -1; /* says both: nothing to go on */
         return prose > 0 ? prose : saw_routine ? 0 : -1;
+}
+
+/* Does any page the fields are read from print a row of urgency options
+ * (ticked or not)? Then the form is where urgency is marked. */
+static gboolean
+has_urgency_row(Ctx *c)
+{
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+
+                if (g_array_index(c->rank, guint, p) > 1)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        const char *pos[8];
+
+                        if (is_option_row(lines[i], urgency_options, 3) ||
+                            (find_options(lines[i], urgency_options, 3, pos) > 0 &&
+                             box_side(lines[i], urgency_options, 3, pos) != BOXES_NONE))
+                                return TRUE;
+                }
+        }
+        return FALSE;
+}
+
+/* A request the writer makes in their own sentences: a verb of seeing or
+ * scheduling followed, within a few words, by how soon ("could you see
+ * her urgently", "please schedule within the week", "evaluate today").
+ * OCR's stray dots and commas between the words do not matter. Returns
+ * the option index (1 urgent, 2 stat) or -1. */
+static int
+requested_urgency(Ctx *c)
+{
+        static GRegex *re;
+        int found = -1;
+
+        if (g_once_init_enter(&re)) {
+                GRegex *r = g_regex_new(
+                        "\\b(?:see|seen|evaluate|evaluated|evaluation|schedule|scheduled|appointment|consult|"
+                        "consultation|visit|assess|assessment)\\b\\W+(?:[a-z]+\\W+){0,6}?"
+                        "(urgently|urgent|as soon as possible|asap|today|same.day|immediately|emergently|"
+                        "within\\W+(?:the|this|a|one|two|three|[1-9]|24|48|72)\\W+(?:week|weeks|days|day|hours|"
+                        "business days))\\b",
+                        G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+
+                g_once_init_leave(&re, r);
+        }
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+                g_autoptr(GString) text = g_string_new(NULL);
+                g_autoptr(GMatchInfo) mi = NULL;
+
+                if (g_array_index(c->rank, guint, p) > 1)
+                        continue;
+                /* a sentence wraps: the page's lines as one text, less
+                 * the lines that only speak about urgency */
+                for (guint i = 0; lines[i]; i++) {
+                        g_autofree char *low = g_ascii_strdown(lines[i], -1);
+
+                        if (is_option_row(lines[i], urgency_options, 3) || strstr(low, "routine") ||
+                            strstr(low, "urgent care") || strstr(low, "emergenc"))
+                                continue;
+                        g_string_append(text, low);
+                        g_string_append_c(text, ' ');
+                }
+                for (g_regex_match(re, text->str, 0, &mi); g_match_info_matches(mi); g_match_info_next(mi, NULL)) {
+                        g_autofree char *when = g_match_info_fetch(mi, 1);
+                        gint start = 0, end = 0;
+                        g_autofree char *before = NULL;
+                        int k;
+
+                        /* "no need to see her urgently", "unless urgent" */
+                        g_match_info_fetch_pos(mi, 0, &start, &end);
+                        before = g_strndup(text->str + MAX(start - 40, 0), (gsize)(end - MAX(start - 40, 0)));
+                        if (strstr(before, "no need") || strstr(before, "not ") || strstr(before, "non") ||
+                            strstr(before, "unless") || strstr(before, "no rush") || strstr(before, "n't") ||
+                            strstr(before, "if urgent") || strstr(before, "for urgent") || strstr(before, "if stat"))
+                                continue;
+                        k = (strcmp(when, "today") == 0 || g_str_has_prefix(when, "same") ||
+                                 strcmp(when, "immediately") == 0 || strcmp(when, "emergently") == 0) ? 2 : 1;
+
+                        found = MAX(found, k);
+                }
+        }
+        return found;
 }
 
 /* Does the line a value was read from show a box at any option?  Then
@@ -462,6 +595,19 @@ rd_pick_urgency(Ctx *c, RdReferral *ref)
                 return;
         }
         k = stated_urgency(c, &strong);
+        /* a letter has no boxes: the writer's own request is its mark, as
+         * long as no form prints options it left unticked */
+        if ((k < 0 || (k > 0 && !strong)) && !has_urgency_row(c)) {
+                int asked = requested_urgency(c);
+
+                if (asked > 0) {
+                        ev->strength = RD_TRIAGE_STRONG;
+                        ev->cue = "requested in the letter";
+                        g_free(ref->urgency);
+                        ref->urgency = g_strdup(urgency_options[asked].value);
+                        return;
+                }
+        }
         if (k > 0 && strong) {
                 ev->strength = RD_TRIAGE_STRONG;
                 ev->cue = "written in capitals";

@@ -266,6 +266,48 @@ test_diagnosis_block(void)
         }
 }
 
+/* The label classes and list shapes a diagnosis takes: any label for a
+ * diagnosis (Diagnoses, Dx, Dx codes, ICD-10), one code a line or a list
+ * on one line (';', ', ', "and"), a letter's sentence; words inside a
+ * description that look like codes without the dot (B12, A1C) are not. */
+static void
+test_diagnosis_lists(void)
+{
+        static const struct {
+                const char *text;
+                const char *want;
+        } cases[] = {
+                { "Referral\nDX CODES: I10\nRECORDS ENCLOSED: [X] EKG\n", "I10" },
+                { "Referral\nDx codes - I48.0; I49.3\nUrgency: routine\n", "I48.0 I49.3" },
+                { "Referral\nICD-10#: R00.2, I10, Z01.810\n", "R00.2 I10 Z01.810" },
+                { "Referral\nDx: I50.9, I50.32, R60.0\n", "I50.9 I50.32 R60.0" },
+                { "Dear colleague,\nHis diagnoses include I48.91, I49.3 and I47.1.\nSincerely,\n",
+                  "I48.91 I49.3 I47.1" },
+                { "Referral\nDiagnoses: 147.1, 149.3.\n", "I47.1 I49.3" },
+                { "Referral\nDiagnosis: D51.0 Vitamin B12 deficiency anemia, A1C 8.2\n", "D51.0" },
+                { "Referral\nDiagnoses (ICD-10-CM):\nR01.1 Cardiac murmur\nR94.31 Abnormal EKG\nI10 Hypertension\n",
+                  "R01.1 R94.31 I10" },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+                g_autoptr(RdReferral) ref = rd_referral_new();
+                g_autoptr(GString) got = g_string_new(NULL);
+                RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
+                guint one = 1;
+
+                g_ptr_array_add(pages, page(1, cases[i].text));
+                g_array_append_val(d->pages, one);
+                d->confidence = 1;
+                g_ptr_array_add(docs, d);
+                rd_fields_extract(pages, docs, ref);
+                for (guint k = 0; k < ref->diagnoses->len; k++)
+                        g_string_append_printf(got, "%s%s", k ? " " : "", (char *)ref->diagnoses->pdata[k]);
+                g_assert_cmpstr(got->str, ==, cases[i].want);
+        }
+}
+
 static RdReferral *
 extract_one_form(const char *const *texts, gsize n)
 {
@@ -493,6 +535,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/form", test_extract_form);
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
         g_test_add_func("/fields/diagnosis-block", test_diagnosis_block);
+        g_test_add_func("/fields/diagnosis-lists", test_diagnosis_lists);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);

@@ -31,6 +31,11 @@ static const UrgencyCase urgency_cases[] = {
         { "box-after-first", "Priority: Routine [X]  Urgent [ ]  STAT [ ]\n", "routine", RD_TRIAGE_STRONG },
         /* circled */
         { "circled", "Priority:  Routine   (Urgent)   STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* a filled box OCR read as letters glued to the option or before
+         * it, the other options showing empty boxes */
+        { "filled-box-glued", "Priority: []Routine Bdurgent [STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "filled-box-token", "Priority: [ ] Routine  Ed Urgent  [ ] STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "two-filled-boxes", "Priority: [ ] Routine  Ed Urgent  Bd STAT\n", "routine", RD_TRIAGE_NONE },
         /* printed, not marked: says nothing, routine applies */
         { "unticked-row", "Priority: [ ] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_NONE },
         { "unticked-glyphs", "Priority: \u2610 Routine \u2610 Urgent \u2610 STAT\n", "routine", RD_TRIAGE_NONE },
@@ -54,6 +59,17 @@ static const UrgencyCase urgency_cases[] = {
         /* prose */
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
         { "lower-prose", "An urgent appointment would be appreciated.\n", "routine", RD_TRIAGE_WEAK },
+        /* a letter's request: the writer's own words are its mark */
+        { "letter-request", "I would appreciate if you could see him\nurgently, within the week.\n", "urgent",
+          RD_TRIAGE_STRONG },
+        { "letter-within", "Please schedule her within 2 weeks if possible.\n", "urgent", RD_TRIAGE_STRONG },
+        { "letter-today", "Please evaluate. today if at all possible.\n", "stat", RD_TRIAGE_STRONG },
+        { "letter-no-rush", "No need to see her urgently; next available is fine.\n", "routine",
+          RD_TRIAGE_NONE },
+        /* a form whose options are printed, unticked, beside a sentence:
+         * the form is where urgency is marked, the sentence is weak */
+        { "form-and-prose", "Priority: [ ] Routine  [ ] Urgent  [ ] STAT\nPlease see her urgently.\n", "routine",
+          RD_TRIAGE_WEAK },
         /* printed instructions are not this referral's urgency */
         { "instruction", "For STAT or urgent referrals please call 555-0100.\n", "routine", RD_TRIAGE_NONE },
         { "urgent-care", "Seen at urgent care last week for palpitations.\n", "routine", RD_TRIAGE_NONE },
