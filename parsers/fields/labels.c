@@ -123,11 +123,30 @@ static const Label labels[] = {
         { "practice", L_PRACTICE, SEC_REFERRING },
         { "clinic", L_PRACTICE, SEC_REFERRING },
         { "fax", L_FAX, SEC_NONE },
+        /* the clinician who sends the patient, under any of the names
+         * forms give that role: referring, ordering, requesting or
+         * sending, a primary care provider, with or without the title */
+        { "primary care physician", L_PROVIDER, SEC_REFERRING },
+        { "primary care provider", L_PROVIDER, SEC_REFERRING },
+        { "primary care", L_PROVIDER, SEC_REFERRING },
+        { "pcp", L_PROVIDER, SEC_REFERRING },
+        { "ordering provider", L_PROVIDER, SEC_REFERRING },
+        { "ordering physician", L_PROVIDER, SEC_REFERRING },
+        { "ordering clinician", L_PROVIDER, SEC_REFERRING },
+        { "requesting provider", L_PROVIDER, SEC_REFERRING },
+        { "requesting physician", L_PROVIDER, SEC_REFERRING },
+        { "sending provider", L_PROVIDER, SEC_REFERRING },
+        { "sending physician", L_PROVIDER, SEC_REFERRING },
+        { "referring doctor", L_PROVIDER, SEC_REFERRING },
+        { "referring md", L_PROVIDER, SEC_REFERRING },
         { "referring provider", L_PROVIDER, SEC_REFERRING },
         { "referring physician", L_PROVIDER, SEC_REFERRING },
         { "referring clinician", L_PROVIDER, SEC_REFERRING },
         { "referred by", L_PROVIDER, SEC_REFERRING },
         { "provider", L_PROVIDER, SEC_REFERRING },
+        { "physician", L_PROVIDER, SEC_REFERRING },
+        { "ordering", L_PROVIDER, SEC_REFERRING },
+        { "referring", L_PROVIDER, SEC_REFERRING },
         { "from", L_FROM, SEC_REFERRING },
         { "to", L_TO, SEC_RECIPIENT },
         { "attn", L_TO, SEC_RECIPIENT },
@@ -214,6 +233,21 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                         q++;
                 while (*q == ' ')
                         q++;
+                /* "NPI No.:", "Phone Number:", "Fax Nbr" */
+                {
+                        static const char *const number_words[] = { "number", "nbr", "num.", "num", "no.", "no" };
+
+                        for (gsize w = 0; w < G_N_ELEMENTS(number_words); w++) {
+                                gsize wl = strlen(number_words[w]);
+
+                                if (g_ascii_strncasecmp(q, number_words[w], wl) == 0 && !g_ascii_isalpha(q[wl])) {
+                                        q += wl;
+                                        while (*q == ' ')
+                                                q++;
+                                        break;
+                                }
+                        }
+                }
                 if (*q == ':' || (!glued && (*q == ';' || (*q == '#' && labels[i].key != L_MRN)))) {
                         *ret_value = q + 1;
                         return &labels[i];
@@ -293,8 +327,40 @@ is_bare_label(const char *l)
         return words <= 4;
 }
 
+/* Does @line open with a label and its value ("Urgency: Routine")? */
+static gboolean
+starts_with_label(const char *line)
+{
+        g_autofree char *low = g_ascii_strdown(line, -1);
+        const char *t = low, *v;
+
+        while (*t == ' ')
+                t++;
+        return rd_match_label(t, t, &v) != NULL;
+}
+
+/* A table's column heading on a line of its own ("Value", "Details",
+ * "Provider"): one or two words of letters, no colon. */
+static gboolean
+is_column_heading(const char *line)
+{
+        guint words = 0;
+        gsize len = 0;
+
+        for (const char *q = line; *q; q++, len++) {
+                if (*q == ' ')
+                        continue;
+                if (!g_ascii_isalpha(*q))
+                        return FALSE;
+                if (q == line || q[-1] == ' ')
+                        words++;
+        }
+        return words >= 1 && words <= 2 && len <= 20;
+}
+
 /* Text layers sometimes give a column of labels, then a column of values
- * ("Name:\nSex:\n\nDoe, Jane\nFemale"): pair them back up. */
+ * ("Name:\nSex:\n\nDoe, Jane\nFemale"), maybe under the table's column
+ * headings ("Field / Value"): pair them back up. */
 char **
 rd_realign_label_columns(char **lines)
 {
@@ -313,6 +379,10 @@ rd_realign_label_columns(char **lines)
                 }
                 j = i + run;
                 while (j < n && rd_line_is_blank(lines[j]))
+                        j++;
+                /* the value column's heading */
+                if (j + 1 < n && is_column_heading(lines[j]) && !rd_line_is_blank(lines[j + 1]) &&
+                    !is_bare_label(lines[j + 1]))
                         j++;
                 for (k = j; k < n && vals < run; k++, vals++) {
                         const char *l = lines[k];
@@ -336,8 +406,12 @@ rd_realign_label_columns(char **lines)
                         /* or by a section heading ("Patient", "Referring
                          * Provider"): pdftotext's order puts a label and its
                          * value in blocks of their own, right before one */
+                        /* or by the next table's column heading, its
+                         * labels under it */
                         if (!is_bare_label(l) && !(heading && strlen(l) > 8) &&
-                            rd_heading_section(l) == SEC_NONE)
+                            rd_heading_section(l) == SEC_NONE &&
+                            !(is_column_heading(l) && k + 1 < n && is_bare_label(lines[k + 1])) &&
+                            !starts_with_label(l))
                                 vals = 0;
                 }
                 if (vals == run) {
@@ -386,6 +460,13 @@ rd_heading_section(const char *line)
         g_strstrip(l);
         if (strlen(l) > 40)
                 return SEC_NONE;
+        /* "Referring Provider: Dr. Ann Lee" is a label with its value */
+        {
+                const char *colon = strchr(l, ':');
+
+                if (colon && !rd_line_is_blank(colon + 1))
+                        return SEC_NONE;
+        }
         if (g_str_has_prefix(l, "patient information") || strcmp(l, "patient") == 0 ||
             g_str_has_prefix(l, "patient demographics"))
                 return SEC_PATIENT;

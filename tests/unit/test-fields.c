@@ -308,6 +308,42 @@ test_diagnosis_lists(void)
         }
 }
 
+/* An EHR table as a text layer gives it: the label column, then the value
+ * column under its heading, the next table's heading after it; labels of
+ * any class (Acct/MRN, Tel, Ph, NPI No., Office Fax). */
+static void
+test_table_columns(void)
+{
+        static const char text[] =
+                "Referral Order\nField\nPatient:\nDate:\nGender:\nD.O.B.:\nPolicy #:\nAcct/MRN:\nTel:\n"
+                "Value\nMaren Ostby\n08-18-2026\nf\n8/16/1993\nUHC94943372\nN7126917\n(312)471-8237\n"
+                "Provider\nReferring Provider:\nPractice:\nNPI No.:\nPh:\nOffice Fax:\n"
+                "Dr. Grace Lindgren\nHarbor Family Practice\n1234567893\n+1 (312) 447-4946\n312 341 2802\n"
+                "Urgency: Routine\nReason for referral: palpitations\n";
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        g_autoptr(RdReferral) ref = rd_referral_new();
+        RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
+        guint one = 1;
+
+        g_ptr_array_add(pages, page(1, text));
+        g_array_append_val(d->pages, one);
+        d->confidence = 1;
+        g_ptr_array_add(docs, d);
+        rd_fields_extract(pages, docs, ref);
+        g_assert_cmpstr(ref->patient.family, ==, "Ostby");
+        g_assert_cmpstr(ref->patient.given, ==, "Maren");
+        g_assert_cmpstr(ref->patient.dob, ==, "1993-08-16");
+        g_assert_cmpstr(ref->patient.sex, ==, "F");
+        g_assert_cmpstr(ref->patient.phone, ==, "3124718237");
+        g_assert_cmpstr(ref->patient.mrn, ==, "N7126917");
+        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+        g_assert_cmpstr(ref->referring.phone, ==, "3124474946");
+        g_assert_cmpstr(ref->referring.fax, ==, "3123412802");
+}
+
 static RdReferral *
 extract_one_form(const char *const *texts, gsize n)
 {
@@ -536,6 +572,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
         g_test_add_func("/fields/diagnosis-block", test_diagnosis_block);
         g_test_add_func("/fields/diagnosis-lists", test_diagnosis_lists);
+        g_test_add_func("/fields/table-columns", test_table_columns);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);
