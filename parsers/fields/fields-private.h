@@ -21,6 +21,8 @@ typedef enum {
         L_NAME, L_PATIENT, L_DOB, L_SEX, L_PHONE, L_MRN, L_NPI, L_PRACTICE, L_FAX,
         L_PROVIDER, L_FROM, L_TO, L_RE, L_PRIORITY, L_SERVICE, L_REASON, L_DIAG,
         L_STOP, L_REFER_TO,
+        L_FAMILY, L_GIVEN, /* "Last Name:", "First Name:" */
+        L_NAME_LF,         /* a name written family first: "Last/First:" */
 } LabelKey;
 
 typedef struct {

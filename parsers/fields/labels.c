@@ -91,7 +91,20 @@ rd_checkbox_ticked(const char *line, const char *label_start)
 }
 
 static const Label labels[] = {
-        { "name (last, first)", L_NAME, SEC_PATIENT },
+        { "name (last, first)", L_NAME_LF, SEC_PATIENT },
+        { "name (last/first)", L_NAME_LF, SEC_PATIENT },
+        { "last name, first name", L_NAME_LF, SEC_PATIENT },
+        { "last name/first name", L_NAME_LF, SEC_PATIENT },
+        { "last/first name", L_NAME_LF, SEC_PATIENT },
+        { "last/first", L_NAME_LF, SEC_PATIENT },
+        { "last, first", L_NAME_LF, SEC_PATIENT },
+        { "patient last name", L_FAMILY, SEC_PATIENT },
+        { "patient first name", L_GIVEN, SEC_PATIENT },
+        { "last name", L_FAMILY, SEC_PATIENT },
+        { "family name", L_FAMILY, SEC_PATIENT },
+        { "surname", L_FAMILY, SEC_PATIENT },
+        { "first name", L_GIVEN, SEC_PATIENT },
+        { "given name", L_GIVEN, SEC_PATIENT },
         { "patient name", L_NAME, SEC_PATIENT },
         { "patient", L_PATIENT, SEC_PATIENT },
         { "name", L_NAME, SEC_NONE },
@@ -101,6 +114,7 @@ static const Label labels[] = {
         { "d.o.b", L_DOB, SEC_PATIENT },
         { "dob", L_DOB, SEC_PATIENT },
         { "legal sex", L_SEX, SEC_PATIENT },
+        { "m/f", L_SEX, SEC_PATIENT },
         { "sex", L_SEX, SEC_PATIENT },
         { "gender", L_SEX, SEC_PATIENT },
         { "home phone", L_PHONE, SEC_PATIENT },
@@ -118,6 +132,11 @@ static const Label labels[] = {
         { "mr#", L_MRN, SEC_PATIENT },
         { "mr #", L_MRN, SEC_PATIENT },
         { "patient id", L_MRN, SEC_PATIENT },
+        { "acct/mrn", L_MRN, SEC_PATIENT },
+        { "account/mrn", L_MRN, SEC_PATIENT },
+        { "mrn/acct", L_MRN, SEC_PATIENT },
+        { "chart number", L_MRN, SEC_PATIENT },
+        { "chart", L_MRN, SEC_PATIENT },
         { "chart #", L_MRN, SEC_PATIENT },
         { "npi", L_NPI, SEC_REFERRING },
         { "practice", L_PRACTICE, SEC_REFERRING },
@@ -203,6 +222,15 @@ rd_value_free(Value *v)
         g_free(v);
 }
 
+static gboolean
+only_spaces_before(const char *line, const char *p)
+{
+        for (const char *q = line; q < p; q++)
+                if (*q != ' ' && *q != '\t')
+                        return FALSE;
+        return TRUE;
+}
+
 /* Label match at @p (case-insensitive, word boundary before and after)
  * followed by ':' (or '#'), or for number labels directly by a digit. */
 const Label *
@@ -254,6 +282,20 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                 }
                 if (glued)
                         continue;
+                /* a form's row "Label - value", "Label = value", or a table
+                 * row "Patient ID  F3517852": only a label that opens its
+                 * line, of more than one word, or any label before a dash */
+                if (p == line || only_spaces_before(line, p)) {
+                        if (strchr("-=+>|", *q) && *q && q[1] == ' ' && !rd_line_is_blank(q + 1)) {
+                                *ret_value = q + 1;
+                                return &labels[i];
+                        }
+                        if (q > p + n && (strchr(labels[i].text, ' ') || strchr(labels[i].text, '/')) &&
+                            labels[i].key != L_STOP && g_ascii_isalnum(*q)) {
+                                *ret_value = q;
+                                return &labels[i];
+                        }
+                }
                 if ((labels[i].key == L_NPI || labels[i].key == L_PHONE || labels[i].key == L_FAX ||
                      strcmp(labels[i].text, "dob") == 0 || strcmp(labels[i].text, "mrn") == 0) &&
                     (g_ascii_isdigit(*q) || (*q == '(' && g_ascii_isdigit(q[1])))) {

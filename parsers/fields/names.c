@@ -52,8 +52,8 @@ is_name_word(const char *w)
 }
 
 /* "DOE" -> "Doe", "DOE-ROE" -> "Doe-Roe"; mixed case is kept. */
-static char *
-name_case(const char *w)
+char *
+rd_name_case(const char *w)
 {
         gboolean has_lower = FALSE;
         GString *s;
@@ -146,8 +146,8 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
                                 g_string_append_c(fam, ' ');
                         g_string_append(fam, g_ptr_array_index(words, i));
                 }
-                *ret_family = name_case(fam->str);
-                *ret_given = name_case(g_ptr_array_index(words, comma_after + 1));
+                *ret_family = rd_name_case(fam->str);
+                *ret_given = rd_name_case(g_ptr_array_index(words, comma_after + 1));
                 return TRUE;
         }
         {
@@ -166,8 +166,8 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
                 }
                 if (g_utf8_strlen(family, -1) < 2 || g_utf8_strlen(given->str, -1) < 2)
                         return FALSE;
-                *ret_family = name_case(family);
-                *ret_given = name_case(given->str);
+                *ret_family = rd_name_case(family);
+                *ret_given = rd_name_case(given->str);
         }
         return TRUE;
 }

@@ -11,4 +11,7 @@ G_BEGIN_DECLS
  * without titles or credentials. Returns FALSE when it is not a name. */
 gboolean rd_split_person_name(const char *raw, char **ret_family, char **ret_given);
 
+/* One name word in its usual case: "DOE" -> "Doe"; mixed case is kept. */
+char *rd_name_case(const char *word);
+
 G_END_DECLS

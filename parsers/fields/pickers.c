@@ -204,11 +204,11 @@ rd_pick_sex(Ctx *c)
                                 return g_strdup(tm ? "M" : "F");
                         continue;
                 }
-                if (g_ascii_strncasecmp(val, "female", 6) == 0 || g_ascii_strncasecmp(val, "f", 2) == 0 ||
-                    (val[0] == 'F' && !g_ascii_isalpha(val[1])))
+                if (g_ascii_strncasecmp(val, "female", 6) == 0 ||
+                    (g_ascii_toupper(val[0]) == 'F' && !g_ascii_isalpha(val[1])))
                         return g_strdup("F");
                 if (g_ascii_strncasecmp(val, "male", 4) == 0 ||
-                    (val[0] == 'M' && !g_ascii_isalpha(val[1])))
+                    (g_ascii_toupper(val[0]) == 'M' && !g_ascii_isalpha(val[1])))
                         return g_strdup("M");
                 if (g_ascii_strncasecmp(val, "unknown", 7) == 0 || (val[0] == 'U' && !g_ascii_isalpha(val[1])))
                         return g_strdup("U");
@@ -356,12 +356,81 @@ split_name_value(const char *value, char **family, char **given)
         return rd_split_person_name(v, family, given);
 }
 
+/* A single-word name part from a "Last Name:" or "First Name:" value. */
+static char *
+name_part(const char *value)
+{
+        g_autofree char *v = g_strdup(value);
+        char *e = v;
+
+        while (*e && (g_ascii_isalpha(*e) || *e == '-' || *e == '\'' || (guchar)*e >= 0x80))
+                e++;
+        *e = '\0';
+        if (strlen(v) < 2)
+                return NULL;
+        return rd_name_case(v);
+}
+
+/* "Last Name: X" and "First Name: Y" on the same page. */
+static gboolean
+name_from_parts(Ctx *c, guint rank, RdReferral *ref)
+{
+        for (guint i = 0; i < c->values->len; i++) {
+                Value *fv = g_ptr_array_index(c->values, i);
+
+                if (fv->rank != rank || fv->key != L_FAMILY)
+                        continue;
+                for (guint j = 0; j < c->values->len; j++) {
+                        Value *gv = g_ptr_array_index(c->values, j);
+                        g_autofree char *fam = NULL, *giv = NULL;
+
+                        if (gv->key != L_GIVEN || gv->page != fv->page)
+                                continue;
+                        fam = name_part(fv->value);
+                        giv = name_part(gv->value);
+                        if (fam && giv) {
+                                ref->patient.family = g_steal_pointer(&fam);
+                                ref->patient.given = g_steal_pointer(&giv);
+                                return TRUE;
+                        }
+                }
+        }
+        return FALSE;
+}
+
+/* "Lindqvist / Arthur", "LINDQVIST, ARTHUR" under a family-first label. */
+static gboolean
+name_family_first(const char *value, char **family, char **given)
+{
+        g_auto(GStrv) parts = g_strsplit_set(value, "/,", 2);
+        g_autofree char *fam = NULL, *giv = NULL;
+
+        if (parts[0] == NULL || parts[1] == NULL)
+                return split_name_value(value, family, given);
+        fam = name_part(g_strstrip(parts[0]));
+        giv = name_part(g_strstrip(parts[1]));
+        if (fam == NULL || giv == NULL)
+                return FALSE;
+        *family = g_steal_pointer(&fam);
+        *given = g_steal_pointer(&giv);
+        return TRUE;
+}
+
 void
 rd_pick_patient_name(Ctx *c, RdReferral *ref)
 {
         static const LabelKey order[] = { L_NAME, L_PATIENT, L_RE };
 
         for (guint rank = 0; rank <= 2; rank++) {
+                for (guint i = 0; i < c->values->len; i++) {
+                        Value *v = g_ptr_array_index(c->values, i);
+
+                        if (v->rank == rank && v->key == L_NAME_LF &&
+                            name_family_first(v->value, &ref->patient.family, &ref->patient.given))
+                                return;
+                }
+                if (name_from_parts(c, rank, ref))
+                        return;
                 for (guint k = 0; k < G_N_ELEMENTS(order); k++) {
                         for (guint i = 0; i < c->values->len; i++) {
                                 Value *v = g_ptr_array_index(c->values, i);
