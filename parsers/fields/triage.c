@@ -37,7 +37,7 @@ static gboolean
 junk_mark(const char *line, const char *label_start)
 {
         const char *p = label_start, *end;
-        gboolean capital = FALSE;
+        gboolean capital = FALSE, foreign = FALSE;
 
         if (p > line && p[-1] == ' ')
                 p--;
@@ -46,13 +46,18 @@ junk_mark(const char *line, const char *label_start)
                 p--;
         if (end == p || end - p > 2 || (p > line && p[-1] != ' ' && p[-1] != '[' && p[-1] != '('))
                 return FALSE;
+        /* what reads as an empty box ("[J", "(1", "CJ") is one */
+        if (rd_checkbox_before(line, label_start) != RD_BOX_NONE)
+                return FALSE;
         for (const char *q = p; q < end; q++) {
                 if (g_ascii_isupper(*q) || (guchar)*q >= 0x80)
                         capital = TRUE;
                 else if (!g_ascii_islower(*q))
                         return FALSE;
+                if (!strchr("JIlOoCcQXxK", *q))
+                        foreign = TRUE;
         }
-        return capital;
+        return capital && foreign;
 }
 
 /* Positions of the options named on @line (case-insensitive, whole words,
