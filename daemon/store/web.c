@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "results.h"
-#include "web.h"
+#include "web-private.h"
 
 void
 rd_web_user_free(RdWebUser *user)
@@ -334,7 +334,9 @@ rd_db_web_referral(RdDb *db, gint64 id, GError **error)
                      " r.referring_phone, r.referring_fax, r.reason, array_to_string(r.diagnoses, ', '),"
                      " p.name, r.channel, to_char(r.received, 'YYYY-MM-DD'),"
                      " to_char(r.created_at, 'YYYY-MM-DD HH24:MI'), r.status_note,"
-                     " round(r.confidence * 100)::text"
+                     " round(r.confidence * 100)::text, " RD_REFERRAL_VERSION ","
+                     " to_char(r.appointment_at, 'YYYY-MM-DD HH24:MI'), r.extract->'urgency_evidence'->>'strength',"
+                     " r.extract->'service_line_evidence'->>'strength', r.needs_review"
                      " FROM referral r LEFT JOIN partner p ON p.id = r.partner_id WHERE r.id = $1::bigint",
                      id, error);
 }
@@ -364,11 +366,6 @@ rd_db_web_documents(RdDb *db, gint64 id, GError **error)
                      id, error);
 }
 
-/* The items of a referral: the first, and the follow-ups added to it. */
-#define RD_REFERRAL_ITEMS \
-        "(SELECT item_id FROM referral WHERE id = $1::bigint" \
-        " UNION SELECT item_id FROM item_origin WHERE referral_id = $1::bigint)"
-
 RdDbRows *
 rd_db_web_pages(RdDb *db, gint64 id, GError **error)
 {
@@ -386,7 +383,7 @@ rd_db_web_events(RdDb *db, gint64 id, GError **error)
 {
         return by_id(db,
                      "SELECT to_char(e.at, 'YYYY-MM-DD HH24:MI'), e.kind, e.detail->>'by', e.detail->>'item',"
-                     " e.detail->>'note', e.detail->>'to'"
+                     " e.detail->>'note', e.detail->>'to', e.detail->>'field', e.detail->>'page'"
                      " FROM event e WHERE e.referral_id = $1::bigint OR e.item_id IN " RD_REFERRAL_ITEMS
                      " ORDER BY e.id",
                      id, error);
@@ -433,58 +430,4 @@ rd_db_web_page_source(RdDb *db, gint64 referral_id, gint64 item_id, guint number
         *ret_part = g_strdup(rd_db_rows_cell(rows, 0, 1));
         *ret_index = (guint)g_ascii_strtoull(rd_db_rows_cell(rows, 0, 2), NULL, 10);
         return TRUE;
-}
-
-gboolean
-rd_db_web_resolve(RdDb *db, const RdConfig *config, gint64 referral_id, const char *item, const char *note,
-                  const char *user_name, const char *remote, gboolean *ret_known, gboolean *ret_complete,
-                  GError **error)
-{
-        g_autofree char *rid = g_strdup_printf("%" G_GINT64_FORMAT, referral_id);
-        const char *p[4] = { rid, item, note, user_name };
-        gboolean ok;
-
-        *ret_known = FALSE;
-        *ret_complete = FALSE;
-        if (!rd_db_begin(db, error))
-                return FALSE;
-        ok = rd_db_query_bool(db,
-                              "SELECT EXISTS (SELECT 1 FROM referral_checklist WHERE referral_id = $1::bigint"
-                              " AND item = $2)",
-                              2, p, ret_known, error);
-        if (ok && *ret_known) {
-                g_autofree char *detail = NULL;
-
-                ok = rd_db_exec(db,
-                                "INSERT INTO referral_resolution (referral_id, item, note) VALUES ($1::bigint, $2, $3)"
-                                " ON CONFLICT (referral_id, item) DO UPDATE SET note = EXCLUDED.note, at = now()",
-                                3, p, error) &&
-                     rd_db_exec(db,
-                                "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                                " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', $4::text))",
-                                4, p, error) &&
-                     rd_db_loop_recheck(db, config, referral_id, 0, ret_complete, error);
-                if (ok) {
-                        JsonBuilder *b = json_builder_new();
-                        g_autoptr(JsonNode) node = NULL;
-
-                        json_builder_begin_object(b);
-                        json_builder_set_member_name(b, "item");
-                        json_builder_add_string_value(b, item);
-                        json_builder_end_object(b);
-                        node = json_builder_get_root(b);
-                        g_object_unref(b);
-                        detail = json_to_string(node, FALSE);
-                        ok = rd_db_web_audit(db, user_name, "resolve", referral_id, detail, remote, error);
-                }
-        }
-        if (!ok) {
-                rd_db_rollback(db);
-                return FALSE;
-        }
-        if (!*ret_known) {
-                rd_db_rollback(db);
-                return TRUE;
-        }
-        return rd_db_commit(db, error);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/base/child.h"
 #include "daemon/base/log.h"
@@ -328,10 +329,10 @@ route(RdWebRequest *req, const char *method, const char *path, GHashTable *query
                 rd_web_referral_page(req, id);
                 return;
         }
-        if (!get && sscanf(path, "/referral/%lld/resolve%n", &id, &end) == 1 && path[end] == '\0' && id > 0) {
-                rd_web_resolve(req, id, form);
+        if (!get && sscanf(path, "/referral/%lld/%n", &id, &end) == 1 && id > 0 && rd_web_edit(req, id, path + end, form))
                 return;
-        }
+        if (rd_web_partners_route(req, get, path, get ? query : form))
+                return;
         if (get && sscanf(path, "/referral/%lld/page/%lld/%u%n", &id, &item, &number, &end) == 3 && id > 0) {
                 if (path[end] == '\0') {
                         rd_web_page_view(req, id, item, number);
@@ -376,8 +377,8 @@ on_request(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
                 send_static(req, path);
                 return;
         }
-        if (req->web->config->web->timezone) {
-                const char *p[1] = { req->web->config->web->timezone };
+        {
+                const char *p[1] = { req->web->timezone };
 
                 if (!rd_db_exec(req->web->db, "SELECT set_config('TimeZone', $1, false)", 1, p, &error)) {
                         rd_web_fail(req, "setting the time zone", error);
@@ -432,6 +433,35 @@ start_listening(RdWeb *web, GError **error)
         return soup_server_listen(web->server, addr, opts, error);
 }
 
+/* [web] timezone, else the system's zone by its name (the database
+ * session shows and reads times in it), else UTC. */
+static char *
+practice_timezone(const RdWebConfig *wc)
+{
+        g_autoptr(GTimeZone) local = NULL;
+        const char *name;
+        char buf[256];
+        ssize_t n;
+
+        if (wc->timezone != NULL)
+                return g_strdup(wc->timezone);
+        local = g_time_zone_new_local();
+        name = g_time_zone_get_identifier(local);
+        if (name != NULL && *name != '/' && *name != ':' && strcmp(name, "Local") != 0 && strlen(name) < 64)
+                return g_strdup(name);
+        /* /etc/localtime -> /usr/share/zoneinfo/America/Chicago */
+        n = readlink("/etc/localtime", buf, sizeof buf - 1);
+        if (n > 0) {
+                const char *z;
+
+                buf[n] = '\0';
+                z = strstr(buf, "zoneinfo/");
+                if (z != NULL)
+                        return g_strdup(z + strlen("zoneinfo/"));
+        }
+        return g_strdup("UTC");
+}
+
 void
 rd_web_run(const RdConfig *config)
 {
@@ -452,6 +482,7 @@ rd_web_run(const RdConfig *config)
                 _exit(1);
         }
         web.dummy_hash = g_strdup(hash);
+        web.timezone = practice_timezone(config->web);
         g_resources_register(rd_web_get_resource());
         web.exe = g_file_read_link("/proc/self/exe", NULL);
         web.db = rd_db_connect(config->db_conninfo, config->db_password, &error);
@@ -473,5 +504,6 @@ rd_web_run(const RdConfig *config)
         rd_db_free(web.db);
         g_free(web.dummy_hash);
         g_free(web.exe);
+        g_free(web.timezone);
         _exit(0);
 }
