@@ -173,4 +173,31 @@ gboolean rd_db_web_reply_decide(RdDb *db, gint64 referral_id, gint64 outbox_id, 
 gboolean rd_db_web_reply_edit(RdDb *db, gint64 referral_id, gint64 outbox_id, const char *subject,
                               const char *body, const RdWebActor *who, RdWebEditResult *res, GError **error);
 
+/* ---- partners and the report (web-partner.c) -------------------------------- */
+
+/* Rows (id, name, tier, reply_channel, reply_email, reply_fax, contact,
+ * keys, referrals): the directory, or one partner (keys a line each). */
+RdDbRows *rd_db_web_partner_list(RdDb *db, GError **error);
+RdDbRows *rd_db_web_partner_one(RdDb *db, gint64 id, GError **error);
+
+typedef struct {
+        const char *name, *tier, *reply_channel, *reply_email, *reply_fax, *contact; /* NULL: none */
+        GPtrArray *key_kinds, *key_values; /* char*, normalised (rd_partner_parse_key), the same length */
+} RdWebPartnerForm;
+/* Adds (@id 0) or changes a partner, its keys replaced by the form's; then
+ * the referrals without a partner that its keys match are its
+ * (*ret_matched of them).  REFUSED: the name or a key is another
+ * partner's. */
+gboolean rd_db_web_partner_save(RdDb *db, gint64 id, const RdWebPartnerForm *form, const RdWebActor *who,
+                                RdWebEditResult *res, gint64 *ret_id, guint *ret_matched, GError **error);
+/* Duplicates: @from's keys, items and referrals become @into's and @from
+ * goes. */
+gboolean rd_db_web_partner_merge(RdDb *db, gint64 from, gint64 into, const RdWebActor *who, RdWebEditResult *res,
+                                 guint *ret_matched, GError **error);
+
+/* The funnel since @since (YYYY-MM-DD, NULL: all): rows (partner NULL for
+ * the total, first; received, complete on arrival, asked, completed,
+ * scheduled, seen). */
+RdDbRows *rd_db_web_funnel(RdDb *db, const char *since, GError **error);
+
 G_END_DECLS

@@ -143,6 +143,7 @@ try:
     tap.ok(ok, "referralctl user add takes the password from standard input", detail)
     add_user("locked.out", "staff")
     add_user("marco.bellini", "staff")
+    add_user("ada.admin", "admin")
     tap.ok(PASSWORD not in (pg.scalar("SELECT password_hash FROM web_user WHERE name = 'ines.ortega'") or "") and
            (pg.scalar("SELECT password_hash FROM web_user WHERE name = 'ines.ortega'") or "").startswith("$argon2id$"),
            "the password is stored only as an argon2id hash")
@@ -333,6 +334,37 @@ try:
     tap.ok(status == 409 and "changed" in body and "ines.ortega" in body and
            pg.scalar("SELECT patient_phone FROM referral WHERE id = %d" % rid) == "555-201-7788",
            "the last writer is told the referral changed under them, and nothing is overwritten", (status, body[-600:]))
+
+    # the partner directory: the office added later is matched to its earlier referrals; a duplicate merged
+    admin = session_of("ada.admin")
+    status, _, _ = post(marco, "/partners/add", {"csrf": form_fields(page, "field").get("csrf", ""),
+                                                 "name": "Sneaky", "keys": "fax 5550000000"})
+    tap.ok(status == 403 and pg.scalar("SELECT count(*) FROM partner") == "0",
+           "staff cannot change the partner directory (replies follow it)", status)
+    _, _, listing = fetch("GET", "/partners", headers={"Cookie": admin})
+    csrf = form_fields(listing, "partner-add").get("csrf", "")
+    status, _, body = post(admin, "/partners/add", {"csrf": csrf, "name": OFFICE.practice, "reply_channel": "auto",
+                                                    "keys": "fax %s\nnpi %s" % (kit.dashed(OFFICE.fax), OFFICE.npi)})
+    first = pg.scalar("SELECT id FROM partner WHERE name = '%s'" % OFFICE.practice)
+    tap.ok(status == 200 and "2 earlier referrals matched" in body and
+           pg.scalar("SELECT count(*) FROM referral WHERE partner_id = %s" % first) == "2",
+           "a partner added later is matched to its existing referrals (by fax header and NPI)",
+           (status, re.findall(r'<p class="[a-z]+"[^>]*>[^<]*', body)))
+    status, _, body = post(admin, "/partners/add", {"csrf": csrf, "name": "Lakeshore FM (duplicate)",
+                                                    "keys": "domain %s" % OFFICE.domain})
+    dup = pg.scalar("SELECT id FROM partner WHERE name LIKE '%duplicate%'")
+    status, h, _ = post(admin, "/partner/%s/merge" % dup, {"csrf": csrf, "into": first})
+    tap.ok(status == 303 and pg.scalar("SELECT count(*) FROM partner") == "1" and
+           pg.scalar("SELECT count(*) FROM partner_key WHERE partner_id = %s" % first) == "3",
+           "merging a duplicate keeps one partner with all the keys", (status, pg.query("SELECT * FROM partner_key")))
+    tap.ok([r[0] for r in pg.query("SELECT action FROM audit_log WHERE user_name = 'ada.admin' AND action LIKE"
+                                   " 'partner%%' ORDER BY id")] == ["partner-add", "partner-add", "partner-merge"],
+           "directory changes are audited")
+    browser.goto(BASE + "/report")
+    bars = browser.js("document.querySelectorAll('#funnel-all rect').length")
+    row = browser.js("[...document.querySelectorAll('#report tbody tr')].map(r => r.textContent).join('|')")
+    tap.ok(bars == 6 and OFFICE.practice in row, "the funnel report draws its chart on the server (SVG)", (bars, row))
+    browser.screenshot(os.path.join(SHOTS, "report.png"))
 
     browser.goto(BASE + "/referral/%d" % hostile)
     shown = browser.js("document.querySelector('.fields td').textContent")
