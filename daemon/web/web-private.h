@@ -30,7 +30,11 @@ typedef struct {
         char *token_sha256;     /* owned: of the session cookie, or NULL */
         char *remote;           /* owned: the client's address (the proxy's client behind a trusted proxy) */
         gboolean secure;        /* TLS here, or https at the trusted proxy */
+        gint64 started;         /* monotonic usec when the request was read */
 } RdWebRequest;
+
+/* "Server-Timing: app;dur=MS" since @started (the benchmark reads it). */
+void rd_web_server_timing(SoupServerMessage *msg, gint64 started);
 
 /* Responses.  Every one carries the security headers set in web.c. */
 void rd_web_send_html(RdWebRequest *req, guint status, GString *html);

@@ -46,10 +46,20 @@ security_headers(RdWebRequest *req)
 }
 
 void
+rd_web_server_timing(SoupServerMessage *msg, gint64 started)
+{
+        char value[64];
+
+        g_snprintf(value, sizeof value, "app;dur=%.1f", (double)(g_get_monotonic_time() - started) / 1000.0);
+        soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Server-Timing", value);
+}
+
+void
 rd_web_send_html(RdWebRequest *req, guint status, GString *html)
 {
         SoupMessageHeaders *h = soup_server_message_get_response_headers(req->msg);
 
+        rd_web_server_timing(req->msg, req->started);
         soup_message_headers_replace(h, "Cache-Control", "no-store");
         soup_server_message_set_status(req->msg, status, NULL);
         soup_server_message_set_response(req->msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY, html->str,
@@ -358,6 +368,7 @@ on_request(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
         gboolean get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 
         (void)server;
+        req->started = g_get_monotonic_time();
         req->web = data;
         req->msg = msg;
         identify_client(req);
