@@ -246,6 +246,24 @@ search_date(const char *q)
         return NULL;
 }
 
+/* "(555) 201-7788": its digits when it is a phone number (7 to 11
+ * digits, nothing but digits and punctuation), else NULL. */
+static char *
+search_phone(const char *q)
+{
+        g_autoptr(GString) digits = g_string_new(NULL);
+
+        for (const char *c = q; *c; c++) {
+                if (g_ascii_isdigit(*c))
+                        g_string_append_c(digits, *c);
+                else if (strchr(" ()-.+/", *c) == NULL)
+                        return NULL;
+        }
+        if (digits->len == 11 && digits->str[0] == '1')
+                g_string_erase(digits, 0, 1);
+        return digits->len >= 7 && digits->len <= 10 ? g_strdup(digits->str) : NULL;
+}
+
 #define RD_PATIENT_NAME "(coalesce(r.patient_given, '') || ' ' || coalesce(r.patient_family, ''))"
 
 static const char *
@@ -270,8 +288,9 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
         g_autofree char *limit = g_strdup_printf("%u", query->limit);
         g_autofree char *offset = g_strdup_printf("%u", query->offset);
         gboolean trgm = query->q && date == NULL && have_trigrams(db);
-        const char *p[7] = { rank_of_state(query->state), query->line, partner, date ? NULL : query->q, date,
-                             limit, offset };
+        g_autofree char *phone = query->q && date == NULL ? search_phone(query->q) : NULL;
+        const char *p[10] = { rank_of_state(query->state), query->line, partner, date ? NULL : query->q, date,
+                              limit, offset, phone, query->since, query->until };
 
         g_string_append(sql,
                         "SELECT r.id, r.reference, r.queue_rank, r.status, r.urgency, r.service_line,"
@@ -285,21 +304,27 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
                         " WHERE ($1::smallint IS NULL OR r.queue_rank = $1::smallint)"
                         " AND ($2::text IS NULL OR r.service_line = $2)"
                         " AND ($3::bigint IS NULL OR r.partner_id = $3::bigint)"
-                        " AND ($5::date IS NULL OR r.patient_dob = $5::date)");
+                        " AND ($5::date IS NULL OR r.patient_dob = $5::date)"
+                        " AND ($9::date IS NULL OR r.created_at >= $9::date)"
+                        " AND ($10::date IS NULL OR r.created_at < $10::date + 1)");
         /* the name in the trigram index's own expression, so the index serves it */
         if (trgm)
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " % $4"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4))");
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4)"
+                                     " OR ($8::text IS NOT NULL AND regexp_replace(coalesce(r.patient_phone, ''),"
+                                     " '[^0-9]', '', 'g') LIKE '%' || $8))");
         else
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " ILIKE"
                                      " '%' || replace(replace(replace($4, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4))");
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4)"
+                                     " OR ($8::text IS NOT NULL AND regexp_replace(coalesce(r.patient_phone, ''),"
+                                     " '[^0-9]', '', 'g') LIKE '%' || $8))");
         g_string_append(sql, " ORDER BY ");
         if (trgm)
                 g_string_append(sql, "similarity(" RD_PATIENT_NAME ", $4) DESC, ");
         g_string_append(sql, "r.queue_rank, r.urgency_rank, r.created_at, r.id"
                              " LIMIT $6::integer OFFSET $7::integer");
-        return rd_db_query(db, sql->str, 7, p, error);
+        return rd_db_query(db, sql->str, 10, p, error);
 }
 
 RdDbRows *

@@ -60,12 +60,13 @@ gboolean rd_db_web_audit(RdDb *db, const char *user_name, const char *action, gi
 
 /* The queue page.  @state: "review", "incomplete", "complete",
  * "scheduled", "closed" or NULL (all); @line, @partner_id (0: any), @q
- * (patient name, DOB as YYYY-MM-DD, MRN or reference) may be NULL. */
+ * (patient name, DOB as YYYY-MM-DD, MRN, reference or phone) may be NULL. */
 typedef struct {
         const char *state;
         const char *line;
         gint64 partner_id;
         const char *q;
+        const char *since, *until; /* received on or after / on or before, YYYY-MM-DD, or NULL */
         guint offset;
         guint limit;
 } RdWebQueueQuery;

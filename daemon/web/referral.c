@@ -186,8 +186,40 @@ fields_section(const Page *pg, RdDbRows *events)
         g_string_append(pg->html, "</table></section>");
 }
 
+/* The pages that meet a present item: documents of its type (a lab
+ * panel's: lab reports with that panel), each linked to its page. */
 static void
-checklist_section(const Page *pg, RdDbRows *checks)
+evidence(const Page *pg, const char *item, RdDbRows *docs)
+{
+        g_autofree char *type = g_strdup(item);
+        char *panel = strchr(type, ':');
+        gboolean any = FALSE;
+
+        if (panel)
+                *panel++ = '\0';
+        for (guint r = 0; r < docs->rows->len; r++) {
+                g_auto(GStrv) pages = NULL;
+
+                if (g_strcmp0(rd_db_rows_cell(docs, r, 0), type) != 0)
+                        continue;
+                if (panel) {
+                        g_auto(GStrv) panels = g_strsplit(nz(rd_db_rows_cell(docs, r, 4)), ", ", -1);
+
+                        if (!g_strv_contains((const char *const *)panels, panel))
+                                continue;
+                }
+                pages = g_strsplit(nz(rd_db_rows_cell(docs, r, 2)), ", ", -1);
+                for (guint i = 0; pages[i] && *pages[i]; i++) {
+                        rd_html_join(pg->html, any ? ", " : "found on ", "", "<a class=\"evidence\" href=\"/referral/",
+                                     pg->id, "/page/", rd_db_rows_cell(docs, r, 1), "/", pages[i], "\">page ", pages[i],
+                                     "</a>", NULL);
+                        any = TRUE;
+                }
+        }
+}
+
+static void
+checklist_section(const Page *pg, RdDbRows *checks, RdDbRows *docs)
 {
         g_string_append(pg->html, "<section id=\"checklist\"><h2>Checklist</h2><table><thead><tr><th>Item</th>"
                                   "<th>State</th><th>Why / note</th><th></th></tr></thead><tbody>");
@@ -195,8 +227,10 @@ checklist_section(const Page *pg, RdDbRows *checks)
                 const char *item = rd_db_rows_cell(checks, r, 0), *state = rd_db_rows_cell(checks, r, 1);
 
                 rd_html_join(pg->html, "<tr class=\"", state, "\" data-item=\"", item, "\"><td>", item,
-                             "</td><td class=\"state\">", state, "</td><td>", nz(rd_db_rows_cell(checks, r, 2)),
-                             "</td><td>", NULL);
+                             "</td><td class=\"state\">", state, "</td><td>", nz(rd_db_rows_cell(checks, r, 2)), NULL);
+                if (strcmp(state, "present") == 0)
+                        evidence(pg, item, docs);
+                g_string_append(pg->html, "</td><td>");
                 if (strcmp(state, "missing") == 0) {
                         form_open(pg, "resolve", "resolve");
                         hidden(pg->html, "item", item);
@@ -395,7 +429,7 @@ rd_web_referral_page(RdWebRequest *req, gint64 id)
         RdDb *db = req->web->db;
         g_autoptr(GError) error = NULL;
         g_autoptr(RdDbRows) ref = NULL, checks = NULL, pages = NULL, replies = NULL, events = NULL;
-        g_autoptr(RdDbRows) attached = NULL, unmatched = NULL;
+        g_autoptr(RdDbRows) attached = NULL, unmatched = NULL, docs = NULL;
         g_autoptr(GString) html = g_string_new(NULL);
         g_autofree char *sid = g_strdup_printf("%" G_GINT64_FORMAT, id);
         g_autofree char *title = g_strdup_printf("Referral %s", sid);
@@ -412,7 +446,8 @@ rd_web_referral_page(RdWebRequest *req, gint64 id)
         events = replies ? rd_db_web_events(db, id, &error) : NULL;
         attached = events ? rd_db_web_attached(db, id, &error) : NULL;
         unmatched = attached ? rd_db_web_unmatched(db, &error) : NULL;
-        if (unmatched == NULL) {
+        docs = unmatched ? rd_db_web_documents(db, id, &error) : NULL;
+        if (docs == NULL) {
                 rd_web_fail(req, "referral page", error);
                 return;
         }
@@ -426,7 +461,7 @@ rd_web_referral_page(RdWebRequest *req, gint64 id)
         why_flagged(&pg, checks);
         g_string_append(html, "<div class=\"cols\"><div>");
         fields_section(&pg, events);
-        checklist_section(&pg, checks);
+        checklist_section(&pg, checks, docs);
         status_section(&pg, req->web->timezone);
         g_string_append(html, "</div><div>");
         pages_section(&pg, pages);

@@ -55,32 +55,49 @@ option(GString *html, const char *value, const char *label, gboolean selected)
         rd_html_join(html, "<option value=\"", value, selected ? "\" selected>" : "\">", label, "</option>", NULL);
 }
 
+typedef struct {
+        const char *state, *line, *partner, *since, *until, *q;
+} Filters;
+
+/* The filters as hidden fields of a POST form (search, paging). */
+static void
+hidden_filters(GString *html, const Filters *f, gboolean with_q)
+{
+        rd_html_join(html, "<input type=\"hidden\" name=\"state\" value=\"", nz(f->state),
+                     "\"><input type=\"hidden\" name=\"line\" value=\"", nz(f->line),
+                     "\"><input type=\"hidden\" name=\"partner\" value=\"", nz(f->partner),
+                     "\"><input type=\"hidden\" name=\"since\" value=\"", nz(f->since),
+                     "\"><input type=\"hidden\" name=\"until\" value=\"", nz(f->until), "\">", NULL);
+        if (with_q)
+                rd_html_join(html, "<input type=\"hidden\" name=\"q\" value=\"", nz(f->q), "\">", NULL);
+}
+
 /* The filters travel in the URL (no patient data in them); the search
  * text travels only in a POST body, so a name never lands in a URL, a
  * proxy log or the browser history. */
 static void
-filter_forms(GString *html, RdWebRequest *req, RdDbRows *partners, const char *state, const char *line,
-             const char *partner, const char *q)
+filter_forms(GString *html, RdWebRequest *req, RdDbRows *partners, const Filters *f)
 {
         g_string_append(html, "<div class=\"filters\"><form method=\"get\" action=\"/queue\" id=\"filter\">"
                               "<select name=\"state\"><option value=\"\">any state</option>");
         for (guint i = 0; i < G_N_ELEMENTS(state_names); i++)
-                option(html, state_names[i], state_labels[i], g_strcmp0(state, state_names[i]) == 0);
+                option(html, state_names[i], state_labels[i], g_strcmp0(f->state, state_names[i]) == 0);
         g_string_append(html, "</select><select name=\"line\"><option value=\"\">any service line</option>");
         for (guint i = 0; i < G_N_ELEMENTS(lines); i++)
-                option(html, lines[i], lines[i], g_strcmp0(line, lines[i]) == 0);
+                option(html, lines[i], lines[i], g_strcmp0(f->line, lines[i]) == 0);
         g_string_append(html, "</select><select name=\"partner\"><option value=\"\">any partner</option>");
         for (guint r = 0; r < partners->rows->len; r++)
                 option(html, rd_db_rows_cell(partners, r, 0), rd_db_rows_cell(partners, r, 1),
-                       g_strcmp0(partner, rd_db_rows_cell(partners, r, 0)) == 0);
-        g_string_append(html, "</select><button type=\"submit\">Filter</button></form>"
-                              "<form method=\"post\" action=\"/queue\" id=\"search\">");
+                       g_strcmp0(f->partner, rd_db_rows_cell(partners, r, 0)) == 0);
+        rd_html_join(html, "</select><label>received from <input type=\"date\" name=\"since\" value=\"", nz(f->since),
+                     "\"></label><label>to <input type=\"date\" name=\"until\" value=\"", nz(f->until),
+                     "\"></label><button type=\"submit\">Filter</button></form>"
+                     "<form method=\"post\" action=\"/queue\" id=\"search\">",
+                     NULL);
         rd_html_csrf(html, req->session->csrf_token);
-        rd_html_join(html, "<input type=\"hidden\" name=\"state\" value=\"", state ? state : "",
-                     "\"><input type=\"hidden\" name=\"line\" value=\"", line ? line : "",
-                     "\"><input type=\"hidden\" name=\"partner\" value=\"", partner ? partner : "",
-                     "\"><input type=\"search\" name=\"q\" id=\"q\" maxlength=\"100\" value=\"", q ? q : "",
-                     "\" placeholder=\"patient name, DOB, MRN or reference\">"
+        hidden_filters(html, f, FALSE);
+        rd_html_join(html, "<input type=\"search\" name=\"q\" id=\"q\" maxlength=\"100\" value=\"", nz(f->q),
+                     "\" placeholder=\"patient name, DOB, MRN, reference or phone\">"
                      "<button type=\"submit\" id=\"search-go\">Search</button></form></div>",
                      NULL);
 }
@@ -110,8 +127,7 @@ queue_row(GString *html, RdDbRows *rows, guint r)
 }
 
 static void
-pager(GString *html, RdWebRequest *req, guint page, gboolean more, const char *state, const char *line,
-      const char *partner, const char *q)
+pager(GString *html, RdWebRequest *req, guint page, gboolean more, const Filters *f)
 {
         g_string_append(html, "<nav class=\"pager\">");
         for (int step = -1; step <= 1; step += 2) {
@@ -121,15 +137,24 @@ pager(GString *html, RdWebRequest *req, guint page, gboolean more, const char *s
                         continue;
                 g_string_append(html, "<form method=\"post\" action=\"/queue\">");
                 rd_html_csrf(html, req->session->csrf_token);
-                rd_html_join(html, "<input type=\"hidden\" name=\"state\" value=\"", state ? state : "",
-                             "\"><input type=\"hidden\" name=\"line\" value=\"", line ? line : "",
-                             "\"><input type=\"hidden\" name=\"partner\" value=\"", partner ? partner : "",
-                             "\"><input type=\"hidden\" name=\"q\" value=\"", q ? q : "", "\">", NULL);
+                hidden_filters(html, f, TRUE);
                 g_string_append_printf(html, "<input type=\"hidden\" name=\"page\" value=\"%u\">"
                                              "<button type=\"submit\">%s</button></form>",
                                        to, step < 0 ? "&larr; Previous" : "Next &rarr;");
         }
         g_string_append(html, "</nav>");
+}
+
+/* YYYY-MM-DD as a date input sends it, else NULL. */
+static const char *
+date_param(GHashTable *params, const char *name)
+{
+        const char *v = param(params, name);
+        int y, m, d, n = 0;
+
+        if (v == NULL || sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || v[n] != '\0' || !g_date_valid_dmy(d, m, y))
+                return NULL;
+        return v;
 }
 
 void
@@ -146,14 +171,16 @@ rd_web_queue_page(RdWebRequest *req, GHashTable *params)
         g_autoptr(RdDbRows) counts = NULL, partners = NULL, rows = NULL;
         g_autoptr(GString) html = g_string_new(NULL);
         RdWebQueueQuery query = { 0 };
+        Filters filters;
         g_autofree char *qs = q ? g_strstrip(g_strndup(q, 100)) : NULL;
 
         if (param(params, "page"))
                 g_ascii_string_to_unsigned(param(params, "page"), 10, 0, 10000, &page, NULL);
         if (partner && !g_ascii_string_to_unsigned(partner, 10, 1, G_MAXINT64, &partner_id, NULL))
                 partner = NULL;
-        query = (RdWebQueueQuery){ state, line, (gint64)partner_id, qs && *qs ? qs : NULL, (guint)page * PAGE_SIZE,
-                                   PAGE_SIZE + 1 };
+        query = (RdWebQueueQuery){ state, line, (gint64)partner_id, qs && *qs ? qs : NULL, date_param(params, "since"),
+                                   date_param(params, "until"), (guint)page * PAGE_SIZE, PAGE_SIZE + 1 };
+        filters = (Filters){ state, line, partner, query.since, query.until, query.q };
         counts = rd_db_web_queue_counts(db, &error);
         partners = counts ? rd_db_web_partners(db, &error) : NULL;
         rows = partners ? rd_db_web_queue(db, &query, &error) : NULL;
@@ -164,7 +191,7 @@ rd_web_queue_page(RdWebRequest *req, GHashTable *params)
         rd_html_begin(html, "Queue", req->session->user_name, req->session->csrf_token);
         g_string_append(html, "<h1>Queue</h1>");
         state_tabs(html, counts, state);
-        filter_forms(html, req, partners, state, line, partner, query.q);
+        filter_forms(html, req, partners, &filters);
         g_string_append(html, "<table class=\"queue\" id=\"queue\"><thead><tr><th>Referral</th><th>Urgency</th>"
                               "<th>Patient</th><th>DOB</th><th>Service line</th><th>From</th><th>Received</th>"
                               "<th>State</th><th>Missing</th></tr></thead><tbody>");
@@ -173,7 +200,7 @@ rd_web_queue_page(RdWebRequest *req, GHashTable *params)
         if (rows->rows->len == 0)
                 g_string_append(html, "<tr><td colspan=\"9\" class=\"empty\">Nothing here.</td></tr>");
         g_string_append(html, "</tbody></table>");
-        pager(html, req, (guint)page, rows->rows->len > PAGE_SIZE, state, line, partner, query.q);
+        pager(html, req, (guint)page, rows->rows->len > PAGE_SIZE, &filters);
         rd_html_end(html);
         rd_web_send_html(req, SOUP_STATUS_OK, html);
 }

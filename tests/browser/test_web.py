@@ -225,6 +225,9 @@ try:
     big = wait_for(lambda: browser.js("(() => { const i = document.querySelector('#overlay img');"
                                       " return i && i.complete && i.naturalWidth; })()"), 60, 0.5)
     tap.ok(big and big > 400, "a page opens large", big)
+    browser.js("document.getElementById('rotate').click()")
+    tap.ok(browser.js("document.querySelector('#overlay img').classList.contains('rot90')"),
+           "the large page turns a quarter with rotate")
     browser.screenshot(os.path.join(SHOTS, "page-large.png"))
     browser.js("document.getElementById('overlay').click()")
     browser.screenshot(os.path.join(SHOTS, "referral.png"))
@@ -243,6 +246,9 @@ try:
     tap.ok(before != "ekg" and state == "present" and checklist_state(rid, "ekg") == "present" and
            browser.js("document.querySelector(\"figure[data-page='2'] .type\").textContent") == "ekg",
            "correcting page 2's type to EKG re-runs the checklist: the EKG is present", (before, state))
+    link = browser.js("(document.querySelector(\"tr[data-item='ekg'] a.evidence\") || {}).href || ''")
+    tap.ok(link.endswith("/page/%s/2" % pg.scalar("SELECT item_id FROM referral WHERE id = %d" % rid)),
+           "the EKG's verdict links to the page that meets it", link)
     tap.ok(pg.scalar("SELECT count(*) FROM audit_log WHERE user_name = 'ines.ortega' AND action = 'page-type'"
                      " AND referral_id = %d AND detail->>'to' = 'ekg'" % rid) == "1",
            "the correction is audited with the person's name")
@@ -335,6 +341,14 @@ try:
            pg.scalar("SELECT patient_phone FROM referral WHERE id = %d" % rid) == "555-201-7788",
            "the last writer is told the referral changed under them, and nothing is overwritten", (status, body[-600:]))
 
+    # the queue found by phone, filtered by date
+    browser.goto(BASE + "/queue")
+    browser.submit("#search", q="(555) 201-7788")
+    found = browser.js("[...document.querySelectorAll('#queue a.ref')].map(a => a.getAttribute('href'))")
+    tap.ok(found == ["/referral/%d" % rid], "the patient's phone number finds the referral", found)
+    browser.goto(BASE + "/queue?since=2099-01-01")
+    tap.ok(browser.js("document.querySelector('#queue td.empty') !== null"), "a date filter with nothing in it")
+
     # the partner directory: the office added later is matched to its earlier referrals; a duplicate merged
     admin = session_of("ada.admin")
     status, _, _ = post(marco, "/partners/add", {"csrf": form_fields(page, "field").get("csrf", ""),
@@ -368,6 +382,13 @@ try:
 
     browser.goto(BASE + "/referral/%d" % hostile)
     shown = browser.js("document.querySelector('.fields td').textContent")
+    browser.submit("form.close", status="declined", note="")
+    refused = browser.js("document.body.textContent")
+    browser.goto(BASE + "/referral/%d" % hostile)
+    browser.submit("form.close", status="declined", note="Patient chose a cardiologist nearer home")
+    tap.ok("Say why" in refused and browser.js("document.getElementById('status').textContent") == "declined" and
+           "nearer home" in browser.js("document.getElementById('status-note').textContent"),
+           "declined needs a reason, and shows it", refused[-300:])
     tap.ok("<script>alert(1)</script>" in shown and not browser.saw_event("Page.javascriptDialogOpening") and
            browser.js("document.querySelectorAll('main script, main img:not(.thumb)').length") == 0,
            "a hostile patient name is shown as text, never run", shown)
