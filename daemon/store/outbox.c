@@ -357,15 +357,17 @@ rd_store_outbox_decide(RdDb *db, gint64 id, gint64 referral_id, gboolean approve
                                      " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'held'"
                                      " AND recipient <> '' AND ($4::bigint IS NULL OR referral_id = $4::bigint)"
                                      " RETURNING id, referral_id, item_id)"
-                                     " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
-                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
+                                     " INSERT INTO event (item_id, referral_id, kind, detail)"
+                                     " SELECT item_id, referral_id, $3, jsonb_build_object('outbox', id,"
+                                     " 'by', $2::text, 'role', current_user) FROM u"
                                      " RETURNING referral_id"
                                    : "WITH u AS (UPDATE outbox SET state = 'held', reason = 'held by ' || $2,"
                                      " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'queued'"
                                      " AND ($4::bigint IS NULL OR referral_id = $4::bigint)"
                                      " RETURNING id, referral_id, item_id)"
-                                     " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
-                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
+                                     " INSERT INTO event (item_id, referral_id, kind, detail)"
+                                     " SELECT item_id, referral_id, $3, jsonb_build_object('outbox', id,"
+                                     " 'by', $2::text, 'role', current_user) FROM u"
                                      " RETURNING referral_id",
                            4, p, error);
         if (rows == NULL)

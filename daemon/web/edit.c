@@ -22,7 +22,8 @@ message_page(RdWebRequest *req, gint64 id, guint status, const char *css_id, con
         g_autofree char *sid = g_strdup_printf("%" G_GINT64_FORMAT, id);
 
         rd_html_begin(html, title, req->session->user_name, req->session->csrf_token);
-        rd_html_join(html, "<section class=\"message\" id=\"", css_id, "\"><h1>", title, "</h1><p>", text, "</p>", NULL);
+        rd_html_join(html, "<section class=\"message\" id=\"", css_id, "\"><h1>", title, "</h1><p>", text, "</p>",
+                     NULL);
         if (extra)
                 g_string_append(html, extra);
         rd_html_join(html, "<p><a id=\"back\" href=\"/referral/", sid, "\">Back to referral #", sid,
@@ -45,7 +46,8 @@ answer(RdWebRequest *req, gint64 id, gboolean ok, const RdWebEditResult *res, co
         switch (res->outcome) {
         case RD_WEB_EDIT_DONE:
                 if (res->complete)
-                        rd_log_info(RD_WEB_LOG, 0, "referral %" G_GINT64_FORMAT ": complete after a change by staff", id);
+                        rd_log_info(RD_WEB_LOG, 0, "referral %" G_GINT64_FORMAT ": complete after a change by staff",
+                                    id);
                 back = g_strdup_printf("/referral/%" G_GINT64_FORMAT "#%s", id, anchor);
                 rd_web_redirect(req, back);
                 return;

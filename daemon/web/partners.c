@@ -40,7 +40,8 @@ partner_form(RdWebRequest *req, GString *html, RdDbRows *one)
                 rd_html_join(html, "<option value=\"", channels[i],
                              g_strcmp0(V(3), channels[i]) == 0 ? "\" selected>" : "\">", channels[i], "</option>",
                              NULL);
-        rd_html_join(html, "</select></label><label>Reply address <input name=\"reply_email\" maxlength=\"200\" value=\"",
+        rd_html_join(html,
+                     "</select></label><label>Reply address <input name=\"reply_email\" maxlength=\"200\" value=\"",
                      V(4), "\"></label><label>Reply fax <input name=\"reply_fax\" maxlength=\"20\" value=\"", V(5),
                      "\"></label><label>Contact <input name=\"contact\" maxlength=\"200\" value=\"", V(6),
                      "\"></label><label>Keys, one a line (<code>email</code>, <code>domain</code>, <code>fax</code>"
@@ -149,7 +150,8 @@ field(GHashTable *form, const char *name)
 static void
 save(RdWebRequest *req, gint64 id, GHashTable *form)
 {
-        g_autofree char *name = field(form, "name"), *tier = field(form, "tier"), *channel = field(form, "reply_channel");
+        g_autofree char *name = field(form, "name"), *tier = field(form, "tier");
+        g_autofree char *channel = field(form, "reply_channel");
         g_autofree char *email = field(form, "reply_email"), *fax = field(form, "reply_fax");
         g_autofree char *contact = field(form, "contact"), *reply_email = NULL, *reply_fax = NULL;
         g_autoptr(GPtrArray) kinds = g_ptr_array_new_with_free_func(g_free);
@@ -195,7 +197,8 @@ save(RdWebRequest *req, gint64 id, GHashTable *form)
                 g_ptr_array_add(kinds, g_strdup(kv[0]));
                 g_ptr_array_add(values, norm);
         }
-        pf = (RdWebPartnerForm){ name, tier, channel ? channel : "auto", reply_email, reply_fax, contact, kinds, values };
+        pf = (RdWebPartnerForm){ name,      tier,    channel ? channel : "auto", reply_email,
+                                 reply_fax, contact, kinds,                      values };
         if (!rd_db_web_partner_save(req->web->db, id, &pf, &who, &res, &saved, &matched, &error)) {
                 rd_web_fail(req, "partner", error);
                 return;
@@ -223,7 +226,8 @@ merge(RdWebRequest *req, gint64 id, GHashTable *form)
         gint64 into;
         guint matched;
 
-        if (param(form, "into") == NULL || !g_ascii_string_to_signed(param(form, "into"), 10, 1, G_MAXINT64, &into, NULL)) {
+        if (param(form, "into") == NULL ||
+            !g_ascii_string_to_signed(param(form, "into"), 10, 1, G_MAXINT64, &into, NULL)) {
                 refused(req, SOUP_STATUS_BAD_REQUEST, "Choose the partner to merge into.");
                 return;
         }

@@ -61,8 +61,8 @@ select_of(GString *html, const char *name, const char *const *values, const char
 {
         rd_html_join(html, "<select name=\"", name, "\">", NULL);
         for (guint i = 0; values[i]; i++)
-                rd_html_join(html, "<option value=\"", values[i], g_strcmp0(values[i], current) == 0 ? "\" selected>" : "\">",
-                             values[i], "</option>", NULL);
+                rd_html_join(html, "<option value=\"", values[i],
+                             g_strcmp0(values[i], current) == 0 ? "\" selected>" : "\">", values[i], "</option>", NULL);
         g_string_append(html, "</select>");
 }
 
@@ -75,7 +75,8 @@ why_flagged(const Page *pg, RdDbRows *checks)
                 const char *what;
         } needed[] = { { C_LINE, "service line not found" }, { C_URGENCY, "urgency not found" },
                        { C_FAMILY, "patient's family name not found" }, { C_DOB, "date of birth not found" } };
-        gboolean open = g_strcmp0(cell(pg, C_STATUS), "incomplete") == 0 || g_strcmp0(cell(pg, C_STATUS), "complete") == 0;
+        gboolean open = g_strcmp0(cell(pg, C_STATUS), "incomplete") == 0 ||
+                        g_strcmp0(cell(pg, C_STATUS), "complete") == 0;
 
         g_string_append(pg->html, "<section id=\"why\"><h2>Why it is flagged</h2><ul>");
         for (guint i = 0; open && i < G_N_ELEMENTS(needed); i++)
@@ -118,11 +119,11 @@ confidence(const Page *pg, RdDbRows *events, const char *column, guint col)
         else if (col == C_URGENCY || col == C_LINE) {
                 const char *s = cell(pg, col == C_URGENCY ? C_URGENCY_STRENGTH : C_LINE_STRENGTH);
 
-                rd_html_join(pg->html, "<span class=\"ev ", s ? s : "none", "\">", s ? s : "default", " evidence</span>",
-                             NULL);
+                rd_html_join(pg->html, "<span class=\"ev ", s ? s : "none", "\">", s ? s : "default",
+                             " evidence</span>", NULL);
         } else
-                rd_html_join(pg->html, "<span class=\"read\">read, ", cell(pg, C_CONFIDENCE) ? cell(pg, C_CONFIDENCE) : "?",
-                             " %</span>", NULL);
+                rd_html_join(pg->html, "<span class=\"read\">read, ",
+                             cell(pg, C_CONFIDENCE) ? cell(pg, C_CONFIDENCE) : "?", " %</span>", NULL);
         g_string_append(pg->html, "</td>");
 }
 
@@ -322,8 +323,9 @@ followups_section(const Page *pg, RdDbRows *attached, RdDbRows *unmatched)
         for (guint r = 0; r < attached->rows->len; r++) {
                 const char *item = rd_db_rows_cell(attached, r, 0);
 
-                rd_html_join(pg->html, "<li data-item=\"", item, "\">item ", item, " (", rd_db_rows_cell(attached, r, 1),
-                             ") attached ", nz(rd_db_rows_cell(attached, r, 2)), " ", NULL);
+                rd_html_join(pg->html, "<li data-item=\"", item, "\">item ", item, " (",
+                             rd_db_rows_cell(attached, r, 1), ") attached ", nz(rd_db_rows_cell(attached, r, 2)),
+                             " ", NULL);
                 form_open(pg, "detach", "detach");
                 hidden(pg->html, "item", item);
                 g_string_append(pg->html, "<button type=\"submit\">Detach</button></form></li>");
@@ -339,8 +341,9 @@ followups_section(const Page *pg, RdDbRows *attached, RdDbRows *unmatched)
         for (guint r = 0; r < unmatched->rows->len; r++) {
                 const char *item = rd_db_rows_cell(unmatched, r, 0);
 
-                rd_html_join(pg->html, "<tr data-item=\"", item, "\"><td>", item, " (", nz(rd_db_rows_cell(unmatched, r, 7)),
-                             ")</td><td>", rd_db_rows_cell(unmatched, r, 1), "</td><td>", NULL);
+                rd_html_join(pg->html, "<tr data-item=\"", item, "\"><td>", item, " (",
+                             nz(rd_db_rows_cell(unmatched, r, 7)), ")</td><td>", rd_db_rows_cell(unmatched, r, 1),
+                             "</td><td>", NULL);
                 rd_html_text_or(pg->html, rd_db_rows_cell(unmatched, r, 4), "?");
                 g_string_append(pg->html, ", ");
                 rd_html_text_or(pg->html, rd_db_rows_cell(unmatched, r, 5), "?");
@@ -379,9 +382,11 @@ replies_section(const Page *pg, RdDbRows *replies)
                         g_string_append(pg->html, "<details class=\"edit\"><summary>edit before it goes</summary>");
                         form_open(pg, edit, "reply-edit");
                         rd_html_join(pg->html, "<input name=\"subject\" maxlength=\"300\" value=\"",
-                                     rd_db_rows_cell(replies, r, 7), "\"><textarea name=\"body\" rows=\"12\" maxlength=\"20000\">",
-                                     rd_db_rows_cell(replies, r, 8), "</textarea><button type=\"submit\">Save the text</button>"
-                                     "</form></details>", NULL);
+                                     rd_db_rows_cell(replies, r, 7),
+                                     "\"><textarea name=\"body\" rows=\"12\" maxlength=\"20000\">",
+                                     rd_db_rows_cell(replies, r, 8),
+                                     "</textarea><button type=\"submit\">Save the text</button></form></details>",
+                                     NULL);
                         if (rd_db_rows_cell(replies, r, 3)[0]) {
                                 form_open(pg, approve, "approve");
                                 g_string_append(pg->html, "<button type=\"submit\">Approve and send</button></form>");
@@ -404,8 +409,8 @@ events_section(GString *html, RdDbRows *events)
 {
         g_string_append(html, "<section id=\"timeline\"><h2>Timeline</h2><ol>");
         for (guint r = 0; r < events->rows->len; r++) {
-                rd_html_join(html, "<li><time>", rd_db_rows_cell(events, r, 0), "</time> ", rd_db_rows_cell(events, r, 1),
-                             NULL);
+                rd_html_join(html, "<li><time>", rd_db_rows_cell(events, r, 0), "</time> ",
+                             rd_db_rows_cell(events, r, 1), NULL);
                 if (rd_db_rows_cell(events, r, 6))
                         rd_html_join(html, " ", rd_db_rows_cell(events, r, 6), NULL);
                 if (rd_db_rows_cell(events, r, 7))

@@ -339,7 +339,8 @@ route(RdWebRequest *req, const char *method, const char *path, GHashTable *query
                 rd_web_referral_page(req, id);
                 return;
         }
-        if (!get && sscanf(path, "/referral/%lld/%n", &id, &end) == 1 && id > 0 && rd_web_edit(req, id, path + end, form))
+        if (!get && sscanf(path, "/referral/%lld/%n", &id, &end) == 1 && id > 0 &&
+            rd_web_edit(req, id, path + end, form))
                 return;
         if (rd_web_partners_route(req, get, path, get ? query : form))
                 return;
@@ -503,10 +504,22 @@ rd_web_run(const RdConfig *config)
                 rd_log_err(RD_WEB_LOG, 0, "web interface: %s", error->message);
                 _exit(1);
         }
+        {
+                const char *p[1] = { web.timezone };
+                g_autoptr(GError) tz_error = NULL;
+
+                /* a zone the database does not know would fail every request */
+                if (!rd_db_exec(web.db, "SELECT set_config('TimeZone', $1, false)", 1, p, &tz_error)) {
+                        rd_log_warning(RD_WEB_LOG, 0, "time zone %s unknown to the database, showing UTC: %s",
+                                       web.timezone, tz_error->message);
+                        g_free(web.timezone);
+                        web.timezone = g_strdup("UTC");
+                }
+        }
         g_unix_signal_add(SIGTERM, on_stop, &web);
         g_unix_signal_add(SIGINT, on_stop, &web);
-        rd_log_info(RD_WEB_LOG, 0, "web interface listening on %s port %u%s", config->web->listen_host,
-                    config->web->listen_port, config->web->tls_certificate ? " (https)" : "");
+        rd_log_info(RD_WEB_LOG, 0, "web interface listening on %s port %u%s, times in %s", config->web->listen_host,
+                    config->web->listen_port, config->web->tls_certificate ? " (https)" : "", web.timezone);
         if (!rd_child_stop_requested)
                 g_main_loop_run(web.loop);
         soup_server_disconnect(web.server);
