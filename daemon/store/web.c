@@ -361,7 +361,9 @@ rd_db_web_referral(RdDb *db, gint64 id, GError **error)
                      " to_char(r.created_at, 'YYYY-MM-DD HH24:MI'), r.status_note,"
                      " round(r.confidence * 100)::text, " RD_REFERRAL_VERSION ","
                      " to_char(r.appointment_at, 'YYYY-MM-DD HH24:MI'), r.extract->'urgency_evidence'->>'strength',"
-                     " r.extract->'service_line_evidence'->>'strength', r.needs_review"
+                     " r.extract->'service_line_evidence'->>'strength', r.needs_review,"
+                     " (SELECT string_agg(c.original_name, ', ' ORDER BY c.id) FROM receipt c"
+                     "  WHERE c.item_id = r.item_id)"
                      " FROM referral r LEFT JOIN partner p ON p.id = r.partner_id WHERE r.id = $1::bigint",
                      id, error);
 }

@@ -22,7 +22,7 @@ enum {
         C_ID, C_REFERENCE, C_STATUS, C_RANK, C_URGENCY, C_LINE, C_FAMILY, C_GIVEN, C_DOB, C_SEX, C_PHONE, C_MRN,
         C_REF_NAME, C_REF_NPI, C_REF_PRACTICE, C_REF_PHONE, C_REF_FAX, C_REASON, C_DIAGNOSES, C_PARTNER, C_CHANNEL,
         C_RECEIVED, C_CREATED, C_STATUS_NOTE, C_CONFIDENCE, C_VERSION, C_APPOINTMENT, C_URGENCY_STRENGTH,
-        C_LINE_STRENGTH, C_NEEDS_REVIEW,
+        C_LINE_STRENGTH, C_NEEDS_REVIEW, C_FILE,
 };
 
 typedef struct {
@@ -182,6 +182,7 @@ fields_section(const Page *pg, RdDbRows *events)
                 field_row(pg, events, referral[i].column, referral[i].col);
         plain_row(pg->html, "Diagnoses", cell(pg, C_DIAGNOSES));
         plain_row(pg->html, "Came by", cell(pg, C_CHANNEL));
+        plain_row(pg->html, "File", cell(pg, C_FILE));
         plain_row(pg->html, "Received", cell(pg, C_RECEIVED));
         plain_row(pg->html, "Stored", cell(pg, C_CREATED));
         g_string_append(pg->html, "</table></section>");

@@ -10,7 +10,7 @@ received at the SMTP sink, a field edited, the appointment scheduled in
 the practice's time zone, an unmatched follow-up of another patient
 attached (after a warning) and detached again, two people changing the
 referral at once (the last one is told), log out.  Also: a forged form
-refused (CSRF), a hostile patient name shown as text, security headers,
+refused (CSRF), a hostile patient name and file name shown as text, security headers,
 X-Forwarded-Proto believed only from the configured proxy, and the lockout
 after failed logins.  Screenshots go to the build's meson-logs/browser/."""
 import http.client
@@ -39,6 +39,7 @@ PASSWORD = "correct horse battery 7"
 OFFICE = kit.Office(41, "Lakeshore Family Medicine", "Imelda Corvino", "lakeshore-fm.example")
 FLAGGED = kit.Patient("Odalys", "Verhoeven", "03/14/1952")
 HOSTILE = kit.Patient("Bartholomew", "Quenneville", "05/06/1961", "Male")
+HOSTILE_FILE = "<img src=x onerror=alert(3)>.pdf"
 STRANGER = kit.Patient("Wendell", "Ashcombe", "11/02/1940", "Male")
 SHOTS = os.path.join(BUILD, "meson-logs", "browser")
 
@@ -150,7 +151,7 @@ try:
 
     sink.start()
     drop(d.inbox, "flagged.pdf", flagged_fax())
-    drop(d.inbox, "hostile.pdf", kit.referral_pdf(OFFICE, HOSTILE))
+    drop(d.inbox, HOSTILE_FILE, kit.referral_pdf(OFFICE, HOSTILE))
     # another patient's EKG that names no referral: it waits among the unmatched follow-ups
     drop(d.inbox, "stray-ekg.pdf", kit.text_pdf([kit.ekg_lines(STRANGER)]))
     d.start()
@@ -392,6 +393,10 @@ try:
     tap.ok("<script>alert(1)</script>" in shown and not browser.saw_event("Page.javascriptDialogOpening") and
            browser.js("document.querySelectorAll('main script, main img:not(.thumb)').length") == 0,
            "a hostile patient name is shown as text, never run", shown)
+    files = browser.js("[...document.querySelectorAll('.fields tr')].filter(r => r.querySelector('th') &&"
+                       " r.querySelector('th').textContent === 'File').map(r => r.querySelector('td').textContent)")
+    tap.ok(files == [HOSTILE_FILE] and not browser.saw_event("Page.javascriptDialogOpening"),
+           "a hostile file name is shown as text, never run", files)
 
     browser.load(lambda: browser.js("document.getElementById('logout').click()"))
     tap.ok(browser.js("location.pathname") == "/login", "logging out returns to the login form")
