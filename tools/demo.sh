@@ -1,19 +1,39 @@
 #!/bin/sh
 # The daemon's main job on bundled samples: install what is missing, build,
-# start a private PostgreSQL in .demo/ (stopped again at the end), generate
-# synthetic referral faxes into a drop folder, run `referrald --once` over
-# them, and print what it stored.
+# start a private PostgreSQL in .demo/, generate synthetic referral faxes
+# into a drop folder, run `referrald --once` over them, and print what it
+# stored.  Then it leaves referrald running with its web interface and
+# prints the address and a demo login; `tools/demo.sh stop` stops the
+# daemon and the database.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+DEMO=$ROOT/.demo
+if [ "${1:-}" = stop ]; then
+        if [ -f "$DEMO/referrald.pid" ]; then
+                kill "$(cat "$DEMO/referrald.pid")" 2>/dev/null || true
+                rm -f "$DEMO/referrald.pid"
+        fi
+        [ -f "$DEMO/pgdir" ] && tools/pg.sh stop "$(cat "$DEMO/pgdir")"
+        echo "demo stopped"
+        exit 0
+fi
 tools/install-deps.sh
 if [ ! -f build/build.ninja ]; then
         meson setup build >/dev/null
 fi
 ninja -C build >/dev/null
 
-DEMO=$ROOT/.demo
 PORT=${RD_DEMO_PORT:-54329}
+WEB_PORT=${RD_DEMO_WEB_PORT:-8470}
+WEB_USER=demo
+WEB_PASSWORD=demo-referrals-2026
+if [ -f "$DEMO/referrald.pid" ]; then
+        # a daemon left running by the last demo
+        kill "$(cat "$DEMO/referrald.pid")" 2>/dev/null || true
+        rm -f "$DEMO/referrald.pid"
+        sleep 1
+fi
 rm -rf "$DEMO/inbox" "$DEMO/processed" "$DEMO/quarantine" "$DEMO/outfax"
 mkdir -p "$DEMO/inbox" "$DEMO/outfax"
 chmod 755 "$DEMO"
@@ -22,6 +42,7 @@ if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$DEMO" 2>/dev/null;
         # a private home folder above the clone: keep the cluster where postgres can reach it
         PGDIR=/var/tmp/referrald-demo-pg
 fi
+echo "$PGDIR" > "$DEMO/pgdir"
 CONNINFO=$(tools/pg.sh start "$PGDIR" "$PORT")
 trap 'tools/pg.sh stop "$PGDIR"' EXIT
 psql "$CONNINFO dbname=postgres" -AtqX -c "DROP DATABASE IF EXISTS referrals_demo" -c "CREATE DATABASE referrals_demo" >/dev/null
@@ -52,6 +73,10 @@ fax-number=(555) 440-0100
 reply-unknown=true
 fax-reply=spool
 fax-spool=$DEMO/outfax
+
+# The staff web interface (started by the daemon, not by --once).
+[web]
+listen=127.0.0.1:$WEB_PORT
 CONF
 cat systemd/referrald.conf.example | sed -n '/^\[policy\]/,$p' >> "$DEMO/referrald.conf"
 
@@ -84,6 +109,30 @@ fi
 echo
 echo "== the referral funnel (referralctl report)"
 build/daemon/referralctl report --config "$DEMO/referrald.conf"
+
+# the web interface: a demo account, and the daemon left running for it
+printf '%s\n' "$WEB_PASSWORD" | build/daemon/referralctl user --config "$DEMO/referrald.conf" \
+        add "$WEB_USER" --role admin >/dev/null
+: >"$DEMO/referrald.log"
+OMP_THREAD_LIMIT=1 build/daemon/referrald --config "$DEMO/referrald.conf" >>"$DEMO/referrald.log" 2>&1 &
+echo $! > "$DEMO/referrald.pid"
+i=0
+until grep -q "web interface listening" "$DEMO/referrald.log"; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$(cat "$DEMO/referrald.pid")" 2>/dev/null; then
+                echo "the web interface did not start:" >&2
+                tail -n 20 "$DEMO/referrald.log" >&2
+                exit 1
+        fi
+        sleep 0.2
+done
+trap - EXIT
 echo
-echo "The demo database is stopped again. To look around: tools/pg.sh start $PGDIR $PORT, then"
-echo "build/daemon/referralctl list --config $DEMO/referrald.conf"
+echo "== the web interface"
+echo "referrald and its database keep running for it. Open"
+echo
+echo "    http://127.0.0.1:$WEB_PORT/"
+echo
+echo "and log in as $WEB_USER with the password $WEB_PASSWORD"
+echo "(the queue, each referral with its page pictures, partners, the report)."
+echo "Stop both with: tools/demo.sh stop"

@@ -8,6 +8,7 @@
 #include "ctl.h"
 #include "daemon/store/results.h"
 #include "daemon/replies/queue.h"
+#include "daemon/store/outbox.h"
 
 static int
 usage_error(const char *cmd, const char *what)
@@ -376,31 +377,15 @@ static int
 outbox_decide(RdDb *db, const char *verb, const char *id_text)
 {
         g_autoptr(GError) error = NULL;
-        g_autoptr(RdDbRows) rows = NULL;
         g_autofree char *who = unix_user();
-        gboolean approve = strcmp(verb, "approve") == 0;
-        const char *p[3] = { id_text, who, approve ? "reply-approved" : "reply-held" };
+        gboolean approve = strcmp(verb, "approve") == 0, found;
         gint64 id;
 
         if (!parse_id(id_text, &id))
                 return usage_error("outbox", "give a reply id");
-        rows = rd_db_query(db,
-                           approve ? "WITH u AS (UPDATE outbox SET state = 'queued', not_before = now(), reason = NULL,"
-                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'held'"
-                                     " AND recipient <> '' RETURNING id, referral_id, item_id)"
-                                     " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
-                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
-                                     " RETURNING referral_id"
-                                   : "WITH u AS (UPDATE outbox SET state = 'held', reason = 'held by ' || $2,"
-                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'queued'"
-                                     " RETURNING id, referral_id, item_id)"
-                                     " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
-                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
-                                     " RETURNING referral_id",
-                           3, p, &error);
-        if (rows == NULL || (approve && rows->rows->len > 0 && !rd_db_exec(db, "NOTIFY rd_outbox", 0, NULL, &error)))
+        if (!rd_store_outbox_decide(db, id, 0, approve, who, &found, &error))
                 return rd_ctl_fail(g_steal_pointer(&error));
-        if (rows->rows->len == 0) {
+        if (!found) {
                 fprintf(stderr, "referralctl outbox %s: no reply %s %s\n", verb, id_text,
                         approve ? "held with a recipient (a held reply without one: register the office with"
                                   " referralctl partner, or answer it by hand and drop it)"

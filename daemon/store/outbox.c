@@ -341,3 +341,38 @@ rd_store_outbox_next_due(RdDb *db, double *ret_seconds, gboolean *ret_any, GErro
         *ret_seconds = *ret_any ? g_ascii_strtod(rd_db_rows_cell(rows, 0, 0), NULL) : 0;
         return TRUE;
 }
+
+gboolean
+rd_store_outbox_decide(RdDb *db, gint64 id, gint64 referral_id, gboolean approve, const char *who,
+                       gboolean *ret_found, GError **error)
+{
+        g_autofree char *oid = g_strdup_printf("%" G_GINT64_FORMAT, id);
+        g_autofree char *rid = referral_id > 0 ? g_strdup_printf("%" G_GINT64_FORMAT, referral_id) : NULL;
+        const char *p[4] = { oid, who, approve ? "reply-approved" : "reply-held", rid };
+        g_autoptr(RdDbRows) rows = NULL;
+
+        *ret_found = FALSE;
+        rows = rd_db_query(db,
+                           approve ? "WITH u AS (UPDATE outbox SET state = 'queued', not_before = now(), reason = NULL,"
+                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'held'"
+                                     " AND recipient <> '' AND ($4::bigint IS NULL OR referral_id = $4::bigint)"
+                                     " RETURNING id, referral_id, item_id)"
+                                     " INSERT INTO event (item_id, referral_id, kind, detail)"
+                                     " SELECT item_id, referral_id, $3, jsonb_build_object('outbox', id,"
+                                     " 'by', $2::text, 'role', current_user) FROM u"
+                                     " RETURNING referral_id"
+                                   : "WITH u AS (UPDATE outbox SET state = 'held', reason = 'held by ' || $2,"
+                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'queued'"
+                                     " AND ($4::bigint IS NULL OR referral_id = $4::bigint)"
+                                     " RETURNING id, referral_id, item_id)"
+                                     " INSERT INTO event (item_id, referral_id, kind, detail)"
+                                     " SELECT item_id, referral_id, $3, jsonb_build_object('outbox', id,"
+                                     " 'by', $2::text, 'role', current_user) FROM u"
+                                     " RETURNING referral_id",
+                           4, p, error);
+        if (rows == NULL)
+                return FALSE;
+        *ret_found = rows->rows->len > 0;
+        /* the sender wakes at commit */
+        return !(approve && *ret_found) || rd_db_exec(db, "NOTIFY rd_outbox", 0, NULL, error);
+}

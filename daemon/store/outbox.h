@@ -58,6 +58,14 @@ typedef struct {
 /* Writes the row and its event; a queued row wakes the sender. */
 gboolean rd_store_outbox_add(RdDb *db, const RdOutboxNew *row, GError **error);
 
+/* Staff decide about a reply (referralctl outbox approve|hold, the web
+ * interface): approve: held -> queued (it needs a recipient); hold:
+ * queued -> held.  The row records @who, with an event.  @referral_id > 0:
+ * only a reply of that referral.  *ret_found FALSE: no reply in a state
+ * that allows it. */
+gboolean rd_store_outbox_decide(RdDb *db, gint64 id, gint64 referral_id, gboolean approve, const char *who,
+                                gboolean *ret_found, GError **error);
+
 /* ---- the sender ---------------------------------------------------------- */
 
 typedef struct {

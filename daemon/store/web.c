@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "results.h"
-#include "web.h"
+#include "web-private.h"
 
 void
 rd_web_user_free(RdWebUser *user)
@@ -246,6 +246,24 @@ search_date(const char *q)
         return NULL;
 }
 
+/* "(555) 201-7788": its digits when it is a phone number (7 to 11
+ * digits, nothing but digits and punctuation), else NULL. */
+static char *
+search_phone(const char *q)
+{
+        g_autoptr(GString) digits = g_string_new(NULL);
+
+        for (const char *c = q; *c; c++) {
+                if (g_ascii_isdigit(*c))
+                        g_string_append_c(digits, *c);
+                else if (strchr(" ()-.+/", *c) == NULL)
+                        return NULL;
+        }
+        if (digits->len == 11 && digits->str[0] == '1')
+                g_string_erase(digits, 0, 1);
+        return digits->len >= 7 && digits->len <= 10 ? g_strdup(digits->str) : NULL;
+}
+
 #define RD_PATIENT_NAME "(coalesce(r.patient_given, '') || ' ' || coalesce(r.patient_family, ''))"
 
 static const char *
@@ -270,8 +288,9 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
         g_autofree char *limit = g_strdup_printf("%u", query->limit);
         g_autofree char *offset = g_strdup_printf("%u", query->offset);
         gboolean trgm = query->q && date == NULL && have_trigrams(db);
-        const char *p[7] = { rank_of_state(query->state), query->line, partner, date ? NULL : query->q, date,
-                             limit, offset };
+        g_autofree char *phone = query->q && date == NULL ? search_phone(query->q) : NULL;
+        const char *p[10] = { rank_of_state(query->state), query->line, partner, date ? NULL : query->q, date,
+                              limit, offset, phone, query->since, query->until };
 
         g_string_append(sql,
                         "SELECT r.id, r.reference, r.queue_rank, r.status, r.urgency, r.service_line,"
@@ -285,21 +304,27 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
                         " WHERE ($1::smallint IS NULL OR r.queue_rank = $1::smallint)"
                         " AND ($2::text IS NULL OR r.service_line = $2)"
                         " AND ($3::bigint IS NULL OR r.partner_id = $3::bigint)"
-                        " AND ($5::date IS NULL OR r.patient_dob = $5::date)");
+                        " AND ($5::date IS NULL OR r.patient_dob = $5::date)"
+                        " AND ($9::date IS NULL OR r.created_at >= $9::date)"
+                        " AND ($10::date IS NULL OR r.created_at < $10::date + 1)");
         /* the name in the trigram index's own expression, so the index serves it */
         if (trgm)
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " % $4"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4))");
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4)"
+                                     " OR ($8::text IS NOT NULL AND regexp_replace(coalesce(r.patient_phone, ''),"
+                                     " '[^0-9]', '', 'g') LIKE '%' || $8))");
         else
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " ILIKE"
                                      " '%' || replace(replace(replace($4, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4))");
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4)"
+                                     " OR ($8::text IS NOT NULL AND regexp_replace(coalesce(r.patient_phone, ''),"
+                                     " '[^0-9]', '', 'g') LIKE '%' || $8))");
         g_string_append(sql, " ORDER BY ");
         if (trgm)
                 g_string_append(sql, "similarity(" RD_PATIENT_NAME ", $4) DESC, ");
         g_string_append(sql, "r.queue_rank, r.urgency_rank, r.created_at, r.id"
                              " LIMIT $6::integer OFFSET $7::integer");
-        return rd_db_query(db, sql->str, 7, p, error);
+        return rd_db_query(db, sql->str, 10, p, error);
 }
 
 RdDbRows *
@@ -334,7 +359,11 @@ rd_db_web_referral(RdDb *db, gint64 id, GError **error)
                      " r.referring_phone, r.referring_fax, r.reason, array_to_string(r.diagnoses, ', '),"
                      " p.name, r.channel, to_char(r.received, 'YYYY-MM-DD'),"
                      " to_char(r.created_at, 'YYYY-MM-DD HH24:MI'), r.status_note,"
-                     " round(r.confidence * 100)::text"
+                     " round(r.confidence * 100)::text, " RD_REFERRAL_VERSION ","
+                     " to_char(r.appointment_at, 'YYYY-MM-DD HH24:MI'), r.extract->'urgency_evidence'->>'strength',"
+                     " r.extract->'service_line_evidence'->>'strength', r.needs_review,"
+                     " (SELECT string_agg(c.original_name, ', ' ORDER BY c.id) FROM receipt c"
+                     "  WHERE c.item_id = r.item_id)"
                      " FROM referral r LEFT JOIN partner p ON p.id = r.partner_id WHERE r.id = $1::bigint",
                      id, error);
 }
@@ -364,11 +393,6 @@ rd_db_web_documents(RdDb *db, gint64 id, GError **error)
                      id, error);
 }
 
-/* The items of a referral: the first, and the follow-ups added to it. */
-#define RD_REFERRAL_ITEMS \
-        "(SELECT item_id FROM referral WHERE id = $1::bigint" \
-        " UNION SELECT item_id FROM item_origin WHERE referral_id = $1::bigint)"
-
 RdDbRows *
 rd_db_web_pages(RdDb *db, gint64 id, GError **error)
 {
@@ -386,7 +410,7 @@ rd_db_web_events(RdDb *db, gint64 id, GError **error)
 {
         return by_id(db,
                      "SELECT to_char(e.at, 'YYYY-MM-DD HH24:MI'), e.kind, e.detail->>'by', e.detail->>'item',"
-                     " e.detail->>'note', e.detail->>'to'"
+                     " e.detail->>'note', e.detail->>'to', e.detail->>'field', e.detail->>'page'"
                      " FROM event e WHERE e.referral_id = $1::bigint OR e.item_id IN " RD_REFERRAL_ITEMS
                      " ORDER BY e.id",
                      id, error);
@@ -433,58 +457,4 @@ rd_db_web_page_source(RdDb *db, gint64 referral_id, gint64 item_id, guint number
         *ret_part = g_strdup(rd_db_rows_cell(rows, 0, 1));
         *ret_index = (guint)g_ascii_strtoull(rd_db_rows_cell(rows, 0, 2), NULL, 10);
         return TRUE;
-}
-
-gboolean
-rd_db_web_resolve(RdDb *db, const RdConfig *config, gint64 referral_id, const char *item, const char *note,
-                  const char *user_name, const char *remote, gboolean *ret_known, gboolean *ret_complete,
-                  GError **error)
-{
-        g_autofree char *rid = g_strdup_printf("%" G_GINT64_FORMAT, referral_id);
-        const char *p[4] = { rid, item, note, user_name };
-        gboolean ok;
-
-        *ret_known = FALSE;
-        *ret_complete = FALSE;
-        if (!rd_db_begin(db, error))
-                return FALSE;
-        ok = rd_db_query_bool(db,
-                              "SELECT EXISTS (SELECT 1 FROM referral_checklist WHERE referral_id = $1::bigint"
-                              " AND item = $2)",
-                              2, p, ret_known, error);
-        if (ok && *ret_known) {
-                g_autofree char *detail = NULL;
-
-                ok = rd_db_exec(db,
-                                "INSERT INTO referral_resolution (referral_id, item, note) VALUES ($1::bigint, $2, $3)"
-                                " ON CONFLICT (referral_id, item) DO UPDATE SET note = EXCLUDED.note, at = now()",
-                                3, p, error) &&
-                     rd_db_exec(db,
-                                "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                                " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', $4::text))",
-                                4, p, error) &&
-                     rd_db_loop_recheck(db, config, referral_id, 0, ret_complete, error);
-                if (ok) {
-                        JsonBuilder *b = json_builder_new();
-                        g_autoptr(JsonNode) node = NULL;
-
-                        json_builder_begin_object(b);
-                        json_builder_set_member_name(b, "item");
-                        json_builder_add_string_value(b, item);
-                        json_builder_end_object(b);
-                        node = json_builder_get_root(b);
-                        g_object_unref(b);
-                        detail = json_to_string(node, FALSE);
-                        ok = rd_db_web_audit(db, user_name, "resolve", referral_id, detail, remote, error);
-                }
-        }
-        if (!ok) {
-                rd_db_rollback(db);
-                return FALSE;
-        }
-        if (!*ret_known) {
-                rd_db_rollback(db);
-                return TRUE;
-        }
-        return rd_db_commit(db, error);
 }

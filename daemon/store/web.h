@@ -60,12 +60,13 @@ gboolean rd_db_web_audit(RdDb *db, const char *user_name, const char *action, gi
 
 /* The queue page.  @state: "review", "incomplete", "complete",
  * "scheduled", "closed" or NULL (all); @line, @partner_id (0: any), @q
- * (patient name, DOB as YYYY-MM-DD, MRN or reference) may be NULL. */
+ * (patient name, DOB as YYYY-MM-DD, MRN, reference or phone) may be NULL. */
 typedef struct {
         const char *state;
         const char *line;
         gint64 partner_id;
         const char *q;
+        const char *since, *until; /* received on or after / on or before, YYYY-MM-DD, or NULL */
         guint offset;
         guint limit;
 } RdWebQueueQuery;
@@ -90,11 +91,114 @@ RdDbRows *rd_db_web_replies(RdDb *db, gint64 id, GError **error);
 gboolean rd_db_web_page_source(RdDb *db, gint64 referral_id, gint64 item_id, guint number, GBytes **ret_raw,
                                char **ret_media_type, char **ret_part, guint *ret_index, GError **error);
 
-/* Staff resolve a checklist item with a note, as `referralctl resolve`
- * does, in one transaction with the audit record.  *ret_known FALSE: the
- * item is not on the referral's checklist (nothing changed). */
-gboolean rd_db_web_resolve(RdDb *db, const RdConfig *config, gint64 referral_id, const char *item,
-                           const char *note, const char *user_name, const char *remote, gboolean *ret_known,
-                           gboolean *ret_complete, GError **error);
+/* ---- changes (web-edit.c) ----------------------------------------------- */
+
+/* Who changes a referral, and the version of it their form was drawn
+ * from (the referral page's "version" field; NULL: no check). */
+typedef struct {
+        const char *user_name;
+        const char *remote;
+        const char *version;
+} RdWebActor;
+
+typedef enum {
+        RD_WEB_EDIT_DONE,
+        RD_WEB_EDIT_CONFLICT,  /* the referral changed since the form was drawn: nothing saved */
+        RD_WEB_EDIT_NOT_FOUND, /* no such referral, or page of it */
+        RD_WEB_EDIT_REFUSED,   /* the change does not apply: why says */
+        RD_WEB_EDIT_CONFIRM,   /* attach: the patient differs; ask again (why says how) */
+} RdWebEdit;
+
+typedef struct {
+        RdWebEdit outcome;
+        char *why;         /* owned: for the person; CONFLICT: who changed it last */
+        gboolean complete; /* the referral became complete */
+} RdWebEditResult;
+void rd_web_edit_result_clear(RdWebEditResult *res);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RdWebEditResult, rd_web_edit_result_clear)
+
+/* Each change is one transaction: the change, its event (with the
+ * person's name), the checklist re-run where the change decides it (the
+ * worker's rd_db_loop_recheck; a complete referral a correction leaves
+ * with a missing item is incomplete again), and the audit record.
+ * Returns FALSE only for a database failure. */
+gboolean rd_db_web_page_type(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 item_id, guint number,
+                             const char *type, const RdWebActor *who, RdWebEditResult *res, GError **error);
+gboolean rd_db_web_resolve(RdDb *db, const RdConfig *config, gint64 referral_id, const char *item, const char *note,
+                           const RdWebActor *who, RdWebEditResult *res, GError **error);
+
+typedef enum {
+        RD_WEB_FIELD_TEXT,
+        RD_WEB_FIELD_DATE,
+        RD_WEB_FIELD_SERVICE_LINE,
+        RD_WEB_FIELD_URGENCY,
+} RdWebFieldKind;
+typedef struct {
+        const char *column; /* the referral's column, also the form's name */
+        const char *label;
+        RdWebFieldKind kind;
+} RdWebField;
+/* NULL: not a field staff can edit. */
+const RdWebField *rd_web_field_lookup(const char *column);
+extern const char *const rd_web_service_lines[]; /* NULL-terminated */
+extern const char *const rd_web_urgencies[];
+
+/* @value NULL or "": the field emptied. */
+gboolean rd_db_web_set_field(RdDb *db, const RdConfig *config, gint64 referral_id, const char *column,
+                             const char *value, const RdWebActor *who, RdWebEditResult *res, GError **error);
+/* scheduled (with @local_time "YYYY-MM-DD HH:MM" on the clock of
+ * @timezone, stored as that instant), seen, declined or redirected (with
+ * @note). */
+gboolean rd_db_web_set_status(RdDb *db, gint64 referral_id, const char *status, const char *local_time,
+                              const char *timezone, const char *note, const RdWebActor *who, RdWebEditResult *res,
+                              GError **error);
+
+/* Rows (item, since, reason, candidates, family, given, dob, channel) of
+ * the unmatched follow-ups; (item, channel, attached) of a referral's. */
+RdDbRows *rd_db_web_unmatched(RdDb *db, GError **error);
+RdDbRows *rd_db_web_attached(RdDb *db, gint64 referral_id, GError **error);
+/* An unmatched follow-up added to the referral (RD_WEB_EDIT_CONFIRM when
+ * its patient differs and !@confirmed).  On DONE the transaction stays
+ * open: the caller queues the replies (res->complete) and commits. */
+gboolean rd_db_web_attach(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 item_id, gboolean confirmed,
+                          const RdWebActor *who, RdWebEditResult *res, GError **error);
+/* The undo: the item's documents leave the referral and it waits among
+ * the unmatched follow-ups again. */
+gboolean rd_db_web_detach(RdDb *db, const RdConfig *config, gint64 referral_id, gint64 item_id,
+                          const RdWebActor *who, RdWebEditResult *res, GError **error);
+
+/* A reply of the referral approved or held (rd_store_outbox_decide), or a
+ * held one's subject and text changed before it goes. */
+gboolean rd_db_web_reply_decide(RdDb *db, gint64 referral_id, gint64 outbox_id, gboolean approve,
+                                const RdWebActor *who, RdWebEditResult *res, GError **error);
+gboolean rd_db_web_reply_edit(RdDb *db, gint64 referral_id, gint64 outbox_id, const char *subject,
+                              const char *body, const RdWebActor *who, RdWebEditResult *res, GError **error);
+
+/* ---- partners and the report (web-partner.c) -------------------------------- */
+
+/* Rows (id, name, tier, reply_channel, reply_email, reply_fax, contact,
+ * keys, referrals): the directory, or one partner (keys a line each). */
+RdDbRows *rd_db_web_partner_list(RdDb *db, GError **error);
+RdDbRows *rd_db_web_partner_one(RdDb *db, gint64 id, GError **error);
+
+typedef struct {
+        const char *name, *tier, *reply_channel, *reply_email, *reply_fax, *contact; /* NULL: none */
+        GPtrArray *key_kinds, *key_values; /* char*, normalised (rd_partner_parse_key), the same length */
+} RdWebPartnerForm;
+/* Adds (@id 0) or changes a partner, its keys replaced by the form's; then
+ * the referrals without a partner that its keys match are its
+ * (*ret_matched of them).  REFUSED: the name or a key is another
+ * partner's. */
+gboolean rd_db_web_partner_save(RdDb *db, gint64 id, const RdWebPartnerForm *form, const RdWebActor *who,
+                                RdWebEditResult *res, gint64 *ret_id, guint *ret_matched, GError **error);
+/* Duplicates: @from's keys, items and referrals become @into's and @from
+ * goes. */
+gboolean rd_db_web_partner_merge(RdDb *db, gint64 from, gint64 into, const RdWebActor *who, RdWebEditResult *res,
+                                 guint *ret_matched, GError **error);
+
+/* The funnel since @since (YYYY-MM-DD, NULL: all): rows (partner NULL for
+ * the total, first; received, complete on arrival, asked, completed,
+ * scheduled, seen). */
+RdDbRows *rd_db_web_funnel(RdDb *db, const char *since, GError **error);
 
 G_END_DECLS

@@ -76,6 +76,8 @@ rd_html_begin(GString *out, const char *title, const char *user, const char *csr
                      "<header class=\"bar\"><a class=\"brand\" href=\"/queue\">Referral intake</a>",
                      NULL);
         if (user != NULL) {
+                g_string_append(out, "<nav class=\"main\"><a href=\"/queue\">Queue</a><a href=\"/partners\">"
+                                     "Partners</a><a href=\"/report\">Report</a></nav>");
                 rd_html_join(out, "<span class=\"who\">Signed in as <b id=\"user\">", user,
                              "</b></span><form method=\"post\" action=\"/logout\" class=\"logout\">", NULL);
                 rd_html_csrf(out, csrf);

@@ -25,6 +25,7 @@ typedef struct {
         GSubprocess *proc;      /* owned */
         guint timeout;          /* kills a child that overstays */
         gint64 referral_id;
+        gint64 started;         /* the request's, for Server-Timing */
 } RdRenderJob;
 
 static void
@@ -86,6 +87,7 @@ on_rendered(GObject *source, GAsyncResult *result, gpointer data)
                 soup_server_message_set_response(job->msg, "image/png", SOUP_MEMORY_COPY,
                                                  g_bytes_get_data(out, NULL), g_bytes_get_size(out));
         }
+        rd_web_server_timing(job->msg, job->started);
         soup_server_message_unpause(job->msg);
         g_object_unref(job->msg);
         g_object_unref(job->proc);
@@ -116,6 +118,7 @@ rd_web_page_image(RdWebRequest *req, gint64 id, gint64 item, guint number, gbool
         g_subprocess_launcher_set_child_setup(launcher, child_limits, NULL, NULL);
         job = g_new0(RdRenderJob, 1);
         job->referral_id = id;
+        job->started = req->started;
         job->proc = g_subprocess_launcher_spawn(launcher, &error, req->web->exe, "--render-page", part, index, width,
                                                 NULL);
         if (job->proc == NULL) {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pages staff work with: the queue, one referral (fields, checklist,
- * page pictures, replies, timeline), one page large, and resolving a
- * checklist item.  Every value from the database is escaped. */
+/* The queue and one page large (the referral page is referral.c).  Every
+ * value from the database is escaped. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,19 +15,8 @@ static const char *const state_labels[] = { "Needs review", "Incomplete", "Compl
 static const char *const lines[] = { "general", "preventive", "interventional", "electrophysiology",
                                      "heart_failure" };
 
-static const char *
-nz(const char *s)
-{
-        return s ? s : "";
-}
-
-static const char *
-param(GHashTable *params, const char *name)
-{
-        const char *v = params ? g_hash_table_lookup(params, name) : NULL;
-
-        return v && *v ? v : NULL;
-}
+#define nz rd_web_nz
+#define param rd_web_param
 
 static const char *
 known(const char *value, const char *const *names, gsize n)
@@ -67,32 +55,49 @@ option(GString *html, const char *value, const char *label, gboolean selected)
         rd_html_join(html, "<option value=\"", value, selected ? "\" selected>" : "\">", label, "</option>", NULL);
 }
 
+typedef struct {
+        const char *state, *line, *partner, *since, *until, *q;
+} Filters;
+
+/* The filters as hidden fields of a POST form (search, paging). */
+static void
+hidden_filters(GString *html, const Filters *f, gboolean with_q)
+{
+        rd_html_join(html, "<input type=\"hidden\" name=\"state\" value=\"", nz(f->state),
+                     "\"><input type=\"hidden\" name=\"line\" value=\"", nz(f->line),
+                     "\"><input type=\"hidden\" name=\"partner\" value=\"", nz(f->partner),
+                     "\"><input type=\"hidden\" name=\"since\" value=\"", nz(f->since),
+                     "\"><input type=\"hidden\" name=\"until\" value=\"", nz(f->until), "\">", NULL);
+        if (with_q)
+                rd_html_join(html, "<input type=\"hidden\" name=\"q\" value=\"", nz(f->q), "\">", NULL);
+}
+
 /* The filters travel in the URL (no patient data in them); the search
  * text travels only in a POST body, so a name never lands in a URL, a
  * proxy log or the browser history. */
 static void
-filter_forms(GString *html, RdWebRequest *req, RdDbRows *partners, const char *state, const char *line,
-             const char *partner, const char *q)
+filter_forms(GString *html, RdWebRequest *req, RdDbRows *partners, const Filters *f)
 {
         g_string_append(html, "<div class=\"filters\"><form method=\"get\" action=\"/queue\" id=\"filter\">"
                               "<select name=\"state\"><option value=\"\">any state</option>");
         for (guint i = 0; i < G_N_ELEMENTS(state_names); i++)
-                option(html, state_names[i], state_labels[i], g_strcmp0(state, state_names[i]) == 0);
+                option(html, state_names[i], state_labels[i], g_strcmp0(f->state, state_names[i]) == 0);
         g_string_append(html, "</select><select name=\"line\"><option value=\"\">any service line</option>");
         for (guint i = 0; i < G_N_ELEMENTS(lines); i++)
-                option(html, lines[i], lines[i], g_strcmp0(line, lines[i]) == 0);
+                option(html, lines[i], lines[i], g_strcmp0(f->line, lines[i]) == 0);
         g_string_append(html, "</select><select name=\"partner\"><option value=\"\">any partner</option>");
         for (guint r = 0; r < partners->rows->len; r++)
                 option(html, rd_db_rows_cell(partners, r, 0), rd_db_rows_cell(partners, r, 1),
-                       g_strcmp0(partner, rd_db_rows_cell(partners, r, 0)) == 0);
-        g_string_append(html, "</select><button type=\"submit\">Filter</button></form>"
-                              "<form method=\"post\" action=\"/queue\" id=\"search\">");
+                       g_strcmp0(f->partner, rd_db_rows_cell(partners, r, 0)) == 0);
+        rd_html_join(html, "</select><label>received from <input type=\"date\" name=\"since\" value=\"", nz(f->since),
+                     "\"></label><label>to <input type=\"date\" name=\"until\" value=\"", nz(f->until),
+                     "\"></label><button type=\"submit\">Filter</button></form>"
+                     "<form method=\"post\" action=\"/queue\" id=\"search\">",
+                     NULL);
         rd_html_csrf(html, req->session->csrf_token);
-        rd_html_join(html, "<input type=\"hidden\" name=\"state\" value=\"", state ? state : "",
-                     "\"><input type=\"hidden\" name=\"line\" value=\"", line ? line : "",
-                     "\"><input type=\"hidden\" name=\"partner\" value=\"", partner ? partner : "",
-                     "\"><input type=\"search\" name=\"q\" id=\"q\" maxlength=\"100\" value=\"", q ? q : "",
-                     "\" placeholder=\"patient name, DOB, MRN or reference\">"
+        hidden_filters(html, f, FALSE);
+        rd_html_join(html, "<input type=\"search\" name=\"q\" id=\"q\" maxlength=\"100\" value=\"", nz(f->q),
+                     "\" placeholder=\"patient name, DOB, MRN, reference or phone\">"
                      "<button type=\"submit\" id=\"search-go\">Search</button></form></div>",
                      NULL);
 }
@@ -122,8 +127,7 @@ queue_row(GString *html, RdDbRows *rows, guint r)
 }
 
 static void
-pager(GString *html, RdWebRequest *req, guint page, gboolean more, const char *state, const char *line,
-      const char *partner, const char *q)
+pager(GString *html, RdWebRequest *req, guint page, gboolean more, const Filters *f)
 {
         g_string_append(html, "<nav class=\"pager\">");
         for (int step = -1; step <= 1; step += 2) {
@@ -133,15 +137,24 @@ pager(GString *html, RdWebRequest *req, guint page, gboolean more, const char *s
                         continue;
                 g_string_append(html, "<form method=\"post\" action=\"/queue\">");
                 rd_html_csrf(html, req->session->csrf_token);
-                rd_html_join(html, "<input type=\"hidden\" name=\"state\" value=\"", state ? state : "",
-                             "\"><input type=\"hidden\" name=\"line\" value=\"", line ? line : "",
-                             "\"><input type=\"hidden\" name=\"partner\" value=\"", partner ? partner : "",
-                             "\"><input type=\"hidden\" name=\"q\" value=\"", q ? q : "", "\">", NULL);
+                hidden_filters(html, f, TRUE);
                 g_string_append_printf(html, "<input type=\"hidden\" name=\"page\" value=\"%u\">"
                                              "<button type=\"submit\">%s</button></form>",
                                        to, step < 0 ? "&larr; Previous" : "Next &rarr;");
         }
         g_string_append(html, "</nav>");
+}
+
+/* YYYY-MM-DD as a date input sends it, else NULL. */
+static const char *
+date_param(GHashTable *params, const char *name)
+{
+        const char *v = param(params, name);
+        int y, m, d, n = 0;
+
+        if (v == NULL || sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || v[n] != '\0' || !g_date_valid_dmy(d, m, y))
+                return NULL;
+        return v;
 }
 
 void
@@ -158,14 +171,16 @@ rd_web_queue_page(RdWebRequest *req, GHashTable *params)
         g_autoptr(RdDbRows) counts = NULL, partners = NULL, rows = NULL;
         g_autoptr(GString) html = g_string_new(NULL);
         RdWebQueueQuery query = { 0 };
+        Filters filters;
         g_autofree char *qs = q ? g_strstrip(g_strndup(q, 100)) : NULL;
 
         if (param(params, "page"))
                 g_ascii_string_to_unsigned(param(params, "page"), 10, 0, 10000, &page, NULL);
         if (partner && !g_ascii_string_to_unsigned(partner, 10, 1, G_MAXINT64, &partner_id, NULL))
                 partner = NULL;
-        query = (RdWebQueueQuery){ state, line, (gint64)partner_id, qs && *qs ? qs : NULL, (guint)page * PAGE_SIZE,
-                                   PAGE_SIZE + 1 };
+        query = (RdWebQueueQuery){ state, line, (gint64)partner_id, qs && *qs ? qs : NULL, date_param(params, "since"),
+                                   date_param(params, "until"), (guint)page * PAGE_SIZE, PAGE_SIZE + 1 };
+        filters = (Filters){ state, line, partner, query.since, query.until, query.q };
         counts = rd_db_web_queue_counts(db, &error);
         partners = counts ? rd_db_web_partners(db, &error) : NULL;
         rows = partners ? rd_db_web_queue(db, &query, &error) : NULL;
@@ -176,7 +191,7 @@ rd_web_queue_page(RdWebRequest *req, GHashTable *params)
         rd_html_begin(html, "Queue", req->session->user_name, req->session->csrf_token);
         g_string_append(html, "<h1>Queue</h1>");
         state_tabs(html, counts, state);
-        filter_forms(html, req, partners, state, line, partner, query.q);
+        filter_forms(html, req, partners, &filters);
         g_string_append(html, "<table class=\"queue\" id=\"queue\"><thead><tr><th>Referral</th><th>Urgency</th>"
                               "<th>Patient</th><th>DOB</th><th>Service line</th><th>From</th><th>Received</th>"
                               "<th>State</th><th>Missing</th></tr></thead><tbody>");
@@ -185,194 +200,7 @@ rd_web_queue_page(RdWebRequest *req, GHashTable *params)
         if (rows->rows->len == 0)
                 g_string_append(html, "<tr><td colspan=\"9\" class=\"empty\">Nothing here.</td></tr>");
         g_string_append(html, "</tbody></table>");
-        pager(html, req, (guint)page, rows->rows->len > PAGE_SIZE, state, line, partner, query.q);
-        rd_html_end(html);
-        rd_web_send_html(req, SOUP_STATUS_OK, html);
-}
-
-static void
-field_row(GString *html, const char *label, const char *value)
-{
-        rd_html_join(html, "<tr><th>", label, "</th><td>", NULL);
-        rd_html_text_or(html, value, "<i class=\"none\">not found</i>");
-        g_string_append(html, "</td></tr>");
-}
-
-/* Why the referral sits where it does in the queue, in staff's words. */
-static void
-why_flagged(GString *html, RdDbRows *ref, RdDbRows *checks)
-{
-        static const struct {
-                guint col;
-                const char *what;
-        } needed[] = { { 5, "service line not found" }, { 4, "urgency not found" },
-                       { 6, "patient's family name not found" }, { 8, "date of birth not found" } };
-        gboolean open = g_strcmp0(rd_db_rows_cell(ref, 0, 2), "incomplete") == 0 ||
-                        g_strcmp0(rd_db_rows_cell(ref, 0, 2), "complete") == 0;
-
-        g_string_append(html, "<section id=\"why\"><h2>Why it is flagged</h2><ul>");
-        for (guint i = 0; open && i < G_N_ELEMENTS(needed); i++)
-                if (rd_db_rows_cell(ref, 0, needed[i].col) == NULL)
-                        rd_html_join(html, "<li class=\"review\">Needs review: ", needed[i].what, "</li>", NULL);
-        for (guint r = 0; r < checks->rows->len; r++)
-                if (strcmp(rd_db_rows_cell(checks, r, 1), "missing") == 0)
-                        rd_html_join(html, "<li class=\"missing\">Missing ", rd_db_rows_cell(checks, r, 0), ": ",
-                                     nz(rd_db_rows_cell(checks, r, 2)), "</li>", NULL);
-        g_string_append(html, "</ul></section>");
-}
-
-static void
-fields_section(GString *html, RdDbRows *ref)
-{
-        g_autofree char *patient = g_strdup_printf("%s, %s", nz(rd_db_rows_cell(ref, 0, 6)),
-                                                   nz(rd_db_rows_cell(ref, 0, 7)));
-
-        g_string_append(html, "<section class=\"fields\"><h2>Patient</h2><table>");
-        field_row(html, "Name", strcmp(patient, ", ") == 0 ? NULL : patient);
-        field_row(html, "Date of birth", rd_db_rows_cell(ref, 0, 8));
-        field_row(html, "Sex", rd_db_rows_cell(ref, 0, 9));
-        field_row(html, "Phone", rd_db_rows_cell(ref, 0, 10));
-        field_row(html, "MRN", rd_db_rows_cell(ref, 0, 11));
-        g_string_append(html, "</table><h2>Referred by</h2><table>");
-        field_row(html, "Clinician", rd_db_rows_cell(ref, 0, 12));
-        field_row(html, "NPI", rd_db_rows_cell(ref, 0, 13));
-        field_row(html, "Practice", rd_db_rows_cell(ref, 0, 14));
-        field_row(html, "Partner", rd_db_rows_cell(ref, 0, 19));
-        field_row(html, "Phone", rd_db_rows_cell(ref, 0, 15));
-        field_row(html, "Fax", rd_db_rows_cell(ref, 0, 16));
-        g_string_append(html, "</table><h2>Referral</h2><table>");
-        field_row(html, "Service line", rd_db_rows_cell(ref, 0, 5));
-        field_row(html, "Urgency", rd_db_rows_cell(ref, 0, 4));
-        field_row(html, "Reason", rd_db_rows_cell(ref, 0, 17));
-        field_row(html, "Diagnoses", rd_db_rows_cell(ref, 0, 18));
-        field_row(html, "Came by", rd_db_rows_cell(ref, 0, 20));
-        field_row(html, "Received", rd_db_rows_cell(ref, 0, 21));
-        field_row(html, "Stored", rd_db_rows_cell(ref, 0, 22));
-        field_row(html, "Status note", rd_db_rows_cell(ref, 0, 23));
-        g_string_append(html, "</table></section>");
-}
-
-static void
-checklist_section(GString *html, RdWebRequest *req, const char *id, RdDbRows *checks)
-{
-        g_string_append(html, "<section id=\"checklist\"><h2>Checklist</h2><table><thead><tr><th>Item</th>"
-                              "<th>State</th><th>Why / note</th><th></th></tr></thead><tbody>");
-        for (guint r = 0; r < checks->rows->len; r++) {
-                const char *item = rd_db_rows_cell(checks, r, 0), *state = rd_db_rows_cell(checks, r, 1);
-
-                rd_html_join(html, "<tr class=\"", state, "\" data-item=\"", item, "\"><td>", item,
-                             "</td><td class=\"state\">", state, "</td><td>", nz(rd_db_rows_cell(checks, r, 2)),
-                             "</td><td>", NULL);
-                if (strcmp(state, "missing") == 0) {
-                        rd_html_join(html, "<form method=\"post\" class=\"resolve\" action=\"/referral/", id,
-                                     "/resolve\">", NULL);
-                        rd_html_csrf(html, req->session->csrf_token);
-                        rd_html_join(html, "<input type=\"hidden\" name=\"item\" value=\"", item,
-                                     "\"><input name=\"note\" required maxlength=\"500\""
-                                     " placeholder=\"how it was received\">"
-                                     "<button type=\"submit\">Resolve</button></form>",
-                                     NULL);
-                }
-                g_string_append(html, "</td></tr>");
-        }
-        g_string_append(html, "</tbody></table></section>");
-}
-
-static void
-pages_section(GString *html, const char *id, RdDbRows *pages)
-{
-        g_string_append(html, "<section id=\"pages\"><h2>Pages</h2><div class=\"thumbs\">");
-        for (guint r = 0; r < pages->rows->len; r++) {
-                const char *item = rd_db_rows_cell(pages, r, 0), *n = rd_db_rows_cell(pages, r, 1);
-                const char *type = rd_db_rows_cell(pages, r, 3);
-
-                rd_html_join(html, "<figure><a class=\"page\" href=\"/referral/", id, "/page/", item, "/", n,
-                             "\" data-large=\"/referral/", id, "/page/", item, "/", n,
-                             /* literals and values alternate: one literal here */
-                             ".png?size=large\"><img class=\"thumb\" loading=\"lazy\" src=\"/referral/",
-                             id, "/page/", item, "/", n,
-                             ".png\" alt=\"page ", n, "\"></a><figcaption>page ", n, " &middot; ",
-                             type ? type : "unclassified", "</figcaption></figure>", NULL);
-        }
-        if (pages->rows->len == 0)
-                g_string_append(html, "<p>No page pictures (an email body only).</p>");
-        g_string_append(html, "</div></section>");
-}
-
-static void
-replies_section(GString *html, RdDbRows *replies)
-{
-        g_string_append(html, "<section id=\"replies\"><h2>Replies</h2>");
-        for (guint r = 0; r < replies->rows->len; r++)
-                rd_html_join(html, "<article class=\"reply\"><p><b>", rd_db_rows_cell(replies, r, 1), "</b> by ",
-                             rd_db_rows_cell(replies, r, 2), " to ", rd_db_rows_cell(replies, r, 3), ": ",
-                             rd_db_rows_cell(replies, r, 4), " ", nz(rd_db_rows_cell(replies, r, 5)), " ",
-                             nz(rd_db_rows_cell(replies, r, 6)), "</p><p class=\"subject\">",
-                             rd_db_rows_cell(replies, r, 7), "</p><pre>", rd_db_rows_cell(replies, r, 8),
-                             "</pre></article>", NULL);
-        if (replies->rows->len == 0)
-                g_string_append(html, "<p>No replies.</p>");
-        g_string_append(html, "</section>");
-}
-
-static void
-events_section(GString *html, RdDbRows *events)
-{
-        g_string_append(html, "<section id=\"timeline\"><h2>Timeline</h2><ol>");
-        for (guint r = 0; r < events->rows->len; r++) {
-                rd_html_join(html, "<li><time>", rd_db_rows_cell(events, r, 0), "</time> ",
-                             rd_db_rows_cell(events, r, 1), NULL);
-                if (rd_db_rows_cell(events, r, 3))
-                        rd_html_join(html, " ", rd_db_rows_cell(events, r, 3), NULL);
-                if (rd_db_rows_cell(events, r, 5))
-                        rd_html_join(html, " &rarr; ", rd_db_rows_cell(events, r, 5), NULL);
-                if (rd_db_rows_cell(events, r, 4))
-                        rd_html_join(html, ": &ldquo;", rd_db_rows_cell(events, r, 4), "&rdquo;", NULL);
-                if (rd_db_rows_cell(events, r, 2))
-                        rd_html_join(html, " <span class=\"by\">by ", rd_db_rows_cell(events, r, 2), "</span>",
-                                     NULL);
-                g_string_append(html, "</li>");
-        }
-        g_string_append(html, "</ol></section>");
-}
-
-void
-rd_web_referral_page(RdWebRequest *req, gint64 id)
-{
-        RdDb *db = req->web->db;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(RdDbRows) ref = NULL, checks = NULL, pages = NULL, replies = NULL, events = NULL;
-        g_autoptr(GString) html = g_string_new(NULL);
-        g_autofree char *sid = g_strdup_printf("%" G_GINT64_FORMAT, id);
-        g_autofree char *title = g_strdup_printf("Referral %s", sid);
-
-        ref = rd_db_web_referral(db, id, &error);
-        if (ref != NULL && ref->rows->len == 0) {
-                rd_web_send_text(req, SOUP_STATUS_NOT_FOUND, "No such referral.\n");
-                return;
-        }
-        checks = ref ? rd_db_web_checklist(db, id, &error) : NULL;
-        pages = checks ? rd_db_web_pages(db, id, &error) : NULL;
-        replies = pages ? rd_db_web_replies(db, id, &error) : NULL;
-        events = replies ? rd_db_web_events(db, id, &error) : NULL;
-        if (events == NULL) {
-                rd_web_fail(req, "referral page", error);
-                return;
-        }
-        rd_web_audit(req, "view", id, NULL);
-        rd_html_begin(html, title, req->session->user_name, req->session->csrf_token);
-        rd_html_join(html, "<p><a href=\"/queue\">&larr; Queue</a></p><h1>Referral #", sid, " <small>",
-                     nz(rd_db_rows_cell(ref, 0, 1)), "</small> <span class=\"status\" id=\"status\">",
-                     rd_db_rows_cell(ref, 0, 2), "</span></h1>", NULL);
-        why_flagged(html, ref, checks);
-        g_string_append(html, "<div class=\"cols\"><div>");
-        fields_section(html, ref);
-        checklist_section(html, req, sid, checks);
-        g_string_append(html, "</div><div>");
-        pages_section(html, sid, pages);
-        g_string_append(html, "</div></div>");
-        replies_section(html, replies);
-        events_section(html, events);
+        pager(html, req, (guint)page, rows->rows->len > PAGE_SIZE, &filters);
         rd_html_end(html);
         rd_web_send_html(req, SOUP_STATUS_OK, html);
 }
@@ -416,33 +244,4 @@ rd_web_page_view(RdWebRequest *req, gint64 id, gint64 item, guint number)
                      ".png?size=large\" alt=\"page ", snum, "\">", NULL);
         rd_html_end(html);
         rd_web_send_html(req, SOUP_STATUS_OK, html);
-}
-
-void
-rd_web_resolve(RdWebRequest *req, gint64 id, GHashTable *form)
-{
-        const char *item = param(form, "item");
-        g_autofree char *note = param(form, "note") ? g_strstrip(g_strdup(param(form, "note"))) : NULL;
-        g_autofree char *back = g_strdup_printf("/referral/%" G_GINT64_FORMAT "#checklist", id);
-        g_autoptr(GError) error = NULL;
-        gboolean is_known = FALSE, complete = FALSE;
-
-        if (item == NULL || note == NULL || *note == '\0' || strlen(note) > 2000 || strlen(item) > 64 ||
-            !g_utf8_validate(note, -1, NULL)) {
-                rd_web_send_text(req, SOUP_STATUS_BAD_REQUEST,
-                                        "Say how the item was received (a note is required). Go back and try again.\n");
-                return;
-        }
-        if (!rd_db_web_resolve(req->web->db, req->web->config, id, item, note, req->session->user_name, req->remote,
-                               &is_known, &complete, &error)) {
-                rd_web_fail(req, "resolve", error);
-                return;
-        }
-        if (!is_known) {
-                rd_web_send_text(req, SOUP_STATUS_BAD_REQUEST, "That item is not on this referral's checklist.\n");
-                return;
-        }
-        rd_log_info(RD_WEB_LOG, 0, "referral %" G_GINT64_FORMAT ": checklist item resolved by staff%s", id,
-                    complete ? "; now complete" : "");
-        rd_web_redirect(req, back);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/base/child.h"
 #include "daemon/base/log.h"
@@ -45,10 +46,20 @@ security_headers(RdWebRequest *req)
 }
 
 void
+rd_web_server_timing(SoupServerMessage *msg, gint64 started)
+{
+        char value[64];
+
+        g_snprintf(value, sizeof value, "app;dur=%.1f", (double)(g_get_monotonic_time() - started) / 1000.0);
+        soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Server-Timing", value);
+}
+
+void
 rd_web_send_html(RdWebRequest *req, guint status, GString *html)
 {
         SoupMessageHeaders *h = soup_server_message_get_response_headers(req->msg);
 
+        rd_web_server_timing(req->msg, req->started);
         soup_message_headers_replace(h, "Cache-Control", "no-store");
         soup_server_message_set_status(req->msg, status, NULL);
         soup_server_message_set_response(req->msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY, html->str,
@@ -328,10 +339,11 @@ route(RdWebRequest *req, const char *method, const char *path, GHashTable *query
                 rd_web_referral_page(req, id);
                 return;
         }
-        if (!get && sscanf(path, "/referral/%lld/resolve%n", &id, &end) == 1 && path[end] == '\0' && id > 0) {
-                rd_web_resolve(req, id, form);
+        if (!get && sscanf(path, "/referral/%lld/%n", &id, &end) == 1 && id > 0 &&
+            rd_web_edit(req, id, path + end, form))
                 return;
-        }
+        if (rd_web_partners_route(req, get, path, get ? query : form))
+                return;
         if (get && sscanf(path, "/referral/%lld/page/%lld/%u%n", &id, &item, &number, &end) == 3 && id > 0) {
                 if (path[end] == '\0') {
                         rd_web_page_view(req, id, item, number);
@@ -357,6 +369,7 @@ on_request(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
         gboolean get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 
         (void)server;
+        req->started = g_get_monotonic_time();
         req->web = data;
         req->msg = msg;
         identify_client(req);
@@ -376,8 +389,8 @@ on_request(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTa
                 send_static(req, path);
                 return;
         }
-        if (req->web->config->web->timezone) {
-                const char *p[1] = { req->web->config->web->timezone };
+        {
+                const char *p[1] = { req->web->timezone };
 
                 if (!rd_db_exec(req->web->db, "SELECT set_config('TimeZone', $1, false)", 1, p, &error)) {
                         rd_web_fail(req, "setting the time zone", error);
@@ -432,6 +445,35 @@ start_listening(RdWeb *web, GError **error)
         return soup_server_listen(web->server, addr, opts, error);
 }
 
+/* [web] timezone, else the system's zone by its name (the database
+ * session shows and reads times in it), else UTC. */
+static char *
+practice_timezone(const RdWebConfig *wc)
+{
+        g_autoptr(GTimeZone) local = NULL;
+        const char *name;
+        char buf[256];
+        ssize_t n;
+
+        if (wc->timezone != NULL)
+                return g_strdup(wc->timezone);
+        local = g_time_zone_new_local();
+        name = g_time_zone_get_identifier(local);
+        if (name != NULL && *name != '/' && *name != ':' && strcmp(name, "Local") != 0 && strlen(name) < 64)
+                return g_strdup(name);
+        /* /etc/localtime -> /usr/share/zoneinfo/America/Chicago */
+        n = readlink("/etc/localtime", buf, sizeof buf - 1);
+        if (n > 0) {
+                const char *z;
+
+                buf[n] = '\0';
+                z = strstr(buf, "zoneinfo/");
+                if (z != NULL)
+                        return g_strdup(z + strlen("zoneinfo/"));
+        }
+        return g_strdup("UTC");
+}
+
 void
 rd_web_run(const RdConfig *config)
 {
@@ -452,6 +494,7 @@ rd_web_run(const RdConfig *config)
                 _exit(1);
         }
         web.dummy_hash = g_strdup(hash);
+        web.timezone = practice_timezone(config->web);
         g_resources_register(rd_web_get_resource());
         web.exe = g_file_read_link("/proc/self/exe", NULL);
         web.db = rd_db_connect(config->db_conninfo, config->db_password, &error);
@@ -461,10 +504,22 @@ rd_web_run(const RdConfig *config)
                 rd_log_err(RD_WEB_LOG, 0, "web interface: %s", error->message);
                 _exit(1);
         }
+        {
+                const char *p[1] = { web.timezone };
+                g_autoptr(GError) tz_error = NULL;
+
+                /* a zone the database does not know would fail every request */
+                if (!rd_db_exec(web.db, "SELECT set_config('TimeZone', $1, false)", 1, p, &tz_error)) {
+                        rd_log_warning(RD_WEB_LOG, 0, "time zone %s unknown to the database, showing UTC: %s",
+                                       web.timezone, tz_error->message);
+                        g_free(web.timezone);
+                        web.timezone = g_strdup("UTC");
+                }
+        }
         g_unix_signal_add(SIGTERM, on_stop, &web);
         g_unix_signal_add(SIGINT, on_stop, &web);
-        rd_log_info(RD_WEB_LOG, 0, "web interface listening on %s port %u%s", config->web->listen_host,
-                    config->web->listen_port, config->web->tls_certificate ? " (https)" : "");
+        rd_log_info(RD_WEB_LOG, 0, "web interface listening on %s port %u%s, times in %s", config->web->listen_host,
+                    config->web->listen_port, config->web->tls_certificate ? " (https)" : "", web.timezone);
         if (!rd_child_stop_requested)
                 g_main_loop_run(web.loop);
         soup_server_disconnect(web.server);
@@ -473,5 +528,6 @@ rd_web_run(const RdConfig *config)
         rd_db_free(web.db);
         g_free(web.dummy_hash);
         g_free(web.exe);
+        g_free(web.timezone);
         _exit(0);
 }

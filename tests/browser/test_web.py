@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """The staff web interface in a real browser: Debian's chromium, headless,
-against referrald (with [web]) and a PostgreSQL of its own, 10,000 other
-referrals in the queue.  One walk: the unauthenticated redirect, log in,
-the queue with its counts, a flagged referral found by a misspelled
-patient name, its page pictures loaded, an item resolved with a note and
-the checklist changed, log out.  Also: a forged form refused (CSRF), a
-hostile patient name shown as text, security headers, X-Forwarded-Proto
-believed only from the configured proxy, and the lockout after failed
-logins.  Screenshots go to the build's meson-logs/browser/."""
+against referrald (with [web] and replies through an email-to-fax gateway
+on an SMTP sink) and a PostgreSQL of its own, 10,000 other referrals in
+the queue.  One walk: the unauthenticated redirect, log in, the queue with
+its counts, a flagged referral found by a misspelled patient name, its
+page pictures loaded, a page's type corrected and the checklist changed,
+an item resolved with a note, the held reply edited, approved and
+received at the SMTP sink, a field edited, the appointment scheduled in
+the practice's time zone, an unmatched follow-up of another patient
+attached (after a warning) and detached again, two people changing the
+referral at once (the last one is told), log out.  Also: a forged form
+refused (CSRF), a hostile patient name and file name shown as text, security headers,
+X-Forwarded-Proto believed only from the configured proxy, and the lockout
+after failed logins.  Screenshots go to the build's meson-logs/browser/."""
 import http.client
 import json
 import os
@@ -21,22 +26,35 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 import cdp  # noqa: E402
 import replykit as kit  # noqa: E402
+import smtpsink  # noqa: E402
 from harness import BUILD, Daemon, Postgres, Tap, Workdir, drop, free_port, wait_for  # noqa: E402
 
 tap = Tap()
 if cdp.chromium_path() is None:
     tap.skip_all("chromium is not installed (tools/install-deps.sh installs it)")
+if smtpsink.available():
+    tap.skip_all(smtpsink.available())
 
 PASSWORD = "correct horse battery 7"
 OFFICE = kit.Office(41, "Lakeshore Family Medicine", "Imelda Corvino", "lakeshore-fm.example")
 FLAGGED = kit.Patient("Odalys", "Verhoeven", "03/14/1952")
 HOSTILE = kit.Patient("Bartholomew", "Quenneville", "05/06/1961", "Male")
+HOSTILE_FILE = "<img src=x onerror=alert(3)>.pdf"
+STRANGER = kit.Patient("Wendell", "Ashcombe", "11/02/1940", "Male")
 SHOTS = os.path.join(BUILD, "meson-logs", "browser")
 
 work = Workdir("browser")
 pg = Postgres(work)
 port = free_port()
-d = Daemon(work, pg, web__listen="127.0.0.1:%d" % port, web__timezone="UTC", web__trusted_proxy="127.0.0.2")
+sink = smtpsink.Sink(work)
+# an office not in the directory faxes: its missing-document request is
+# held for a person (unknown-senders=review) and goes through the gateway
+d = Daemon(work, pg, web__listen="127.0.0.1:%d" % port, web__timezone="America/New_York",
+           web__trusted_proxy="127.0.0.2", replies__enabled="true", replies__from=kit.INTAKE,
+           replies__practice_name=kit.PRACTICE, replies__fax_number=kit.OUR_FAX, replies__receipt="false",
+           replies__complete_notice="false", replies__unknown_senders="review", replies__fax_reply="gateway",
+           replies__fax_gateway="{number}@faxgw.example", smtp__url="smtp://127.0.0.1:%d" % sink.port,
+           smtp__allow_plaintext="true", smtp__timeout="5s", smtp__retry_backoff="1s")
 browser = None
 BASE = "http://127.0.0.1:%d" % port
 
@@ -78,6 +96,34 @@ def checklist_state(rid, item):
                      " WHERE c.referral_id = %d AND c.item = '%s'" % (rid, item))
 
 
+def flagged_fax():
+    """The referral form and a second page the reader takes for an insurance
+    card, each with the sending machine's header line: the EKG and the
+    office notes are missing."""
+    second = ["INSURANCE CARD", "Member name: %s" % FLAGGED.name, "Member ID: XJ4471203", "Group no: 88120",
+              "RX BIN: 610014", "Plan: Lakeshore Health PPO"]
+    return kit.text_pdf([[kit.fax_header(OFFICE, 1, 2), ""] + kit.referral_form_lines(OFFICE, FLAGGED),
+                         [kit.fax_header(OFFICE, 2, 2), ""] + second])
+
+
+def session_of(name):
+    """A second person's session, as a plain client: (cookie header, csrf)."""
+    status, h, _ = login_attempt(name, PASSWORD)
+    token = re.search(r"rd_session=([0-9a-f]+)", " ".join(h.get_all("Set-Cookie") or [])).group(1)
+    return "rd_session=" + token
+
+
+def form_fields(page, form_class):
+    """The hidden fields of the first form of a class on a page."""
+    m = re.search(r'<form[^>]*class="%s"[^>]*>(.*?)</form>' % form_class, page, re.S)
+    return dict(re.findall(r'name="([a-z]+)" value="([^"]*)"', m.group(1))) if m else {}
+
+
+def post(cookie, path, fields):
+    return fetch("POST", path, urllib.parse.urlencode(fields),
+                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+
+
 def bulk_referrals(n):
     """Other clinics' referrals, so that the queue is the size of a busy practice's."""
     pg.query("WITH i AS (INSERT INTO item (source, source_key, sha256, size, state)"
@@ -97,14 +143,20 @@ try:
     ok, detail = add_user("ines.ortega", "staff")
     tap.ok(ok, "referralctl user add takes the password from standard input", detail)
     add_user("locked.out", "staff")
+    add_user("marco.bellini", "staff")
+    add_user("ada.admin", "admin")
     tap.ok(PASSWORD not in (pg.scalar("SELECT password_hash FROM web_user WHERE name = 'ines.ortega'") or "") and
            (pg.scalar("SELECT password_hash FROM web_user WHERE name = 'ines.ortega'") or "").startswith("$argon2id$"),
            "the password is stored only as an argon2id hash")
 
-    drop(d.inbox, "flagged.pdf", kit.referral_pdf(OFFICE, FLAGGED))
-    drop(d.inbox, "hostile.pdf", kit.referral_pdf(OFFICE, HOSTILE))
+    sink.start()
+    drop(d.inbox, "flagged.pdf", flagged_fax())
+    drop(d.inbox, HOSTILE_FILE, kit.referral_pdf(OFFICE, HOSTILE))
+    # another patient's EKG that names no referral: it waits among the unmatched follow-ups
+    drop(d.inbox, "stray-ekg.pdf", kit.text_pdf([kit.ekg_lines(STRANGER)]))
     d.start()
-    wait_for(lambda: referral_of("Verhoeven") and referral_of("Quenneville"), 300, 0.5)
+    wait_for(lambda: referral_of("Verhoeven") and referral_of("Quenneville") and
+             pg.scalar("SELECT count(*) FROM followup_review WHERE resolved_at IS NULL") == "1", 300, 0.5)
     rid, hostile = referral_of("Verhoeven"), referral_of("Quenneville")
     tap.ok(rid and hostile, "the daemon turned both faxes into referrals", d.log_text())
     tap.ok(checklist_state(rid, "ekg") == "missing", "the referral is flagged: its EKG is missing")
@@ -174,6 +226,9 @@ try:
     big = wait_for(lambda: browser.js("(() => { const i = document.querySelector('#overlay img');"
                                       " return i && i.complete && i.naturalWidth; })()"), 60, 0.5)
     tap.ok(big and big > 400, "a page opens large", big)
+    browser.js("document.getElementById('rotate').click()")
+    tap.ok(browser.js("document.querySelector('#overlay img').classList.contains('rot90')"),
+           "the large page turns a quarter with rotate")
     browser.screenshot(os.path.join(SHOTS, "page-large.png"))
     browser.js("document.getElementById('overlay').click()")
     browser.screenshot(os.path.join(SHOTS, "referral.png"))
@@ -185,21 +240,163 @@ try:
     tap.ok(forged == 403 and checklist_state(rid, "ekg") == "missing", "a request without the CSRF token is refused",
            forged)
 
-    browser.submit("tr[data-item='ekg'] form.resolve", note="EKG received via the hospital portal")
+    # the second page is the EKG, not an insurance card: a person says so
+    before = browser.js("document.querySelector(\"figure[data-page='2'] .type\").textContent")
+    browser.submit("figure[data-page='2'] form.pagetype", type="ekg")
     state = browser.js("document.querySelector(\"tr[data-item='ekg'] .state\").textContent")
-    tap.ok(state == "resolved" and checklist_state(rid, "ekg") == "resolved",
-           "resolving the EKG with a note changes the checklist", state)
+    tap.ok(before != "ekg" and state == "present" and checklist_state(rid, "ekg") == "present" and
+           browser.js("document.querySelector(\"figure[data-page='2'] .type\").textContent") == "ekg",
+           "correcting page 2's type to EKG re-runs the checklist: the EKG is present", (before, state))
+    link = browser.js("(document.querySelector(\"tr[data-item='ekg'] a.evidence\") || {}).href || ''")
+    tap.ok(link.endswith("/page/%s/2" % pg.scalar("SELECT item_id FROM referral WHERE id = %d" % rid)),
+           "the EKG's verdict links to the page that meets it", link)
+    tap.ok(pg.scalar("SELECT count(*) FROM audit_log WHERE user_name = 'ines.ortega' AND action = 'page-type'"
+                     " AND referral_id = %d AND detail->>'to' = 'ekg'" % rid) == "1",
+           "the correction is audited with the person's name")
+
+    browser.submit("tr[data-item='clinical_notes'] form.resolve", note="Notes received via the hospital portal")
+    state = browser.js("document.querySelector(\"tr[data-item='clinical_notes'] .state\").textContent")
+    tap.ok(state == "resolved" and checklist_state(rid, "clinical_notes") == "resolved",
+           "resolving the notes with a note changes the checklist", state)
     timeline = browser.js("document.getElementById('timeline').textContent")
     tap.ok("by ines.ortega" in timeline and "hospital portal" in timeline,
            "the timeline shows the resolution with the person's name", timeline)
     tap.ok(pg.scalar("SELECT count(*) FROM audit_log WHERE user_name = 'ines.ortega' AND action = 'resolve'"
                      " AND referral_id = %d" % rid) == "1", "the change is audited with the person's name")
 
+    # the request the daemon wrote waits for a person: read it as it will go, edit it, approve it
+    reply = [[r[0], bytes.fromhex(r[1]).decode(), r[2]] for r in pg.query(
+        "SELECT id, encode(convert_to(body, 'UTF8'), 'hex'), recipient FROM outbox WHERE referral_id = %d"
+        " AND state = 'held'" % rid)]
+    shown = browser.js("(document.querySelector('#replies article.held pre.body') || {}).textContent")
+    tap.ok(reply and shown == reply[0][1] and reply[0][2] == "%s@faxgw.example" % OFFICE.fax,
+           "the held reply is shown exactly as written, addressed to the office's fax gateway", (reply, shown))
+    if reply:
+        edited = reply[0][1].rstrip("\n") + "\nThe office notes arrived meanwhile; only the EKG was needed.\n"
+        browser.submit("#replies article.held form.reply-edit", body=edited)
+        tap.ok(bytes.fromhex(pg.scalar("SELECT encode(convert_to(body, 'UTF8'), 'hex') FROM outbox WHERE id = %s"
+                                       % reply[0][0])).decode() == edited,
+               "a held reply's text is edited before it goes")
+        browser.submit("#replies article.held form.approve")
+        got = wait_for(lambda: sink.count() >= 1, 60, 0.3)
+        mail = sink.messages()[0] if got else None
+        tap.ok(mail is not None and mail.rcpt_tos == ["%s@faxgw.example" % OFFICE.fax] and
+               "only the EKG was needed" in mail.body, "approved in the browser, the edited reply arrives at the"
+               " SMTP sink", (kit.outbox(pg), mail and mail.body))
+        tap.ok(pg.scalar("SELECT decided_by FROM outbox WHERE id = %s" % reply[0][0]) == "ines.ortega" and
+               pg.scalar("SELECT count(*) FROM audit_log WHERE action = 'reply-approve' AND user_name = 'ines.ortega'")
+               == "1", "the approval records the person")
+        state = wait_for(lambda: browser.goto(BASE + "/referral/%d" % rid) or
+                         browser.js("document.querySelector('#replies article .state').textContent") == "sent", 30, 0.5)
+        tap.ok(state, "the referral page shows the reply sent")
+
+    # a field, with its confidence, edited
+    conf = browser.js("document.querySelector(\"tr[data-field='patient_family'] .conf\").textContent")
+    browser.submit("tr[data-field='patient_mrn'] form.field", value="LK-448120")
+    tap.ok(conf.startswith("read") and browser.js("document.querySelector(\"tr[data-field='patient_mrn'] .value\")"
+                                                  ".textContent") == "LK-448120" and
+           browser.js("document.querySelector(\"tr[data-field='patient_mrn'] .conf\").textContent")
+           == "set by ines.ortega" and pg.scalar("SELECT patient_mrn FROM referral WHERE id = %d" % rid) == "LK-448120",
+           "a field shows how sure the reader was, and an edit shows who set it", conf)
+    tap.ok(pg.scalar("SELECT count(*) FROM audit_log WHERE action = 'field-edit' AND user_name = 'ines.ortega'"
+                     " AND detail->>'field' = 'patient_mrn'") == "1", "the edit is audited")
+
+    # scheduled at 09:30 on the practice's clock (America/New_York)
+    browser.submit("form.schedule", date="2026-12-03", time="09:30")
+    shown = browser.js("(document.getElementById('appointment') || {}).textContent")
+    stored = pg.scalar("SELECT to_char(appointment_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM referral"
+                       " WHERE id = %d" % rid)
+    tap.ok(shown == "2026-12-03 09:30" and stored == "2026-12-03 14:30" and
+           browser.js("document.getElementById('status').textContent") == "scheduled",
+           "09:30 entered shows 09:30 and is stored as 14:30 UTC (New York in December)", (shown, stored))
+
+    # another patient's EKG from the unmatched follow-ups: a warning, then attached, then undone
+    stray = pg.scalar("SELECT item_id FROM followup_review WHERE resolved_at IS NULL")
+    browser.submit("#followups tr[data-item='%s'] form.attach" % stray)
+    warning = browser.js("(document.getElementById('confirm') || {}).textContent || ''")
+    tap.ok("Ashcombe" in warning and "Verhoeven" in warning and
+           pg.scalar("SELECT resolved_at IS NULL FROM followup_review WHERE item_id = %s" % stray) == "t",
+           "attaching another patient's item warns and asks again; nothing is attached yet", warning)
+    browser.load(lambda: browser.js("document.getElementById('confirm-attach').click()"))
+    tap.ok(browser.js("document.querySelectorAll('#followups ul.attached li').length") == 1 and
+           pg.scalar("SELECT role FROM item_origin WHERE item_id = %s" % stray) == "followup",
+           "confirmed, the item is attached", browser.js("document.getElementById('followups').textContent"))
+    browser.submit("#followups ul.attached form.detach")
+    tap.ok(browser.js("document.querySelectorAll('#followups ul.attached li').length") == 0 and
+           browser.js("!!document.querySelector(\"#followups tr[data-item='%s']\")" % stray) and
+           pg.scalar("SELECT count(*) FROM referral_document WHERE item_id = %s" % stray) == "0",
+           "detach undoes it: the item waits among the unmatched follow-ups again")
+    tap.ok([r[0] for r in pg.query("SELECT action FROM audit_log WHERE referral_id = %d AND action IN"
+                                   " ('attach', 'detach') AND user_name = 'ines.ortega' ORDER BY id" % rid)]
+           == ["attach", "detach"], "attach and detach are audited")
+    browser.screenshot(os.path.join(SHOTS, "referral-worked.png"))
+
+    # two people at once: Marco opens the referral, Ines changes it, Marco's change is refused
+    marco = session_of("marco.bellini")
+    _, _, page = fetch("GET", "/referral/%d" % rid, headers={"Cookie": marco})
+    stale = form_fields(page, "field")
+    browser.submit("tr[data-field='patient_phone'] form.field", value="555-201-7788")
+    stale.update({"field": "patient_phone", "value": "555-201-0000"})
+    status, _, body = post(marco, "/referral/%d/field" % rid, stale)
+    tap.ok(status == 409 and "changed" in body and "ines.ortega" in body and
+           pg.scalar("SELECT patient_phone FROM referral WHERE id = %d" % rid) == "555-201-7788",
+           "the last writer is told the referral changed under them, and nothing is overwritten", (status, body[-600:]))
+
+    # the queue found by phone, filtered by date
+    browser.goto(BASE + "/queue")
+    browser.submit("#search", q="(555) 201-7788")
+    found = browser.js("[...document.querySelectorAll('#queue a.ref')].map(a => a.getAttribute('href'))")
+    tap.ok(found == ["/referral/%d" % rid], "the patient's phone number finds the referral", found)
+    browser.goto(BASE + "/queue?since=2099-01-01")
+    tap.ok(browser.js("document.querySelector('#queue td.empty') !== null"), "a date filter with nothing in it")
+
+    # the partner directory: the office added later is matched to its earlier referrals; a duplicate merged
+    admin = session_of("ada.admin")
+    status, _, _ = post(marco, "/partners/add", {"csrf": form_fields(page, "field").get("csrf", ""),
+                                                 "name": "Sneaky", "keys": "fax 5550000000"})
+    tap.ok(status == 403 and pg.scalar("SELECT count(*) FROM partner") == "0",
+           "staff cannot change the partner directory (replies follow it)", status)
+    _, _, listing = fetch("GET", "/partners", headers={"Cookie": admin})
+    csrf = form_fields(listing, "partner-add").get("csrf", "")
+    status, _, body = post(admin, "/partners/add", {"csrf": csrf, "name": OFFICE.practice, "reply_channel": "auto",
+                                                    "keys": "fax %s\nnpi %s" % (kit.dashed(OFFICE.fax), OFFICE.npi)})
+    first = pg.scalar("SELECT id FROM partner WHERE name = '%s'" % OFFICE.practice)
+    tap.ok(status == 200 and "2 earlier referrals matched" in body and
+           pg.scalar("SELECT count(*) FROM referral WHERE partner_id = %s" % first) == "2",
+           "a partner added later is matched to its existing referrals (by fax header and NPI)",
+           (status, re.findall(r'<p class="[a-z]+"[^>]*>[^<]*', body)))
+    status, _, body = post(admin, "/partners/add", {"csrf": csrf, "name": "Lakeshore FM (duplicate)",
+                                                    "keys": "domain %s" % OFFICE.domain})
+    dup = pg.scalar("SELECT id FROM partner WHERE name LIKE '%duplicate%'")
+    status, h, _ = post(admin, "/partner/%s/merge" % dup, {"csrf": csrf, "into": first})
+    tap.ok(status == 303 and pg.scalar("SELECT count(*) FROM partner") == "1" and
+           pg.scalar("SELECT count(*) FROM partner_key WHERE partner_id = %s" % first) == "3",
+           "merging a duplicate keeps one partner with all the keys", (status, pg.query("SELECT * FROM partner_key")))
+    tap.ok([r[0] for r in pg.query("SELECT action FROM audit_log WHERE user_name = 'ada.admin' AND action LIKE"
+                                   " 'partner%%' ORDER BY id")] == ["partner-add", "partner-add", "partner-merge"],
+           "directory changes are audited")
+    browser.goto(BASE + "/report")
+    bars = browser.js("document.querySelectorAll('#funnel-all rect').length")
+    row = browser.js("[...document.querySelectorAll('#report tbody tr')].map(r => r.textContent).join('|')")
+    tap.ok(bars == 6 and OFFICE.practice in row, "the funnel report draws its chart on the server (SVG)", (bars, row))
+    browser.screenshot(os.path.join(SHOTS, "report.png"))
+
     browser.goto(BASE + "/referral/%d" % hostile)
     shown = browser.js("document.querySelector('.fields td').textContent")
+    browser.submit("form.close", status="declined", note="")
+    refused = browser.js("document.body.textContent")
+    browser.goto(BASE + "/referral/%d" % hostile)
+    browser.submit("form.close", status="declined", note="Patient chose a cardiologist nearer home")
+    tap.ok("Say why" in refused and browser.js("document.getElementById('status').textContent") == "declined" and
+           "nearer home" in browser.js("document.getElementById('status-note').textContent"),
+           "declined needs a reason, and shows it", refused[-300:])
     tap.ok("<script>alert(1)</script>" in shown and not browser.saw_event("Page.javascriptDialogOpening") and
            browser.js("document.querySelectorAll('main script, main img:not(.thumb)').length") == 0,
            "a hostile patient name is shown as text, never run", shown)
+    files = browser.js("[...document.querySelectorAll('.fields tr')].filter(r => r.querySelector('th') &&"
+                       " r.querySelector('th').textContent === 'File').map(r => r.querySelector('td').textContent)")
+    tap.ok(files == [HOSTILE_FILE] and not browser.saw_event("Page.javascriptDialogOpening"),
+           "a hostile file name is shown as text, never run", files)
 
     browser.load(lambda: browser.js("document.getElementById('logout').click()"))
     tap.ok(browser.js("location.pathname") == "/login", "logging out returns to the login form")
@@ -208,4 +405,4 @@ try:
 finally:
     if browser is not None:
         browser.close()
-    work.finish(tap, d.stop, pg.stop)
+    work.finish(tap, d.stop, sink.stop, pg.stop)

@@ -27,10 +27,23 @@ document.addEventListener("DOMContentLoaded", function () {
       var open = document.createElement("a");
       open.href = link.getAttribute("href");
       open.textContent = "open this page on its own";
+      // a page faxed sideways or upside down: turn it a quarter at a time
+      // (classes, not inline style: the Content-Security-Policy)
+      var turn = 0;
+      var rotate = document.createElement("button");
+      rotate.type = "button";
+      rotate.id = "rotate";
+      rotate.textContent = "rotate";
+      rotate.addEventListener("click", function () {
+        img.classList.remove("rot" + turn);
+        turn = (turn + 90) % 360;
+        if (turn) img.classList.add("rot" + turn);
+      });
       overlay.appendChild(open);
+      overlay.appendChild(rotate);
       overlay.appendChild(img);
       overlay.addEventListener("click", function (e) {
-        if (e.target !== open) close();
+        if (e.target !== open && e.target !== rotate) close();
       });
       document.body.appendChild(overlay);
     });
