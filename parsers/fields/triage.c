@@ -337,8 +337,13 @@ stamped_option(Ctx *c, const Option *opts, gsize n_opts)
                         for (guint j = i > 2 ? i - 2 : 0; j < MIN(n, i + 3) && !listed; j++) {
                                 gboolean caps = FALSE;
                                 int other = j == i ? -1 : lone_option(lines[j], opts, n_opts, &caps);
+                                const char *pos[8];
 
                                 listed = other >= 0 && other != k;
+                                /* or a row of the other options beside it: OCR
+                                 * set the row's last word on a line of its own */
+                                if (j != i && find_options(lines[j], opts, n_opts, pos) >= 2 && pos[k] == NULL)
+                                        listed = TRUE;
                         }
                         if (!listed)
                                 return k;

@@ -57,6 +57,9 @@ static const UrgencyCase urgency_cases[] = {
          * the capitals of "STAT" among them are not a stamp */
         { "option-column", "Urgency:\nRoutine\nUrgent\nSTAT\nReferred to: Cardiology\n", "routine",
           RD_TRIAGE_NONE },
+        /* the row's last option set on a line of its own by OCR */
+        { "option-row-split", "Fax - 555/428-4490\nSTAT\n\npriority - | jy Routine [m} Urgent [J\n", "routine",
+          RD_TRIAGE_NONE },
         { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
         /* prose */
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
