@@ -33,19 +33,14 @@ strong_candidates(RdDb *db, const RdOrigin *origin, GArray *set, GString *how, G
         if (origin->text)
                 g_string_append(text, origin->text);
         tokens = rd_reftoken_find(text->str);
+        /* a reference is looked up as stored: a random one carries no id,
+         * an old one's id is only a check of its own */
         for (guint i = 0; i < tokens->len; i++) {
-                g_autofree char *id = NULL, *found = NULL;
-                const char *p[2];
-                guint64 v;
+                g_autofree char *found = NULL;
+                const char *p[1] = { tokens->pdata[i] };
                 gboolean ok;
 
-                if (!rd_reftoken_parse(tokens->pdata[i], &v))
-                        continue;
-                id = g_strdup_printf("%" G_GUINT64_FORMAT, v);
-                p[0] = id;
-                p[1] = tokens->pdata[i];
-                found = rd_db_query_value(db, "SELECT id FROM referral WHERE id = $1::bigint AND reference = $2", 2, p,
-                                    &ok, error);
+                found = rd_db_query_value(db, "SELECT id FROM referral WHERE reference = $1", 1, p, &ok, error);
                 if (!ok)
                         return FALSE;
                 if (found) {
