@@ -18,7 +18,7 @@ rd_web_user_free(RdWebUser *user)
         g_free(user->name);
         g_free(user->role);
         if (user->password_hash)
-                memset(user->password_hash, 0, strlen(user->password_hash));
+                explicit_bzero(user->password_hash, strlen(user->password_hash));
         g_free(user->password_hash);
         g_free(user);
 }
