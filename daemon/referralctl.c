@@ -7,6 +7,7 @@
 
 #include "daemon/ctl/extract.h"
 #include "daemon/ctl/partner.h"
+#include "daemon/ctl/purge.h"
 #include "daemon/ctl/report.h"
 #include "daemon/ctl/referrals.h"
 #include "daemon/ctl/pages.h"
@@ -38,6 +39,7 @@ static const RdCommand commands[] = {
         { "review", rd_cmd_review, "items waiting for staff: several referrals fit, or none can be trusted [--json]" },
         { "user", rd_cmd_user, "user add|disable|reset NAME [--role staff|admin] | user list: web accounts" },
         { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry|drop|approve|hold ID: replies" },
+        { "purge", rd_cmd_purge, "delete what is past [retention] (the daemon does it daily) [--dry-run] [--json]" },
 };
 
 static void

@@ -107,7 +107,7 @@ rd_cmd_resolve(int argc, char **argv)
                                 3, p, &error) ||
                     !rd_db_exec(db,
                                 "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                                " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', current_user))",
+                                " jsonb_build_object('item', $2::text, 'noted', $3::text IS NOT NULL, 'by', current_user))",
                                 3, p, &error))
                         return commit_or_fail(db, g_steal_pointer(&error));
         }
@@ -161,7 +161,8 @@ rd_cmd_status(int argc, char **argv)
                                    "  FROM old WHERE r.id = old.id RETURNING r.id, old.status)"
                                    " INSERT INTO event (referral_id, kind, detail) SELECT id, 'status-changed',"
                                    "  jsonb_strip_nulls(jsonb_build_object('from', status, 'to', $2::text,"
-                                   "  'at', $3::timestamptz, 'note', $4::text, 'by', current_user)) FROM u RETURNING referral_id",
+                                   "  'at', $3::timestamptz, 'noted', CASE WHEN $4::text IS NOT NULL THEN true END, 'by', current_user))"
+                                   " FROM u RETURNING referral_id",
                                    4, p, &error);
         }
         if (rows == NULL)

@@ -386,7 +386,14 @@ rd_db_web_events(RdDb *db, gint64 id, GError **error)
 {
         return by_id(db,
                      "SELECT to_char(e.at, 'YYYY-MM-DD HH24:MI'), e.kind, e.detail->>'by', e.detail->>'item',"
-                     " e.detail->>'note', e.detail->>'to'"
+                     /* notes stay with the referral, not in the event log (it keeps
+                      * no patient data): the resolution's, or the status note of the
+                      * status the referral still has */
+                     " coalesce(e.detail->>'note', CASE WHEN e.kind = 'resolved' THEN (SELECT s.note"
+                     "  FROM referral_resolution s WHERE s.referral_id = e.referral_id"
+                     "  AND s.item = e.detail->>'item') WHEN e.kind = 'status-changed' AND e.detail ? 'noted'"
+                     "  THEN (SELECT x.status_note FROM referral x WHERE x.id = e.referral_id"
+                     "  AND x.status = e.detail->>'to') END), e.detail->>'to'"
                      " FROM event e WHERE e.referral_id = $1::bigint OR e.item_id IN " RD_REFERRAL_ITEMS
                      " ORDER BY e.id",
                      id, error);
@@ -461,7 +468,7 @@ rd_db_web_resolve(RdDb *db, const RdConfig *config, gint64 referral_id, const ch
                                 3, p, error) &&
                      rd_db_exec(db,
                                 "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                                " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', $4::text))",
+                                " jsonb_build_object('item', $2::text, 'noted', $3::text IS NOT NULL, 'by', $4::text))",
                                 4, p, error) &&
                      rd_db_loop_recheck(db, config, referral_id, 0, ret_complete, error);
                 if (ok) {
