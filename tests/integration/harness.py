@@ -152,6 +152,7 @@ class Daemon:
         self.log = os.path.join(work.path, "referrald.log")
         self.proc = None
         self.env_extra = {}
+        self.prefix = []  # a command the daemon runs under (setpriv ...)
         groups = {
             "database": {"conninfo": pg.dsn if pg else "host=/nonexistent dbname=x"},
             "dropdir": {"path": self.inbox, "processed": self.processed, "quarantine": self.quarantine,
@@ -180,7 +181,7 @@ class Daemon:
         return env
 
     def start(self, once=False):
-        args = [REFERRALD, "--config", self.config, "-v"]
+        args = self.prefix + [REFERRALD, "--config", self.config, "-v"]
         if once:
             args.append("--once")
         self.logf = open(self.log, "ab")
