@@ -305,8 +305,9 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
         mtime_usec = (guint64)st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
         writers = writers_of(fd);
         if (writers == WRITERS_UNKNOWN && !self->lease_refused_logged) {
-                rd_log_info(LOG_DOMAIN, 0, "the drop folder's files cannot be leased (not their owner): a file is "
-                            "taken once it stayed unchanged for settle-time");
+                rd_log_info(LOG_DOMAIN, 0,
+                            "the drop folder's files cannot be leased (not their owner, or no leases on "
+                            "this file system): a file is taken once it stayed unchanged for settle-time");
                 self->lease_refused_logged = TRUE;
         }
         ready = writers == WRITERS_UNKNOWN ? unchanged_since(self, name, &st) : 0;
