@@ -9,6 +9,7 @@
 
 #include "results.h"
 #include "web.h"
+#include "parsers/understand/reftoken.h"
 
 void
 rd_web_user_free(RdWebUser *user)
@@ -270,8 +271,20 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
         g_autofree char *limit = g_strdup_printf("%u", query->limit);
         g_autofree char *offset = g_strdup_printf("%u", query->offset);
         gboolean trgm = query->q && date == NULL && have_trigrams(db);
-        const char *p[7] = { rank_of_state(query->state), query->line, partner, date ? NULL : query->q, date,
-                             limit, offset };
+        /* a reference as a person types it: any case, with or without its dashes */
+        g_autofree char *reference = NULL;
+        const char *p[8];
+
+        if (query->q && !rd_reftoken_parse(query->q, &reference))
+                reference = NULL;
+        p[0] = rank_of_state(query->state);
+        p[1] = query->line;
+        p[2] = partner;
+        p[3] = date ? NULL : query->q;
+        p[4] = date;
+        p[5] = limit;
+        p[6] = offset;
+        p[7] = reference;
 
         g_string_append(sql,
                         "SELECT r.id, r.reference, r.queue_rank, r.status, r.urgency, r.service_line,"
@@ -289,17 +302,17 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
         /* the name in the trigram index's own expression, so the index serves it */
         if (trgm)
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " % $4"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4))");
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = coalesce($8, upper($4)))");
         else
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " ILIKE"
                                      " '%' || replace(replace(replace($4, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4))");
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = coalesce($8, upper($4)))");
         g_string_append(sql, " ORDER BY ");
         if (trgm)
                 g_string_append(sql, "similarity(" RD_PATIENT_NAME ", $4) DESC, ");
         g_string_append(sql, "r.queue_rank, r.urgency_rank, r.created_at, r.id"
                              " LIMIT $6::integer OFFSET $7::integer");
-        return rd_db_query(db, sql->str, 7, p, error);
+        return rd_db_query(db, sql->str, 8, p, error);
 }
 
 RdDbRows *
