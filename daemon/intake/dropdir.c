@@ -310,13 +310,17 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
                             "this file system): a file is taken once it stayed unchanged for settle-time");
                 self->lease_refused_logged = TRUE;
         }
+        /* without a lease, what we saw ourselves decides (the file's own
+         * time may run ahead as well as behind); with one, the file's time
+         * and the lease */
         ready = writers == WRITERS_UNKNOWN ? unchanged_since(self, name, &st) : 0;
-        if (mtime_usec + c->settle_usec > now || writers == WRITERS_SOME || ready > 0) {
+        if (writers == WRITERS_UNKNOWN ? ready > 0
+                                       : mtime_usec + c->settle_usec > now || writers == WRITERS_SOME) {
                 guint64 wait = mtime_usec + c->settle_usec > now ? mtime_usec + c->settle_usec - now :
                                                                   c->settle_usec;
                 guint64 when = (guint64)g_get_monotonic_time() + MAX(wait, 100000);
 
-                if (ready > 0 && writers != WRITERS_SOME && mtime_usec + c->settle_usec <= now)
+                if (writers == WRITERS_UNKNOWN)
                         when = MAX(ready, (guint64)g_get_monotonic_time() + 100000);
                 if (scan->next_usec == 0 || when < scan->next_usec)
                         scan->next_usec = when;
