@@ -10,6 +10,8 @@ ALTER TABLE audit_log DROP CONSTRAINT IF EXISTS audit_log_referral_id_fkey;
 
 -- when the item's bytes and the names it arrived under were deleted
 ALTER TABLE item ADD COLUMN purged_at timestamptz;
+-- the purge asks, for every item, whether a referral's documents use it
+CREATE INDEX referral_document_item_idx ON referral_document (item_id);
 
 -- A follow-up waiting for staff stored its whole extract JSON (names,
 -- dates of birth) in its event; staff notes were copied into events too.
@@ -57,24 +59,29 @@ BEGIN
                           WHERE d.referral_id = r.id)) < now() - keep_fields;
 
         -- the items of those referrals that no kept referral uses, and the
-        -- old items that belong to no referral at all
-        WITH linked AS (
-                SELECT item_id, id AS referral_id FROM referral
-                UNION SELECT item_id, referral_id FROM referral_document
-                UNION SELECT item_id, referral_id FROM item_origin WHERE referral_id IS NOT NULL)
+        -- old items that belong to no referral at all (each test an index
+        -- lookup: this runs daily over every item)
         SELECT coalesce(array_agg(i.id), '{}') INTO field_items FROM item i
          WHERE i.state IN ('done', 'failed', 'quarantined')
-           AND (EXISTS (SELECT 1 FROM linked l WHERE l.item_id = i.id AND l.referral_id = ANY (refs))
+           AND (i.id IN (SELECT x.item_id FROM referral x WHERE x.id = ANY (refs)
+                         UNION SELECT d.item_id FROM referral_document d WHERE d.referral_id = ANY (refs)
+                         UNION SELECT o.item_id FROM item_origin o WHERE o.referral_id = ANY (refs))
                 OR (i.received_at < now() - keep_fields
-                    AND NOT EXISTS (SELECT 1 FROM linked l WHERE l.item_id = i.id)))
-           AND NOT EXISTS (SELECT 1 FROM linked l WHERE l.item_id = i.id AND NOT l.referral_id = ANY (refs));
+                    AND NOT EXISTS (SELECT 1 FROM referral x WHERE x.item_id = i.id)
+                    AND NOT EXISTS (SELECT 1 FROM referral_document d WHERE d.item_id = i.id)
+                    AND NOT EXISTS (SELECT 1 FROM item_origin o WHERE o.item_id = i.id AND o.referral_id IS NOT NULL)))
+           AND NOT EXISTS (SELECT 1 FROM referral x WHERE x.item_id = i.id AND NOT x.id = ANY (refs))
+           AND NOT EXISTS (SELECT 1 FROM referral_document d WHERE d.item_id = i.id AND NOT d.referral_id = ANY (refs))
+           AND NOT EXISTS (SELECT 1 FROM item_origin o WHERE o.item_id = i.id AND o.referral_id IS NOT NULL
+                           AND NOT o.referral_id = ANY (refs));
 
         SELECT coalesce(array_agg(i.id), '{}') INTO raw_items FROM item i
          WHERE i.state IN ('done', 'failed', 'quarantined') AND i.received_at < now() - keep_raw
            AND (i.purged_at IS NULL OR i.raw IS NOT NULL);
 
-        SELECT coalesce(array_agg(DISTINCT g.item_id), '{}') INTO page_items FROM page g JOIN item i ON i.id = g.item_id
-         WHERE i.state IN ('done', 'failed', 'quarantined') AND i.received_at < now() - keep_pages;
+        SELECT coalesce(array_agg(i.id), '{}') INTO page_items FROM item i
+         WHERE i.state IN ('done', 'failed', 'quarantined') AND i.received_at < now() - keep_pages
+           AND EXISTS (SELECT 1 FROM page g WHERE g.item_id = i.id);
 
         referrals := cardinality(refs);
         items := cardinality(field_items);
