@@ -8,8 +8,10 @@ ALTER TABLE event DROP CONSTRAINT IF EXISTS event_item_id_fkey;
 ALTER TABLE event DROP CONSTRAINT IF EXISTS event_referral_id_fkey;
 ALTER TABLE audit_log DROP CONSTRAINT IF EXISTS audit_log_referral_id_fkey;
 
--- when the item's bytes and the names it arrived under were deleted
+-- when the item's bytes and the names it arrived under were deleted, and
+-- when what was derived from it (its origin, its referral) was
 ALTER TABLE item ADD COLUMN purged_at timestamptz;
+ALTER TABLE item ADD COLUMN fields_purged_at timestamptz;
 -- the purge asks, for every item, whether a referral's documents use it
 CREATE INDEX referral_document_item_idx ON referral_document (item_id);
 
@@ -57,12 +59,21 @@ BEGIN
                           WHERE o.referral_id = r.id),
                         (SELECT max(i.received_at) FROM referral_document d JOIN item i ON i.id = d.item_id
                           WHERE d.referral_id = r.id)) < now() - keep_fields;
+        -- the same as a table: "used by a referral that is kept" is then a
+        -- lookup, not a walk through the array for every item
+        IF to_regclass('pg_temp.rd_purge_refs') IS NULL THEN
+                CREATE TEMP TABLE rd_purge_refs (id bigint PRIMARY KEY) ON COMMIT DROP;
+        ELSE
+                TRUNCATE rd_purge_refs;
+        END IF;
+        INSERT INTO rd_purge_refs SELECT unnest(refs);
+        ANALYZE rd_purge_refs;
 
         -- the items of those referrals that no kept referral uses, and the
         -- old items that belong to no referral at all (each test an index
         -- lookup: this runs daily over every item)
         SELECT coalesce(array_agg(i.id), '{}') INTO field_items FROM item i
-         WHERE i.state IN ('done', 'failed', 'quarantined')
+         WHERE i.state IN ('done', 'failed', 'quarantined') AND i.fields_purged_at IS NULL
            AND (i.id IN (SELECT x.item_id FROM referral x WHERE x.id = ANY (refs)
                          UNION SELECT d.item_id FROM referral_document d WHERE d.referral_id = ANY (refs)
                          UNION SELECT o.item_id FROM item_origin o WHERE o.referral_id = ANY (refs))
@@ -70,10 +81,12 @@ BEGIN
                     AND NOT EXISTS (SELECT 1 FROM referral x WHERE x.item_id = i.id)
                     AND NOT EXISTS (SELECT 1 FROM referral_document d WHERE d.item_id = i.id)
                     AND NOT EXISTS (SELECT 1 FROM item_origin o WHERE o.item_id = i.id AND o.referral_id IS NOT NULL)))
-           AND NOT EXISTS (SELECT 1 FROM referral x WHERE x.item_id = i.id AND NOT x.id = ANY (refs))
-           AND NOT EXISTS (SELECT 1 FROM referral_document d WHERE d.item_id = i.id AND NOT d.referral_id = ANY (refs))
+           AND NOT EXISTS (SELECT 1 FROM referral x WHERE x.item_id = i.id
+                           AND NOT EXISTS (SELECT 1 FROM rd_purge_refs p WHERE p.id = x.id))
+           AND NOT EXISTS (SELECT 1 FROM referral_document d WHERE d.item_id = i.id
+                           AND NOT EXISTS (SELECT 1 FROM rd_purge_refs p WHERE p.id = d.referral_id))
            AND NOT EXISTS (SELECT 1 FROM item_origin o WHERE o.item_id = i.id AND o.referral_id IS NOT NULL
-                           AND NOT o.referral_id = ANY (refs));
+                           AND NOT EXISTS (SELECT 1 FROM rd_purge_refs p WHERE p.id = o.referral_id));
 
         SELECT coalesce(array_agg(i.id), '{}') INTO raw_items FROM item i
          WHERE i.state IN ('done', 'failed', 'quarantined') AND i.received_at < now() - keep_raw
@@ -108,6 +121,7 @@ BEGIN
         UPDATE item SET source_key = 'purged:' || id
          WHERE id = ANY (raw_items || field_items) AND source_key NOT LIKE 'purged:%';
         UPDATE item SET raw = NULL, purged_at = now() WHERE id = ANY (raw_items);
+        UPDATE item SET fields_purged_at = now() WHERE id = ANY (field_items);
 
         DELETE FROM page WHERE item_id = ANY (page_items);
 
