@@ -7,6 +7,7 @@
 
 #include "daemon/ctl/extract.h"
 #include "daemon/ctl/partner.h"
+#include "daemon/ctl/purge.h"
 #include "daemon/ctl/report.h"
 #include "daemon/ctl/referrals.h"
 #include "daemon/ctl/pages.h"
@@ -32,13 +33,14 @@ static const RdCommand commands[] = {
         { "partner", rd_cmd_partner, "the partner directory: add, list, show, import, export" },
         { "report", rd_cmd_report, "the referral funnel per partner and service line [--since DATE] [--csv|--json]" },
         { "resolve", rd_cmd_resolve, "resolve ID ITEM --note TEXT: a checklist item received out of band" },
-        { "confirm", rd_cmd_confirm, "confirm ID --note TEXT: a referral flagged REVIEW was checked by a person" },
+        { "confirm", rd_cmd_confirm, "confirm ID: a referral flagged REVIEW was checked by a person; its checklist decides" },
         { "status", rd_cmd_status, "status ID scheduled --at TIME | seen | declined | redirected [--note TEXT]" },
         { "attach", rd_cmd_attach, "attach ITEM ID: add an inbound item's documents to a referral" },
         { "reprocess", rd_cmd_reprocess, "reprocess ITEM [--new]: queue a failed or quarantined item again" },
         { "review", rd_cmd_review, "items waiting for staff: several referrals fit, or none can be trusted [--json]" },
         { "user", rd_cmd_user, "user add|disable|reset NAME [--role staff|admin] | user list: web accounts" },
         { "outbox", rd_cmd_outbox, "outbox [--state S] | outbox retry|drop|approve|hold ID: replies" },
+        { "purge", rd_cmd_purge, "delete what is past [retention] (the daemon does it daily) [--dry-run] [--json]" },
 };
 
 static void

@@ -47,6 +47,19 @@ static const RdKey daemon_keys[] = {
         { "stop-timeout", RD_KEY_DURATION, F(stop_timeout_usec), "30s", "a duration such as 30s", .min = 1 },
         { NULL },
 };
+/* How long patient data is kept (schema/008_retention.sql says what each
+ * covers).  US medical record retention is commonly 7 to 10 years: the
+ * database keeps 10 years by default; the copies in processed/ are a
+ * second copy of bytes the database holds, kept 90 days. */
+static const RdKey retention_keys[] = {
+        { "raw-items", RD_KEY_DURATION, F(keep_raw_usec), "10y", "a duration such as 10y", .min = G_USEC_PER_SEC },
+        { "processed", RD_KEY_DURATION, F(keep_processed_usec), "90d", "a duration such as 90d",
+          .min = G_USEC_PER_SEC },
+        { "page-text", RD_KEY_DURATION, F(keep_pages_usec), "10y", "a duration such as 10y", .min = G_USEC_PER_SEC },
+        { "fields", RD_KEY_DURATION, F(keep_fields_usec), "10y", "a duration such as 10y", .min = G_USEC_PER_SEC },
+        { "auto-purge", RD_KEY_BOOL, F(auto_purge), "true", BOOL },
+        { NULL },
+};
 #undef F
 #undef BOOL
 
@@ -83,7 +96,7 @@ static const RdGroup groups[] = {
         /* this process's own */
         { "database", RD_GROUP_OWN, database_keys },   { "dropdir", RD_GROUP_OWN, dropdir_keys },
         { "workers", RD_GROUP_OWN, workers_keys },     { "limits", RD_GROUP_OWN, limits_keys },
-        { "daemon", RD_GROUP_OWN, daemon_keys },
+        { "daemon", RD_GROUP_OWN, daemon_keys },        { "retention", RD_GROUP_OWN, retention_keys },
         /* email intake */
         { "mailbox.NAME", RD_GROUP_MAILBOX, rd_mailbox_keys },
         /* replies: replies.c */

@@ -62,6 +62,13 @@ typedef struct {
         /* [daemon] */
         guint64 stop_timeout_usec;  /* grace for workers on SIGTERM */
 
+        /* [retention]: how long patient data is kept (store/purge.c) */
+        guint64 keep_raw_usec;       /* an item's bytes and the names it came under */
+        guint64 keep_processed_usec; /* the copies in processed/ and quarantine/ */
+        guint64 keep_pages_usec;     /* page text */
+        guint64 keep_fields_usec;    /* a referral's fields and everything derived */
+        gboolean auto_purge;         /* the daemon purges daily */
+
         /* [mailbox.NAME] groups, in file order (mailbox.h) */
         GPtrArray *mailboxes;       /* owned: RdMailboxConfig* */
 

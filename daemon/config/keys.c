@@ -33,7 +33,8 @@ rd_key_fail(const RdKeySource *src, RdConfigError code, const char *group, const
         return FALSE;
 }
 
-/* "90", "90s", "250ms", "5min", "2h": systemd.time(7) style, a single unit. */
+/* "90", "90s", "250ms", "5min", "2h", "3d", "10y": systemd.time(7) style, a
+ * single unit. */
 gboolean
 rd_key_parse_duration(const char *text, guint64 *ret_usec)
 {
@@ -44,6 +45,8 @@ rd_key_parse_duration(const char *text, guint64 *ret_usec)
                 { "ms", 1000 }, { "s", G_USEC_PER_SEC }, { "sec", G_USEC_PER_SEC },
                 { "m", 60ULL * G_USEC_PER_SEC }, { "min", 60ULL * G_USEC_PER_SEC },
                 { "h", 3600ULL * G_USEC_PER_SEC }, { "d", 86400ULL * G_USEC_PER_SEC },
+                /* systemd.time(7): a year is 365.25 days */
+                { "y", 31557600ULL * G_USEC_PER_SEC },
         };
         char *end = NULL;
         guint64 n;
@@ -62,6 +65,9 @@ rd_key_parse_duration(const char *text, guint64 *ret_usec)
         }
         for (gsize i = 0; i < G_N_ELEMENTS(units); i++) {
                 if (strcmp(end, units[i].suffix) == 0) {
+                        /* at most 100 years whatever the unit (and no overflow) */
+                        if (n > 100ULL * 31557600ULL * G_USEC_PER_SEC / units[i].usec)
+                                return FALSE;
                         *ret_usec = n * units[i].usec;
                         return TRUE;
                 }

@@ -24,7 +24,7 @@ typedef enum {
         RD_KEY_STRING,   /* char*: not empty */
         RD_KEY_PATH,     /* char*: an absolute path */
         RD_KEY_BOOL,     /* gboolean: true/false, yes/no, on/off, 1/0 */
-        RD_KEY_DURATION, /* guint64 microseconds: "90", "90s", "250ms", "5min", "2h", "3d" */
+        RD_KEY_DURATION, /* guint64 microseconds: "90", "90s", "250ms", "5min", "2h", "3d", "10y" (at most 100 years) */
         RD_KEY_SIZE,     /* guint64 bytes: "1048576", "64K", "64M", "1G" */
         RD_KEY_UINT,     /* guint, within min..max */
         RD_KEY_UINT64,   /* guint64, within min..max */

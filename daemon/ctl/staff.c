@@ -110,7 +110,7 @@ rd_cmd_resolve(int argc, char **argv)
                                 3, p, &error) ||
                     !rd_db_exec(db,
                                 "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                                " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', current_user))",
+                                " jsonb_build_object('item', $2::text, 'noted', $3::text IS NOT NULL, 'by', current_user))",
                                 3, p, &error))
                         return commit_or_fail(db, g_steal_pointer(&error));
         }
@@ -128,11 +128,7 @@ rd_cmd_resolve(int argc, char **argv)
 int
 rd_cmd_confirm(int argc, char **argv)
 {
-        static char *note;
-        GOptionEntry extra[] = {
-                { "note", 'n', 0, G_OPTION_ARG_STRING, &note, "what was checked (required)", "TEXT" },
-                { NULL },
-        };
+        GOptionEntry extra[] = { { NULL } };
         g_autoptr(GError) error = NULL;
         g_autoptr(RdConfig) config = NULL;
         g_autoptr(RdDb) db = NULL;
@@ -141,25 +137,23 @@ rd_cmd_confirm(int argc, char **argv)
         gint64 id;
         gboolean complete = FALSE;
 
-        if (!rd_ctl_parse_options(&argc, &argv, "ID --note TEXT", extra, &error))
+        if (!rd_ctl_parse_options(&argc, &argv, "ID", extra, &error))
                 return rd_ctl_fail(error);
         if (argc != 2 || !parse_id(argv[1], &id))
                 return usage_error("confirm", "give a referral id");
-        if (note == NULL || *g_strstrip(note) == '\0')
-                return usage_error("confirm", "--note is required: say what was checked");
         if (!open_all(&config, &db, &error))
                 return rd_ctl_fail(error);
         {
-                const char *p[3] = { argv[1], note, who };
+                const char *p[2] = { argv[1], who };
 
                 rows = rd_db_query(db,
                                    "WITH old AS (SELECT id, needs_review FROM referral WHERE id = $1::bigint FOR UPDATE),"
                                    " u AS (UPDATE referral r SET needs_review = false, updated_at = now()"
                                    "  FROM old WHERE r.id = old.id RETURNING r.id, old.needs_review)"
                                    " INSERT INTO event (referral_id, kind, detail) SELECT id, 'review-confirmed',"
-                                   "  jsonb_build_object('note', $2::text, 'by', $3::text, 'role', current_user,"
+                                   "  jsonb_build_object('by', $2::text, 'role', current_user,"
                                    "  'was_flagged', needs_review) FROM u RETURNING referral_id",
-                                   3, p, &error);
+                                   2, p, &error);
         }
         if (rows == NULL)
                 return commit_or_fail(db, g_steal_pointer(&error));
@@ -219,7 +213,8 @@ rd_cmd_status(int argc, char **argv)
                                    "  FROM old WHERE r.id = old.id RETURNING r.id, old.status)"
                                    " INSERT INTO event (referral_id, kind, detail) SELECT id, 'status-changed',"
                                    "  jsonb_strip_nulls(jsonb_build_object('from', status, 'to', $2::text,"
-                                   "  'at', $3::timestamptz, 'note', $4::text, 'by', current_user)) FROM u RETURNING referral_id",
+                                   "  'at', $3::timestamptz, 'noted', CASE WHEN $4::text IS NOT NULL THEN true END, 'by', current_user))"
+                                   " FROM u RETURNING referral_id",
                                    4, p, &error);
         }
         if (rows == NULL)

@@ -16,9 +16,20 @@
 
 #define LOG_DOMAIN "rd-dropdir"
 
+/* What a scan saw of a file, to tell when it stopped changing. */
+typedef struct {
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        struct timespec mtime;
+        guint64 since_usec; /* CLOCK_MONOTONIC: first seen like this */
+} RdSeen;
+
 struct RdDropdir {
         const RdConfig *config; /* borrowed from RdManager */
         RdDb *db;               /* borrowed */
+        GHashTable *seen;       /* owned: file name -> RdSeen*, the files of the last scan */
+        gboolean lease_refused_logged;
 };
 
 RdDropdir *
@@ -28,12 +39,16 @@ rd_dropdir_new(const RdConfig *config, RdDb *db)
 
         self->config = config;
         self->db = db;
+        self->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         return self;
 }
 
 void
 rd_dropdir_free(RdDropdir *self)
 {
+        if (self == NULL)
+                return;
+        g_hash_table_unref(self->seen);
         g_free(self);
 }
 
@@ -144,16 +159,49 @@ move_into(const char *from_dir, const char *name, const char *to_dir, gint64 ite
         return FALSE;
 }
 
+typedef enum {
+        WRITERS_NONE,    /* nobody has it open for writing */
+        WRITERS_SOME,    /* somebody still has it open for writing */
+        WRITERS_UNKNOWN, /* the kernel will not tell us */
+} Writers;
+
 /* Is anybody still writing the file?  A read lease is refused (EAGAIN)
  * while any process has it open for writing (fcntl(2) F_SETLEASE).  It
- * needs file ownership or CAP_LEASE; without them, rely on settle time. */
-static gboolean
-is_open_for_writing(int fd)
+ * needs file ownership or CAP_LEASE, which referrald does not have when
+ * the gateway owns its files, as the README sets it up (EACCES); some
+ * file systems (NFS, SMB) have no leases at all (EINVAL). */
+static Writers
+writers_of(int fd)
 {
         if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
-                return errno == EAGAIN;
+                return errno == EAGAIN ? WRITERS_SOME : WRITERS_UNKNOWN;
         (void)fcntl(fd, F_SETLEASE, F_UNLCK);
-        return FALSE;
+        return WRITERS_NONE;
+}
+
+/* Without a lease, a file is taken once this scan and an earlier one, at
+ * least settle-time apart on our own clock, saw the same file (device,
+ * inode), size and modification time.  The modification time alone is
+ * not enough: it comes from the writer's clock (a share whose server
+ * clock lags, a copy that keeps the original's times).  Returns the
+ * CLOCK_MONOTONIC time it may be ready, or 0 when it is. */
+static guint64
+unchanged_since(RdDropdir *self, const char *name, const struct stat *st)
+{
+        guint64 now = (guint64)g_get_monotonic_time();
+        RdSeen *seen = g_hash_table_lookup(self->seen, name);
+
+        if (seen == NULL || seen->dev != st->st_dev || seen->ino != st->st_ino || seen->size != st->st_size ||
+            seen->mtime.tv_sec != st->st_mtim.tv_sec || seen->mtime.tv_nsec != st->st_mtim.tv_nsec) {
+                seen = g_new0(RdSeen, 1);
+                seen->dev = st->st_dev;
+                seen->ino = st->st_ino;
+                seen->size = st->st_size;
+                seen->mtime = st->st_mtim;
+                seen->since_usec = now;
+                g_hash_table_replace(self->seen, g_strdup(name), seen);
+        }
+        return seen->since_usec + self->config->settle_usec > now ? seen->since_usec + self->config->settle_usec : 0;
 }
 
 typedef enum {
@@ -243,7 +291,8 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
         RdStoreResult res;
         RdIntake in = { 0 };
         guint64 now = now_realtime_usec(), mtime_usec;
-        guint64 got = 0;
+        guint64 got = 0, ready;
+        Writers writers;
         int fd;
 
         fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -254,11 +303,25 @@ take_file(RdDropdir *self, const char *name, RdDropdirScan *scan, GError **error
                 return TAKE_SKIP;
         }
         mtime_usec = (guint64)st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
-        if (mtime_usec + c->settle_usec > now || is_open_for_writing(fd)) {
+        writers = writers_of(fd);
+        if (writers == WRITERS_UNKNOWN && !self->lease_refused_logged) {
+                rd_log_info(LOG_DOMAIN, 0,
+                            "the drop folder's files cannot be leased (not their owner, or no leases on "
+                            "this file system): a file is taken once it stayed unchanged for settle-time");
+                self->lease_refused_logged = TRUE;
+        }
+        /* without a lease, what we saw ourselves decides (the file's own
+         * time may run ahead as well as behind); with one, the file's time
+         * and the lease */
+        ready = writers == WRITERS_UNKNOWN ? unchanged_since(self, name, &st) : 0;
+        if (writers == WRITERS_UNKNOWN ? ready > 0
+                                       : mtime_usec + c->settle_usec > now || writers == WRITERS_SOME) {
                 guint64 wait = mtime_usec + c->settle_usec > now ? mtime_usec + c->settle_usec - now :
                                                                   c->settle_usec;
                 guint64 when = (guint64)g_get_monotonic_time() + MAX(wait, 100000);
 
+                if (writers == WRITERS_UNKNOWN)
+                        when = MAX(ready, (guint64)g_get_monotonic_time() + 100000);
                 if (scan->next_usec == 0 || when < scan->next_usec)
                         scan->next_usec = when;
                 scan->unsettled++;
@@ -347,6 +410,19 @@ rd_dropdir_scan(RdDropdir *self, RdDropdirScan *ret, GError **error)
         }
         closedir(dir);
         g_ptr_array_sort(names, compare_names);
+        {
+                /* forget files that are gone */
+                g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
+                GHashTableIter it;
+                gpointer key;
+
+                for (guint i = 0; i < names->len; i++)
+                        g_hash_table_add(present, names->pdata[i]);
+                g_hash_table_iter_init(&it, self->seen);
+                while (g_hash_table_iter_next(&it, &key, NULL))
+                        if (!g_hash_table_contains(present, key))
+                                g_hash_table_iter_remove(&it);
+        }
 
         for (guint i = 0; i < names->len; i++)
                 if (take_file(self, names->pdata[i], ret, error) == TAKE_DB_ERROR)

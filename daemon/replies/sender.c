@@ -117,10 +117,20 @@ write_spool(const RdConfig *config, const RdOutboxClaim *row, GError **error)
                 return FALSE;
         name = g_strdup_printf("%s-%s-%s.pdf", row->recipient, row->reference, row->id);
         path = g_build_filename(rc->fax_spool, name, NULL);
-        tmp = g_build_filename(rc->fax_spool, ".tmp-reply.pdf", NULL);
         if (g_file_test(path, G_FILE_TEST_EXISTS))
                 return TRUE; /* written before a crash: once is enough */
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+        /* the spool is shared with the fax gateway's group: a temporary
+         * name of our own, created new (O_EXCL), never through a link
+         * someone planted (O_NOFOLLOW) */
+        for (guint attempt = 0; attempt < 16; attempt++) {
+                guint32 r = g_random_int();
+
+                g_free(tmp);
+                tmp = g_strdup_printf("%s/.tmp-%s-%08x.pdf", rc->fax_spool, row->id, r);
+                fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+                if (fd >= 0 || errno != EEXIST)
+                        break;
+        }
         if (fd < 0) {
                 g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "fax spool: %s", g_strerror(errno));
                 return FALSE;

@@ -15,6 +15,7 @@
 #include "daemon/config/mailbox.h"
 #include "daemon/store/mailbox-state.h"
 #include "daemon/store/db.h"
+#include "daemon/store/purge.h"
 #include "daemon/intake/dropdir.h"
 #include "daemon/intake/imap-poller.h"
 #include "daemon/base/log.h"
@@ -61,6 +62,7 @@ struct RdManager {
         sd_event_source *status_timer;   /* STATUS=, lease reaper */
         sd_event_source *stop_timer;     /* SIGKILL workers that overstay */
         sd_event_source *restart_timer;  /* restart dead workers with backoff */
+        sd_event_source *purge_timer;    /* [retention]: daily purge */
         sd_event_source *sig_term, *sig_int, *sig_hup;
 
         RdWorkerSlot workers[MAX_WORKERS];
@@ -601,6 +603,41 @@ on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* [retention]: what is past its time goes, daily, the first time soon
+ * after the start (a daemon restarted daily still purges).  One purge at
+ * a time across instances (an advisory lock in rd_purge()). */
+#define PURGE_FIRST_USEC ((uint64_t)30 * G_USEC_PER_SEC)
+#define PURGE_EVERY_USEC ((uint64_t)24 * 3600 * G_USEC_PER_SEC)
+
+static int
+on_purge_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        RdManager *self = userdata;
+        g_autoptr(GError) error = NULL;
+        RdPurgeStats st;
+
+        if (self->stopping || !self->config->auto_purge)
+                return 0;
+        if (!self->db_ok || !rd_db_ensure(self->db, &error)) {
+                /* the database is away: try again in an hour */
+                sd_event_source_set_time(s, usec + (uint64_t)3600 * G_USEC_PER_SEC);
+                return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0 ? 0 : 0;
+        }
+        if (!rd_store_purge(self->db, self->config, FALSE, &st, &error)) {
+                rd_log_warning(LOG_DOMAIN, 0, "%s; trying again in an hour", error->message);
+                set_last_error(self, error->message);
+                sd_event_source_set_time(s, usec + (uint64_t)3600 * G_USEC_PER_SEC);
+        } else {
+                rd_log_info(LOG_DOMAIN, 0,
+                            "purge: %" G_GINT64_FORMAT " referral(s), the origin of %" G_GINT64_FORMAT
+                            " item(s), the bytes of %" G_GINT64_FORMAT " item(s), the page text of %" G_GINT64_FORMAT
+                            " item(s), %u spool file(s) past [retention]",
+                            st.referrals, st.items, st.raw, st.pages, st.files);
+                sd_event_source_set_time(s, usec + PURGE_EVERY_USEC);
+        }
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0 ? 0 : 0;
+}
+
 /* Mailbox pollers (IMAP intake): one process per [mailbox.NAME],
  * restarted with backoff like the workers.  With --once each polls once
  * and the workers start only when all of them are done. */
@@ -842,6 +879,9 @@ rd_manager_new(RdConfig *config, gboolean once, GError **error)
         sd_event_add_time(self->event, &self->status_timer, CLOCK_MONOTONIC, now + 5 * G_USEC_PER_SEC,
                           G_USEC_PER_SEC, on_status_timer, self);
         sd_event_source_set_enabled(self->status_timer, SD_EVENT_ON);
+        if (!once)
+                sd_event_add_time(self->event, &self->purge_timer, CLOCK_MONOTONIC, now + PURGE_FIRST_USEC,
+                                  G_USEC_PER_SEC, on_purge_timer, self);
         return g_steal_pointer(&self);
 }
 
@@ -859,6 +899,7 @@ rd_manager_free(RdManager *self)
         sd_event_source_disable_unref(self->status_timer);
         sd_event_source_disable_unref(self->stop_timer);
         sd_event_source_disable_unref(self->restart_timer);
+        sd_event_source_disable_unref(self->purge_timer);
         sd_event_source_disable_unref(self->sig_term);
         sd_event_source_disable_unref(self->sig_int);
         sd_event_source_disable_unref(self->sig_hup);

@@ -212,6 +212,9 @@ handle_item(RdDb *db, RdProcessor *proc, const RdConfig *config, const char *me,
         }
         for (guint attempt = 0; attempt < 5; attempt++) {
                 g_autoptr(GError) dberr = NULL;
+                g_autoptr(GError) markerr = NULL;
+                g_autofree char *reason = NULL;
+                gboolean rejected;
 
                 if (rd_processor_store(proc, db, item, result, me, &dberr)) {
                         rd_log_debug(LOG_DOMAIN, item->id, "done in %.1f s",
@@ -219,10 +222,23 @@ handle_item(RdDb *db, RdProcessor *proc, const RdConfig *config, const char *me,
                         return;
                 }
                 rd_log_warning(LOG_DOMAIN, item->id, "storing the result: %s", dberr->message);
-                if (!g_error_matches(dberr, RD_DB_ERROR, RD_DB_ERROR_TRANSIENT))
-                        break;
-                /* the lease still holds the item; wait for the database */
-                g_usleep(G_USEC_PER_SEC << attempt);
+                if (g_error_matches(dberr, RD_DB_ERROR, RD_DB_ERROR_TRANSIENT)) {
+                        /* the lease still holds the item; wait for the database */
+                        g_usleep(G_USEC_PER_SEC << attempt);
+                        continue;
+                }
+                /* the same result would fail the same way: say so now, not
+                 * when the lease runs out.  A row the database rejects
+                 * (23xxx, 22xxx) never fits: the item fails at once; any
+                 * other error costs this attempt and the item is retried
+                 * after the backoff */
+                rejected = g_error_matches(dberr, RD_DB_ERROR, RD_DB_ERROR_REJECTED);
+                reason = g_strdup_printf("storing the result: %s", dberr->message);
+                if (rejected ? !rd_db_mark_failed(db, item->id, me, reason, &markerr)
+                             : !rd_db_mark_attempt_failed(db, item->id, me, reason, config->max_attempts,
+                                                          config->retry_backoff_usec, &markerr))
+                        rd_log_err(LOG_DOMAIN, item->id, "recording the failure: %s", markerr->message);
+                return;
         }
         /* the lease will expire and the item will be offered again */
 }

@@ -112,7 +112,7 @@ rd_db_free(RdDb *db)
                 PQfinish(db->conn);
         g_free(db->conninfo);
         if (db->password)
-                memset(db->password, 0, strlen(db->password));
+                explicit_bzero(db->password, strlen(db->password)); /* memset() before free() may be dropped */
         g_free(db->password);
         g_free(db);
 }

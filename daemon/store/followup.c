@@ -33,19 +33,14 @@ strong_candidates(RdDb *db, const RdOrigin *origin, GArray *set, GString *how, G
         if (origin->text)
                 g_string_append(text, origin->text);
         tokens = rd_reftoken_find(text->str);
+        /* a reference is looked up as stored: a random one carries no id,
+         * an old one's id is only a check of its own */
         for (guint i = 0; i < tokens->len; i++) {
-                g_autofree char *id = NULL, *found = NULL;
-                const char *p[2];
-                guint64 v;
+                g_autofree char *found = NULL;
+                const char *p[1] = { tokens->pdata[i] };
                 gboolean ok;
 
-                if (!rd_reftoken_parse(tokens->pdata[i], &v))
-                        continue;
-                id = g_strdup_printf("%" G_GUINT64_FORMAT, v);
-                p[0] = id;
-                p[1] = tokens->pdata[i];
-                found = rd_db_query_value(db, "SELECT id FROM referral WHERE id = $1::bigint AND reference = $2", 2, p,
-                                    &ok, error);
+                found = rd_db_query_value(db, "SELECT id FROM referral WHERE reference = $1", 1, p, &ok, error);
                 if (!ok)
                         return FALSE;
                 if (found) {
@@ -237,16 +232,19 @@ rd_loop_review(RdDb *db, gint64 item_id, GArray *candidates, const char *reason,
         p[1] = ids->str;
         p[2] = reason;
         p[3] = referral_json;
+        /* the item's understanding waits with it for staff (attach); the
+         * purge deletes it with the item's fields */
         return rd_db_exec(db,
-                          "INSERT INTO followup_review (item_id, candidates, reason) VALUES ($1::bigint,"
-                          " $2::bigint[], $3) ON CONFLICT (item_id) DO UPDATE SET candidates = EXCLUDED.candidates,"
-                          " reason = EXCLUDED.reason, resolved_at = NULL",
-                          3, p, error) &&
+                          "INSERT INTO followup_review (item_id, candidates, reason, extract) VALUES ($1::bigint,"
+                          " $2::bigint[], $3, $4::jsonb) ON CONFLICT (item_id) DO UPDATE SET candidates ="
+                          " EXCLUDED.candidates, reason = EXCLUDED.reason, extract = EXCLUDED.extract,"
+                          " resolved_at = NULL",
+                          4, p, error) &&
                rd_db_exec(db,
+                          /* ids and the reason only: the event log keeps no patient data */
                           "INSERT INTO event (item_id, kind, detail) VALUES ($1::bigint, 'followup-review',"
-                          " jsonb_build_object('candidates', $2::bigint[], 'reason', $3::text,"
-                          "  'extract', $4::jsonb::text))",
-                          4, p, error);
+                          " jsonb_build_object('candidates', $2::bigint[], 'reason', $3::text))",
+                          3, p, error);
 }
 
 /* The referral's stored documents, as the checklist reads them. */
@@ -505,11 +503,9 @@ rd_db_loop_attach(RdDb *db, const RdConfig *config, gint64 item_id, gint64 refer
                 g_set_error(error, RD_DB_ERROR, RD_DB_ERROR_REJECTED, "no referral %s", rid);
                 return FALSE;
         }
-        /* the item's own understanding, kept in the event the worker wrote */
-        json = rd_db_query_value(db,
-                           "SELECT detail->>'extract' FROM event WHERE item_id = $1::bigint"
-                           " AND kind IN ('followup-review', 'item-understood') ORDER BY id DESC LIMIT 1",
-                           1, p, &ok, error);
+        /* the item's own understanding, kept with its review entry */
+        json = rd_db_query_value(db, "SELECT extract::text FROM followup_review WHERE item_id = $1::bigint", 1, p,
+                                 &ok, error);
         if (!ok)
                 return FALSE;
         if (json == NULL)

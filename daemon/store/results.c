@@ -2,7 +2,9 @@
 /* An item's result in PostgreSQL: its partner (exactly, or a fax number
  * within two digits of a registered one), its origin, and whether it is a
  * new referral, a follow-up (followup.c) or waits for staff. */
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "loop-private.h"
 #include "daemon/base/log.h"
@@ -204,34 +206,93 @@ staff_said_new(RdDb *db, gint64 item_id, gboolean *ret, GError **error)
                                 1, p, ret, error);
 }
 
+/* A random reference: 38 bits from the kernel's CSPRNG (getrandom(2)),
+ * uniform over the tokens by rejection (about 6 draws in 10 are kept). */
+static char *
+random_reference(GError **error)
+{
+        for (;;) {
+                guint64 v = 0;
+                ssize_t n = getrandom(&v, sizeof v, 0);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n != (ssize_t)sizeof v) {
+                        g_set_error(error, RD_DB_ERROR, RD_DB_ERROR_INTERNAL, "getrandom: %s",
+                                    n < 0 ? g_strerror(errno) : "short read");
+                        return NULL;
+                }
+                v &= (G_GUINT64_CONSTANT(1) << 39) - 1;
+                if (v < RD_REFTOKEN_SPACE)
+                        return rd_reftoken_from_random(v);
+        }
+}
+
+/* Gives the referral a reference no other referral has: a draw that is
+ * already taken (about one in 300 billion per referral stored) or taken
+ * at the same moment by another worker (the UNIQUE constraint) is drawn
+ * again, under a savepoint so the transaction goes on. */
+static gboolean
+assign_reference(RdDb *db, const char *rid, GError **error)
+{
+        for (guint attempt = 0; attempt < 8; attempt++) {
+                g_autoptr(GError) local = NULL;
+                g_autofree char *token = random_reference(error);
+                g_autofree char *n = NULL;
+                const char *p[2] = { rid, token };
+                gboolean ok;
+
+                if (token == NULL)
+                        return FALSE;
+                if (!rd_db_exec(db, "SAVEPOINT rd_reference", 0, NULL, error))
+                        return FALSE;
+                n = rd_db_query_value(db,
+                                      "WITH u AS (UPDATE referral SET reference = $2 WHERE id = $1::bigint"
+                                      " AND NOT EXISTS (SELECT 1 FROM referral WHERE reference = $2) RETURNING 1)"
+                                      " SELECT count(*) FROM u",
+                                      2, p, &ok, &local);
+                if (!ok) {
+                        if (!g_error_matches(local, RD_DB_ERROR, RD_DB_ERROR_REJECTED)) {
+                                g_propagate_error(error, g_steal_pointer(&local));
+                                return FALSE;
+                        }
+                        if (!rd_db_exec(db, "ROLLBACK TO SAVEPOINT rd_reference", 0, NULL, error))
+                                return FALSE;
+                        continue;
+                }
+                if (!rd_db_exec(db, "RELEASE SAVEPOINT rd_reference", 0, NULL, error))
+                        return FALSE;
+                if (n && strcmp(n, "1") == 0)
+                        return TRUE;
+        }
+        g_set_error(error, RD_DB_ERROR, RD_DB_ERROR_INTERNAL, "no free reference for referral %s", rid);
+        return FALSE;
+}
+
 static gboolean
 new_referral(RdDb *db, gint64 item_id, const RdOrigin *o, const RdPartnerMatch *pm, const char *referral_json,
              gint64 *ret_referral_id, GError **error)
 {
-        g_autofree char *rid = NULL, *token = NULL, *pid = NULL;
-        const char *p[5];
+        g_autofree char *rid = NULL, *pid = NULL;
+        const char *p[4];
 
         if (!rd_db_store_referral(db, item_id, referral_json, ret_referral_id, error))
                 return FALSE;
         rid = i64(*ret_referral_id);
-        token = rd_reftoken_from_id((guint64)*ret_referral_id);
         pid = pm->id > 0 ? i64(pm->id) : NULL;
-        if (token == NULL) {
-                g_set_error(error, RD_DB_ERROR, RD_DB_ERROR_INTERNAL, "no reference for referral %s", rid);
+        if (!assign_reference(db, rid, error))
                 return FALSE;
-        }
         p[0] = rid;
-        p[1] = token;
-        p[2] = pid;
-        p[3] = o->needs_review ? "true" : "false";
-        p[4] = o->review_reasons ? o->review_reasons : "[]";
+        p[1] = pid;
+        p[2] = o->needs_review ? "true" : "false";
+        p[3] = o->review_reasons ? o->review_reasons : "[]";
         if (!rd_db_exec(db,
-                        "UPDATE referral r SET reference = $2, partner_id = $3::bigint,"
+                        "UPDATE referral r SET partner_id = $2::bigint,"
                         " received_at = i.received_at, complete_on_arrival = (r.status = 'complete'),"
                         " completed_at = CASE WHEN r.status = 'complete' THEN now() END,"
-                        " needs_review = $4::boolean, review_reasons = $5::jsonb"
+                        " needs_review = $3::boolean, review_reasons = $4::jsonb"
                         " FROM item i WHERE i.id = r.item_id AND r.id = $1::bigint",
-                        5, p, error))
+                        4, p, error))
                 return FALSE;
         if (o->needs_review && !rd_loop_add_event(db, item_id, *ret_referral_id, "needs-review", NULL, error))
                 return FALSE;

@@ -278,7 +278,7 @@ rd_db_web_resolve(RdDb *db, const RdConfig *config, gint64 referral_id, const ch
                         3, p, error) ||
             !rd_db_exec(db,
                         "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                        " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', $4::text))",
+                        " jsonb_build_object('item', $2::text, 'noted', $3::text IS NOT NULL, 'by', $4::text))",
                         4, p, error) ||
             !recheck(db, config, referral_id, who, res, error))
                 return edit_fail(db);
@@ -410,7 +410,7 @@ rd_db_web_set_status(RdDb *db, gint64 referral_id, const char *status, const cha
                            "  FROM old WHERE r.id = old.id RETURNING r.id, old.status, r.appointment_at)"
                            " INSERT INTO event (referral_id, kind, detail) SELECT id, 'status-changed',"
                            "  jsonb_strip_nulls(jsonb_build_object('from', status, 'to', $2::text,"
-                           "  'at', appointment_at, 'note', $4::text, 'by', $5::text))"
+                           "  'at', appointment_at, 'noted', $4::text IS NOT NULL, 'by', $5::text))"
                            "  FROM u WHERE $2 <> 'scheduled' OR $3 IS NOT NULL RETURNING referral_id",
                            6, p, error);
         if (rows == NULL)

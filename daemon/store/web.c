@@ -9,6 +9,7 @@
 
 #include "results.h"
 #include "web-private.h"
+#include "parsers/understand/reftoken.h"
 
 void
 rd_web_user_free(RdWebUser *user)
@@ -18,7 +19,7 @@ rd_web_user_free(RdWebUser *user)
         g_free(user->name);
         g_free(user->role);
         if (user->password_hash)
-                memset(user->password_hash, 0, strlen(user->password_hash));
+                explicit_bzero(user->password_hash, strlen(user->password_hash));
         g_free(user->password_hash);
         g_free(user);
 }
@@ -289,8 +290,23 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
         g_autofree char *offset = g_strdup_printf("%u", query->offset);
         gboolean trgm = query->q && date == NULL && have_trigrams(db);
         g_autofree char *phone = query->q && date == NULL ? search_phone(query->q) : NULL;
-        const char *p[10] = { rank_of_state(query->state), query->line, partner, date ? NULL : query->q, date,
-                              limit, offset, phone, query->since, query->until };
+        /* a reference as a person types it: any case, with or without its dashes */
+        g_autofree char *reference = NULL;
+        const char *p[11];
+
+        if (query->q && !rd_reftoken_parse(query->q, &reference))
+                reference = NULL;
+        p[0] = rank_of_state(query->state);
+        p[1] = query->line;
+        p[2] = partner;
+        p[3] = date ? NULL : query->q;
+        p[4] = date;
+        p[5] = limit;
+        p[6] = offset;
+        p[7] = phone;
+        p[8] = query->since;
+        p[9] = query->until;
+        p[10] = reference;
 
         g_string_append(sql,
                         "SELECT r.id, r.reference, r.queue_rank, r.status, r.urgency, r.service_line,"
@@ -310,13 +326,13 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
         /* the name in the trigram index's own expression, so the index serves it */
         if (trgm)
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " % $4"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4)"
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = coalesce($11, upper($4))"
                                      " OR ($8::text IS NOT NULL AND regexp_replace(coalesce(r.patient_phone, ''),"
                                      " '[^0-9]', '', 'g') LIKE '%' || $8))");
         else
                 g_string_append(sql, " AND ($4::text IS NULL OR " RD_PATIENT_NAME " ILIKE"
                                      " '%' || replace(replace(replace($4, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = upper($4)"
+                                     " OR lower(r.patient_mrn) = lower($4) OR r.reference = coalesce($11, upper($4))"
                                      " OR ($8::text IS NOT NULL AND regexp_replace(coalesce(r.patient_phone, ''),"
                                      " '[^0-9]', '', 'g') LIKE '%' || $8))");
         g_string_append(sql, " ORDER BY ");
@@ -324,7 +340,7 @@ rd_db_web_queue(RdDb *db, const RdWebQueueQuery *query, GError **error)
                 g_string_append(sql, "similarity(" RD_PATIENT_NAME ", $4) DESC, ");
         g_string_append(sql, "r.queue_rank, r.urgency_rank, r.created_at, r.id"
                              " LIMIT $6::integer OFFSET $7::integer");
-        return rd_db_query(db, sql->str, 10, p, error);
+        return rd_db_query(db, sql->str, 11, p, error);
 }
 
 RdDbRows *
@@ -410,7 +426,14 @@ rd_db_web_events(RdDb *db, gint64 id, GError **error)
 {
         return by_id(db,
                      "SELECT to_char(e.at, 'YYYY-MM-DD HH24:MI'), e.kind, e.detail->>'by', e.detail->>'item',"
-                     " e.detail->>'note', e.detail->>'to', e.detail->>'field', e.detail->>'page'"
+                     /* notes stay with the referral, not in the event log (it keeps
+                      * no patient data): the resolution's, or the status note of the
+                      * status the referral still has */
+                     " coalesce(e.detail->>'note', CASE WHEN e.kind = 'resolved' THEN (SELECT s.note"
+                     "  FROM referral_resolution s WHERE s.referral_id = e.referral_id"
+                     "  AND s.item = e.detail->>'item') WHEN e.kind = 'status-changed' AND e.detail ? 'noted'"
+                     "  THEN (SELECT x.status_note FROM referral x WHERE x.id = e.referral_id"
+                     "  AND x.status = e.detail->>'to') END), e.detail->>'to', e.detail->>'field', e.detail->>'page'"
                      " FROM event e WHERE e.referral_id = $1::bigint OR e.item_id IN " RD_REFERRAL_ITEMS
                      " ORDER BY e.id",
                      id, error);

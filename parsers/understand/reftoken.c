@@ -12,7 +12,9 @@
  * reads as A); lower case is read as upper case. */
 static const char alphabet[] = "CEFHJKMNPRTWXY34679";
 #define N_SYMBOLS 19
-#define N_DATA 6
+#define N_DATA 6      /* a referral id's token (earlier versions): 6 symbols from the id */
+#define N_RANDOM 9    /* a random token: 9 symbols, 19^9 = 2^38.2 */
+#define N_MAX N_RANDOM
 #define SPACE 47045881u /* 19^6 */
 #define MAX_ID (1u << 25) /* 33 million referrals */
 
@@ -68,12 +70,15 @@ unmix(int v[N_DATA])
                 v[i] = ((v[i] - 5 * v[i + 1] - 3) % N_SYMBOLS + 2 * N_SYMBOLS * N_SYMBOLS) % N_SYMBOLS;
 }
 
+/* Weights 2..n+1 are distinct and non-zero modulo the prime 19 for up to
+ * 17 symbols, so one wrong symbol or two neighbours swapped always change
+ * the sum. */
 static int
-check_symbol(const int v[N_DATA])
+check_symbol(const int *v, int n)
 {
         guint sum = 0;
 
-        for (int i = 0; i < N_DATA; i++)
+        for (int i = 0; i < n; i++)
                 sum += (guint)(i + 2) * (guint)v[i];
         return (int)((N_SYMBOLS - sum % N_SYMBOLS) % N_SYMBOLS);
 }
@@ -81,7 +86,7 @@ check_symbol(const int v[N_DATA])
 char *
 rd_reftoken_from_id(guint64 id)
 {
-        char out[RD_REFTOKEN_LEN + 1];
+        char out[RD_REFTOKEN_OLD_LEN + 1];
         int v[N_DATA];
         guint64 x;
 
@@ -96,34 +101,72 @@ rd_reftoken_from_id(guint64 id)
         memcpy(out, "RD-", 3);
         for (int i = 0; i < N_DATA; i++)
                 out[3 + i] = alphabet[v[i]];
-        out[3 + N_DATA] = alphabet[check_symbol(v)];
-        out[RD_REFTOKEN_LEN] = '\0';
+        out[3 + N_DATA] = alphabet[check_symbol(v, N_DATA)];
+        out[RD_REFTOKEN_OLD_LEN] = '\0';
         return g_strdup(out);
 }
 
-/* Seven symbols (after the prefix) -> id, when the check agrees. */
-static gboolean
-decode(const char sym[N_DATA + 1], guint64 *ret_id)
+/* "RD-" + 5 symbols + "-" + 4 symbols and the check symbol. */
+static char *
+random_canonical(const int v[N_RANDOM])
 {
-        int v[N_DATA];
-        guint64 x = 0, id;
+        char out[RD_REFTOKEN_LEN + 1];
+        char *o = out;
 
-        for (int i = 0; i < N_DATA; i++) {
+        memcpy(o, "RD-", 3);
+        o += 3;
+        for (int i = 0; i < N_RANDOM; i++) {
+                if (i == 5)
+                        *o++ = '-';
+                *o++ = alphabet[v[i]];
+        }
+        *o++ = alphabet[check_symbol(v, N_RANDOM)];
+        *o = '\0';
+        return g_strdup(out);
+}
+
+char *
+rd_reftoken_from_random(guint64 value)
+{
+        int v[N_RANDOM];
+
+        if (value >= RD_REFTOKEN_SPACE)
+                return NULL;
+        for (int i = N_RANDOM - 1; i >= 0; i--) {
+                v[i] = (int)(value % N_SYMBOLS);
+                value /= N_SYMBOLS;
+        }
+        return random_canonical(v);
+}
+
+/* @n symbols after the prefix (7: an id's token; 10: a random one) ->
+ * the canonical token, when the check agrees. */
+static char *
+decode(const char *sym, int n)
+{
+        int v[N_MAX];
+        int nd = n - 1;
+
+        for (int i = 0; i < nd; i++) {
                 v[i] = symbol_value(sym[i]);
                 if (v[i] < 0)
-                        return FALSE;
+                        return NULL;
         }
-        if (symbol_value(sym[N_DATA]) != check_symbol(v))
-                return FALSE;
-        unmix(v);
-        for (int i = 0; i < N_DATA; i++)
-                x = x * N_SYMBOLS + (guint64)v[i];
-        id = ((x + SPACE - ADD % SPACE) % SPACE) * mod_inverse(MULT % SPACE, SPACE) % SPACE;
-        if (id < 1 || id > MAX_ID)
-                return FALSE;
-        if (ret_id)
-                *ret_id = id;
-        return TRUE;
+        if (symbol_value(sym[nd]) != check_symbol(v, nd))
+                return NULL;
+        if (nd == N_RANDOM)
+                return random_canonical(v);
+        {
+                guint64 x = 0, id;
+
+                unmix(v);
+                for (int i = 0; i < N_DATA; i++)
+                        x = x * N_SYMBOLS + (guint64)v[i];
+                id = ((x + SPACE - ADD % SPACE) % SPACE) * mod_inverse(MULT % SPACE, SPACE) % SPACE;
+                if (id < 1 || id > MAX_ID)
+                        return NULL;
+                return rd_reftoken_from_id(id);
+        }
 }
 
 /* Misreads of a symbol by OCR, each from outside the alphabet, so the
@@ -161,27 +204,36 @@ is_separator(char c)
         return c == ' ' || c == '-' || c == '_' || c == '.' || c == '\t';
 }
 
-/* Reads up to 7 symbols from @p, skipping single spaces or dashes a person
- * or OCR put between them; returns the bytes consumed or 0. */
+/* Reads exactly @want symbols from @p, skipping the spaces or dashes a
+ * person or OCR put between them, then a word boundary; returns the bytes
+ * consumed or 0. */
 static gsize
-read_symbols(const char *p, const char *end, char ret_sym[N_DATA + 1])
+read_symbols(const char *p, const char *end, int want, char *ret_sym)
 {
         const char *start = p;
         int n = 0;
 
-        while (p < end && n < N_DATA + 1) {
+        while (p < end && n < want) {
                 char c = g_ascii_toupper(*p);
 
-                if (is_separator(c) && n > 0 && p + 1 < end && g_ascii_isalnum(p[1]) && !is_separator(p[-1])) {
-                        p++;
-                        continue;
+                /* a space, a dash, or up to three of them as OCR reads a
+                 * dash set apart in a monospaced face ("CPXNJ - 99TCH") */
+                if (is_separator(c) && n > 0) {
+                        const char *q = p;
+
+                        while (q < end && q - p < 3 && is_separator(*q))
+                                q++;
+                        if (q < end && g_ascii_isalnum(*q)) {
+                                p = q;
+                                continue;
+                        }
                 }
-                if (is_speck(c) && n > 0 && n < N_DATA + 1 && p + 1 < end && g_ascii_isalnum(p[1]) &&
+                if (is_speck(c) && n > 0 && n < want && p + 1 < end && g_ascii_isalnum(p[1]) &&
                     g_ascii_isalnum(p[-1])) {
                         p++;
                         continue;
                 }
-                if (c == ']' && n == N_DATA)
+                if (c == ']' && n == want - 1)
                         c = 'J'; /* a J at the end of a line, read as a bracket */
                 c = forgive(c);
                 if (symbol_value(c) < 0)
@@ -189,12 +241,32 @@ read_symbols(const char *p, const char *end, char ret_sym[N_DATA + 1])
                 ret_sym[n++] = c;
                 p++;
         }
-        if (n != N_DATA + 1)
+        if (n != want)
                 return 0;
         /* not the start of a longer word */
         if (p < end && g_ascii_isalnum(*p))
                 return 0;
         return (gsize)(p - start);
+}
+
+/* The token at @p (after its prefix): a random one's ten symbols, else an
+ * id token's seven; the canonical form and the bytes read, or NULL. */
+static char *
+read_token(const char *p, const char *end, gsize *ret_n)
+{
+        static const int lengths[] = { N_RANDOM + 1, N_DATA + 1 };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(lengths); i++) {
+                char sym[N_MAX + 1];
+                gsize n = read_symbols(p, end, lengths[i], sym);
+                char *token = n ? decode(sym, lengths[i]) : NULL;
+
+                if (token) {
+                        *ret_n = n;
+                        return token;
+                }
+        }
+        return NULL;
 }
 
 /* "RD" (or its misreads "R D", "RO", "R0"), then a separator or none. */
@@ -226,11 +298,11 @@ read_prefix(const char *p, const char *end)
 }
 
 gboolean
-rd_reftoken_parse(const char *text, guint64 *ret_id)
+rd_reftoken_parse(const char *text, char **ret_token)
 {
         const char *p, *end;
-        char sym[N_DATA + 1];
-        gsize n;
+        g_autofree char *token = NULL;
+        gsize n = 0;
 
         if (text == NULL)
                 return FALSE;
@@ -240,12 +312,25 @@ rd_reftoken_parse(const char *text, guint64 *ret_id)
         end = p + strlen(p);
         while (end > p && g_ascii_isspace(end[-1]))
                 end--;
-        n = read_prefix(p, end);
-        p += n;
-        n = read_symbols(p, end, sym);
-        if (n == 0 || p + n != end)
+        p += read_prefix(p, end);
+        token = read_token(p, end, &n);
+        if (token == NULL || p + n != end)
                 return FALSE;
-        return decode(sym, ret_id);
+        if (ret_token)
+                *ret_token = g_steal_pointer(&token);
+        return TRUE;
+}
+
+static void
+add_unique(GPtrArray *found, char *token)
+{
+        for (guint i = 0; i < found->len; i++) {
+                if (strcmp(found->pdata[i], token) == 0) {
+                        g_free(token);
+                        return;
+                }
+        }
+        g_ptr_array_add(found, token);
 }
 
 GPtrArray *
@@ -258,29 +343,31 @@ rd_reftoken_find(const char *text)
                 return found;
         end = text + strlen(text);
         for (const char *p = text; p < end; p++) {
-                char sym[N_DATA + 1];
-                guint64 id;
-                gsize pre, n;
+                char sym[N_MAX + 1];
+                char *token;
+                gsize pre, n = 0, n_old = 0;
+                gboolean random;
 
                 if (g_ascii_toupper(*p) != 'R' || (p > text && g_ascii_isalnum(p[-1])))
                         continue;
                 pre = read_prefix(p, end);
                 if (pre == 0)
                         continue;
-                n = read_symbols(p + pre, end, sym);
-                if (n == 0 || !decode(sym, &id)) {
+                token = read_token(p + pre, end, &n);
+                if (token == NULL)
                         continue;
-                }
-                {
-                        char *token = rd_reftoken_from_id(id);
-                        gboolean seen = FALSE;
+                random = strlen(token) == RD_REFTOKEN_LEN;
+                add_unique(found, token);
+                /* an id token followed by a word that happens to read as the
+                 * rest of a random one ("RD-JNT4PTJ for"): both are
+                 * candidates; only the stored one names a referral */
+                if (random)
+                        n_old = read_symbols(p + pre, end, N_DATA + 1, sym);
+                if (n_old > 0) {
+                        char *old = decode(sym, N_DATA + 1);
 
-                        for (guint i = 0; i < found->len; i++)
-                                seen |= strcmp(found->pdata[i], token) == 0;
-                        if (seen)
-                                g_free(token);
-                        else
-                                g_ptr_array_add(found, token);
+                        if (old)
+                                add_unique(found, old);
                 }
                 p += pre + n - 1;
         }

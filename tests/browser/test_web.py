@@ -212,6 +212,10 @@ try:
     found = browser.js("[...document.querySelectorAll('#queue a.ref')].map(a => a.getAttribute('href'))")
     tap.ok(found and found[0] == "/referral/%d" % rid, "a misspelled patient name finds the referral", found)
     tap.ok("Verhoven" not in browser.js("location.href"), "the search text is not in the URL")
+    ref = pg.scalar("SELECT reference FROM referral WHERE id = %d" % rid) or ""
+    browser.submit("#search", q=ref.replace("-", " ").lower())
+    by_ref = browser.js("[...document.querySelectorAll('#queue a.ref')].map(a => a.getAttribute('href'))")
+    tap.ok(by_ref == ["/referral/%d" % rid], "its reference typed in lower case with spaces finds it", (ref, by_ref))
     browser.goto(BASE + found[0])
     tap.ok(pg.scalar("SELECT count(*) FROM audit_log WHERE user_name = 'ines.ortega' AND action = 'view'"
                      " AND referral_id = %d" % rid) == "1", "the view is audited with the person's name")

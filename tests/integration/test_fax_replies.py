@@ -45,17 +45,26 @@ try:
     if not tap.ok(ok, "schema created", detail):
         raise SystemExit
     kit.add_partner(d, pg, OFFICE, reply_channel="fax", reply_fax=REPLY_FAX, keys=("fax", "npi"))
+    # the spool is shared with the fax gateway's group: a link planted
+    # under a name the sender might use for its temporary file
+    victim = os.path.join(work.path, "victim.txt")
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    for name in (".tmp-reply.pdf", ".tmp-reply.pdf.part"):
+        os.symlink(victim, os.path.join(spool, name))
     d.start()
 
     p1 = kit.Patient("Harold", "Brzezinski", "09/02/1946", "Male")
     drop(d.inbox, "r1.pdf", kit.referral_pdf(OFFICE, p1))
     wait_for(lambda: settled("r1.pdf"), 120, 0.3)
     ref1 = pg.scalar("SELECT reference FROM referral LIMIT 1")
-    files = wait_for(lambda: [f for f in os.listdir(spool) if f.endswith(".pdf")], 60, 0.3)
+    files = wait_for(lambda: [f for f in os.listdir(spool) if f.endswith(".pdf") and not f.startswith(".")], 60, 0.3)
     tap.ok(files and len(files) == 1 and files[0].startswith(REPLY_FAX + "-" + ref1),
            "one reply page in the fax spool, named for the partner's reply fax number", (files, ref1))
-    tap.ok(not [f for f in os.listdir(spool) if f.startswith(".")], "no temporary file left in the spool",
-           os.listdir(spool))
+    tap.ok(not [f for f in os.listdir(spool) if f.startswith(".") and not os.path.islink(os.path.join(spool, f))],
+           "no temporary file left in the spool", os.listdir(spool))
+    with open(victim, "rb") as f:
+        tap.ok(f.read() == b"precious\n", "a link planted in the spool is not followed: its target is untouched")
     if files:
         path = os.path.join(spool, files[0])
         text = pdftotext(path)

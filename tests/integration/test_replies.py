@@ -73,7 +73,7 @@ def part_a():
             return
         rid = int(rid)
         ref = pg.scalar("SELECT reference FROM referral WHERE id = %d" % rid) or ""
-        tap.ok(re.fullmatch(r"RD-[0-9A-Z]{7}", ref) is not None, "(a) the referral has a reference like RD-XXXXXXC",
+        tap.ok(re.fullmatch(r"RD-[0-9A-Z]{5}-[0-9A-Z]{5}", ref) is not None, "(a) the referral has a reference like RD-XXXXX-XXXXC",
                ref)
         tap.ok(pg.scalar("SELECT status FROM referral WHERE id = %d" % rid) == "incomplete",
                "(a) the referral is stored incomplete (no EKG)")

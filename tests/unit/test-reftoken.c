@@ -8,23 +8,67 @@
 
 static const char symbols[] = "CEFHJKMNPRTWXY34679";
 
+/* A token from a seeded draw, as the daemon makes from getrandom(2). */
+static char *
+random_token(GRand *rand)
+{
+        guint64 v = ((guint64)g_rand_int(rand) << 32 | g_rand_int(rand)) % RD_REFTOKEN_SPACE;
+
+        return rd_reftoken_from_random(v);
+}
+
+static void
+assert_parses_to(const char *text, const char *token)
+{
+        g_autofree char *back = NULL;
+
+        g_assert_true(rd_reftoken_parse(text, &back));
+        g_assert_cmpstr(back, ==, token);
+}
+
+static void
+test_random_shape(void)
+{
+        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        GRand *rand = g_rand_new_with_seed(3);
+
+        /* 19^9 tokens: at least 35 bits */
+        g_assert_cmpuint(RD_REFTOKEN_SPACE, >=, G_GUINT64_CONSTANT(1) << 35);
+        g_assert_null(rd_reftoken_from_random(RD_REFTOKEN_SPACE));
+        for (guint i = 0; i < 20000; i++) {
+                char *t = i == 0 ? rd_reftoken_from_random(0)
+                        : i == 1 ? rd_reftoken_from_random(RD_REFTOKEN_SPACE - 1)
+                                 : random_token(rand);
+
+                g_assert_nonnull(t);
+                g_assert_cmpuint(strlen(t), ==, RD_REFTOKEN_LEN);
+                g_assert_true(g_str_has_prefix(t, "RD-"));
+                g_assert_cmpint(t[8], ==, '-');
+                for (const char *p = t + 3; *p; p++)
+                        g_assert_true(p == t + 8 || strchr(symbols, *p) != NULL);
+                assert_parses_to(t, t);
+                g_assert_false(g_hash_table_contains(seen, t));
+                g_hash_table_add(seen, t);
+        }
+        g_rand_free(rand);
+}
+
 static void
 test_round_trip(void)
 {
         static const guint64 ids[] = { 1, 2, 3, 41, 1000, 65535, 123456, 999999, 1u << 24, 1u << 25 };
         g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
+        /* the references earlier versions gave are still read */
         for (gsize i = 0; i < G_N_ELEMENTS(ids); i++) {
                 g_autofree char *t = rd_reftoken_from_id(ids[i]);
-                guint64 back = 0;
 
                 g_assert_nonnull(t);
-                g_assert_cmpuint(strlen(t), ==, RD_REFTOKEN_LEN);
+                g_assert_cmpuint(strlen(t), ==, RD_REFTOKEN_OLD_LEN);
                 g_assert_true(g_str_has_prefix(t, "RD-"));
                 for (const char *p = t + 3; *p; p++)
                         g_assert_nonnull(strchr(symbols, *p));
-                g_assert_true(rd_reftoken_parse(t, &back));
-                g_assert_cmpuint(back, ==, ids[i]);
+                assert_parses_to(t, t);
         }
         /* one token per id over a long run */
         for (guint64 id = 1; id <= 20000; id++) {
@@ -40,7 +84,7 @@ test_round_trip(void)
 static void
 test_neighbours_unlike(void)
 {
-        /* consecutive referrals differ in more than the last data symbol */
+        /* old tokens of consecutive referrals differ in more than the last data symbol */
         for (guint64 id = 1; id < 500; id++) {
                 g_autofree char *a = rd_reftoken_from_id(id);
                 g_autofree char *b = rd_reftoken_from_id(id + 1);
@@ -52,32 +96,49 @@ test_neighbours_unlike(void)
         }
 }
 
+/* Every single substitution and every swap of neighbours of @t is refused. */
+static void
+assert_errors_caught(const char *t)
+{
+        gsize len = strlen(t);
+
+        for (gsize i = 3; i < len; i++) {
+                if (t[i] == '-')
+                        continue;
+                for (const char *s = symbols; *s; s++) {
+                        g_autofree char *u = g_strdup(t);
+
+                        if (*s == t[i])
+                                continue;
+                        u[i] = *s;
+                        g_assert_false(rd_reftoken_parse(u, NULL));
+                }
+                if (i + 1 < len && t[i + 1] != '-' && t[i] != t[i + 1]) {
+                        g_autofree char *u = g_strdup(t);
+
+                        u[i] = t[i + 1];
+                        u[i + 1] = t[i];
+                        g_assert_false(rd_reftoken_parse(u, NULL));
+                }
+        }
+}
+
 static void
 test_errors_caught(void)
 {
+        GRand *rand = g_rand_new_with_seed(5);
+
         for (guint64 id = 7; id < 7 + 300 * 9973; id += 9973) {
                 g_autofree char *t = rd_reftoken_from_id(id);
 
-                for (int i = 3; i < RD_REFTOKEN_LEN; i++) {
-                        /* every single substitution */
-                        for (const char *s = symbols; *s; s++) {
-                                g_autofree char *u = g_strdup(t);
-
-                                if (*s == t[i])
-                                        continue;
-                                u[i] = *s;
-                                g_assert_false(rd_reftoken_parse(u, NULL));
-                        }
-                        /* every swap of neighbours that changes the text */
-                        if (i + 1 < RD_REFTOKEN_LEN && t[i] != t[i + 1]) {
-                                g_autofree char *u = g_strdup(t);
-
-                                u[i] = t[i + 1];
-                                u[i + 1] = t[i];
-                                g_assert_false(rd_reftoken_parse(u, NULL));
-                        }
-                }
+                assert_errors_caught(t);
         }
+        for (guint i = 0; i < 300; i++) {
+                g_autofree char *t = random_token(rand);
+
+                assert_errors_caught(t);
+        }
+        g_rand_free(rand);
 }
 
 static void
@@ -89,16 +150,30 @@ test_parse_forgiving(void)
         g_autofree char *nodash = g_strdup_printf("RD%s", t + 3);
         g_autofree char *dashed = g_strdup_printf("  rd-%.3s-%s ", t + 3, t + 6);
         g_autofree char *bare = g_strdup(t + 3);
-        guint64 id;
+        g_autofree char *r = rd_reftoken_from_random(G_GUINT64_CONSTANT(123456789012));
+        g_autofree char *rlower = g_ascii_strdown(r, -1);
+        g_autofree char *rjoined = g_strdup_printf("RD%.5s%s", r + 3, r + 9);
+        g_autofree char *rspaced = g_strdup_printf("rd %.5s %s", r + 3, r + 9);
+        g_autofree char *rbare = g_strdup(r + 3);
 
-        g_assert_true(rd_reftoken_parse(lower, &id) && id == 4242);
-        g_assert_true(rd_reftoken_parse(spaced, &id) && id == 4242);
-        g_assert_true(rd_reftoken_parse(nodash, &id) && id == 4242);
-        g_assert_true(rd_reftoken_parse(dashed, &id) && id == 4242);
-        g_assert_true(rd_reftoken_parse(bare, &id) && id == 4242);
-        g_assert_false(rd_reftoken_parse("", &id));
-        g_assert_false(rd_reftoken_parse(NULL, &id));
-        g_assert_false(rd_reftoken_parse("RD-", &id));
+        assert_parses_to(lower, t);
+        assert_parses_to(spaced, t);
+        assert_parses_to(nodash, t);
+        assert_parses_to(dashed, t);
+        assert_parses_to(bare, t);
+        assert_parses_to(rlower, r);
+        assert_parses_to(rjoined, r);
+        assert_parses_to(rspaced, r);
+        assert_parses_to(rbare, r);
+        g_assert_false(rd_reftoken_parse("", NULL));
+        g_assert_false(rd_reftoken_parse(NULL, NULL));
+        g_assert_false(rd_reftoken_parse("RD-", NULL));
+        /* a random token cut short is no token */
+        {
+                g_autofree char *cut = g_strndup(r, RD_REFTOKEN_LEN - 1);
+
+                g_assert_false(rd_reftoken_parse(cut, NULL));
+        }
 }
 
 static void
@@ -106,18 +181,21 @@ test_find(void)
 {
         g_autofree char *a = rd_reftoken_from_id(17);
         g_autofree char *b = rd_reftoken_from_id(90210);
+        g_autofree char *c = rd_reftoken_from_random(G_GUINT64_CONSTANT(98765432101));
         g_autofree char *text = g_strdup_printf(
                 "Re: [%s] documents needed\n"
                 "> Reference: %s.\n"                 /* repeated, sentence end */
                 "Reference R D%s\n"                   /* OCR split the prefix, lost the dash */
                 "Ref: RD\xe2\x80\x94%.3s %s\n"        /* em dash, a space inside */
-                "XRD-%s is inside a word\n",
-                a, a, b + 2, b + 3, b + 6, a + 3);
+                "XRD-%s is inside a word\n"
+                "New one: %s, and again (%s)\n",
+                a, a, b + 2, b + 3, b + 6, a + 3, c, c);
         g_autoptr(GPtrArray) found = rd_reftoken_find(text);
 
-        g_assert_cmpuint(found->len, ==, 2);
+        g_assert_cmpuint(found->len, ==, 3);
         g_assert_cmpstr(found->pdata[0], ==, a);
         g_assert_cmpstr(found->pdata[1], ==, b);
+        g_assert_cmpstr(found->pdata[2], ==, c);
 }
 
 static void
@@ -125,9 +203,13 @@ test_find_inside_longer_run(void)
 {
         g_autofree char *a = rd_reftoken_from_id(55);
         g_autofree char *longer = g_strdup_printf("%sK", a);
+        g_autofree char *r = rd_reftoken_from_random(77);
+        g_autofree char *rlonger = g_strdup_printf("%sK", r);
         g_autoptr(GPtrArray) found = rd_reftoken_find(longer);
+        g_autoptr(GPtrArray) rfound = rd_reftoken_find(rlonger);
 
         g_assert_cmpuint(found->len, ==, 0);
+        g_assert_cmpuint(rfound->len, ==, 0);
 }
 
 static void
@@ -151,16 +233,17 @@ test_random_text_rarely_matches(void)
         }
         found = rd_reftoken_find(s->str);
         /* a plant needs 7 symbols from the 19 of 36 (p = 0.528^7 = 1.1%),
-         * then the right check (1/19), and no alphanumeric after */
+         * then the right check (1/19), and no alphanumeric after; a
+         * random token's 10 symbols are rarer still */
         g_assert_cmpuint(found->len, <, plants / 500 + 3);
         g_string_free(s, TRUE);
         g_rand_free(rand);
 }
 
 /* A page at fine fax resolution (200 dpi), 1 bit deep as a fax arrives,
- * with one "Reference: RD-..." line per id in @font at @px pixels. */
+ * with one "Reference: RD-..." line per token in @font at @px pixels. */
 static PIX *
-token_page(const guint64 *ids, guint n, const char *font, cairo_font_weight_t weight, double px)
+token_page(char **tokens, guint n, const char *font, cairo_font_weight_t weight, double px)
 {
         const int w = 1700, h = 2200;
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
@@ -173,8 +256,7 @@ token_page(const guint64 *ids, guint n, const char *font, cairo_font_weight_t we
         cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, weight);
         cairo_set_font_size(cr, px);
         for (guint i = 0; i < n; i++) {
-                g_autofree char *t = rd_reftoken_from_id(ids[i]);
-                g_autofree char *line = g_strdup_printf("Reference: %s", t);
+                g_autofree char *line = g_strdup_printf("Reference: %s", tokens[i]);
 
                 cairo_move_to(cr, 160, 200 + i * px * 2.2);
                 cairo_show_text(cr, line);
@@ -211,12 +293,13 @@ test_ocr_reads_back(void)
         };
         g_autoptr(GError) error = NULL;
         g_autoptr(RdOcrEngine) engine = rd_ocr_engine_new(&error);
-        guint64 ids[20];
+        char *ids[20];
         GRand *rand = g_rand_new_with_seed(11);
 
         g_assert_no_error(error);
+        /* random references, and a few of the kind earlier versions gave */
         for (gsize i = 0; i < G_N_ELEMENTS(ids); i++)
-                ids[i] = (guint64)g_rand_int_range(rand, 1, 1 << 25);
+                ids[i] = i < 15 ? random_token(rand) : rd_reftoken_from_id((guint64)g_rand_int_range(rand, 1, 1 << 25));
         g_rand_free(rand);
         for (gsize f = 0; f < G_N_ELEMENTS(faces); f++) {
                 PIX *pix = token_page(ids, G_N_ELEMENTS(ids), faces[f].font, faces[f].weight, faces[f].px);
@@ -229,8 +312,7 @@ test_ocr_reads_back(void)
                 if (g_getenv("RD_TOKEN_DEBUG"))
                         g_printerr("%s\n", res.text);
                 for (gsize i = 0; i < G_N_ELEMENTS(ids); i++) {
-                        g_autofree char *t = rd_reftoken_from_id(ids[i]);
-
+                        const char *t = ids[i];
                         guint before = hits;
 
                         for (guint k = 0; k < found->len; k++)
@@ -246,12 +328,15 @@ test_ocr_reads_back(void)
                 rd_ocr_result_clear(&res);
                 pixDestroy(&pix);
         }
+        for (gsize i = 0; i < G_N_ELEMENTS(ids); i++)
+                g_free(ids[i]);
 }
 
 int
 main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/reftoken/random-shape", test_random_shape);
         g_test_add_func("/reftoken/round-trip", test_round_trip);
         g_test_add_func("/reftoken/neighbours-unlike", test_neighbours_unlike);
         g_test_add_func("/reftoken/errors-caught", test_errors_caught);
