@@ -423,15 +423,12 @@ rd_db_web_set_status(RdDb *db, gint64 referral_id, const char *status, const cha
 RdDbRows *
 rd_db_web_unmatched(RdDb *db, GError **error)
 {
-        /* the item's own reading, kept with its review event */
+        /* the item's own reading, kept with it while it waits */
         return rd_db_query(db,
                            "SELECT f.item_id, to_char(f.created_at, 'YYYY-MM-DD HH24:MI'), f.reason,"
-                           " array_to_string(f.candidates, ', '), x.j->'patient'->>'family',"
-                           " x.j->'patient'->>'given', x.j->'patient'->>'dob', o.channel"
+                           " array_to_string(f.candidates, ', '), f.extract->'patient'->>'family',"
+                           " f.extract->'patient'->>'given', f.extract->'patient'->>'dob', o.channel"
                            " FROM followup_review f LEFT JOIN item_origin o ON o.item_id = f.item_id"
-                           " LEFT JOIN LATERAL (SELECT (e.detail->>'extract')::jsonb AS j FROM event e"
-                           "  WHERE e.item_id = f.item_id AND e.kind = 'followup-review'"
-                           "  ORDER BY e.id DESC LIMIT 1) x ON true"
                            " WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.item_id LIMIT 200",
                            0, NULL, error);
 }
@@ -468,10 +465,8 @@ patient_differs(RdDb *db, const char *rid, const char *iid, char **ret_differs, 
                                                "  ''), '[^[:alpha:]]', '', 'g'))"
                                                " AND r.patient_dob IS NOT DISTINCT FROM"
                                                "  rd_try_date(x.j->'patient'->>'dob')"
-                                               " FROM referral r, LATERAL (SELECT coalesce((SELECT"
-                                               "  (e.detail->>'extract')::jsonb FROM event e"
-                                               "  WHERE e.item_id = $2::bigint AND e.kind IN ('followup-review',"
-                                               "  'item-understood') ORDER BY e.id DESC LIMIT 1), (SELECT extract"
+                                               " FROM referral r, LATERAL (SELECT coalesce((SELECT f.extract"
+                                               "  FROM followup_review f WHERE f.item_id = $2::bigint), (SELECT extract"
                                                "  FROM referral WHERE item_id = $2::bigint), '{}') AS j) x"
                                                " WHERE r.id = $1::bigint",
                                                2, p, error);
