@@ -13,6 +13,7 @@
 #define F(member) G_STRUCT_OFFSET(RdConfig, member)
 static const RdKey database_keys[] = {
         { "conninfo", RD_KEY_STRING, F(db_conninfo), NULL, "a libpq connection string" },
+        { "staff-conninfo", RD_KEY_STRING, F(db_staff_conninfo), NULL, "a libpq connection string" },
         { "password-file", RD_KEY_PATH, F(db_secret.file), NULL, "an absolute path" },
         { "password-credential", RD_KEY_STRING, F(db_secret.credential), NULL, "a credential name",
           rd_secret_check_name },
@@ -275,16 +276,45 @@ policy_fail(const RdKeySource *src, const GError *local, GError **error)
         return FALSE;
 }
 
+static RdConfig *load_files_read(RdConfig *c, RdConfigLoadFlags flags, GError **error);
+
 RdConfig *
 rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error)
 {
         g_autoptr(RdConfig) c = rd_config_new_defaults();
-        g_autoptr(GError) local = NULL;
-        RdKeySource src;
 
         c->path = g_strdup(path);
         if (!rd_config_files_read(&c->files, path, error))
                 return NULL;
+        return load_files_read(g_steal_pointer(&c), flags, error);
+}
+
+RdConfig *
+rd_config_load_data(const char *path, const char *data, RdConfigLoadFlags flags, GError **error)
+{
+        g_autoptr(RdConfig) c = rd_config_new_defaults();
+
+        c->path = g_strdup(path);
+        c->files.keyfile = g_key_file_new();
+        c->files.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        c->files.files = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(c->files.files, g_strdup(path));
+        if (!g_key_file_load_from_data(c->files.keyfile, data, (gsize)-1, G_KEY_FILE_NONE, error)) {
+                g_prefix_error(error, "%s (as handed over): ", path);
+                return NULL;
+        }
+        return load_files_read(g_steal_pointer(&c), flags, error);
+}
+
+/* Takes @c (its files read) and checks every group and key. */
+static RdConfig *
+load_files_read(RdConfig *c_in, RdConfigLoadFlags flags, GError **error)
+{
+        g_autoptr(RdConfig) c = c_in;
+        g_autoptr(GError) local = NULL;
+        const char *path = c->path;
+        RdKeySource src;
+
         src = (RdKeySource){ c->files.keyfile, c->files.lines, path };
 
         if (!walk_groups(c, &src, error))

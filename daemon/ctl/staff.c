@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
-#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,7 +29,7 @@ open_all(RdConfig **ret_config, RdDb **ret_db, GError **error)
         *ret_config = rd_ctl_load_config(error);
         if (*ret_config == NULL)
                 return FALSE;
-        *ret_db = rd_db_connect((*ret_config)->db_conninfo, (*ret_config)->db_password, error);
+        *ret_db = rd_ctl_connect(*ret_config, RD_DB_ROLE_STAFF, error);
         if (*ret_db == NULL)
                 return FALSE;
         return rd_db_begin(*ret_db, error);
@@ -107,7 +106,7 @@ rd_cmd_resolve(int argc, char **argv)
                                 3, p, &error) ||
                     !rd_db_exec(db,
                                 "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                                " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', current_user))",
+                                " jsonb_build_object('item', $2::text, 'note', $3::text, 'by', session_user))",
                                 3, p, &error))
                         return commit_or_fail(db, g_steal_pointer(&error));
         }
@@ -161,7 +160,7 @@ rd_cmd_status(int argc, char **argv)
                                    "  FROM old WHERE r.id = old.id RETURNING r.id, old.status)"
                                    " INSERT INTO event (referral_id, kind, detail) SELECT id, 'status-changed',"
                                    "  jsonb_strip_nulls(jsonb_build_object('from', status, 'to', $2::text,"
-                                   "  'at', $3::timestamptz, 'note', $4::text, 'by', current_user)) FROM u RETURNING referral_id",
+                                   "  'at', $3::timestamptz, 'note', $4::text, 'by', session_user)) FROM u RETURNING referral_id",
                                    4, p, &error);
         }
         if (rows == NULL)
@@ -270,7 +269,7 @@ rd_cmd_reprocess(int argc, char **argv)
                         1, p, &error) ||
             !rd_db_exec(db,
                         "INSERT INTO event (item_id, kind, detail) VALUES ($1::bigint, 'reprocess',"
-                        " jsonb_build_object('by', current_user))",
+                        " jsonb_build_object('by', session_user))",
                         1, p, &error) ||
             !rd_db_exec(db, "NOTIFY rd_queue", 0, NULL, &error))
                 return commit_or_fail(db, g_steal_pointer(&error));
@@ -304,43 +303,34 @@ rd_cmd_review(int argc, char **argv)
         return 0;
 }
 
-/* The Unix user at the keyboard: a held reply is approved by a person,
- * and the record names that person, not the database role. */
-static char *
-unix_user(void)
-{
-        struct passwd *pw = getpwuid(getuid());
-
-        return pw ? g_strdup(pw->pw_name) : g_strdup_printf("uid %u", (unsigned)getuid());
-}
-
 /* approve: held -> queued (it needs a recipient); hold: queued -> held. */
 static int
 outbox_decide(RdDb *db, const char *verb, const char *id_text)
 {
         g_autoptr(GError) error = NULL;
         g_autoptr(RdDbRows) rows = NULL;
-        g_autofree char *who = unix_user();
         gboolean approve = strcmp(verb, "approve") == 0;
-        const char *p[3] = { id_text, who, approve ? "reply-approved" : "reply-held" };
+        /* the person is the connection's login (peer authentication), not
+         * a name this program could be told */
+        const char *p[2] = { id_text, approve ? "reply-approved" : "reply-held" };
         gint64 id;
 
         if (!parse_id(id_text, &id))
                 return usage_error("outbox", "give a reply id");
         rows = rd_db_query(db,
                            approve ? "WITH u AS (UPDATE outbox SET state = 'queued', not_before = now(), reason = NULL,"
-                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'held'"
-                                     " AND recipient <> '' RETURNING id, referral_id, item_id)"
+                                     " decided_by = session_user, decided_at = now() WHERE id = $1::bigint"
+                                     " AND state = 'held' AND recipient <> '' RETURNING id, referral_id, item_id)"
                                      " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
-                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
-                                     " RETURNING referral_id"
-                                   : "WITH u AS (UPDATE outbox SET state = 'held', reason = 'held by ' || $2,"
-                                     " decided_by = $2, decided_at = now() WHERE id = $1::bigint AND state = 'queued'"
-                                     " RETURNING id, referral_id, item_id)"
+                                     " $2, jsonb_build_object('outbox', id, 'by', session_user) FROM u"
+                                     " RETURNING referral_id, actor"
+                                   : "WITH u AS (UPDATE outbox SET state = 'held', reason = 'held by ' || session_user,"
+                                     " decided_by = session_user, decided_at = now() WHERE id = $1::bigint"
+                                     " AND state = 'queued' RETURNING id, referral_id, item_id)"
                                      " INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id,"
-                                     " $3, jsonb_build_object('outbox', id, 'by', $2::text, 'role', current_user) FROM u"
-                                     " RETURNING referral_id",
-                           3, p, &error);
+                                     " $2, jsonb_build_object('outbox', id, 'by', session_user) FROM u"
+                                     " RETURNING referral_id, actor",
+                           2, p, &error);
         if (rows == NULL || (approve && rows->rows->len > 0 && !rd_db_exec(db, "NOTIFY rd_outbox", 0, NULL, &error)))
                 return rd_ctl_fail(g_steal_pointer(&error));
         if (rows->rows->len == 0) {
@@ -350,7 +340,7 @@ outbox_decide(RdDb *db, const char *verb, const char *id_text)
                                 : "queued and not yet claimed by the sender");
                 return 1;
         }
-        printf("reply %s %s by %s\n", id_text, approve ? "approved" : "held", who);
+        printf("reply %s %s by %s\n", id_text, approve ? "approved" : "held", rd_db_rows_cell(rows, 0, 1));
         return 0;
 }
 
@@ -389,12 +379,12 @@ rd_cmd_outbox(int argc, char **argv)
                                            " AND state IN ('failed', 'uncertain', 'suppressed') AND recipient <> ''"
                                            " RETURNING id, referral_id)"
                                            " INSERT INTO event (referral_id, kind, detail) SELECT referral_id,"
-                                           " 'reply-retry', jsonb_build_object('outbox', id, 'by', current_user) FROM u"
+                                           " 'reply-retry', jsonb_build_object('outbox', id, 'by', session_user) FROM u"
                                            " RETURNING referral_id"
                                          : "WITH u AS (UPDATE outbox SET state = 'failed', last_error = 'dropped by staff'"
                                            " WHERE id = $1::bigint AND state IN ('queued', 'uncertain', 'held') RETURNING id,"
                                            " referral_id) INSERT INTO event (referral_id, kind, detail) SELECT referral_id,"
-                                           " 'reply-dropped', jsonb_build_object('outbox', id, 'by', current_user) FROM u"
+                                           " 'reply-dropped', jsonb_build_object('outbox', id, 'by', session_user) FROM u"
                                            " RETURNING referral_id",
                                    1, p, &error);
                 if (rows == NULL || (retry && !rd_db_exec(db, "NOTIFY rd_outbox", 0, NULL, &error)))

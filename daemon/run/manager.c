@@ -824,10 +824,12 @@ rd_manager_new(RdConfig *config, gboolean once, GError **error)
         sd_event_add_signal(self->event, &self->sig_hup, SIGHUP, on_sighup, self);
         signal(SIGPIPE, SIG_IGN);
 
-        self->db = rd_db_connect(config->db_conninfo, config->db_password, error);
+        /* migrations as the login (they act as referrald_owner themselves),
+         * then intake and bookkeeping as referrald_intake */
+        self->db = rd_db_connect(config->db_conninfo, config->db_password, NULL, error);
         if (self->db == NULL)
                 return NULL;
-        if (!rd_db_migrate(self->db, NULL, error))
+        if (!rd_db_migrate(self->db, NULL, error) || !rd_db_set_role(self->db, RD_DB_ROLE_INTAKE, error))
                 return NULL;
         self->db_ok = TRUE;
         self->dropdir = rd_dropdir_new(config, self->db);
