@@ -183,6 +183,30 @@ rd_db_conninfo_without_login(const char *conninfo, GError **error)
         return g_string_free(out, FALSE);
 }
 
+char **
+rd_db_conninfo_hosts(const char *conninfo)
+{
+        PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+        g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func(g_free);
+
+        for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
+                g_auto(GStrv) each = NULL;
+
+                if (o->val == NULL || (strcmp(o->keyword, "host") != 0 && strcmp(o->keyword, "hostaddr") != 0))
+                        continue;
+                /* a comma-separated list; a path or @name is a unix socket */
+                each = g_strsplit(o->val, ",", -1);
+                for (guint i = 0; each[i] != NULL; i++) {
+                        g_strstrip(each[i]);
+                        if (*each[i] != '\0' && *each[i] != '/' && *each[i] != '@')
+                                g_ptr_array_add(hosts, g_strdup(each[i]));
+                }
+        }
+        PQconninfoFree(opts);
+        g_ptr_array_add(hosts, NULL);
+        return (char **)g_ptr_array_free(g_steal_pointer(&hosts), FALSE);
+}
+
 void
 rd_db_free(RdDb *db)
 {

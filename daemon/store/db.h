@@ -34,6 +34,9 @@ gboolean rd_db_set_role(RdDb *db, const char *role, GError **error);
  * as the operating-system user running the command (peer authentication).
  * Returns: (transfer full) */
 char *rd_db_conninfo_without_login(const char *conninfo, GError **error);
+/* The network hosts @conninfo names (host=, hostaddr=; not unix socket
+ * folders).  Returns: (transfer full) a NULL-terminated vector. */
+char **rd_db_conninfo_hosts(const char *conninfo);
 void rd_db_free(RdDb *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDb, rd_db_free)
 /* Reconnect when the connection was lost; TRUE when usable. */
