@@ -14,6 +14,10 @@
 static const RdKey database_keys[] = {
         { "conninfo", RD_KEY_STRING, F(db_conninfo), NULL, "a libpq connection string" },
         { "staff-conninfo", RD_KEY_STRING, F(db_staff_conninfo), NULL, "a libpq connection string" },
+        { "worker-user", RD_KEY_STRING, F(db_worker_user), NULL, "a database role name" },
+        { "worker-password-file", RD_KEY_PATH, F(db_worker_secret.file), NULL, "an absolute path" },
+        { "worker-password-credential", RD_KEY_STRING, F(db_worker_secret.credential), NULL, "a credential name",
+          rd_secret_check_name },
         { "password-file", RD_KEY_PATH, F(db_secret.file), NULL, "an absolute path" },
         { "password-credential", RD_KEY_STRING, F(db_secret.credential), NULL, "a credential name",
           rd_secret_check_name },
@@ -155,6 +159,7 @@ static const struct {
         GDestroyNotify free;
 } owned[] = {
         { F(db_password), (GDestroyNotify)rd_secret_free }, /* wiped, not only freed */
+        { F(db_worker_password), (GDestroyNotify)rd_secret_free },
         { F(path), g_free },
         { F(files.keyfile), (GDestroyNotify)g_key_file_unref },
         { F(files.lines), (GDestroyNotify)g_hash_table_unref },
@@ -184,15 +189,17 @@ rd_config_free(RdConfig *c)
 /* Reads the password @keys name into *ret_secret, or with
  * RD_CONFIG_LOAD_NO_SECRETS only notes where it would come from. */
 static gboolean
-read_secret(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const char *group,
-            const RdSecretKeys *keys, char **ret_secret, GError **error)
+read_secret_keys(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const char *group,
+                 const char *prefix, const RdSecretKeys *keys, char **ret_secret, GError **error)
 {
-        const char *key = keys->file ? "password-file" : "password-credential";
+        g_autofree char *file_key = g_strconcat(prefix, "password-file", NULL);
+        g_autofree char *cred_key = g_strconcat(prefix, "password-credential", NULL);
+        const char *key = keys->file ? file_key : cred_key;
         g_autoptr(GError) local = NULL;
 
         if (keys->file != NULL && keys->credential != NULL)
-                return rd_key_fail(src, RD_CONFIG_ERROR_VALUE, group, "password-credential", error,
-                                   "password-file and password-credential exclude each other");
+                return rd_key_fail(src, RD_CONFIG_ERROR_VALUE, group, cred_key, error,
+                                   "%s and %s exclude each other", file_key, cred_key);
         if (keys->file == NULL && keys->credential == NULL)
                 return TRUE;
         if (flags & RD_CONFIG_LOAD_NO_SECRETS) {
@@ -206,9 +213,24 @@ read_secret(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const 
 }
 
 static gboolean
+read_secret(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const char *group,
+            const RdSecretKeys *keys, char **ret_secret, GError **error)
+{
+        return read_secret_keys(c, src, flags, group, "", keys, ret_secret, error);
+}
+
+static gboolean
 read_secrets(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, GError **error)
 {
         if (!read_secret(c, src, flags, "database", &c->db_secret, &c->db_password, error))
+                return FALSE;
+        /* the workers' own login (README, "Database roles") */
+        if (c->db_worker_user == NULL && (c->db_worker_secret.file != NULL || c->db_worker_secret.credential != NULL))
+                return rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "database",
+                                   c->db_worker_secret.file ? "worker-password-file" : "worker-password-credential",
+                                   error, "a workers' password needs worker-user");
+        if (!read_secret_keys(c, src, flags, "database", "worker-", &c->db_worker_secret, &c->db_worker_password,
+                              error))
                 return FALSE;
         for (guint i = 0; i < c->mailboxes->len; i++) {
                 RdMailboxConfig *mb = g_ptr_array_index(c->mailboxes, i);

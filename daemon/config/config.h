@@ -37,6 +37,9 @@ typedef struct {
         RdSecretKeys db_secret;     /* password-file= or password-credential= */
         char *db_password;          /* owned: read from db_secret, may be NULL; wiped on free */
         char *db_staff_conninfo;    /* referralctl: a person's own connection; NULL: conninfo without user */
+        char *db_worker_user;       /* the workers' own login, or NULL: the daemon's, then SET ROLE */
+        RdSecretKeys db_worker_secret;
+        char *db_worker_password;   /* owned: read from db_worker_secret, may be NULL; wiped on free */
 
         /* [dropdir] */
         char *drop_path;

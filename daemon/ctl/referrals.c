@@ -292,6 +292,19 @@ rd_cmd_show(int argc, char **argv)
         db = rd_ctl_open_db(&error);
         if (db == NULL)
                 return rd_ctl_fail(error);
+        {
+                /* every view of a referral is audited under the person's
+                 * name (the connection's login), as the web interface does;
+                 * no record, no view */
+                const char *p[1] = { argv[1] };
+
+                if (!rd_db_exec(db,
+                                "INSERT INTO audit_log (user_name, action, referral_id, detail)"
+                                " SELECT session_user, 'view', id, '{\"via\": \"referralctl\"}' FROM referral"
+                                " WHERE id = $1::bigint",
+                                1, p, &error))
+                        return rd_ctl_fail(error);
+        }
         if (rd_ctl_opt_json)
                 return show_json(db, argv[1]);
         return show_text(db, argv[1]);

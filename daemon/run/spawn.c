@@ -59,7 +59,11 @@ handover_fd(const RdConfig *config, RdChildKind kind, guint index, GError **erro
         int fd;
 
         g_variant_builder_init(&secrets, G_VARIANT_TYPE("a{ss}"));
-        add_secret(&secrets, "database", config->db_password);
+        /* a worker with a login of its own never sees the daemon's password */
+        if (kind == RD_CHILD_WORKER && config->db_worker_user != NULL)
+                add_secret(&secrets, "worker-database", config->db_worker_password);
+        else
+                add_secret(&secrets, "database", config->db_password);
         if (kind == RD_CHILD_POLLER && index < config->mailboxes->len)
                 add_secret(&secrets, "mailbox",
                            ((const RdMailboxConfig *)g_ptr_array_index(config->mailboxes, index))->password);
@@ -237,6 +241,8 @@ rd_spawn_child_main(int argc, char **argv)
                 _exit(kind == RD_CHILD_WORKER ? RD_WORKER_EXIT_SETUP : 1);
         }
         config->db_password = take_secret(secrets, "database");
+        if (kind == RD_CHILD_WORKER)
+                config->db_worker_password = take_secret(secrets, "worker-database");
         if (kind == RD_CHILD_POLLER && index < config->mailboxes->len)
                 ((RdMailboxConfig *)g_ptr_array_index(config->mailboxes, index))->password =
                         take_secret(secrets, "mailbox");

@@ -293,7 +293,12 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
                 if (db == NULL && confined)
                         _exit(RD_WORKER_EXIT_DB_LOST);
                 if (db == NULL) {
-                        db = rd_db_connect(config->db_conninfo, config->db_password, RD_DB_ROLE_WORKER, &error);
+                        /* its own login when [database] worker-user names one
+                         * (the supervisor then handed it that password) */
+                        db = rd_db_connect_user(config->db_conninfo, config->db_worker_user,
+                                                config->db_worker_user ? config->db_worker_password
+                                                                       : config->db_password,
+                                                RD_DB_ROLE_WORKER, &error);
                         if (db != NULL && !rd_db_listen(db, "rd_queue", &error))
                                 g_clear_pointer(&db, rd_db_free);
                         if (db != NULL && !confine(db, index))

@@ -18,6 +18,7 @@ struct RdDb {
         char *conninfo;  /* owned */
         char *password;  /* owned, may be NULL */
         char *role;      /* owned: SET ROLE to this after every connect, or NULL */
+        char *user;      /* owned: the login instead of the conninfo's, or NULL */
         gboolean no_reconnect; /* sandboxed: a lost connection stays lost */
 };
 
@@ -97,16 +98,19 @@ apply_role(RdDb *db, GError **error)
 static gboolean
 open_conn(RdDb *db, GError **error)
 {
-        const char *keys[] = { "dbname", "password", "application_name", "connect_timeout", NULL };
-        const char *values[] = { db->conninfo, db->password, "referrald", "10", NULL };
+        const char *keys[6] = { "dbname", "application_name", "connect_timeout" };
+        const char *values[6] = { db->conninfo, "referrald", "10" };
+        guint n = 3;
 
         if (db->conn)
                 PQfinish(db->conn);
-        if (db->password == NULL) {
-                keys[1] = "application_name";
-                values[1] = "referrald";
-                keys[2] = NULL;
-                values[2] = NULL;
+        if (db->password != NULL) {
+                keys[n] = "password";
+                values[n++] = db->password;
+        }
+        if (db->user != NULL) {
+                keys[n] = "user";
+                values[n++] = db->user;
         }
         /* expand_dbname: the first value is a whole connection string; the
          * later keys override it (so the password never sits in the config) */
@@ -123,16 +127,23 @@ open_conn(RdDb *db, GError **error)
 }
 
 RdDb *
-rd_db_connect(const char *conninfo, const char *password, const char *role, GError **error)
+rd_db_connect_user(const char *conninfo, const char *user, const char *password, const char *role, GError **error)
 {
         g_autoptr(RdDb) db = g_new0(RdDb, 1);
 
         db->conninfo = g_strdup(conninfo);
+        db->user = g_strdup(user);
         db->password = g_strdup(password);
         db->role = g_strdup(role);
         if (!open_conn(db, error))
                 return NULL;
         return g_steal_pointer(&db);
+}
+
+RdDb *
+rd_db_connect(const char *conninfo, const char *password, const char *role, GError **error)
+{
+        return rd_db_connect_user(conninfo, NULL, password, role, error);
 }
 
 gboolean
@@ -216,6 +227,7 @@ rd_db_free(RdDb *db)
                 PQfinish(db->conn);
         g_free(db->conninfo);
         g_free(db->role);
+        g_free(db->user);
         if (db->password)
                 memset(db->password, 0, strlen(db->password));
         g_free(db->password);

@@ -27,6 +27,9 @@ typedef struct RdDb RdDb;
 /* Connects and, with @role, does SET ROLE @role (again after every
  * reconnection): the login must be a member of it. */
 RdDb *rd_db_connect(const char *conninfo, const char *password, const char *role, GError **error);
+/* The same logging in as @user (NULL: the conninfo's) instead. */
+RdDb *rd_db_connect_user(const char *conninfo, const char *user, const char *password, const char *role,
+                         GError **error);
 /* Reconnects acting as @role (NULL: the login itself), e.g. after the
  * supervisor ran the migrations as the login. */
 gboolean rd_db_set_role(RdDb *db, const char *role, GError **error);

@@ -5,6 +5,7 @@ of the same name in referrald_staff) and never reads the daemon's
 password.  Two staff members, two Unix users: each change they make is an
 event that names them; one cannot pass as the other; a Unix user without a
 staff role is refused with a message that says what to do."""
+import json
 import os
 import pwd
 import subprocess
@@ -102,9 +103,16 @@ try:
                                                                         "status_changed")),
            "never the daemon's login nor root", rows)
 
-    shown, p = kit.ctl_json(d, "show", str(rid), "--json")
+    p = ctl_as("rdstaff-ines", "show", str(rid), "--json")
+    try:
+        shown = json.loads(p.stdout)
+    except ValueError:
+        shown = None
     bys = [e.get("by") for e in (shown or {}).get("events", [])]
-    tap.ok("rdstaff-ines" in bys and "rdstaff-omar" in bys, "referralctl show lists who did what", bys)
+    tap.ok("rdstaff-ines" in bys and "rdstaff-omar" in bys, "referralctl show lists who did what", p.stdout[-1500:]
+           + p.stderr)
+    views = pg.query("SELECT user_name, action FROM audit_log WHERE referral_id = %d" % rid)
+    tap.ok(views == [["rdstaff-ines", "view"]], "and her viewing it is in the audit log under her name", views)
 
     # nobody passes as someone else: omar asking to be ines is refused
     before = len(actors(rid))
