@@ -9,6 +9,8 @@
 #include "daemon/config/config.h"
 #include "daemon/base/log.h"
 #include "daemon/run/manager.h"
+#include "daemon/run/spawn.h"
+#include "daemon/run/ip-allow.h"
 #include "daemon/web/web.h"
 #include "rd-config.h"
 
@@ -41,7 +43,7 @@ main(int argc, char **argv)
 {
         g_autofree char *config_path = NULL;
         gboolean once = FALSE, check = FALSE, read_secrets = FALSE, dump_keys = FALSE, verbose = FALSE,
-                 version = FALSE;
+                 version = FALSE, ip_allow = FALSE;
         GOptionEntry entries[] = {
                 { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "configuration file", "FILE" },
                 { "once", 0, 0, G_OPTION_ARG_NONE, &once, "process what is waiting, then exit", NULL },
@@ -50,6 +52,8 @@ main(int argc, char **argv)
                   "with --check-config: also read the password files and credentials", NULL },
                 { "dump-keys", 0, 0, G_OPTION_ARG_NONE, &dump_keys,
                   "print every configuration key (group, key, default) and exit", NULL },
+                { "ip-allow", 0, 0, G_OPTION_ARG_NONE, &ip_allow,
+                  "print a systemd drop-in allowing the servers the configuration names, and exit", NULL },
                 { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "show debug messages", NULL },
                 { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
                 { NULL },
@@ -63,6 +67,9 @@ main(int argc, char **argv)
         /* the web process's page drawing child (daemon/web/render.c) */
         if (argc > 1 && strcmp(argv[1], "--render-page") == 0)
                 return rd_web_render_main(argc, argv);
+        /* a worker, poller, sender or web process the supervisor started */
+        if (argc > 1 && strcmp(argv[1], "--child") == 0)
+                rd_spawn_child_main(argc, argv);
         g_option_context_add_main_entries(ctx, entries, NULL);
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 fprintf(stderr, "referrald: %s\n", error->message);
@@ -83,6 +90,18 @@ main(int argc, char **argv)
                 config_path = g_strdup(RD_CONFIG_DEFAULT_PATH);
         if (check)
                 return check_config(config_path, read_secrets);
+        if (ip_allow) {
+                g_autofree char *dropin = NULL;
+
+                config = rd_config_load_full(config_path, RD_CONFIG_LOAD_NO_SECRETS, &error);
+                if (config == NULL) {
+                        fprintf(stderr, "referrald: %s\n", error->message);
+                        return 1;
+                }
+                dropin = rd_ip_allow_dropin(config);
+                fputs(dropin, stdout);
+                return 0;
+        }
 
         config = rd_config_load(config_path, &error);
         if (config == NULL) {

@@ -53,6 +53,9 @@ build/tools/make-demo-faxes "$DEMO/inbox"
 cat > "$DEMO/referrald.conf" <<CONF
 [database]
 conninfo=$CONNINFO dbname=referrals_demo
+# referralctl connects as the person running it; in the demo that is
+# the cluster's own superuser (README, "Staff accounts", for a clinic)
+staff-conninfo=$CONNINFO dbname=referrals_demo
 
 [dropdir]
 path=$DEMO/inbox

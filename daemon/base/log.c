@@ -56,6 +56,12 @@ rd_log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpo
         return G_LOG_WRITER_HANDLED;
 }
 
+gboolean
+rd_log_is_verbose(void)
+{
+        return log_verbose;
+}
+
 void
 rd_log_init(const char *ident, gboolean verbose)
 {

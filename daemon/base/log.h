@@ -10,6 +10,8 @@ G_BEGIN_DECLS
  * drops messages silently when there is no journald, so never rely on it
  * alone.  `verbose` also shows debug messages. */
 void rd_log_init(const char *ident, gboolean verbose);
+/* Whether debug messages are shown (-v): children are told the same. */
+gboolean rd_log_is_verbose(void);
 
 /* Structured messages.  Never pass patient data: ids, counts, codes only. */
 #define rd_log_info(domain, item_id, ...) \

@@ -13,6 +13,11 @@
 #define F(member) G_STRUCT_OFFSET(RdConfig, member)
 static const RdKey database_keys[] = {
         { "conninfo", RD_KEY_STRING, F(db_conninfo), NULL, "a libpq connection string" },
+        { "staff-conninfo", RD_KEY_STRING, F(db_staff_conninfo), NULL, "a libpq connection string" },
+        { "worker-user", RD_KEY_STRING, F(db_worker_user), NULL, "a database role name" },
+        { "worker-password-file", RD_KEY_PATH, F(db_worker_secret.file), NULL, "an absolute path" },
+        { "worker-password-credential", RD_KEY_STRING, F(db_worker_secret.credential), NULL, "a credential name",
+          rd_secret_check_name },
         { "password-file", RD_KEY_PATH, F(db_secret.file), NULL, "an absolute path" },
         { "password-credential", RD_KEY_STRING, F(db_secret.credential), NULL, "a credential name",
           rd_secret_check_name },
@@ -167,6 +172,7 @@ static const struct {
         GDestroyNotify free;
 } owned[] = {
         { F(db_password), (GDestroyNotify)rd_secret_free }, /* wiped, not only freed */
+        { F(db_worker_password), (GDestroyNotify)rd_secret_free },
         { F(path), g_free },
         { F(files.keyfile), (GDestroyNotify)g_key_file_unref },
         { F(files.lines), (GDestroyNotify)g_hash_table_unref },
@@ -196,15 +202,17 @@ rd_config_free(RdConfig *c)
 /* Reads the password @keys name into *ret_secret, or with
  * RD_CONFIG_LOAD_NO_SECRETS only notes where it would come from. */
 static gboolean
-read_secret(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const char *group,
-            const RdSecretKeys *keys, char **ret_secret, GError **error)
+read_secret_keys(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const char *group,
+                 const char *prefix, const RdSecretKeys *keys, char **ret_secret, GError **error)
 {
-        const char *key = keys->file ? "password-file" : "password-credential";
+        g_autofree char *file_key = g_strconcat(prefix, "password-file", NULL);
+        g_autofree char *cred_key = g_strconcat(prefix, "password-credential", NULL);
+        const char *key = keys->file ? file_key : cred_key;
         g_autoptr(GError) local = NULL;
 
         if (keys->file != NULL && keys->credential != NULL)
-                return rd_key_fail(src, RD_CONFIG_ERROR_VALUE, group, "password-credential", error,
-                                   "password-file and password-credential exclude each other");
+                return rd_key_fail(src, RD_CONFIG_ERROR_VALUE, group, cred_key, error,
+                                   "%s and %s exclude each other", file_key, cred_key);
         if (keys->file == NULL && keys->credential == NULL)
                 return TRUE;
         if (flags & RD_CONFIG_LOAD_NO_SECRETS) {
@@ -218,9 +226,24 @@ read_secret(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const 
 }
 
 static gboolean
+read_secret(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, const char *group,
+            const RdSecretKeys *keys, char **ret_secret, GError **error)
+{
+        return read_secret_keys(c, src, flags, group, "", keys, ret_secret, error);
+}
+
+static gboolean
 read_secrets(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, GError **error)
 {
         if (!read_secret(c, src, flags, "database", &c->db_secret, &c->db_password, error))
+                return FALSE;
+        /* the workers' own login (README, "Database roles") */
+        if (c->db_worker_user == NULL && (c->db_worker_secret.file != NULL || c->db_worker_secret.credential != NULL))
+                return rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "database",
+                                   c->db_worker_secret.file ? "worker-password-file" : "worker-password-credential",
+                                   error, "a workers' password needs worker-user");
+        if (!read_secret_keys(c, src, flags, "database", "worker-", &c->db_worker_secret, &c->db_worker_password,
+                              error))
                 return FALSE;
         for (guint i = 0; i < c->mailboxes->len; i++) {
                 RdMailboxConfig *mb = g_ptr_array_index(c->mailboxes, i);
@@ -288,16 +311,45 @@ policy_fail(const RdKeySource *src, const GError *local, GError **error)
         return FALSE;
 }
 
+static RdConfig *load_files_read(RdConfig *c, RdConfigLoadFlags flags, GError **error);
+
 RdConfig *
 rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error)
 {
         g_autoptr(RdConfig) c = rd_config_new_defaults();
-        g_autoptr(GError) local = NULL;
-        RdKeySource src;
 
         c->path = g_strdup(path);
         if (!rd_config_files_read(&c->files, path, error))
                 return NULL;
+        return load_files_read(g_steal_pointer(&c), flags, error);
+}
+
+RdConfig *
+rd_config_load_data(const char *path, const char *data, RdConfigLoadFlags flags, GError **error)
+{
+        g_autoptr(RdConfig) c = rd_config_new_defaults();
+
+        c->path = g_strdup(path);
+        c->files.keyfile = g_key_file_new();
+        c->files.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        c->files.files = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(c->files.files, g_strdup(path));
+        if (!g_key_file_load_from_data(c->files.keyfile, data, (gsize)-1, G_KEY_FILE_NONE, error)) {
+                g_prefix_error(error, "%s (as handed over): ", path);
+                return NULL;
+        }
+        return load_files_read(g_steal_pointer(&c), flags, error);
+}
+
+/* Takes @c (its files read) and checks every group and key. */
+static RdConfig *
+load_files_read(RdConfig *c_in, RdConfigLoadFlags flags, GError **error)
+{
+        g_autoptr(RdConfig) c = c_in;
+        g_autoptr(GError) local = NULL;
+        const char *path = c->path;
+        RdKeySource src;
+
         src = (RdKeySource){ c->files.keyfile, c->files.lines, path };
 
         if (!walk_groups(c, &src, error))

@@ -36,6 +36,10 @@ typedef struct {
         char *db_conninfo;
         RdSecretKeys db_secret;     /* password-file= or password-credential= */
         char *db_password;          /* owned: read from db_secret, may be NULL; wiped on free */
+        char *db_staff_conninfo;    /* referralctl: a person's own connection; NULL: conninfo without user */
+        char *db_worker_user;       /* the workers' own login, or NULL: the daemon's, then SET ROLE */
+        RdSecretKeys db_worker_secret;
+        char *db_worker_password;   /* owned: read from db_worker_secret, may be NULL; wiped on free */
 
         /* [dropdir] */
         char *drop_path;
@@ -83,6 +87,9 @@ typedef struct {
 RdConfig *rd_config_new_defaults(void);
 RdConfig *rd_config_load(const char *path, GError **error);
 RdConfig *rd_config_load_full(const char *path, RdConfigLoadFlags flags, GError **error);
+/* The same from the merged key-file text a supervisor handed its child
+ * (daemon/run/spawn.c): @path names it in messages, nothing is included. */
+RdConfig *rd_config_load_data(const char *path, const char *data, RdConfigLoadFlags flags, GError **error);
 void rd_config_free(RdConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdConfig, rd_config_free)
 

@@ -11,21 +11,48 @@
 char *rd_ctl_opt_config;
 gboolean rd_ctl_opt_json;
 
+/* referralctl never reads the daemon's password: a person connects as
+ * themselves. */
 RdConfig *
 rd_ctl_load_config(GError **error)
 {
-        return rd_config_load(rd_ctl_opt_config ? rd_ctl_opt_config : RD_CONFIG_DEFAULT_PATH, error);
+        return rd_config_load_full(rd_ctl_opt_config ? rd_ctl_opt_config : RD_CONFIG_DEFAULT_PATH,
+                                   RD_CONFIG_LOAD_NO_SECRETS, error);
+}
+
+RdDb *
+rd_ctl_connect(const RdConfig *config, const char *role, GError **error)
+{
+        g_autofree char *conninfo = NULL;
+        RdDb *db;
+
+        if (config->db_staff_conninfo != NULL)
+                conninfo = g_strdup(config->db_staff_conninfo);
+        else if ((conninfo = rd_db_conninfo_without_login(config->db_conninfo, error)) == NULL)
+                return NULL;
+        /* the login is the person running the command (peer authentication,
+         * or their own ~/.pgpass): every event names them */
+        db = rd_db_connect(conninfo, NULL, role, error);
+        if (db == NULL)
+                g_prefix_error(error, "referralctl connects as the person running it"
+                                      " (README, \"Staff accounts\"): ");
+        return db;
+}
+
+RdDb *
+rd_ctl_open_db_as(const char *role, GError **error)
+{
+        g_autoptr(RdConfig) config = rd_ctl_load_config(error);
+
+        if (config == NULL)
+                return NULL;
+        return rd_ctl_connect(config, role, error);
 }
 
 RdDb *
 rd_ctl_open_db(GError **error)
 {
-        g_autoptr(RdConfig) config = NULL;
-
-        config = rd_config_load(rd_ctl_opt_config ? rd_ctl_opt_config : RD_CONFIG_DEFAULT_PATH, error);
-        if (config == NULL)
-                return NULL;
-        return rd_db_connect(config->db_conninfo, config->db_password, error);
+        return rd_ctl_open_db_as(RD_DB_ROLE_STAFF, error);
 }
 
 gboolean

@@ -14,8 +14,15 @@ extern gboolean rd_ctl_opt_json; /* --json */
 
 /* The configuration (--config or the default path). */
 RdConfig *rd_ctl_load_config(GError **error);
-/* The configured database (--config or the default path). */
+/* The configured database (--config or the default path), as the person
+ * running the command ([database] staff-conninfo, else conninfo without its
+ * user), acting as referrald_staff. */
 RdDb *rd_ctl_open_db(GError **error);
+/* The same, acting as @role (referrald_admin for web accounts, NULL for
+ * the migrations, which act as referrald_owner themselves). */
+RdDb *rd_ctl_open_db_as(const char *role, GError **error);
+/* A person's connection with an already loaded @config. */
+RdDb *rd_ctl_connect(const RdConfig *config, const char *role, GError **error);
 /* Parses --config, --json and @extra; @usage is the parameter string. */
 gboolean rd_ctl_parse_options(int *argc, char ***argv, const char *usage, const GOptionEntry *extra,
                               GError **error);

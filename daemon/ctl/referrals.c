@@ -18,7 +18,7 @@ rd_cmd_migrate(int argc, char **argv)
 
         if (!rd_ctl_parse_options(&argc, &argv, "migrate", NULL, &error))
                 return rd_ctl_fail(error);
-        db = rd_ctl_open_db(&error);
+        db = rd_ctl_open_db_as(NULL, &error);
         if (db == NULL || !rd_db_migrate(db, &applied, &error))
                 return rd_ctl_fail(error);
         printf("%u migration(s) applied\n", applied);
@@ -164,7 +164,7 @@ show_json(RdDb *db, const char *id)
                                   "   'present', c.present, 'why', c.why, 'date_found', c.date_found)"
                                   "   ORDER BY c.item), '[]') FROM referral_checklist c WHERE c.referral_id = r.id),"
                                   " 'events', (SELECT coalesce(jsonb_agg(jsonb_build_object('at', e.at,"
-                                  "   'kind', e.kind, 'detail', e.detail) ORDER BY e.id), '[]') FROM event e"
+                                  "   'kind', e.kind, 'by', e.actor, 'detail', e.detail) ORDER BY e.id), '[]') FROM event e"
                                   "   WHERE e.referral_id = r.id OR e.item_id = r.item_id"
                                   "   OR e.item_id IN (SELECT o.item_id FROM item_origin o WHERE o.referral_id = r.id))))"
                                   " FROM referral r WHERE r.id = $1::bigint",
@@ -210,7 +210,7 @@ show_sections(RdDb *db, const char *id)
                                     1, params, &error) : NULL;
         events = checks ? rd_db_query(db,
                                       "SELECT to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at,"
-                                      " e.kind, e.detail::text AS detail FROM event e JOIN referral r"
+                                      " e.kind, e.actor AS by, e.detail::text AS detail FROM event e JOIN referral r"
                                       " ON e.referral_id = r.id OR e.item_id = r.item_id OR e.item_id IN"
                                       "  (SELECT o.item_id FROM item_origin o WHERE o.referral_id = r.id)"
                                       " WHERE r.id = $1::bigint ORDER BY e.id",
@@ -292,6 +292,19 @@ rd_cmd_show(int argc, char **argv)
         db = rd_ctl_open_db(&error);
         if (db == NULL)
                 return rd_ctl_fail(error);
+        {
+                /* every view of a referral is audited under the person's
+                 * name (the connection's login), as the web interface does;
+                 * no record, no view */
+                const char *p[1] = { argv[1] };
+
+                if (!rd_db_exec(db,
+                                "INSERT INTO audit_log (user_name, action, referral_id, detail)"
+                                " SELECT session_user, 'view', id, '{\"via\": \"referralctl\"}' FROM referral"
+                                " WHERE id = $1::bigint",
+                                1, p, &error))
+                        return rd_ctl_fail(error);
+        }
         if (rd_ctl_opt_json)
                 return show_json(db, argv[1]);
         return show_text(db, argv[1]);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
-#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,8 +23,6 @@ parse_id(const char *s, gint64 *ret)
 }
 
 
-static char *unix_user(void);
-
 /* Opens config and database and a transaction. */
 static gboolean
 open_all(RdConfig **ret_config, RdDb **ret_db, GError **error)
@@ -33,7 +30,7 @@ open_all(RdConfig **ret_config, RdDb **ret_db, GError **error)
         *ret_config = rd_ctl_load_config(error);
         if (*ret_config == NULL)
                 return FALSE;
-        *ret_db = rd_db_connect((*ret_config)->db_conninfo, (*ret_config)->db_password, error);
+        *ret_db = rd_ctl_connect(*ret_config, RD_DB_ROLE_STAFF, error);
         if (*ret_db == NULL)
                 return FALSE;
         return rd_db_begin(*ret_db, error);
@@ -110,7 +107,7 @@ rd_cmd_resolve(int argc, char **argv)
                                 3, p, &error) ||
                     !rd_db_exec(db,
                                 "INSERT INTO event (referral_id, kind, detail) VALUES ($1::bigint, 'resolved',"
-                                " jsonb_build_object('item', $2::text, 'noted', $3::text IS NOT NULL, 'by', current_user))",
+                                " jsonb_build_object('item', $2::text, 'noted', $3::text IS NOT NULL, 'by', session_user))",
                                 3, p, &error))
                         return commit_or_fail(db, g_steal_pointer(&error));
         }
@@ -133,7 +130,6 @@ rd_cmd_confirm(int argc, char **argv)
         g_autoptr(RdConfig) config = NULL;
         g_autoptr(RdDb) db = NULL;
         g_autoptr(RdDbRows) rows = NULL;
-        g_autofree char *who = unix_user();
         gint64 id;
         gboolean complete = FALSE;
 
@@ -144,16 +140,16 @@ rd_cmd_confirm(int argc, char **argv)
         if (!open_all(&config, &db, &error))
                 return rd_ctl_fail(error);
         {
-                const char *p[2] = { argv[1], who };
+                const char *p[1] = { argv[1] };
 
                 rows = rd_db_query(db,
                                    "WITH old AS (SELECT id, needs_review FROM referral WHERE id = $1::bigint FOR UPDATE),"
                                    " u AS (UPDATE referral r SET needs_review = false, updated_at = now()"
                                    "  FROM old WHERE r.id = old.id RETURNING r.id, old.needs_review)"
                                    " INSERT INTO event (referral_id, kind, detail) SELECT id, 'review-confirmed',"
-                                   "  jsonb_build_object('by', $2::text, 'role', current_user,"
+                                   "  jsonb_build_object('by', session_user,"
                                    "  'was_flagged', needs_review) FROM u RETURNING referral_id",
-                                   2, p, &error);
+                                   1, p, &error);
         }
         if (rows == NULL)
                 return commit_or_fail(db, g_steal_pointer(&error));
@@ -213,7 +209,7 @@ rd_cmd_status(int argc, char **argv)
                                    "  FROM old WHERE r.id = old.id RETURNING r.id, old.status)"
                                    " INSERT INTO event (referral_id, kind, detail) SELECT id, 'status-changed',"
                                    "  jsonb_strip_nulls(jsonb_build_object('from', status, 'to', $2::text,"
-                                   "  'at', $3::timestamptz, 'noted', CASE WHEN $4::text IS NOT NULL THEN true END, 'by', current_user))"
+                                   "  'at', $3::timestamptz, 'noted', CASE WHEN $4::text IS NOT NULL THEN true END, 'by', session_user))"
                                    " FROM u RETURNING referral_id",
                                    4, p, &error);
         }
@@ -323,7 +319,7 @@ rd_cmd_reprocess(int argc, char **argv)
                         1, p, &error) ||
             !rd_db_exec(db,
                         "INSERT INTO event (item_id, kind, detail) VALUES ($1::bigint, 'reprocess',"
-                        " jsonb_build_object('by', current_user))",
+                        " jsonb_build_object('by', session_user))",
                         1, p, &error) ||
             !rd_db_exec(db, "NOTIFY rd_queue", 0, NULL, &error))
                 return commit_or_fail(db, g_steal_pointer(&error));
@@ -357,28 +353,21 @@ rd_cmd_review(int argc, char **argv)
         return 0;
 }
 
-/* The Unix user at the keyboard: a held reply is approved by a person,
- * and the record names that person, not the database role. */
-static char *
-unix_user(void)
-{
-        struct passwd *pw = getpwuid(getuid());
-
-        return pw ? g_strdup(pw->pw_name) : g_strdup_printf("uid %u", (unsigned)getuid());
-}
-
 /* approve: held -> queued (it needs a recipient); hold: queued -> held. */
 static int
 outbox_decide(RdDb *db, const char *verb, const char *id_text)
 {
         g_autoptr(GError) error = NULL;
-        g_autofree char *who = unix_user();
         gboolean approve = strcmp(verb, "approve") == 0, found;
+        gboolean ok;
+        /* the person is the connection's login (peer authentication), not
+         * a name this program could be told */
+        g_autofree char *who = rd_db_query_value(db, "SELECT session_user", 0, NULL, &ok, &error);
         gint64 id;
 
         if (!parse_id(id_text, &id))
                 return usage_error("outbox", "give a reply id");
-        if (!rd_store_outbox_decide(db, id, 0, approve, who, &found, &error))
+        if (!ok || !rd_store_outbox_decide(db, id, 0, approve, who, &found, &error))
                 return rd_ctl_fail(g_steal_pointer(&error));
         if (!found) {
                 fprintf(stderr, "referralctl outbox %s: no reply %s %s\n", verb, id_text,
@@ -426,12 +415,12 @@ rd_cmd_outbox(int argc, char **argv)
                                            " AND state IN ('failed', 'uncertain', 'suppressed') AND recipient <> ''"
                                            " RETURNING id, referral_id)"
                                            " INSERT INTO event (referral_id, kind, detail) SELECT referral_id,"
-                                           " 'reply-retry', jsonb_build_object('outbox', id, 'by', current_user) FROM u"
+                                           " 'reply-retry', jsonb_build_object('outbox', id, 'by', session_user) FROM u"
                                            " RETURNING referral_id"
                                          : "WITH u AS (UPDATE outbox SET state = 'failed', last_error = 'dropped by staff'"
                                            " WHERE id = $1::bigint AND state IN ('queued', 'uncertain', 'held') RETURNING id,"
                                            " referral_id) INSERT INTO event (referral_id, kind, detail) SELECT referral_id,"
-                                           " 'reply-dropped', jsonb_build_object('outbox', id, 'by', current_user) FROM u"
+                                           " 'reply-dropped', jsonb_build_object('outbox', id, 'by', session_user) FROM u"
                                            " RETURNING referral_id",
                                    1, p, &error);
                 if (rows == NULL || (retry && !rd_db_exec(db, "NOTIFY rd_outbox", 0, NULL, &error)))

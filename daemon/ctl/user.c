@@ -123,7 +123,7 @@ static int
 run_user(const char *verb, const char *name, const char *role)
 {
         g_autoptr(GError) error = NULL;
-        g_autoptr(RdDb) db = rd_ctl_open_db(&error);
+        g_autoptr(RdDb) db = rd_ctl_open_db_as(RD_DB_ROLE_ADMIN, &error);
         g_autofree char *hash = NULL;
         gboolean found = TRUE;
 

@@ -253,7 +253,7 @@ rd_imap_poller_run(const RdConfig *config, guint index, gboolean once)
                 gboolean ok;
 
                 if (self.db == NULL) {
-                        self.db = rd_db_connect(config->db_conninfo, config->db_password, &error);
+                        self.db = rd_db_connect(config->db_conninfo, config->db_password, RD_DB_ROLE_INTAKE, &error);
                         self.locked = FALSE;
                 }
                 if (self.db != NULL && !self.locked &&

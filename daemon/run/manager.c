@@ -22,6 +22,7 @@
 #include "daemon/replies/sender.h"
 #include "daemon/web/web.h"
 #include "manager.h"
+#include "spawn.h"
 #include "worker.h"
 
 #define LOG_DOMAIN "rd-manager"
@@ -428,22 +429,30 @@ on_worker_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
         return 0;
 }
 
+/* Every child is a fresh referrald (spawn.c): exec'd from a clean
+ * environment with only its own secrets, never a copy of this process. */
+static pid_t
+spawn(RdManager *self, RdChildKind kind, guint index)
+{
+        g_autoptr(GError) error = NULL;
+        pid_t pid = rd_spawn_child(self->config, kind, index, self->once, &error);
+
+        if (pid < 0) {
+                rd_log_err(LOG_DOMAIN, 0, "starting a child: %s", error->message);
+                schedule_restart(self, 5 * G_USEC_PER_SEC);
+        }
+        return pid;
+}
+
 static void
 start_worker(RdManager *self, RdWorkerSlot *slot)
 {
         pid_t pid;
         int r;
 
-        pid = fork();
-        if (pid < 0) {
-                rd_log_err(LOG_DOMAIN, 0, "fork: %s", g_strerror(errno));
-                schedule_restart(self, 5 * G_USEC_PER_SEC);
+        pid = spawn(self, RD_CHILD_WORKER, slot->index);
+        if (pid < 0)
                 return;
-        }
-        if (pid == 0) {
-                /* child: leave the supervisor's loop and its connection alone */
-                rd_worker_run(self->config, slot->index, self->once);
-        }
         slot->pid = pid;
         slot->started_usec = g_get_monotonic_time();
         r = sd_event_add_child(self->event, &slot->child, pid, WEXITED, on_worker_exit, slot);
@@ -742,16 +751,11 @@ on_poller_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
 static void
 start_poller(RdManager *self, RdPollerSlot *slot)
 {
-        pid_t pid = fork();
+        pid_t pid = spawn(self, RD_CHILD_POLLER, slot->index);
         int r;
 
-        if (pid < 0) {
-                rd_log_err(LOG_DOMAIN, 0, "fork: %s", g_strerror(errno));
-                schedule_restart(self, 5 * G_USEC_PER_SEC);
+        if (pid < 0)
                 return;
-        }
-        if (pid == 0)
-                rd_imap_poller_run(self->config, slot->index, self->once);
         slot->pid = pid;
         slot->started_usec = g_get_monotonic_time();
         r = sd_event_add_child(self->event, &slot->child, pid, WEXITED, on_poller_exit, slot);
@@ -801,16 +805,9 @@ start_helper(RdManager *self, RdPollerSlot *slot)
 
         if (self->stopping || slot->pid > 0)
                 return;
-        pid = fork();
-        if (pid < 0) {
-                rd_log_err(LOG_DOMAIN, 0, "fork: %s", g_strerror(errno));
-                schedule_restart(self, 5 * G_USEC_PER_SEC);
+        pid = spawn(self, web ? RD_CHILD_WEB : RD_CHILD_SENDER, 0);
+        if (pid < 0)
                 return;
-        }
-        if (pid == 0 && web)
-                rd_web_run(self->config);
-        if (pid == 0)
-                rd_sender_run(self->config, self->once);
         slot->manager = self;
         slot->pid = pid;
         slot->started_usec = g_get_monotonic_time();
@@ -861,10 +858,12 @@ rd_manager_new(RdConfig *config, gboolean once, GError **error)
         sd_event_add_signal(self->event, &self->sig_hup, SIGHUP, on_sighup, self);
         signal(SIGPIPE, SIG_IGN);
 
-        self->db = rd_db_connect(config->db_conninfo, config->db_password, error);
+        /* migrations as the login (they act as referrald_owner themselves),
+         * then intake and bookkeeping as referrald_intake */
+        self->db = rd_db_connect(config->db_conninfo, config->db_password, NULL, error);
         if (self->db == NULL)
                 return NULL;
-        if (!rd_db_migrate(self->db, NULL, error))
+        if (!rd_db_migrate(self->db, NULL, error) || !rd_db_set_role(self->db, RD_DB_ROLE_INTAKE, error))
                 return NULL;
         self->db_ok = TRUE;
         self->dropdir = rd_dropdir_new(config, self->db);

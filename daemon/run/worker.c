@@ -2,6 +2,7 @@
 /* A worker process: resource limits, then lease an item, process it, store
  * the result, repeat. */
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <grp.h>
 #include <poll.h>
@@ -261,6 +262,23 @@ confine(RdDb *db, guint index)
         return TRUE;
 }
 
+/* A worker is what the kernel should kill first when memory runs out
+ * (the unit says OOMPolicy=continue): its item costs one attempt, and the
+ * supervisor, the pollers and the sender go on.  Raising one's own score
+ * needs no privilege. */
+#define RD_WORKER_OOM_SCORE_ADJ "500"
+
+static void
+raise_oom_score(void)
+{
+        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+        if (fd < 0 || write(fd, RD_WORKER_OOM_SCORE_ADJ, strlen(RD_WORKER_OOM_SCORE_ADJ)) < 0)
+                rd_log_debug(LOG_DOMAIN, 0, "oom_score_adj: %s", g_strerror(errno));
+        if (fd >= 0)
+                close(fd);
+}
+
 void
 rd_worker_run(const RdConfig *config, guint index, gboolean once)
 {
@@ -272,6 +290,7 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
         guint backoff = 1;
 
         rd_child_setup();
+        raise_oom_score();
 
         if (!drop_privileges(config, &error)) {
                 rd_log_err(LOG_DOMAIN, 0, "worker %u: %s", index, error->message);
@@ -290,7 +309,12 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
                 if (db == NULL && confined)
                         _exit(RD_WORKER_EXIT_DB_LOST);
                 if (db == NULL) {
-                        db = rd_db_connect(config->db_conninfo, config->db_password, &error);
+                        /* its own login when [database] worker-user names one
+                         * (the supervisor then handed it that password) */
+                        db = rd_db_connect_user(config->db_conninfo, config->db_worker_user,
+                                                config->db_worker_user ? config->db_worker_password
+                                                                       : config->db_password,
+                                                RD_DB_ROLE_WORKER, &error);
                         if (db != NULL && !rd_db_listen(db, "rd_queue", &error))
                                 g_clear_pointer(&db, rd_db_free);
                         if (db != NULL && !confine(db, index))

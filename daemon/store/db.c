@@ -17,6 +17,8 @@ struct RdDb {
         PGconn *conn;    /* owned, PQfinish() in rd_db_free() */
         char *conninfo;  /* owned */
         char *password;  /* owned, may be NULL */
+        char *role;      /* owned: SET ROLE to this after every connect, or NULL */
+        char *user;      /* owned: the login instead of the conninfo's, or NULL */
         gboolean no_reconnect; /* sandboxed: a lost connection stays lost */
 };
 
@@ -63,19 +65,52 @@ set_result_error(RdDb *db, PGresult *res, GError **error)
         return FALSE;
 }
 
+/* The process acts as its own role (schema/009_roles.sql): only what
+ * that role was granted. */
+static gboolean
+apply_role(RdDb *db, GError **error)
+{
+        if (db->role != NULL) {
+                char *quoted = PQescapeIdentifier(db->conn, db->role, strlen(db->role));
+                g_autofree char *sql = g_strdup_printf("SET ROLE %s", quoted ? quoted : "none");
+                g_autoptr(PGresult) res = NULL;
+
+                PQfreemem(quoted);
+                res = PQexec(db->conn, sql);
+                if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+                        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+                        g_autoptr(PGresult) who = PQexec(db->conn, "SELECT session_user");
+                        const char *login = PQresultStatus(who) == PGRES_TUPLES_OK && PQntuples(who) == 1
+                                                    ? PQgetvalue(who, 0, 0) : "?";
+
+                        g_set_error(error, RD_DB_ERROR, RD_DB_ERROR_INTERNAL,
+                                    "the database login %s may not act as %s: %s (it must be a member of that role:"
+                                    " GRANT %s TO %s; see README, \"Database roles\")",
+                                    login, db->role, primary ? primary : "SET ROLE failed", db->role, login);
+                        PQfinish(db->conn);
+                        db->conn = NULL;
+                        return FALSE;
+                }
+        }
+        return TRUE;
+}
+
 static gboolean
 open_conn(RdDb *db, GError **error)
 {
-        const char *keys[] = { "dbname", "password", "application_name", "connect_timeout", NULL };
-        const char *values[] = { db->conninfo, db->password, "referrald", "10", NULL };
+        const char *keys[6] = { "dbname", "application_name", "connect_timeout" };
+        const char *values[6] = { db->conninfo, "referrald", "10" };
+        guint n = 3;
 
         if (db->conn)
                 PQfinish(db->conn);
-        if (db->password == NULL) {
-                keys[1] = "application_name";
-                values[1] = "referrald";
-                keys[2] = NULL;
-                values[2] = NULL;
+        if (db->password != NULL) {
+                keys[n] = "password";
+                values[n++] = db->password;
+        }
+        if (db->user != NULL) {
+                keys[n] = "user";
+                values[n++] = db->user;
         }
         /* expand_dbname: the first value is a whole connection string; the
          * later keys override it (so the password never sits in the config) */
@@ -88,19 +123,99 @@ open_conn(RdDb *db, GError **error)
                 g_autoptr(PGresult) res = PQexec(db->conn, "SET client_min_messages = warning");
                 (void)res;
         }
-        return TRUE;
+        return apply_role(db, error);
 }
 
 RdDb *
-rd_db_connect(const char *conninfo, const char *password, GError **error)
+rd_db_connect_user(const char *conninfo, const char *user, const char *password, const char *role, GError **error)
 {
         g_autoptr(RdDb) db = g_new0(RdDb, 1);
 
         db->conninfo = g_strdup(conninfo);
+        db->user = g_strdup(user);
         db->password = g_strdup(password);
+        db->role = g_strdup(role);
         if (!open_conn(db, error))
                 return NULL;
         return g_steal_pointer(&db);
+}
+
+RdDb *
+rd_db_connect(const char *conninfo, const char *password, const char *role, GError **error)
+{
+        return rd_db_connect_user(conninfo, NULL, password, role, error);
+}
+
+gboolean
+rd_db_set_role(RdDb *db, const char *role, GError **error)
+{
+        g_free(db->role);
+        db->role = g_strdup(role);
+        if (!rd_db_connected(db))
+                return open_conn(db, error);
+        if (role == NULL) {
+                g_autoptr(PGresult) res = PQexec(db->conn, "RESET ROLE");
+
+                return PQresultStatus(res) == PGRES_COMMAND_OK || set_result_error(db, res, error);
+        }
+        return apply_role(db, error);
+}
+
+char *
+rd_db_conninfo_without_login(const char *conninfo, GError **error)
+{
+        char *errmsg = NULL;
+        PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+        GString *out;
+
+        if (opts == NULL) {
+                g_autofree char *clean = g_strstrip(g_strdup(errmsg ? errmsg : "out of memory"));
+
+                PQfreemem(errmsg);
+                g_set_error(error, RD_DB_ERROR, RD_DB_ERROR_REJECTED, "[database] conninfo: %s", clean);
+                return NULL;
+        }
+        out = g_string_new(NULL);
+        for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+                if (o->val == NULL || strcmp(o->keyword, "user") == 0 || strcmp(o->keyword, "password") == 0 ||
+                    strcmp(o->keyword, "passfile") == 0)
+                        continue;
+                if (out->len > 0)
+                        g_string_append_c(out, ' ');
+                g_string_append_printf(out, "%s='", o->keyword);
+                for (const char *c = o->val; *c; c++) {
+                        if (*c == '\\' || *c == '\'')
+                                g_string_append_c(out, '\\');
+                        g_string_append_c(out, *c);
+                }
+                g_string_append_c(out, '\'');
+        }
+        PQconninfoFree(opts);
+        return g_string_free(out, FALSE);
+}
+
+char **
+rd_db_conninfo_hosts(const char *conninfo)
+{
+        PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+        g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func(g_free);
+
+        for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
+                g_auto(GStrv) each = NULL;
+
+                if (o->val == NULL || (strcmp(o->keyword, "host") != 0 && strcmp(o->keyword, "hostaddr") != 0))
+                        continue;
+                /* a comma-separated list; a path or @name is a unix socket */
+                each = g_strsplit(o->val, ",", -1);
+                for (guint i = 0; each[i] != NULL; i++) {
+                        g_strstrip(each[i]);
+                        if (*each[i] != '\0' && *each[i] != '/' && *each[i] != '@')
+                                g_ptr_array_add(hosts, g_strdup(each[i]));
+                }
+        }
+        PQconninfoFree(opts);
+        g_ptr_array_add(hosts, NULL);
+        return (char **)g_ptr_array_free(g_steal_pointer(&hosts), FALSE);
 }
 
 void
@@ -111,6 +226,8 @@ rd_db_free(RdDb *db)
         if (db->conn)
                 PQfinish(db->conn);
         g_free(db->conninfo);
+        g_free(db->role);
+        g_free(db->user);
         if (db->password)
                 explicit_bzero(db->password, strlen(db->password)); /* memset() before free() may be dropped */
         g_free(db->password);
@@ -235,8 +352,15 @@ rd_db_migrate(RdDb *db, guint *ret_applied, GError **error)
 
                 if (!exec_ok(db, "BEGIN", 0, NULL, error))
                         return FALSE;
+                /* once schema/009_roles.sql gave the schema to referrald_owner,
+                 * new objects are created as that role too */
                 if (!exec_ok(db, "SELECT pg_advisory_xact_lock(" G_STRINGIFY(RD_MIGRATE_LOCK) ")", 0,
                              NULL, error) ||
+                    !exec_ok(db,
+                             "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public'"
+                             " AND tablename = 'schema_version' AND tableowner = 'referrald_owner')"
+                             " THEN SET LOCAL ROLE referrald_owner; END IF; END $$",
+                             0, NULL, error) ||
                     !exec_ok(db,
                              "CREATE TABLE IF NOT EXISTS schema_version ("
                              " version integer PRIMARY KEY, name text NOT NULL,"
@@ -415,12 +539,9 @@ rd_db_lease(RdDb *db, const char *worker, guint64 lease_usec, RdLeasedItem **ret
         /* One statement, autocommit: the lease (attempts+1, deadline) is
          * durable before the worker touches the bytes. */
         res = PQexecParams(db->conn,
-                           "UPDATE item SET state = 'processing', attempts = attempts + 1,"
-                           " lease_until = now() + make_interval(secs => $2::double precision),"
-                           " leased_by = $1, updated_at = now()"
-                           " WHERE id = (SELECT id FROM item WHERE state = 'queued' AND not_before <= now()"
-                           "  ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)"
-                           " RETURNING id, attempts, media_type, raw, to_char(received_at, 'YYYY-MM-DD')",
+                           /* the worker role reads no item's bytes but the one it leases */
+                           "SELECT id, attempts, media_type, raw, received"
+                           " FROM rd_worker_lease($1, $2::double precision)",
                            2, NULL, values, NULL, NULL, 1 /* binary results */);
         if (PQresultStatus(res) != PGRES_TUPLES_OK)
                 return set_result_error(db, res, error);

@@ -15,7 +15,31 @@ typedef enum {
 
 typedef struct RdDb RdDb;
 
-RdDb *rd_db_connect(const char *conninfo, const char *password, GError **error);
+/* The process roles of schema/009_roles.sql. */
+#define RD_DB_ROLE_OWNER "referrald_owner"
+#define RD_DB_ROLE_INTAKE "referrald_intake"
+#define RD_DB_ROLE_WORKER "referrald_worker"
+#define RD_DB_ROLE_SENDER "referrald_sender"
+#define RD_DB_ROLE_WEB "referrald_web"
+#define RD_DB_ROLE_STAFF "referrald_staff"
+#define RD_DB_ROLE_ADMIN "referrald_admin"
+
+/* Connects and, with @role, does SET ROLE @role (again after every
+ * reconnection): the login must be a member of it. */
+RdDb *rd_db_connect(const char *conninfo, const char *password, const char *role, GError **error);
+/* The same logging in as @user (NULL: the conninfo's) instead. */
+RdDb *rd_db_connect_user(const char *conninfo, const char *user, const char *password, const char *role,
+                         GError **error);
+/* Reconnects acting as @role (NULL: the login itself), e.g. after the
+ * supervisor ran the migrations as the login. */
+gboolean rd_db_set_role(RdDb *db, const char *role, GError **error);
+/* @conninfo without user, password and passfile: a person's connection,
+ * as the operating-system user running the command (peer authentication).
+ * Returns: (transfer full) */
+char *rd_db_conninfo_without_login(const char *conninfo, GError **error);
+/* The network hosts @conninfo names (host=, hostaddr=; not unix socket
+ * folders).  Returns: (transfer full) a NULL-terminated vector. */
+char **rd_db_conninfo_hosts(const char *conninfo);
 void rd_db_free(RdDb *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdDb, rd_db_free)
 /* Reconnect when the connection was lost; TRUE when usable. */

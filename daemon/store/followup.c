@@ -55,7 +55,7 @@ strong_candidates(RdDb *db, const RdOrigin *origin, GArray *set, GString *how, G
                 g_ptr_array_add(ids, origin->references->pdata[i]);
         for (guint i = 0; i < ids->len; i++) {
                 const char *p[1] = { ids->pdata[i] };
-                g_autoptr(RdDbRows) rows = rd_db_query(db, "SELECT DISTINCT referral_id FROM outbox WHERE message_id = $1",
+                g_autoptr(RdDbRows) rows = rd_db_query(db, "SELECT r FROM rd_worker_replied_referrals($1) r",
                                                        1, p, error);
 
                 if (rows == NULL)

@@ -42,19 +42,9 @@ rd_store_reply_facts(RdDb *db, gint64 referral_id, RdReplyStoredFacts *ret, GErr
 
         memset(ret, 0, sizeof *ret);
         rows = rd_db_query(db,
-                           "SELECT o.channel, o.from_addr, o.reply_to, o.message_id,"
-                           " array_to_string(o.references_ids, ' '), o.auto_submitted::text, o.header_fax,"
-                           " o.form_fax, o.relay, o.relay_fax, r.partner_id, o.partner_match, p.reply_channel,"
-                           " p.reply_email,"
-                           " (SELECT value FROM partner_key k WHERE k.partner_id = p.id AND k.kind = 'email'"
-                           "  ORDER BY value LIMIT 1),"
-                           " coalesce(p.reply_fax, (SELECT value FROM partner_key k WHERE k.partner_id = p.id"
-                           "  AND k.kind = 'fax' ORDER BY k.value = o.partner_fax DESC, k.value = o.header_fax DESC,"
-                           "  k.value = o.relay_fax DESC, k.value LIMIT 1)),"
-                           " r.reference, coalesce(r.received::text, r.received_at::date::text),"
-                           " r.patient_family, r.patient_given, r.patient_dob::text, r.needs_review::text, r.item_id"
-                           " FROM referral r JOIN item_origin o ON o.item_id = r.item_id"
-                           " LEFT JOIN partner p ON p.id = r.partner_id WHERE r.id = $1::bigint",
+                           /* the worker reads the partner directory only through
+                            * this function (schema/009_roles.sql) */
+                           "SELECT * FROM rd_worker_reply_facts($1::bigint)",
                            1, p, error);
         if (rows == NULL)
                 return FALSE;
@@ -129,28 +119,21 @@ rd_store_reply_counts(RdDb *db, gint64 referral_id, const char *kind, const char
         g_autofree char *rid = i64(referral_id);
         g_autofree char *interval = g_strdup_printf("%" G_GUINT64_FORMAT " seconds", min_interval_usec / G_USEC_PER_SEC);
         g_autofree char *window = g_strdup_printf("%" G_GUINT64_FORMAT " seconds", window_usec / G_USEC_PER_SEC);
-        g_autofree char *a = NULL, *b = NULL;
-        const char *p[3] = { rid, kind, interval };
-        const char *q[2] = { recipient, window };
-        gboolean ok;
+        const char *p[5] = { rid, kind, recipient, interval, window };
+        g_autoptr(RdDbRows) rows = NULL;
 
         /* serialise decisions about one recipient across workers */
-        if (!rd_db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('outbox:' || $1::text))", 1, q, error))
+        if (!rd_db_exec(db, "SELECT pg_advisory_xact_lock(hashtext('outbox:' || $1::text))", 1, p + 2, error))
                 return FALSE;
-        a = rd_db_query_value(db,
-                              "SELECT count(*) FROM outbox WHERE referral_id = $1::bigint AND kind = $2"
-                              " AND state <> 'suppressed' AND created_at > now() - $3::interval",
-                              3, p, &ok, error);
-        if (!ok)
+        /* the worker may not read the outbox: schema/009_roles.sql */
+        rows = rd_db_query(db,
+                           "SELECT same_kind, to_recipient FROM rd_worker_reply_counts($1::bigint, $2, $3,"
+                           " $4::interval, $5::interval)",
+                           5, p, error);
+        if (rows == NULL)
                 return FALSE;
-        b = rd_db_query_value(db,
-                              "SELECT count(*) FROM outbox WHERE lower(recipient) = lower($1)"
-                              " AND state <> 'suppressed' AND created_at > now() - $2::interval",
-                              2, q, &ok, error);
-        if (!ok)
-                return FALSE;
-        *ret_same_kind = a ? (guint)g_ascii_strtoull(a, NULL, 10) : 0;
-        *ret_recipient = b ? (guint)g_ascii_strtoull(b, NULL, 10) : 0;
+        *ret_same_kind = rows->rows->len ? (guint)g_ascii_strtoull(rd_db_rows_cell(rows, 0, 0), NULL, 10) : 0;
+        *ret_recipient = rows->rows->len ? (guint)g_ascii_strtoull(rd_db_rows_cell(rows, 0, 1), NULL, 10) : 0;
         return TRUE;
 }
 
@@ -197,24 +180,17 @@ rd_store_outbox_add(RdDb *db, const RdOutboxNew *row, GError **error)
         g_autofree char *iid = row->item_id > 0 ? i64(row->item_id) : NULL;
         /* References: the original's chain, then the original itself */
         g_autofree char *refs = row->in_reply_to ? text_array(row->references, row->in_reply_to) : g_strdup("{}");
-        const char *p[13] = { oid, rid, iid, row->kind, row->channel, row->recipient, row->subject, row->body,
-                              row->message_id, row->in_reply_to, refs, row->state, row->reason };
         const char *event = strcmp(row->state, "queued") == 0 ? "reply-queued" :
                             strcmp(row->state, "held") == 0 ? "reply-held" : "reply-suppressed";
-        const char *q[5] = { oid, row->kind, row->channel, row->reason, event };
+        const char *p[14] = { oid, rid, iid, row->kind, row->channel, row->recipient, row->subject, row->body,
+                              row->message_id, row->in_reply_to, refs, row->state, row->reason, event };
 
+        /* the row and its event; the worker may not write the outbox
+         * itself (schema/009_roles.sql) */
         if (!rd_db_exec(db,
-                        "INSERT INTO outbox (id, referral_id, item_id, kind, channel, recipient, subject, body,"
-                        " message_id, in_reply_to, references_ids, state, reason)"
-                        " VALUES ($1::bigint, $2::bigint, $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11::text[],"
-                        "  $12, $13)",
-                        13, p, error))
-                return FALSE;
-        if (!rd_db_exec(db,
-                        "INSERT INTO event (item_id, referral_id, kind, detail) SELECT item_id, referral_id, $5,"
-                        " jsonb_strip_nulls(jsonb_build_object('outbox', $1::bigint, 'reply', $2::text,"
-                        " 'channel', $3::text, 'reason', $4::text)) FROM outbox WHERE id = $1::bigint",
-                        5, q, error))
+                        "SELECT rd_worker_outbox_add($1::bigint, $2::bigint, $3::bigint, $4, $5, $6, $7, $8, $9,"
+                        " $10, $11::text[], $12, $13, $14)",
+                        14, p, error))
                 return FALSE;
         return strcmp(row->state, "queued") != 0 || rd_db_exec(db, "NOTIFY rd_outbox", 0, NULL, error);
 }

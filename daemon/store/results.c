@@ -61,10 +61,8 @@ match_fax_near(RdDb *db, const char *number, RdPartnerMatch *ret, GError **error
         if (number == NULL)
                 return TRUE;
         rows = rd_db_query(db,
-                           "SELECT k.partner_id, k.value, x.d FROM partner_key k, LATERAL (SELECT count(*) AS d"
-                           "  FROM generate_series(1, 10) i WHERE substr(k.value, i, 1) <> substr($1, i, 1)) x"
-                           " WHERE k.kind = 'fax' AND length(k.value) = 10 AND length($1) = 10 AND x.d <= 2"
-                           " ORDER BY x.d, k.partner_id LIMIT 2",
+                           /* the worker may not read the directory: schema/009_roles.sql */
+                           "SELECT partner_id, value, d FROM rd_worker_partner_fax_near($1)",
                            1, p, error);
         if (rows == NULL)
                 return FALSE;
@@ -94,12 +92,8 @@ match_partner(RdDb *db, const RdOrigin *o, RdPartnerMatch *ret, GError **error)
 
         memset(ret, 0, sizeof *ret);
         rows = rd_db_query(db,
-                           "SELECT k.partner_id, k.kind, k.value"
-                           " FROM partner_key k"
-                           " WHERE (k.kind = 'email' AND k.value = $1) OR (k.kind = 'fax' AND k.value IN ($2, $3))"
-                           "    OR (k.kind = 'npi' AND k.value = $4) OR (k.kind = 'domain' AND k.value = $5)"
-                           " ORDER BY CASE WHEN k.kind = 'email' THEN 1 WHEN k.kind = 'fax' AND k.value = $2 THEN 2"
-                           "  WHEN k.kind = 'fax' THEN 3 WHEN k.kind = 'npi' THEN 4 ELSE 5 END LIMIT 1",
+                           /* the worker may not read the directory: schema/009_roles.sql */
+                           "SELECT partner_id, kind, value FROM rd_worker_partner_match($1, $2, $3, $4, $5)",
                            5, p, error);
         if (rows == NULL)
                 return FALSE;

@@ -159,7 +159,10 @@ class Daemon:
         self.env_extra = {}
         self.prefix = []  # a command the daemon runs under (setpriv ...)
         groups = {
-            "database": {"conninfo": pg.dsn if pg else "host=/nonexistent dbname=x"},
+            # referralctl connects as the person running it; the tests run as
+            # root, which has no role of its own: it logs in as postgres
+            "database": {"conninfo": pg.dsn if pg else "host=/nonexistent dbname=x",
+                         "staff-conninfo": pg.dsn if pg else None},
             "dropdir": {"path": self.inbox, "processed": self.processed, "quarantine": self.quarantine,
                         "settle-time": "1", "rescan-interval": "2"},
             "workers": {"count": "2", "poll-interval": "1", "retry-backoff": "0", "max-attempts": "3"},

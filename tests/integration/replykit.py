@@ -312,7 +312,7 @@ def replies_config(daemon, pg, sink, mailbox=None, replies=None, smtp=None, work
     """Writes the daemon's configuration with [replies], [smtp] and
     [followups] (and [mailbox.clinic] when @mailbox is a Dovecot)."""
     groups = {
-        "database": {"conninfo": pg.dsn},
+        "database": {"conninfo": pg.dsn, "staff-conninfo": pg.dsn},
         "dropdir": {"path": daemon.inbox, "processed": daemon.processed, "quarantine": daemon.quarantine,
                     "settle-time": "0", "rescan-interval": "2"},
         "workers": {"count": "2", "poll-interval": "1", "retry-backoff": "0", "max-attempts": "3"},

@@ -26,7 +26,7 @@ try:
         raise SystemExit
     # the database refuses some pages for good, as a constraint or a
     # trigger added by a later migration could
-    pg.query("""CREATE FUNCTION test_refuse_page() RETURNS trigger LANGUAGE plpgsql AS $$
+    pg.query("""CREATE FUNCTION test_refuse_page() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
         name text := (SELECT original_name FROM receipt WHERE item_id = NEW.item_id LIMIT 1);
 BEGIN
