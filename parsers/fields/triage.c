@@ -75,6 +75,13 @@ find_options(const char *line, const Option *opts, gsize n_opts, const char **po
                 while ((f = strstr(f, opts[i].phrase))) {
                         gsize n = strlen(opts[i].phrase);
 
+                        /* "non-urgent", "not urgent": the other way round */
+                        if ((f - low >= 4 && (g_str_has_prefix(f - 4, "non-") || g_str_has_prefix(f - 4, "non ") ||
+                                              g_str_has_prefix(f - 4, "not "))) ||
+                            (f - low >= 3 && g_str_has_prefix(f - 3, "non"))) {
+                                f += strlen(opts[i].phrase);
+                                continue;
+                        }
                         if ((f == low || !g_ascii_isalpha(f[-1]) || rd_checkbox_ticked(low, f) ||
                              strchr("[](){}|JIl1!07OoCcKX", line[f - low - 1]) ||
                              junk_mark(line, line + (f - low))) &&
@@ -544,6 +551,32 @@ value_among_options(Ctx *c, const Value *v, const Option *opts, gsize n_opts)
                (v->line + 1 < n && is_option_row(lines[v->line + 1], opts, n_opts));
 }
 
+/* The words order systems use for a priority, as a labelled value
+ * ("Priority: Expedited"): the option each stands for. */
+static int
+priority_word(const char *value)
+{
+        static const struct {
+                const char *word;
+                int option;
+        } words[] = {
+                { "non-urgent", 0 }, { "nonurgent", 0 }, { "non urgent", 0 }, { "not urgent", 0 },
+                { "elective", 0 }, { "next available", 0 }, { "standard", 0 },
+                { "expedited", 1 }, { "expedite", 1 }, { "asap", 1 }, { "as soon as possible", 1 },
+                { "emergent", 2 }, { "emergency", 2 }, { "same day", 2 }, { "same-day", 2 }, { "immediate", 2 },
+        };
+        g_autofree char *low = g_ascii_strdown(value, -1);
+        const char *t = g_strchug(low);
+
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++) {
+                gsize n = strlen(words[i].word);
+
+                if (g_str_has_prefix(t, words[i].word) && !g_ascii_isalpha(t[n]))
+                        return words[i].option;
+        }
+        return -1;
+}
+
 /* A labelled single value: "Priority: URGENT"; -1 when none. */
 static int
 labelled_option(Ctx *c, LabelKey key, const Option *opts, gsize n_opts)
@@ -554,6 +587,12 @@ labelled_option(Ctx *c, LabelKey key, const Option *opts, gsize n_opts)
 
                 if (v->key != key || v->rank > 1)
                         continue;
+                if (key == L_PRIORITY && opts == urgency_options && !value_line_boxed(c, v, opts, n_opts)) {
+                        int k = priority_word(v->value);
+
+                        if (k >= 0)
+                                return k;
+                }
                 if (find_options(v->value, opts, n_opts, pos) != 1 ||
                     value_line_boxed(c, v, opts, n_opts))
                         continue;

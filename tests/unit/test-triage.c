@@ -50,6 +50,11 @@ static const UrgencyCase urgency_cases[] = {
         /* labelled values */
         { "labelled", "Priority: URGENT\n", "urgent", RD_TRIAGE_STRONG },
         { "labelled-routine", "Urgency: Routine\n", "routine", RD_TRIAGE_STRONG },
+        /* the words order systems print for a priority */
+        { "labelled-expedited", "Priority: Expedited\n", "urgent", RD_TRIAGE_STRONG },
+        { "labelled-emergent", "Priority: Emergent\n", "stat", RD_TRIAGE_STRONG },
+        { "labelled-non-urgent", "Priority: Non-urgent\n", "routine", RD_TRIAGE_STRONG },
+        { "non-urgent-prose", "This is a non-urgent referral.\n", "routine", RD_TRIAGE_NONE },
         /* stamps */
         { "stamp", "*** STAT ***\n", "stat", RD_TRIAGE_STRONG },
         { "stamp-urgent", "URGENT\n", "urgent", RD_TRIAGE_STRONG },
