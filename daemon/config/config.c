@@ -14,10 +14,15 @@
 static const RdKey database_keys[] = {
         { "conninfo", RD_KEY_STRING, F(db_conninfo), NULL, "a libpq connection string" },
         { "staff-conninfo", RD_KEY_STRING, F(db_staff_conninfo), NULL, "a libpq connection string" },
-        { "worker-user", RD_KEY_STRING, F(db_worker_user), NULL, "a database role name" },
-        { "worker-password-file", RD_KEY_PATH, F(db_worker_secret.file), NULL, "an absolute path" },
-        { "worker-password-credential", RD_KEY_STRING, F(db_worker_secret.credential), NULL, "a credential name",
+#define LOGIN_KEYS(kind, member)                                                                         \
+        { kind "-user", RD_KEY_STRING, F(member.user), NULL, "a database role name" },                     \
+        { kind "-password-file", RD_KEY_PATH, F(member.secret.file), NULL, "an absolute path" },           \
+        { kind "-password-credential", RD_KEY_STRING, F(member.secret.credential), NULL, "a credential name", \
           rd_secret_check_name },
+        LOGIN_KEYS("worker", db_worker)
+        LOGIN_KEYS("sender", db_sender)
+        LOGIN_KEYS("web", db_web)
+#undef LOGIN_KEYS
         { "password-file", RD_KEY_PATH, F(db_secret.file), NULL, "an absolute path" },
         { "password-credential", RD_KEY_STRING, F(db_secret.credential), NULL, "a credential name",
           rd_secret_check_name },
@@ -172,7 +177,10 @@ static const struct {
         GDestroyNotify free;
 } owned[] = {
         { F(db_password), (GDestroyNotify)rd_secret_free }, /* wiped, not only freed */
-        { F(db_worker_password), (GDestroyNotify)rd_secret_free },
+        { F(db_worker.password), (GDestroyNotify)rd_secret_free },
+        { F(db_sender.password), (GDestroyNotify)rd_secret_free },
+        { F(db_web.password), (GDestroyNotify)rd_secret_free },
+        { F(db_process_user), g_free },
         { F(path), g_free },
         { F(files.keyfile), (GDestroyNotify)g_key_file_unref },
         { F(files.lines), (GDestroyNotify)g_hash_table_unref },
@@ -237,14 +245,26 @@ read_secrets(RdConfig *c, const RdKeySource *src, RdConfigLoadFlags flags, GErro
 {
         if (!read_secret(c, src, flags, "database", &c->db_secret, &c->db_password, error))
                 return FALSE;
-        /* the workers' own login (README, "Database roles") */
-        if (c->db_worker_user == NULL && (c->db_worker_secret.file != NULL || c->db_worker_secret.credential != NULL))
-                return rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "database",
-                                   c->db_worker_secret.file ? "worker-password-file" : "worker-password-credential",
-                                   error, "a workers' password needs worker-user");
-        if (!read_secret_keys(c, src, flags, "database", "worker-", &c->db_worker_secret, &c->db_worker_password,
-                              error))
-                return FALSE;
+        /* the processes' own logins (README, "Database roles") */
+        {
+                static const char *const prefixes[] = { "worker-", "sender-", "web-" };
+                RdDbLogin *logins[] = { &c->db_worker, &c->db_sender, &c->db_web };
+
+                for (gsize i = 0; i < G_N_ELEMENTS(logins); i++) {
+                        g_autofree char *user_key = g_strconcat(prefixes[i], "user", NULL);
+                        g_autofree char *pw_key = g_strconcat(prefixes[i], logins[i]->secret.file ? "password-file"
+                                                                                                 : "password-credential",
+                                                              NULL);
+
+                        if (logins[i]->user == NULL &&
+                            (logins[i]->secret.file != NULL || logins[i]->secret.credential != NULL))
+                                return rd_key_fail(src, RD_CONFIG_ERROR_MISSING, "database", pw_key, error,
+                                                   "%s needs %s", pw_key, user_key);
+                        if (!read_secret_keys(c, src, flags, "database", prefixes[i], &logins[i]->secret,
+                                              &logins[i]->password, error))
+                                return FALSE;
+                }
+        }
         for (guint i = 0; i < c->mailboxes->len; i++) {
                 RdMailboxConfig *mb = g_ptr_array_index(c->mailboxes, i);
                 g_autofree char *group = g_strconcat("mailbox.", mb->name, NULL);

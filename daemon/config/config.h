@@ -26,6 +26,13 @@ typedef enum {
         RD_CONFIG_LOAD_NO_SECRETS = 1 << 0,
 } RdConfigLoadFlags;
 
+/* A database login of one kind of process, and its password. */
+typedef struct {
+        char *user;
+        RdSecretKeys secret;
+        char *password;             /* owned: read from secret, may be NULL; wiped on free */
+} RdDbLogin;
+
 typedef struct {
         char *path;                 /* owned: the main file */
         RdConfigFiles files;        /* owned: every file read (main first), merged, where each key is */
@@ -37,9 +44,10 @@ typedef struct {
         RdSecretKeys db_secret;     /* password-file= or password-credential= */
         char *db_password;          /* owned: read from db_secret, may be NULL; wiped on free */
         char *db_staff_conninfo;    /* referralctl: a person's own connection; NULL: conninfo without user */
-        char *db_worker_user;       /* the workers' own login, or NULL: the daemon's, then SET ROLE */
-        RdSecretKeys db_worker_secret;
-        char *db_worker_password;   /* owned: read from db_worker_secret, may be NULL; wiped on free */
+        /* a process's own login ([database] worker-user, sender-user,
+         * web-user), or user NULL: the daemon's, then SET ROLE */
+        RdDbLogin db_worker, db_sender, db_web;
+        char *db_process_user;      /* owned, in a child: the login it was handed, or NULL */
 
         /* [dropdir] */
         char *drop_path;

@@ -253,7 +253,8 @@ rd_imap_poller_run(const RdConfig *config, guint index, gboolean once)
                 gboolean ok;
 
                 if (self.db == NULL) {
-                        self.db = rd_db_connect(config->db_conninfo, config->db_password, RD_DB_ROLE_INTAKE, &error);
+                        self.db = rd_db_connect_user(config->db_conninfo, config->db_process_user, config->db_password,
+                                                     RD_DB_ROLE_INTAKE, &error);
                         self.locked = FALSE;
                 }
                 if (self.db != NULL && !self.locked &&

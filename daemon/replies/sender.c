@@ -278,7 +278,8 @@ rd_sender_run(const RdConfig *config, gboolean once)
 
                 if (db == NULL || !rd_db_ensure(db, NULL)) {
                         g_clear_pointer(&db, rd_db_free);
-                        db = rd_db_connect(config->db_conninfo, config->db_password, RD_DB_ROLE_SENDER, &error);
+                        db = rd_db_connect_user(config->db_conninfo, config->db_process_user, config->db_password,
+                                                RD_DB_ROLE_SENDER, &error);
                         if (db == NULL || !rd_db_listen(db, "rd_outbox", &error) || !rd_sender_recover(db, &error)) {
                                 rd_log_warning(LOG_DOMAIN, 0, "outbox: %s", error ? error->message : "no database");
                                 g_clear_pointer(&db, rd_db_free);

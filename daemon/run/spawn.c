@@ -53,17 +53,22 @@ handover_fd(const RdConfig *config, RdChildKind kind, guint index, GError **erro
 {
         g_autofree char *data = g_key_file_to_data(config->files.keyfile, NULL, NULL);
         GVariantBuilder secrets;
+        const RdDbLogin *login;
         g_autoptr(GVariant) v = NULL;
         const guint8 *bytes;
         gsize len, done = 0;
         int fd;
 
         g_variant_builder_init(&secrets, G_VARIANT_TYPE("a{ss}"));
-        /* a worker with a login of its own never sees the daemon's password */
-        if (kind == RD_CHILD_WORKER && config->db_worker_user != NULL)
-                add_secret(&secrets, "worker-database", config->db_worker_password);
-        else
+        /* a child with a login of its own never sees the daemon's password */
+        login = kind == RD_CHILD_WORKER ? &config->db_worker : kind == RD_CHILD_SENDER ? &config->db_sender
+              : kind == RD_CHILD_WEB ? &config->db_web : NULL;
+        if (login != NULL && login->user != NULL) {
+                add_secret(&secrets, "database-user", login->user);
+                add_secret(&secrets, "database", login->password);
+        } else {
                 add_secret(&secrets, "database", config->db_password);
+        }
         if (kind == RD_CHILD_POLLER && index < config->mailboxes->len)
                 add_secret(&secrets, "mailbox",
                            ((const RdMailboxConfig *)g_ptr_array_index(config->mailboxes, index))->password);
@@ -241,8 +246,7 @@ rd_spawn_child_main(int argc, char **argv)
                 _exit(kind == RD_CHILD_WORKER ? RD_WORKER_EXIT_SETUP : 1);
         }
         config->db_password = take_secret(secrets, "database");
-        if (kind == RD_CHILD_WORKER)
-                config->db_worker_password = take_secret(secrets, "worker-database");
+        config->db_process_user = take_secret(secrets, "database-user");
         if (kind == RD_CHILD_POLLER && index < config->mailboxes->len)
                 ((RdMailboxConfig *)g_ptr_array_index(config->mailboxes, index))->password =
                         take_secret(secrets, "mailbox");

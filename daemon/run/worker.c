@@ -310,10 +310,8 @@ rd_worker_run(const RdConfig *config, guint index, gboolean once)
                         _exit(RD_WORKER_EXIT_DB_LOST);
                 if (db == NULL) {
                         /* its own login when [database] worker-user names one
-                         * (the supervisor then handed it that password) */
-                        db = rd_db_connect_user(config->db_conninfo, config->db_worker_user,
-                                                config->db_worker_user ? config->db_worker_password
-                                                                       : config->db_password,
+                         * (the supervisor handed it that login and password) */
+                        db = rd_db_connect_user(config->db_conninfo, config->db_process_user, config->db_password,
                                                 RD_DB_ROLE_WORKER, &error);
                         if (db != NULL && !rd_db_listen(db, "rd_queue", &error))
                                 g_clear_pointer(&db, rd_db_free);

@@ -497,7 +497,8 @@ rd_web_run(const RdConfig *config)
         web.timezone = practice_timezone(config->web);
         g_resources_register(rd_web_get_resource());
         web.exe = g_file_read_link("/proc/self/exe", NULL);
-        web.db = rd_db_connect(config->db_conninfo, config->db_password, RD_DB_ROLE_WEB, &error);
+        web.db = rd_db_connect_user(config->db_conninfo, config->db_process_user, config->db_password, RD_DB_ROLE_WEB,
+                                    &error);
         web.server = soup_server_new("server-header", NULL, NULL);
         web.loop = g_main_loop_new(NULL, FALSE);
         if (web.db == NULL || !start_listening(&web, &error)) {

@@ -27,6 +27,7 @@ DB_PW = "dbpw-" + secrets.token_hex(12)
 IMAP_PW = "imappw-" + secrets.token_hex(12)
 SMTP_PW = "smtppw-" + secrets.token_hex(12)
 WORKER_PW = "workerpw-" + secrets.token_hex(12)
+SENDER_PW = "senderpw-" + secrets.token_hex(12)
 # what a child keeps of the environment (daemon/run/spawn.c)
 ENV_KEEP = {"PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "JOURNAL_STREAM",
             "OMP_THREAD_LIMIT", "TESSDATA_PREFIX", "G_DEBUG", "G_MESSAGES_DEBUG", "RD_TEST_FAULTS",
@@ -121,15 +122,17 @@ try:
     text = text.replace("password-file=%s" % dv.password_file, "password-file=%s" % write_secret("imap.pw", IMAP_PW))
     # the workers log in as themselves ([database] worker-user)
     text = text.replace("[database]\n", "[database]\npassword-file=%s\nworker-user=rd_worker_login\n"
-                        "worker-password-file=%s\n" % (write_secret("db.pw", DB_PW), write_secret("worker.pw", WORKER_PW)),
-                        1)
+                        "worker-password-file=%s\nsender-user=rd_sender_login\nsender-password-file=%s\n"
+                        % (write_secret("db.pw", DB_PW), write_secret("worker.pw", WORKER_PW),
+                           write_secret("sender.pw", SENDER_PW)), 1)
     with open(d.config, "w") as f:
         f.write(text)
     ok, detail = kit.migrate(d, pg)
     if not tap.ok(ok, "schema created", detail):
         raise SystemExit
     kit.add_partner(d, pg, OFFICE, keys=("fax", "npi"), reply_email="front@westerly-mg.example")
-    pg.query("CREATE ROLE rd_worker_login LOGIN IN ROLE referrald_worker")
+    pg.query("CREATE ROLE rd_worker_login LOGIN IN ROLE referrald_worker;"
+             " CREATE ROLE rd_sender_login LOGIN IN ROLE referrald_sender")
 
     d.env_extra = {"CREDENTIALS_DIRECTORY": work.path, "RD_SECRET_PROBE": IMAP_PW}
     d.start()
@@ -161,21 +164,25 @@ try:
            "with no credentials directory and no password in it")
 
     # the supervisor holds them all; each child only its own
-    want = [DB_PW.encode(), IMAP_PW.encode(), SMTP_PW.encode(), WORKER_PW.encode()]
+    want = [DB_PW.encode(), IMAP_PW.encode(), SMTP_PW.encode(), WORKER_PW.encode(), SENDER_PW.encode()]
     held = memory_holds(worker, want)
     tap.ok(WORKER_PW.encode() in held, "the memory scan finds the worker's own secret, its database password")
     tap.ok(IMAP_PW.encode() not in held and SMTP_PW.encode() not in held,
            "a worker's memory holds neither the IMAP nor the SMTP password", held)
     tap.ok(DB_PW.encode() not in held, "nor the daemon's database password (it has a login of its own)", held)
     held = memory_holds(poller, want)
-    tap.ok(IMAP_PW.encode() in held and SMTP_PW.encode() not in held and WORKER_PW.encode() not in held,
-           "the mailbox poller holds its IMAP password and not the SMTP or the workers' one", held)
+    tap.ok(IMAP_PW.encode() in held and DB_PW.encode() in held and SMTP_PW.encode() not in held
+           and WORKER_PW.encode() not in held and SENDER_PW.encode() not in held,
+           "the mailbox poller holds its IMAP password and the daemon's database one, no other", held)
     held = memory_holds(sender, want)
-    tap.ok(SMTP_PW.encode() in held and DB_PW.encode() in held and IMAP_PW.encode() not in held,
-           "the sender holds the SMTP and the daemon's database password, not the IMAP one", held)
-    logins = pg.query("SELECT usename, count(*) FROM pg_stat_activity WHERE datname = 'referrals'"
-                      " AND usename = 'rd_worker_login' GROUP BY 1")
-    tap.ok(logins and int(logins[0][1]) >= 2, "both workers are logged in as the workers' own login", logins)
+    tap.ok(SMTP_PW.encode() in held and SENDER_PW.encode() in held and DB_PW.encode() not in held
+           and IMAP_PW.encode() not in held,
+           "the sender holds the SMTP password and its own database login's, not the daemon's or the IMAP one",
+           held)
+    logins = dict(pg.query("SELECT usename, count(*) FROM pg_stat_activity WHERE datname = 'referrals'"
+                           " AND usename IN ('rd_worker_login', 'rd_sender_login') GROUP BY 1"))
+    tap.ok(int(logins.get("rd_worker_login", 0)) >= 2 and int(logins.get("rd_sender_login", 0)) >= 1,
+           "the workers and the sender are logged in as their own logins", logins)
     res = pg.query("SET SESSION AUTHORIZATION rd_worker_login; RESET ROLE;"
                    " SELECT has_table_privilege('partner', 'SELECT')")
     tap.ok(res == [["f"]], "which, even after RESET ROLE, cannot read the partner directory", res)
