@@ -302,6 +302,7 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
 
         rd_picture_band_columns(ink, y0, y1, top, bot, runs);
         covered = rd_picture_long_runs(top, w, MAX(8, w / 25), keep);
+        if (g_getenv("RD_PIC_DEBUG")) g_printerr("band %d-%d w %d covered %d\n", y0, y1, w, covered);
         if (covered < 0.35 * w)
                 return;
         /* a trace crosses a column once; letters two or three times
@@ -309,6 +310,7 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
         for (int x = 0; x < w; x++)
                 if (keep[x])
                         crossings += runs[x];
+        if (g_getenv("RD_PIC_DEBUG")) g_printerr("  crossings %u\n", crossings);
         if (crossings > RD_PIC_MAX_CROSSINGS * covered)
                 return;
         for (int x = 0; x < w; x++)
@@ -345,6 +347,7 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
                 pbot = MAX(pbot, bot[x]);
         }
         /* handwriting has a tall stroke every letter; a trace a spike a beat */
+        if (g_getenv("RD_PIC_DEBUG")) g_printerr("  centres %u spike_cols %u med %d thr %d\n", centres->len, spike_cols, med, thr);
         if (centres->len < 3 || spike_cols > 0.2 * covered)
                 return;
         iv = g_new(double, centres->len);
@@ -352,6 +355,7 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
                 iv[ni++] = g_array_index(centres, double, i) - g_array_index(centres, double, i - 1);
         qsort(iv, ni, sizeof(double), rd_pic_cmp_double);
         /* 10 s across the strip at 40..150 beats/min: 6.7..25 beats */
+        if (g_getenv("RD_PIC_DEBUG")) g_printerr("  iv med %.1f\n", iv[ni/2]);
         if (iv[ni / 2] < 0.015 * w || iv[ni / 2] > 0.35 * w)
                 return;
         for (guint i = 0; i < ni; i++)
@@ -569,6 +573,20 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
                  * under a grid the plain cut could not strip */
                 rd_picture_traces(ink, ret->text_density, &best, &angle);
                 rd_picture_traces(dark_ink, ret->text_density, &best, &angle);
+                /* a dotted grid, a dithered background or fax noise
+                 * survives the line cut as specks that every column of a
+                 * trace row crosses: the same search over the long strokes
+                 * only */
+                if (best.rows < 3) {
+                        int lng = MAX(ret->work_width, ret->work_height);
+                        int keep = MAX(12, lng / 60);
+                        g_autoptr(PIX) strokes = pixSelectBySize(ink, keep, keep, 8, L_SELECT_IF_EITHER,
+                                                                 L_SELECT_IF_GTE, NULL);
+
+                        if (g_getenv("RD_PIC_DEBUG")) g_printerr("STROKES pass\n");
+                        if (strokes != NULL)
+                                rd_picture_traces(strokes, ret->text_density, &best, &angle);
+                }
                 rd_picture_fill(ret, &best, angle, ret->text_density);
         }
         if (ret_text_mask != NULL)

@@ -16,6 +16,16 @@ is_empty_box_glyph(gunichar c)
                c == 0x2752 || c == 0x25CB /* ○ */ || c == 0x25EF || c == 0x2B1C || c == 0x2B55;
 }
 
+/* Ticks, crosses and filled boxes or dots. */
+static gboolean
+is_ticked_box_glyph(gunichar c)
+{
+        return c == 0x2612 /* ☒ */ || c == 0x2611 /* ☑ */ || (c >= 0x2713 && c <= 0x2718) /* ✓ ✔ ✕ ✖ ✗ ✘ */ ||
+               c == 0x25A0 /* ■ */ || c == 0x25CF /* ● */ || c == 0x25A3 || c == 0x25C9 || c == 0x25D9 ||
+               c == 0x22A0 /* ⊠ */ || c == 0x2A2F || c == 0x00D7 /* × */ || c == 0x2B1B || c == 0x25AA ||
+               c == 0x25FC || c == 0x25FE;
+}
+
 /* What a short token of box characters says: a tick (☒ ☑ ✓ ✔ ■ ●, X, or
  * a filled box OCR read as K, B, &, %), an empty box, or no box. */
 static RdBox
@@ -37,8 +47,10 @@ box_token(const char *start, const char *end)
 
                         if (u == (gunichar)-1 || u == (gunichar)-2)
                                 return RD_BOX_NONE;
-                        if (!is_empty_box_glyph(u))
+                        if (is_ticked_box_glyph(u))
                                 ticked = TRUE;
+                        else if (!is_empty_box_glyph(u))
+                                return RD_BOX_NONE; /* a quote or a dash: OCR's reading of a ring */
                         q = g_utf8_next_char(q);
                         continue;
                 }

@@ -409,8 +409,12 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
                         const char *l = lines[i];
                         g_autofree char *low = g_ascii_strdown(l, -1);
 
+                        /* a form's priority field prints its options: what
+                         * OCR left of them is not the writer's prose */
                         if (is_option_row(l, urgency_options, 3) ||
-                            is_option_row(l, service_options, 5) || urgency_not_asserted(low))
+                            is_option_row(l, service_options, 5) || urgency_not_asserted(low) ||
+                            strstr(low, "priority") || strstr(low, "urgency") || strstr(low, "circle one") ||
+                            strstr(low, "check one") || strstr(low, "select one") || strstr(low, "tick one"))
                                 continue;
                         if (has_capital_word(l, "STAT"))
                                 caps = 2;

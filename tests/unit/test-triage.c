@@ -65,6 +65,9 @@ static const UrgencyCase urgency_cases[] = {
         /* the row's last option set on a line of its own by OCR */
         { "option-row-split", "Fax - 555/428-4490\nSTAT\n\npriority - | jy Routine [m} Urgent [J\n", "routine",
           RD_TRIAGE_NONE },
+        /* a circled option OCR dropped: the rest of the printed row is
+         * not the writer's capitals, and OCR's quotes are no ticks */
+        { "circled-lost", "Priority (circle one): gent. STAT\n", "routine", RD_TRIAGE_NONE },
         { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
         /* prose */
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
@@ -146,6 +149,8 @@ static const ServiceCase service_cases[] = {
         { "two-ticks", "Service: [X] Preventive [X] Heart failure [ ] Interventional\n",
           "general", RD_TRIAGE_WEAK },
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
+        { "ring-quotes", "Clinic: General Cardiology. \u201cElectrophysiolog Heart Failure\u2019 Interventional\n",
+          "general", RD_TRIAGE_NONE },
         { "stated", "Referral to the electrophysiology clinic for ablation evaluation.\n",
           "electrophysiology", RD_TRIAGE_STRONG },
         { "diagnosis-code", "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology",
