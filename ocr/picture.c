@@ -282,9 +282,11 @@ rd_picture_long_runs(const int *top, int w, int min_run, guint8 *keep)
 
 /* Judges the band [@y0, @y1]: long continuous strokes whose height per
  * column is mostly that of a line, with sparse, evenly spaced spikes many
- * times taller. Adds it to @dir when it is a trace row. */
-static void
-rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
+ * times taller, a spike at least @spike_frac of the band's height. Adds
+ * it to @dir when it is a trace row; returns TRUE when only its spikes
+ * failed (a lower @spike_frac may find them). */
+static gboolean
+rd_picture_band(PIX *ink, int y0, int y1, double spike_frac, RdPicDir *dir)
 {
         int w = pixGetWidth(ink), n = 0, covered, med, base, thr;
         int merge = MAX(3, w / 60), start = -1, last = -1, ptop = 0, pbot = 0;
@@ -302,17 +304,15 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
 
         rd_picture_band_columns(ink, y0, y1, top, bot, runs);
         covered = rd_picture_long_runs(top, w, MAX(8, w / 25), keep);
-        if (g_getenv("RD_PIC_DEBUG")) g_printerr("band %d-%d w %d covered %d\n", y0, y1, w, covered);
         if (covered < 0.35 * w)
-                return;
+                return FALSE;
         /* a trace crosses a column once; letters two or three times
          * (e, o, m), lines of text above each other more */
         for (int x = 0; x < w; x++)
                 if (keep[x])
                         crossings += runs[x];
-        if (g_getenv("RD_PIC_DEBUG")) g_printerr("  crossings %u\n", crossings);
         if (crossings > RD_PIC_MAX_CROSSINGS * covered)
-                return;
+                return FALSE;
         for (int x = 0; x < w; x++)
                 if (keep[x])
                         tmp[n++] = bot[x] - top[x] + 1;
@@ -322,7 +322,7 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
                 if (keep[x])
                         tmp[n++] = (top[x] + bot[x]) / 2;
         base = rd_pic_median(tmp, n);
-        thr = MAX(4 * med + 2, (int)(0.25 * (y1 - y0 + 1)));
+        thr = MAX(4 * med + 2, (int)(spike_frac * (y1 - y0 + 1)));
         for (int x = 0; x <= w; x++) {
                 gboolean spike = x < w && keep[x] && bot[x] - top[x] + 1 >= thr;
 
@@ -347,17 +347,15 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
                 pbot = MAX(pbot, bot[x]);
         }
         /* handwriting has a tall stroke every letter; a trace a spike a beat */
-        if (g_getenv("RD_PIC_DEBUG")) g_printerr("  centres %u spike_cols %u med %d thr %d\n", centres->len, spike_cols, med, thr);
         if (centres->len < 3 || spike_cols > 0.2 * covered)
-                return;
+                return TRUE;
         iv = g_new(double, centres->len);
         for (guint i = 1; i < centres->len; i++)
                 iv[ni++] = g_array_index(centres, double, i) - g_array_index(centres, double, i - 1);
         qsort(iv, ni, sizeof(double), rd_pic_cmp_double);
         /* 10 s across the strip at 40..150 beats/min: 6.7..25 beats */
-        if (g_getenv("RD_PIC_DEBUG")) g_printerr("  iv med %.1f\n", iv[ni/2]);
         if (iv[ni / 2] < 0.015 * w || iv[ni / 2] > 0.35 * w)
-                return;
+                return TRUE;
         for (guint i = 0; i < ni; i++)
                 mean += iv[i];
         mean /= ni;
@@ -369,6 +367,7 @@ rd_picture_band(PIX *ink, int y0, int y1, RdPicDir *dir)
         dir->regularity += 1.0 - CLAMP(sqrt(var / ni) / MAX(mean, 1.0), 0.0, 1.0);
         dir->up += up;
         dir->down += down;
+        return FALSE;
 }
 
 /* Trace rows of @ink with rows running horizontally: bands around the
@@ -408,7 +407,11 @@ rd_picture_direction(PIX *ink, RdPicDir *dir)
                 int y0 = i > 0 ? (peaks[i - 1] + peaks[i]) / 2 : MAX(0, peaks[i] - 2 * sep);
                 int y1 = i + 1 < np ? (peaks[i] + peaks[i + 1]) / 2 : MIN(h - 1, peaks[i] + 2 * sep);
 
-                rd_picture_band(ink, y0, y1, dir);
+                /* a QRS is a quarter of the row pitch on a 6x2 or 3x4
+                 * sheet; where the rows stand far apart (a rhythm strip
+                 * below, a wide margin) it is less */
+                if (rd_picture_band(ink, y0, y1, 0.25, dir))
+                        rd_picture_band(ink, y0, y1, 0.12, dir);
         }
         if (dir->rows > 0) {
                 dir->coverage /= dir->rows;
@@ -583,7 +586,6 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
                         g_autoptr(PIX) strokes = pixSelectBySize(ink, keep, keep, 8, L_SELECT_IF_EITHER,
                                                                  L_SELECT_IF_GTE, NULL);
 
-                        if (g_getenv("RD_PIC_DEBUG")) g_printerr("STROKES pass\n");
                         if (strokes != NULL)
                                 rd_picture_traces(strokes, ret->text_density, &best, &angle);
                 }

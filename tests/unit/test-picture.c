@@ -58,6 +58,49 @@ test_synthetic_tracing(void)
         pixDestroy(&src);
 }
 
+/* Specks all over the page (a dotted grid, a dithered background, line
+ * noise) put a run in nearly every column of a trace row: the tracing is
+ * still found, in each of its directions, and a text page with the same
+ * specks is still not one. */
+static void
+test_specked_tracing(void)
+{
+        PIX *src = rd_sim_tracing(2200, 255, 3);
+        PIX *text = rd_sim_text_page(1700, 9);
+
+        for (int quads = 0; quads < 2; quads++) {
+                PIX *pages[2] = { rd_sim_fax(src, RD_SIM_FINE, quads, FALSE, 21 + quads),
+                                  rd_sim_fax(text, RD_SIM_FINE, 0, FALSE, 31 + quads) };
+
+                for (int k = 0; k < 2; k++) {
+                        int w = pixGetWidth(pages[k]), h = pixGetHeight(pages[k]);
+                        GRand *rand = g_rand_new_with_seed(41 + quads + k);
+                        RdPicture p;
+                        g_autofree char *why = NULL;
+
+                        /* one 3x3 speck per ~1500 pixels: 2,500 on a page */
+                        for (int i = 0; i < w * h / 1500; i++) {
+                                int x = g_rand_int_range(rand, 0, w - 3), y = g_rand_int_range(rand, 0, h - 3);
+
+                                pixRasterop(pages[k], x, y, 3, 3, PIX_SET, NULL, 0, 0);
+                        }
+                        g_rand_free(rand);
+                        measure_ok(pages[k], &p);
+                        why = rd_picture_explain(&p);
+                        g_test_message("%s turned %d with specks: %s", k ? "text" : "tracing", quads * 90, why);
+                        if (k == 0) {
+                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
+                                g_assert_cmpint(p.tracing_angle, ==, quads & 1 ? 90 : 0);
+                        } else {
+                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+                        }
+                        pixDestroy(&pages[k]);
+                }
+        }
+        pixDestroy(&src);
+        pixDestroy(&text);
+}
+
 static void
 test_synthetic_negatives(void)
 {
@@ -398,6 +441,7 @@ main(int argc, char **argv)
         if (shared_dir != NULL && !g_file_test(shared_dir, G_FILE_TEST_IS_DIR))
                 shared_dir = NULL;
         g_test_add_func("/picture/synthetic-tracing", test_synthetic_tracing);
+        g_test_add_func("/picture/specked-tracing", test_specked_tracing);
         g_test_add_func("/picture/synthetic-negatives", test_synthetic_negatives);
         g_test_add_func("/picture/blank", test_blank);
         g_test_add_func("/picture/bad-image", test_bad_image);
