@@ -56,7 +56,7 @@ box_token(const char *start, const char *end)
                 }
                 if (strchr("Xx%&#*", c) || (q == start && strchr("KkB", c)))
                         ticked = TRUE;
-                else if (!strchr("[](){}|JIl1!07OoCcQ/\\_-.,:;", c))
+                else if (!strchr("[](){}|JIl1!07OoCcQLU/\\_-.,:;", c))
                         return RD_BOX_NONE;
                 q++;
         }

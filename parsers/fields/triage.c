@@ -54,7 +54,9 @@ junk_mark(const char *line, const char *label_start)
                         capital = TRUE;
                 else if (!g_ascii_islower(*q))
                         return FALSE;
-                if (!strchr("JIlOoCcQXxK", *q))
+                /* a filled square reads as a dense letter (B, M, E, ...);
+                 * an empty one as strokes (L J, I, U, C, O) */
+                if (strchr("BEHKMNRW", *q) || (guchar)*q >= 0x80)
                         foreign = TRUE;
         }
         return capital && foreign;
