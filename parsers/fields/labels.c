@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "labels.h"
+#include "dates.h"
 #include "fields-private.h"
 
 /* Empty boxes and rings: printed, not marked. */
@@ -377,7 +378,30 @@ rd_line_is_blank(const char *l)
         return TRUE;
 }
 
-/* "Collected:" alone on its line: a label without its value. */
+/* Does @l open with one of the label texts, followed by nothing, a
+ * space, a colon or '#'?  With @whole, the label must be all of it. */
+static gboolean
+opens_with_label_text(const char *l, gboolean whole)
+{
+        g_autofree char *low = g_ascii_strdown(l, -1);
+        gsize n = strlen(g_strstrip(low));
+
+        while (whole && n > 0 && (low[n - 1] == ':' || low[n - 1] == '#' || low[n - 1] == ' '))
+                low[--n] = '\0';
+        for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
+                gsize t = strlen(labels[i].text);
+
+                if (strncmp(low, labels[i].text, t) != 0)
+                        continue;
+                if (whole ? low[t] == '\0' : (low[t] == '\0' || low[t] == ' ' || low[t] == ':' || low[t] == '#'))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
+/* "Collected:" alone on its line: a label without its value; or a label
+ * of the table written without its colon ("PATIENT NAME", "DOB"), as a
+ * text layer gives a table's label column. */
 static gboolean
 is_bare_label(const char *l)
 {
@@ -388,6 +412,8 @@ is_bare_label(const char *l)
                 l++;
         if (rd_match_label(l, l, &vstart))
                 return rd_line_is_blank(vstart);
+        if (opens_with_label_text(l, TRUE))
+                return TRUE;
         len = strlen(l);
         while (len > 0 && l[len - 1] == ' ')
                 len--;
@@ -433,9 +459,114 @@ is_column_heading(const char *line)
         return words >= 1 && words <= 2 && len <= 20;
 }
 
+/* A line that may be a label the table does not know ("F", "Acct No"):
+ * one to three short words, no digit, no colon inside. */
+static gboolean
+is_label_like(const char *l)
+{
+        guint words = 0;
+        gsize len = 0;
+
+        while (*l == ' ')
+                l++;
+        for (const char *q = l; *q; q++, len++) {
+                if (g_ascii_isdigit(*q) || (*q == ':' && q[1] != '\0'))
+                        return FALSE;
+                if (*q != ' ' && (q == l || q[-1] == ' '))
+                        words++;
+        }
+        return words >= 1 && words <= 3 && len <= 20 && g_ascii_isupper(*l);
+}
+
+/* The headings a table puts over its value column. */
+static gboolean
+is_value_heading(const char *l)
+{
+        static const char *const words[] = { "value", "values", "details", "detail", "information", "info",
+                                             "data", "entry", "response", "answer" };
+        g_autofree char *low = g_ascii_strdown(l, -1);
+
+        g_strstrip(low);
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+                if (strcmp(low, words[i]) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* How well @value fits the label on @label_line: +1 when its shape is the
+ * label's (ten digits for an NPI, a phone number, a date, a name without
+ * digits, a sex), -1 when it is not, 0 when the label says nothing. */
+static int
+value_fits(const char *label_line, const char *value)
+{
+        g_autofree char *with_colon = NULL;
+        const char *v;
+        const Label *lab;
+        guint digits = 0, letters = 0, others = 0;
+
+        with_colon = g_strdup_printf("%s:", label_line);
+        g_strstrip(with_colon);
+        {
+                /* "PHONE" "NPI #" "D.O.B." as written, with a colon put after */
+                gsize n = strlen(with_colon);
+
+                while (n >= 2 && (with_colon[n - 2] == ':' || with_colon[n - 2] == '#' || with_colon[n - 2] == ' ')) {
+                        with_colon[n - 2] = ':';
+                        with_colon[--n] = '\0';
+                }
+        }
+        {
+                g_autofree char *low = g_ascii_strdown(with_colon, -1);
+
+                lab = rd_match_label(low, low, &v);
+        }
+        if (lab == NULL)
+                return 0;
+        for (const char *q = value; *q; q++) {
+                digits += g_ascii_isdigit(*q) != 0;
+                letters += g_ascii_isalpha(*q) != 0;
+                others += !g_ascii_isalnum(*q) && *q != ' ';
+        }
+        switch (lab->key) {
+        case L_NPI:
+                /* ten digits as one number, never written like a phone's */
+                return digits == 10 && letters == 0 && others == 0 ? 1 : -1;
+        case L_PHONE:
+        case L_FAX:
+                return digits >= 10 && digits <= 11 && letters == 0 ? 1 : -1;
+        case L_DOB: {
+                const char *a, *b;
+                g_autofree char *d = rd_find_date(value, &a, &b);
+
+                return d != NULL ? 1 : -1;
+        }
+        case L_NAME:
+        case L_PATIENT:
+        case L_PROVIDER:
+        case L_FAMILY:
+        case L_GIVEN:
+        case L_NAME_LF:
+                return digits == 0 && letters >= 2 ? 1 : -1;
+        case L_SEX: {
+                g_autofree char *low = g_ascii_strdown(value, -1);
+
+                g_strstrip(low);
+                return strcmp(low, "m") == 0 || strcmp(low, "f") == 0 || strcmp(low, "male") == 0 ||
+                       strcmp(low, "female") == 0 || strcmp(low, "u") == 0 || strcmp(low, "x") == 0 ? 1 : -1;
+        }
+        default:
+                return 0;
+        }
+}
+
 /* Text layers sometimes give a column of labels, then a column of values
  * ("Name:\nSex:\n\nDoe, Jane\nFemale"), maybe under the table's column
- * headings ("Field / Value"): pair them back up. */
+ * headings ("Field / Value", "Provider"), with labels written with or
+ * without their colons, some the table of labels does not know: pair
+ * them back up.  A run of labels with as many values after it pairs one
+ * to one; when the run has one or two lines more than there are values,
+ * its first lines were headings, and the values' shapes (a date under
+ * DOB, ten digits under NPI) must agree. */
 char **
 rd_realign_label_columns(char **lines)
 {
@@ -443,11 +574,25 @@ rd_realign_label_columns(char **lines)
         guint n = g_strv_length(lines);
 
         for (guint i = 0; i < n;) {
-                guint run = 0, j, k, vals = 0;
+                guint run = 0, known = 0, j, k, vals, skip = 0;
+                gboolean paired = FALSE, use_late = FALSE;
+                const char *late = NULL;
 
-                while (i + run < n && is_bare_label(lines[i + run]))
+                /* the label column: known labels, and label-like lines
+                 * among them */
+                while (i + run < n && (is_bare_label(lines[i + run]) ||
+                                       (known > 0 && is_label_like(lines[i + run]) &&
+                                        !is_value_heading(lines[i + run]) && i + run + 1 < n &&
+                                        !rd_line_is_blank(lines[i + run + 1])))) {
+                        known += is_bare_label(lines[i + run]);
                         run++;
-                if (run == 0) {
+                }
+                /* label-like lines taken last are the value column's
+                 * first values ("Dr. Ann Lee" after "Fax:"): only one
+                 * between known labels is a label */
+                while (run > 0 && !is_bare_label(lines[i + run - 1]))
+                        run--;
+                if (run == 0 || known == 0) {
                         g_ptr_array_add(out, g_strdup(lines[i]));
                         i++;
                         continue;
@@ -455,47 +600,98 @@ rd_realign_label_columns(char **lines)
                 j = i + run;
                 while (j < n && rd_line_is_blank(lines[j]))
                         j++;
-                /* the value column's heading */
-                if (j + 1 < n && is_column_heading(lines[j]) && !rd_line_is_blank(lines[j + 1]) &&
-                    !is_bare_label(lines[j + 1]))
+                /* the value column's heading, or a label the table does
+                 * not know ("F") after the known ones */
+                if (j + 1 < n && (is_value_heading(lines[j]) || is_column_heading(lines[j])) &&
+                    !rd_line_is_blank(lines[j + 1]) && !is_bare_label(lines[j + 1])) {
+                        late = is_value_heading(lines[j]) ? NULL : lines[j];
                         j++;
-                for (k = j; k < n && vals < run; k++, vals++) {
+                }
+                /* the values: up to a blank line, a label, a heading or the end */
+                for (k = j, vals = 0; k < n && vals < run; k++, vals++) {
                         const char *l = lines[k];
 
                         while (*l == ' ')
                                 l++;
-                        if (rd_line_is_blank(l) || is_bare_label(l))
+                        if (rd_line_is_blank(l) || is_bare_label(l) || starts_with_label(l))
                                 break;
                 }
-                /* Only a block of exactly as many values, ended by a blank
-                 * line or a label, is the label column's partner. */
-                if (vals == run && k < n && !rd_line_is_blank(lines[k])) {
+                if (vals > 0 && k < n && !rd_line_is_blank(lines[k])) {
                         const char *l = lines[k];
-
                         gboolean heading = TRUE;
 
-                        /* or by an upper-case heading (a text layer drops blank lines) */
+                        /* an upper-case heading (a text layer drops blank
+                         * lines), a section heading, the next table's
+                         * heading with its labels under it, a label with its
+                         * value, or a line that opens with a label */
                         for (const char *q = l; *q; q++)
                                 if (g_ascii_islower(*q))
                                         heading = FALSE;
-                        /* or by a section heading ("Patient", "Referring
-                         * Provider"): pdftotext's order puts a label and its
-                         * value in blocks of their own, right before one */
-                        /* or by the next table's column heading, its
-                         * labels under it */
                         if (!is_bare_label(l) && !(heading && strlen(l) > 8) &&
                             rd_heading_section(l) == SEC_NONE &&
                             !(is_column_heading(l) && k + 1 < n && is_bare_label(lines[k + 1])) &&
-                            !starts_with_label(l))
+                            !starts_with_label(l) && !opens_with_label_text(l, FALSE))
                                 vals = 0;
                 }
-                if (vals == run) {
-                        for (guint r = 0; r < run; r++) {
-                                g_autofree char *lab = g_strstrip(g_strdup(lines[i + r]));
+                if (vals > 0 && vals <= run && run - vals <= 2) {
+                        skip = run - vals;
+                        if (skip > 0) {
+                                /* the first lines were headings: the values
+                                 * must fit their labels better so */
+                                int shifted = 0, straight = 0;
 
-                                g_ptr_array_add(out, g_strdup_printf("%s %s", lab, lines[j + r]));
+                                for (guint r = 0; r < vals; r++) {
+                                        shifted += value_fits(lines[i + skip + r], lines[j + r]);
+                                        straight += value_fits(lines[i + r], lines[j + r]);
+                                }
+                                paired = shifted > 0 && shifted > straight;
+                        } else {
+                                int fit = 0, late_fit = 0;
+
+                                for (guint r = 0; r < vals; r++)
+                                        fit += value_fits(lines[i + r], lines[j + r]);
+                                paired = fit >= 0;
+                                /* or the run's first line was the table's
+                                 * heading and the line after the run its last
+                                 * label */
+                                if (late != NULL && vals >= 2) {
+                                        for (guint r = 0; r + 1 < vals; r++)
+                                                late_fit += value_fits(lines[i + 1 + r], lines[j + r]);
+                                        late_fit += value_fits(late, lines[j + vals - 1]);
+                                        if (late_fit > fit && late_fit > 0) {
+                                                use_late = TRUE;
+                                                paired = TRUE;
+                                        }
+                                }
                         }
-                        i = j + run;
+                }
+                if (use_late) {
+                        g_ptr_array_add(out, g_strdup(lines[i]));
+                        for (guint r = 0; r < vals; r++) {
+                                const char *raw = r + 1 < vals ? lines[i + 1 + r] : late;
+                                g_autofree char *lab = g_strstrip(g_strdup(raw));
+                                gsize ll = strlen(lab);
+
+                                g_ptr_array_add(out, g_strdup_printf(ll > 0 && lab[ll - 1] != ':' ? "%s: %s" : "%s %s",
+                                                                     lab, lines[j + r]));
+                        }
+                        i = j + vals;
+                        continue;
+                }
+                if (paired) {
+                        for (guint r = 0; r < skip; r++)
+                                g_ptr_array_add(out, g_strdup(lines[i + r]));
+                        for (guint r = 0; r < vals; r++) {
+                                g_autofree char *lab = g_strstrip(g_strdup(lines[i + skip + r]));
+                                gsize ll = strlen(lab);
+
+                                /* a label written without its colon gets one */
+                                if (ll > 0 && lab[ll - 1] != ':')
+                                        g_ptr_array_add(out, g_strdup_printf("%s: %s", lab, lines[j + r]));
+                                else
+                                        g_ptr_array_add(out, g_strdup_printf("%s %s", lab, lines[j + r]));
+                        }
+                        i = j + vals;
                 } else {
                         for (guint r = 0; r < run; r++)
                                 g_ptr_array_add(out, g_strdup(lines[i + r]));

@@ -29,6 +29,12 @@ static const Cue cues[] = {
         { "referral form", RD_DOC_REFERRAL_FORM, 5 },
         { "referral to cardiology", RD_DOC_REFERRAL_FORM, 5 },
         { "ambulatory referral", RD_DOC_REFERRAL_FORM, 5 },
+        /* what order systems title an outgoing referral */
+        { "referral order", RD_DOC_REFERRAL_FORM, 5 },
+        { "outpatient referral", RD_DOC_REFERRAL_FORM, 5 },
+        { "cardiology referral", RD_DOC_REFERRAL_FORM, 5 },
+        { "consult order", RD_DOC_REFERRAL_FORM, 4 },
+        { "referred by", RD_DOC_REFERRAL_FORM, 3 },
         { "reason for referral", RD_DOC_REFERRAL_FORM, 4 },
         { "referral reason", RD_DOC_REFERRAL_FORM, 4 },
         { "reason for consult", RD_DOC_REFERRAL_FORM, 3 },

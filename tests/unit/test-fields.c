@@ -344,6 +344,43 @@ test_table_columns(void)
         g_assert_cmpstr(ref->referring.fax, ==, "3123412802");
 }
 
+/* The same table with its labels written without colons, one label the
+ * table of labels does not know ("F") after the known ones, and the
+ * second table's heading ("Provider") standing where a label could: the
+ * values' shapes decide how they pair. */
+static void
+test_table_columns_bare(void)
+{
+        static const char text[] =
+                "Referral Order\nField\nPATIENT NAME\nDOB\nGENDER\nCONTACT #\nMEDICAL RECORD #\nDATE\n"
+                "Value\nOSTBY, MAREN\n28-Jan-1964\nFemale\n(312) 407-3136\n63299020\n3/23/2026\n"
+                "Provider\nREFERRED BY\nPRACTICE\nNPI\nPHONE\nF\n"
+                "Dr. Grace Lindgren\nHarbor Family Practice\n1234567893\n(312)469-3280\n(312) 908-7055\n"
+                "URGENCY [ ] Routine [X] Urgent [ ] STAT\nReason for referral: palpitations\n";
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        g_autoptr(RdReferral) ref = rd_referral_new();
+        RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
+        guint one = 1;
+
+        g_ptr_array_add(pages, page(1, text));
+        g_array_append_val(d->pages, one);
+        d->confidence = 1;
+        g_ptr_array_add(docs, d);
+        rd_fields_extract(pages, docs, ref);
+        g_assert_cmpstr(ref->patient.family, ==, "Ostby");
+        g_assert_cmpstr(ref->patient.given, ==, "Maren");
+        g_assert_cmpstr(ref->patient.dob, ==, "1964-01-28");
+        g_assert_cmpstr(ref->patient.sex, ==, "F");
+        g_assert_cmpstr(ref->patient.phone, ==, "3124073136");
+        g_assert_cmpstr(ref->patient.mrn, ==, "63299020");
+        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+        g_assert_cmpstr(ref->urgency, ==, "urgent");
+}
+
 static RdReferral *
 extract_one_form(const char *const *texts, gsize n)
 {
@@ -573,6 +610,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/diagnosis-block", test_diagnosis_block);
         g_test_add_func("/fields/diagnosis-lists", test_diagnosis_lists);
         g_test_add_func("/fields/table-columns", test_table_columns);
+        g_test_add_func("/fields/table-columns-bare", test_table_columns_bare);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);

@@ -22,6 +22,7 @@ static const UrgencyCase urgency_cases[] = {
         { "bracket-x", "Priority: [ ] Routine  [X] Urgent  [ ] STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "bracket-lower-x", "Priority: [x] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_STRONG },
         { "ballot-x", "Priority: \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "ballot-x-no-colon", "URGENCY \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "filled-square", "Urgency:  \u25a1 Routine  \u25a0 STAT  \u25a1 Urgent\n", "stat", RD_TRIAGE_STRONG },
         { "check-mark", "Priority: \u2713 Urgent   Routine   STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "bare-x", "Priority:  X Urgent    Routine    STAT\n", "urgent", RD_TRIAGE_STRONG },
