@@ -345,7 +345,8 @@ char *
 rd_trim_value(const char *s, gsize len)
 {
         g_autofree char *v = g_strndup(s, len);
-        const char *junk = " \t.,;:'\"|_-\u2014";
+        /* "#" too: "NPI ##: 123..." leaves one after the label */
+        const char *junk = " \t.,;:#'\"|_-\u2014";
         char *start = v;
         gsize l;
 
