@@ -84,6 +84,7 @@ static const Cue cues[] = {
         { "laboratory report", RD_DOC_LABS, 5 },
         { "lab report", RD_DOC_LABS, 4 },
         { "laboratory results", RD_DOC_LABS, 4 },
+        { "lab results", RD_DOC_LABS, 4 },
         { "reference range", RD_DOC_LABS, 3 },
         { "accession", RD_DOC_LABS, 2 },
         { "clia", RD_DOC_LABS, 2 },
@@ -164,6 +165,32 @@ static const char *const lab_units[] = {
         "meq/l", "miu/l", "uiu/ml", "ml/min", "mlimin", "x10", "10^3", "10*3", "fl ", "umol/l",
         "mg/l", "/hpf", "cells/ul",
 };
+
+/* A unit alone on its line ("mg/dL"). */
+static gboolean
+is_lone_unit(const char *low)
+{
+        g_autofree char *t = g_strstrip(g_strdup(low));
+
+        for (gsize k = 0; k < G_N_ELEMENTS(lab_units); k++)
+                if (strcmp(t, lab_units[k]) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* A results table's column heading alone on its line. */
+static gboolean
+is_results_heading(const char *low)
+{
+        static const char *const words[] = { "test", "result", "results", "flag", "units", "unit", "reference",
+                                             "reference range", "ref range", "range" };
+        g_autofree char *t = g_strstrip(g_strdup(low));
+
+        for (gsize k = 0; k < G_N_ELEMENTS(words); k++)
+                if (strcmp(t, words[k]) == 0)
+                        return TRUE;
+        return FALSE;
+}
 
 static const char *const ekg_cues[] = {
         "vent. rate", "vent rate", "ventricular rate", "pr interval", "pr int", "qrs duration",
@@ -248,6 +275,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         g_auto(GStrv) lines = rd_page_lines(text);
         double score[RD_DOC_N_TYPES] = { 0 };
         guint content = 0, title_seen = 0, unit_lines = 0, ekg_hits = 0, n_leads = 0;
+        guint unit_alone = 0, result_headings = 0;
         guint seen_lead[9] = { 0 };
         g_autoptr(GString) body = g_string_new(NULL);
         g_autoptr(GString) title = g_string_new(NULL);
@@ -290,6 +318,12 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                                 unit = TRUE;
                 if (unit && strpbrk(low, "0123456789"))
                         unit_lines++;
+                /* a text layer that gives a results table by columns puts
+                 * each unit, and each column heading, on a line of its own */
+                else if (unit && is_lone_unit(low))
+                        unit_alone++;
+                if (is_results_heading(low))
+                        result_headings++;
                 words = g_strsplit_set(low, " \t|", -1);
                 for (guint w = 0; words[w]; w++) {
                         static const char *const leads[] = {
@@ -328,6 +362,8 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         if (ekg_hits >= 4)
                 score[RD_DOC_EKG] += 4;
         /* A lab report is a table of analytes with units and ranges. */
+        if (unit_alone >= 3 && result_headings >= 2)
+                unit_lines += unit_alone;
         score[RD_DOC_LABS] += unit_lines >= 3 ? 1.0 * unit_lines + 2 : 0.5 * unit_lines;
         if (is_email_body) {
                 /* A body is a referral or nothing: notes come as attachments. */
