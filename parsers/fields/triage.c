@@ -439,6 +439,26 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
         return prose > 0 ? prose : saw_routine ? 0 : -1;
 }
 
+/* Does a page the fields are read from print a row of @opts (two or
+ * more of them on a line)? */
+static gboolean
+has_option_row(Ctx *c, const Option *opts, gsize n_opts)
+{
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+
+                if (g_array_index(c->rank, guint, p) > 1)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        const char *pos[8];
+
+                        if (find_options(lines[i], opts, n_opts, pos) >= 2)
+                                return TRUE;
+                }
+        }
+        return FALSE;
+}
+
 /* Does any page the fields are read from print a row of urgency options
  * (ticked or not)? Then the form is where urgency is marked. */
 static gboolean
@@ -825,8 +845,14 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
         for (guint i = 0; i < c->values->len && s == NULL; i++) {
                 Value *v = g_ptr_array_index(c->values, i);
 
+                const char *pos[8];
+
                 if ((v->key != L_SERVICE && v->key != L_TO) || v->rank > 1 ||
                     value_line_boxed(c, v, service_options, 5))
+                        continue;
+                /* two services or more after the label: the form's printed
+                 * list, whose mark OCR lost, not a value */
+                if (find_options(v->value, service_options, 5, pos) >= 2)
                         continue;
                 if (!is_option_row(v->value, service_options, 5) ||
                     (v->key == L_SERVICE && !value_among_options(c, v, service_options, 5)))
@@ -857,6 +883,12 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
         }
         s = service_from_diagnoses(ref, &conflict);
         r = service_from_reason(ref->reason);
+        /* a form that prints the services and shows none marked (a circle
+         * or a tick OCR lost): codes only suggest, a person decides */
+        if (s && has_option_row(c, service_options, 5)) {
+                set_service(ref, s, RD_TRIAGE_WEAK, "diagnosis codes, no marked service");
+                return;
+        }
         if (s && (!conflict || g_strcmp0(r, s) == 0)) {
                 /* codes that agree, or a primary code the reason confirms */
                 set_service(ref, s, RD_TRIAGE_STRONG, "diagnosis codes");

@@ -151,6 +151,12 @@ static const ServiceCase service_cases[] = {
         { "two-ticks", "Service: [X] Preventive [X] Heart failure [ ] Interventional\n",
           "general", RD_TRIAGE_WEAK },
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
+        /* printed services, none read as marked: the codes only suggest */
+        { "codes-under-printed-list", "Service: General Cardiology  Electrophysiology  Heart Failure\n"
+                                      "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_WEAK },
+        /* the printed list after its label, the circled one lost by OCR */
+        { "list-after-label", "SERVICE REQUESTED#: General Cardiology Electrophysiology Heart Failure\n\nPreventive\n",
+          "general", RD_TRIAGE_NONE },
         { "ring-quotes", "Clinic: General Cardiology. \u201cElectrophysiolog Heart Failure\u2019 Interventional\n",
           "general", RD_TRIAGE_NONE },
         { "stated", "Referral to the electrophysiology clinic for ablation evaluation.\n",
