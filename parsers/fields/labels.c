@@ -57,6 +57,10 @@ box_token(const char *start, const char *end)
                 }
                 if (strchr("Xx%&#*", c) || (q == start && strchr("KkB", c)))
                         ticked = TRUE;
+                /* a check mark OCR read as a v inside its box: "[v]", "(V)" */
+                else if ((c == 'v' || c == 'V') && (memchr(start, '[', (gsize)(end - start)) ||
+                                                    memchr(start, '(', (gsize)(end - start))))
+                        ticked = TRUE;
                 else if (!strchr("[](){}|JIl1!07OoCcQLU/\\_-.,:;", c))
                         return RD_BOX_NONE;
                 q++;

@@ -54,12 +54,13 @@ junk_mark(const char *line, const char *label_start)
                         capital = TRUE;
                 else if (!g_ascii_islower(*q))
                         return FALSE;
-                /* a filled square reads as a dense letter (B, M, E, ...);
-                 * an empty one as strokes (L J, I, U, C, O) */
-                if (strchr("BEHKMNRW", *q) || (guchar)*q >= 0x80)
+                /* a filled square reads as a dense letter (B, M, E, m,
+                 * ...); an empty one as strokes (L J, I, U, C, O, c, o) */
+                if (strchr("BEHKMNRWmw", *q) || (guchar)*q >= 0x80)
                         foreign = TRUE;
         }
-        return capital && foreign;
+        /* a lone "m" or "w" is as dense as a capital */
+        return foreign && (capital || end - p == 1);
 }
 
 /* Positions of the options named on @line (case-insensitive, whole words,

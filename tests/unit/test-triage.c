@@ -38,6 +38,9 @@ static const UrgencyCase urgency_cases[] = {
         { "filled-box-token", "Priority: [ ] Routine  Ed Urgent  [ ] STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "empty-boxes-misread", "Service: (1 General cardiology [] Electrophysiology [J Heart failure\n"
                                  "Priority: J Routine [J] Urgent [1] STAT\n", "routine", RD_TRIAGE_NONE },
+        { "check-v", "Priority: [] Routine . [] Urgent [v] STAT\n", "stat", RD_TRIAGE_STRONG },
+        { "filled-box-m", "PRIORITY#: ClRoutine m Urgent O STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "filled-box-m-glued", "Appointment: ocRoutine mUrgent  oSTAT\n", "urgent", RD_TRIAGE_STRONG },
         { "empty-box-lj", "Appointment: [] Routine .[] Urgent. LJSTAT\n", "routine", RD_TRIAGE_NONE },
         { "two-filled-boxes", "Priority: [ ] Routine  Ed Urgent  Bd STAT\n", "routine", RD_TRIAGE_NONE },
         /* printed, not marked: says nothing, routine applies */
