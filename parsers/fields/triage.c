@@ -355,6 +355,20 @@ stamped_option(Ctx *c, const Option *opts, gsize n_opts)
                                 if (j != i && find_options(lines[j], opts, n_opts, pos) >= 2 && pos[k] == NULL)
                                         listed = TRUE;
                         }
+                        /* or anywhere on the page, the other options printed
+                         * alone on their lines or after the priority label
+                         * (a text layer scatters a column of options) */
+                        for (guint j = 0; j < n && !listed; j++) {
+                                gboolean caps = FALSE;
+                                g_autofree char *low = g_ascii_strdown(lines[j], -1);
+                                int other = j == i ? -1 : lone_option(lines[j], opts, n_opts, &caps);
+                                const char *pos[8];
+
+                                listed = other >= 0 && other != k;
+                                if (!listed && j != i && (strstr(low, "priority") || strstr(low, "urgency")) &&
+                                    find_options(lines[j], opts, n_opts, pos) > 0 && pos[k] == NULL)
+                                        listed = TRUE;
+                        }
                         if (!listed)
                                 return k;
                 }
@@ -440,6 +454,31 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
         return prose > 0 ? prose : saw_routine ? 0 : -1;
 }
 
+/* How many options other than the one in @v's value stand alone on lines
+ * of @v's page. */
+static guint
+lone_siblings(Ctx *c, const Value *v, const Option *opts, gsize n_opts)
+{
+        const char *pos[8];
+        char **lines;
+        gboolean seen[8] = { FALSE };
+        guint n = 0;
+
+        if (v->page >= c->page_lines->len || find_options(v->value, opts, n_opts, pos) != 1)
+                return 0;
+        lines = g_ptr_array_index(c->page_lines, v->page);
+        for (guint i = 0; lines[i]; i++) {
+                gboolean caps = FALSE;
+                int k = lone_option(lines[i], opts, n_opts, &caps);
+
+                if (k >= 0 && pos[k] == NULL && !seen[k]) {
+                        seen[k] = TRUE;
+                        n++;
+                }
+        }
+        return n;
+}
+
 /* Does a page the fields are read from print a row of @opts (two or
  * more of them on a line)? */
 static gboolean
@@ -450,12 +489,19 @@ has_option_row(Ctx *c, const Option *opts, gsize n_opts)
 
                 if (g_array_index(c->rank, guint, p) > 1)
                         continue;
+                guint lone = 0;
+
                 for (guint i = 0; lines[i]; i++) {
                         const char *pos[8];
+                        gboolean caps = FALSE;
 
                         if (find_options(lines[i], opts, n_opts, pos) >= 2)
                                 return TRUE;
+                        /* or a list a text layer scattered, one a line */
+                        lone += lone_option(lines[i], opts, n_opts, &caps) >= 0;
                 }
+                if (lone >= 2)
+                        return TRUE;
         }
         return FALSE;
 }
@@ -852,8 +898,11 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                     value_line_boxed(c, v, service_options, 5))
                         continue;
                 /* two services or more after the label: the form's printed
-                 * list, whose mark OCR lost, not a value */
-                if (find_options(v->value, service_options, 5, pos) >= 2)
+                 * list, whose mark OCR lost, not a value; so too one
+                 * service whose printed siblings stand alone on lines of
+                 * the same page (a text layer scatters the list) */
+                if (find_options(v->value, service_options, 5, pos) >= 2 ||
+                    lone_siblings(c, v, service_options, 5) >= 2)
                         continue;
                 if (!is_option_row(v->value, service_options, 5) ||
                     (v->key == L_SERVICE && !value_among_options(c, v, service_options, 5)))

@@ -73,6 +73,10 @@ static const UrgencyCase urgency_cases[] = {
         /* a circled option OCR dropped: the rest of the printed row is
          * not the writer's capitals, and OCR's quotes are no ticks */
         { "circled-lost", "Priority (circle one): gent. STAT\n", "routine", RD_TRIAGE_NONE },
+        /* a text layer scatters the printed options: STAT far below */
+        { "option-scattered", "Priority (circle one)#: Routine\nUrgent\nService requested#: General Cardiology\n"
+                              "Note: see attached labs\nSTAT\nElectrophysiology\nHeart Failure\n", "routine",
+          RD_TRIAGE_NONE },
         { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
         /* prose */
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
@@ -157,6 +161,11 @@ static const ServiceCase service_cases[] = {
         /* printed services, none read as marked: the codes only suggest */
         { "codes-under-printed-list", "Service: General Cardiology  Electrophysiology  Heart Failure\n"
                                       "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_WEAK },
+        /* the list a text layer scattered: the first printed service after
+         * the label is not a value */
+        { "scattered-list", "Service requested#: General Cardiology\nReason for referral#: typical angina\n"
+                            "Diagnoses: I25.10\n* office notes to follow\nElectrophysiology\nHeart Failure\n"
+                            "Interventional\n", "interventional", RD_TRIAGE_WEAK },
         /* the printed list after its label, the circled one lost by OCR */
         { "list-after-label", "SERVICE REQUESTED#: General Cardiology Electrophysiology Heart Failure\n\nPreventive\n",
           "general", RD_TRIAGE_NONE },
@@ -182,6 +191,8 @@ test_service(gconstpointer data)
         const ServiceCase *c = data;
         g_autoptr(RdReferral) ref = read_form(c->lines);
 
+        g_test_message("%s: %s (%s)", c->name, ref->service_line ? ref->service_line : "none",
+                       ref->service_evidence.cue ? ref->service_evidence.cue : "no cue");
         if (c->service == NULL)
                 g_assert_true(ref->service_line == NULL || strcmp(ref->service_line, "general") == 0);
         else
