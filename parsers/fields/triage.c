@@ -50,13 +50,14 @@ junk_mark(const char *line, const char *label_start)
         if (rd_checkbox_before(line, label_start) != RD_BOX_NONE)
                 return FALSE;
         for (const char *q = p; q < end; q++) {
-                if (g_ascii_isupper(*q) || (guchar)*q >= 0x80)
+                /* a symbol (©, °) is as often an empty ring as a full one */
+                if (g_ascii_isupper(*q))
                         capital = TRUE;
                 else if (!g_ascii_islower(*q))
                         return FALSE;
                 /* a filled square reads as a dense letter (B, M, E, m,
                  * ...); an empty one as strokes (L J, I, U, C, O, c, o) */
-                if (strchr("BEHKMNRWmw", *q) || (guchar)*q >= 0x80)
+                if (strchr("BEHKMNRWmw", *q))
                         foreign = TRUE;
         }
         /* a lone "m" or "w" is as dense as a capital */

@@ -161,6 +161,10 @@ static const ServiceCase service_cases[] = {
         /* printed services, none read as marked: the codes only suggest */
         { "codes-under-printed-list", "Service: General Cardiology  Electrophysiology  Heart Failure\n"
                                       "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_WEAK },
+        /* a copyright sign is what OCR makes of an empty ring as often as
+         * of a full one */
+        { "ring-symbol", "Service requested: General Cardiology\n-Interventional \u00a9 Preventive\n", "general",
+          RD_TRIAGE_WEAK },
         /* the list a text layer scattered: the first printed service after
          * the label is not a value */
         { "scattered-list", "Service requested#: General Cardiology\nReason for referral#: typical angina\n"
