@@ -204,49 +204,68 @@ is_separator(char c)
         return c == ' ' || c == '-' || c == '_' || c == '.' || c == '\t';
 }
 
-/* Reads exactly @want symbols from @p, skipping the spaces or dashes a
- * person or OCR put between them, then a word boundary; returns the bytes
- * consumed or 0. */
-static gsize
-read_symbols(const char *p, const char *end, int want, char *ret_sym)
+/* A search over the ways OCR may have read the token, each checked by
+ * the check symbol: a bracket, bar or paren may be a J ("] 9FPH") or a
+ * speck beside a symbol ("W)J"), and one letter outside the alphabet may
+ * have been read in between ("NA4" for N4). */
+typedef struct {
+        const char *end;
+        int want;
+        char sym[N_MAX + 2];
+        char *token;     /* the first reading the check accepts */
+        const char *stop;
+        guint budget;    /* readings tried, bounded */
+} Reading;
+
+static gboolean
+read_from(Reading *r, const char *p, int n, int inserts)
 {
-        const char *start = p;
-        int n = 0;
+        char c;
 
-        while (p < end && n < want) {
-                char c = g_ascii_toupper(*p);
-
-                /* a space, a dash, or up to three of them as OCR reads a
-                 * dash set apart in a monospaced face ("CPXNJ - 99TCH") */
-                if (is_separator(c) && n > 0) {
-                        const char *q = p;
-
-                        while (q < end && q - p < 3 && is_separator(*q))
-                                q++;
-                        if (q < end && g_ascii_isalnum(*q)) {
-                                p = q;
-                                continue;
-                        }
-                }
-                if (is_speck(c) && n > 0 && n < want && p + 1 < end && g_ascii_isalnum(p[1]) &&
-                    g_ascii_isalnum(p[-1])) {
-                        p++;
-                        continue;
-                }
-                if (c == ']' && n == want - 1)
-                        c = 'J'; /* a J at the end of a line, read as a bracket */
-                c = forgive(c);
-                if (symbol_value(c) < 0)
-                        return 0;
-                ret_sym[n++] = c;
-                p++;
+        if (r->budget == 0)
+                return FALSE;
+        r->budget--;
+        if (n == r->want) {
+                /* not the start of a longer word */
+                if (p < r->end && g_ascii_isalnum(*p))
+                        return FALSE;
+                r->token = decode(r->sym, r->want);
+                r->stop = p;
+                return r->token != NULL;
         }
-        if (n != want)
-                return 0;
-        /* not the start of a longer word */
-        if (p < end && g_ascii_isalnum(*p))
-                return 0;
-        return (gsize)(p - start);
+        if (p >= r->end)
+                return FALSE;
+        c = g_ascii_toupper(*p);
+        /* a space, a dash, or up to three of them as OCR reads a dash set
+         * apart in a monospaced face ("CPXNJ - 99TCH") */
+        if (is_separator(c) && n > 0) {
+                const char *q = p;
+
+                while (q < r->end && q - p < 3 && is_separator(*q))
+                        q++;
+                if (q < r->end && (g_ascii_isalnum(*q) || is_speck(*q) || *q == '|'))
+                        return read_from(r, q, n, inserts);
+                return FALSE;
+        }
+        /* a J read as a bracket, a bar or a paren */
+        if (c == ']' || c == '[' || c == ')' || c == '|') {
+                r->sym[n] = 'J';
+                if (read_from(r, p + 1, n + 1, inserts))
+                        return TRUE;
+        }
+        /* a speck beside a symbol */
+        if (is_speck(c) && n > 0)
+                return read_from(r, p + 1, n, inserts);
+        c = forgive(c);
+        if (symbol_value(c) >= 0) {
+                r->sym[n] = c;
+                if (read_from(r, p + 1, n + 1, inserts))
+                        return TRUE;
+        }
+        /* one letter read in that is no symbol at all */
+        if (inserts == 0 && n > 0 && g_ascii_isalpha(c) && symbol_value(c) < 0)
+                return read_from(r, p + 1, n, inserts + 1);
+        return FALSE;
 }
 
 /* The token at @p (after its prefix): a random one's ten symbols, else an
@@ -257,13 +276,11 @@ read_token(const char *p, const char *end, gsize *ret_n)
         static const int lengths[] = { N_RANDOM + 1, N_DATA + 1 };
 
         for (gsize i = 0; i < G_N_ELEMENTS(lengths); i++) {
-                char sym[N_MAX + 1];
-                gsize n = read_symbols(p, end, lengths[i], sym);
-                char *token = n ? decode(sym, lengths[i]) : NULL;
+                Reading r = { end, lengths[i], { 0 }, NULL, NULL, 4096 };
 
-                if (token) {
-                        *ret_n = n;
-                        return token;
+                if (read_from(&r, p, 0, 0)) {
+                        *ret_n = (gsize)(r.stop - p);
+                        return r.token;
                 }
         }
         return NULL;
@@ -343,9 +360,8 @@ rd_reftoken_find(const char *text)
                 return found;
         end = text + strlen(text);
         for (const char *p = text; p < end; p++) {
-                char sym[N_MAX + 1];
                 char *token;
-                gsize pre, n = 0, n_old = 0;
+                gsize pre, n = 0;
                 gboolean random;
 
                 if (g_ascii_toupper(*p) != 'R' || (p > text && g_ascii_isalnum(p[-1])))
@@ -361,13 +377,11 @@ rd_reftoken_find(const char *text)
                 /* an id token followed by a word that happens to read as the
                  * rest of a random one ("RD-JNT4PTJ for"): both are
                  * candidates; only the stored one names a referral */
-                if (random)
-                        n_old = read_symbols(p + pre, end, N_DATA + 1, sym);
-                if (n_old > 0) {
-                        char *old = decode(sym, N_DATA + 1);
+                if (random) {
+                        Reading r = { end, N_DATA + 1, { 0 }, NULL, NULL, 4096 };
 
-                        if (old)
-                                add_unique(found, old);
+                        if (read_from(&r, p + pre, 0, 0) && r.token != NULL)
+                                add_unique(found, r.token);
                 }
                 p += pre + n - 1;
         }
