@@ -55,6 +55,8 @@ gboolean rd_read_uint(const char *s, guint min_digits, guint max_digits, guint *
 /* labels.c */
 char ** rd_realign_label_columns(char **lines);
 char *rd_trim_value(const char *s, gsize len);
+/* Is @num one the packet names as the recipient's (a "To:" block)? */
+gboolean rd_number_excluded(Ctx *c, const char *num);
 gboolean rd_line_is_blank(const char *l);
 gboolean rd_is_closing_line(const char *low);
 const Label *rd_match_label(const char *line, const char *p, const char **ret_value);

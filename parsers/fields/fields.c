@@ -146,6 +146,34 @@ page_rank(const RdPage *page, GPtrArray *documents)
         return page->method == RD_PAGE_METHOD_BODY ? 1 : 2;
 }
 
+/* The sending machine's number on the fax header of the pages the fields
+ * come from (the form's first): the practice's fax when the form prints
+ * none. Never a number the packet names as the recipient's, nor the
+ * patient's or the practice's phone. */
+static char *
+header_sender(Ctx *c, const RdReferral *ref)
+{
+        for (guint rank = 0; rank <= 1; rank++) {
+                for (guint p = 0; p < c->pages->len; p++) {
+                        const RdPage *page = g_ptr_array_index(c->pages, p);
+                        char *num;
+
+                        if (g_array_index(c->rank, guint, p) != rank || page->text == NULL)
+                                continue;
+                        num = rd_fax_header_sender(page->text);
+                        if (num == NULL)
+                                continue;
+                        if (rd_number_excluded(c, num) || g_strcmp0(num, ref->patient.phone) == 0 ||
+                            g_strcmp0(num, ref->referring.phone) == 0) {
+                                g_free(num);
+                                continue;
+                        }
+                        return num;
+                }
+        }
+        return NULL;
+}
+
 void
 rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
 {
@@ -223,6 +251,8 @@ rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
         ref->referring.fax = rd_pick_phone(&c, L_FAX, SEC_REFERRING, 1);
         if (ref->referring.fax == NULL)
                 ref->referring.fax = rd_pick_letterhead_number(&c, L_FAX);
+        if (ref->referring.fax == NULL)
+                ref->referring.fax = header_sender(&c, ref);
         ref->patient.phone = rd_outvote_number(&c, L_PHONE, SEC_PATIENT, ref->patient.phone);
         ref->referring.phone = rd_outvote_number(&c, L_PHONE, SEC_REFERRING, ref->referring.phone);
         ref->referring.fax = rd_outvote_number(&c, L_FAX, SEC_REFERRING, ref->referring.fax);

@@ -12,8 +12,8 @@
 #include "parsers/page.h"
 
 
-static gboolean
-excluded_number(Ctx *c, const char *num)
+gboolean
+rd_number_excluded(Ctx *c, const char *num)
 {
         for (guint i = 0; i < c->excluded->len; i++)
                 if (strcmp(g_ptr_array_index(c->excluded, i), num) == 0)
@@ -230,7 +230,7 @@ rd_pick_phone(Ctx *c, LabelKey key, Section want, guint max_rank)
                 if (v->section == SEC_RECIPIENT)
                         continue;
                 num = rd_normalize_phone(v->value);
-                if (num && !excluded_number(c, num))
+                if (num && !rd_number_excluded(c, num))
                         return num;
                 g_free(num);
         }
@@ -260,7 +260,7 @@ rd_outvote_number(Ctx *c, LabelKey key, Section want, char *chosen)
                 if (v->key != key || (v->section != want && v->section != SEC_NONE))
                         continue;
                 num = rd_normalize_phone(v->value);
-                if (num == NULL || excluded_number(c, num)) {
+                if (num == NULL || rd_number_excluded(c, num)) {
                         g_free(num);
                         continue;
                 }
@@ -625,7 +625,7 @@ rd_pick_letterhead_number(Ctx *c, LabelKey key)
                         if (v->section != SEC_NONE && v->section != SEC_REFERRING)
                                 continue;
                         num = rd_normalize_phone(v->value);
-                        if (num && !excluded_number(c, num))
+                        if (num && !rd_number_excluded(c, num))
                                 return num;
                         g_free(num);
                 }
