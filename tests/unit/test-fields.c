@@ -266,6 +266,8 @@ test_diagnosis_block(void)
         }
 }
 
+static RdReferral *extract_one_form(const char *const *texts, gsize n);
+
 /* The label classes and list shapes a diagnosis takes: any label for a
  * diagnosis (Diagnoses, Dx, Dx codes, ICD-10), one code a line or a list
  * on one line (';', ', ', "and"), a letter's sentence; words inside a
@@ -290,18 +292,8 @@ test_diagnosis_lists(void)
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-                g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
-                g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
-                g_autoptr(RdReferral) ref = rd_referral_new();
+                g_autoptr(RdReferral) ref = extract_one_form(&cases[i].text, 1);
                 g_autoptr(GString) got = g_string_new(NULL);
-                RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
-                guint one = 1;
-
-                g_ptr_array_add(pages, page(1, cases[i].text));
-                g_array_append_val(d->pages, one);
-                d->confidence = 1;
-                g_ptr_array_add(docs, d);
-                rd_fields_extract(pages, docs, ref);
                 for (guint k = 0; k < ref->diagnoses->len; k++)
                         g_string_append_printf(got, "%s%s", k ? " " : "", (char *)ref->diagnoses->pdata[k]);
                 g_assert_cmpstr(got->str, ==, cases[i].want);
@@ -320,17 +312,8 @@ test_table_columns(void)
                 "Provider\nReferring Provider:\nPractice:\nNPI No.:\nPh:\nOffice Fax:\n"
                 "Dr. Grace Lindgren\nHarbor Family Practice\n1234567893\n+1 (312) 447-4946\n312 341 2802\n"
                 "Urgency: Routine\nReason for referral: palpitations\n";
-        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
-        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
-        g_autoptr(RdReferral) ref = rd_referral_new();
-        RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
-        guint one = 1;
-
-        g_ptr_array_add(pages, page(1, text));
-        g_array_append_val(d->pages, one);
-        d->confidence = 1;
-        g_ptr_array_add(docs, d);
-        rd_fields_extract(pages, docs, ref);
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
         g_assert_cmpstr(ref->patient.family, ==, "Ostby");
         g_assert_cmpstr(ref->patient.given, ==, "Maren");
         g_assert_cmpstr(ref->patient.dob, ==, "1993-08-16");
@@ -357,17 +340,8 @@ test_table_columns_bare(void)
                 "Provider\nREFERRED BY\nPRACTICE\nNPI\nPHONE\nF\n"
                 "Dr. Grace Lindgren\nHarbor Family Practice\n1234567893\n(312)469-3280\n(312) 908-7055\n"
                 "URGENCY [ ] Routine [X] Urgent [ ] STAT\nReason for referral: palpitations\n";
-        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
-        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
-        g_autoptr(RdReferral) ref = rd_referral_new();
-        RdDocument *d = rd_document_new(RD_DOC_REFERRAL_FORM);
-        guint one = 1;
-
-        g_ptr_array_add(pages, page(1, text));
-        g_array_append_val(d->pages, one);
-        d->confidence = 1;
-        g_ptr_array_add(docs, d);
-        rd_fields_extract(pages, docs, ref);
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
         g_assert_cmpstr(ref->patient.family, ==, "Ostby");
         g_assert_cmpstr(ref->patient.given, ==, "Maren");
         g_assert_cmpstr(ref->patient.dob, ==, "1964-01-28");
