@@ -32,7 +32,7 @@ is_ticked_box_glyph(gunichar c)
 static RdBox
 box_token(const char *start, const char *end)
 {
-        gboolean ticked = FALSE;
+        gboolean ticked = FALSE, shape = FALSE;
         guint chars = 0;
 
         if (end == start)
@@ -52,6 +52,7 @@ box_token(const char *start, const char *end)
                                 ticked = TRUE;
                         else if (!is_empty_box_glyph(u))
                                 return RD_BOX_NONE; /* a quote or a dash: OCR's reading of a ring */
+                        shape = TRUE;
                         q = g_utf8_next_char(q);
                         continue;
                 }
@@ -63,8 +64,13 @@ box_token(const char *start, const char *end)
                         ticked = TRUE;
                 else if (!strchr("[](){}|JIl1!07OoCcQLU/\\_-.,:;", c))
                         return RD_BOX_NONE;
+                /* punctuation alone ("-", ":", ".") is a sentence's, not a box */
+                if (!strchr("-.,:;", c))
+                        shape = TRUE;
                 q++;
         }
+        if (!ticked && !shape)
+                return RD_BOX_NONE;
         return ticked ? RD_BOX_TICKED : RD_BOX_EMPTY;
 }
 

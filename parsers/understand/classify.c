@@ -233,6 +233,150 @@ is_boilerplate(const char *low)
                (strstr(t, "efax") && strlen(t) < 30) || g_str_has_prefix(t, "via ");
 }
 
+/* Words that make a line about a document a mention of it, not the
+ * document: it is elsewhere, later, or only asked for ("notes to follow",
+ * "echo ordered", "labs pending", "EKG enclosed" on another page). */
+static gboolean
+is_mention_line(const char *low)
+{
+        static const char *const markers[] = {
+                "to follow", "will ", "to be ",
+                "pending", "ordered", "scheduled", "separately", "forwarded", "attached",
+                "enclosed", "included", "request", "awaiting", "not ", "when ",
+        };
+
+        for (gsize k = 0; k < G_N_ELEMENTS(markers); k++)
+                if (strstr(low, markers[k]))
+                        return TRUE;
+        return FALSE;
+}
+
+/* A cue that opens its line as a label ("Progress note:", "Assessment -")
+ * names a section of this page even in a line that mentions other things. */
+static gboolean
+cue_opens_label(const char *low, const char *at, gsize n)
+{
+        const char *p = low;
+
+        while (*p && !g_ascii_isalnum(*p))
+                p++;
+        if (p != at)
+                return FALSE;
+        p = at + n;
+        while (*p && g_ascii_isalpha(*p)) /* "notes", "results" */
+                p++;
+        while (*p == ' ')
+                p++;
+        return *p == ':' || *p == '-';
+}
+
+/* The weight a cue earns on a page: doubled in the title area (its
+ * first content lines), once in the body, nothing where every line that
+ * holds it only mentions a document of that type.  A cover sheet's or a
+ * referral's own phrases are never mentions of another page. */
+static double
+cue_weight(char **lines, const Cue *cue)
+{
+        gboolean about_packet = cue->type == RD_DOC_COVER_SHEET || cue->type == RD_DOC_REFERRAL_FORM;
+        guint content_line = 0;
+        double best = 0;
+
+        for (guint i = 0; lines[i]; i++) {
+                g_autofree char *low = g_ascii_strdown(lines[i], -1);
+                const char *at;
+                gboolean has_content = FALSE;
+
+                if (is_boilerplate(low))
+                        continue;
+                for (const char *p = low; *p && !has_content; p++)
+                        has_content = g_ascii_isalnum(*p);
+                if (!has_content)
+                        continue;
+                content_line++;
+                at = strstr(low, cue->phrase);
+                if (at == NULL)
+                        continue;
+                if (!about_packet && is_mention_line(low) &&
+                    !cue_opens_label(low, at, strlen(cue->phrase)))
+                        continue;
+                best = MAX(best, content_line <= TITLE_LINES ? 2 * cue->weight : cue->weight);
+        }
+        return best;
+}
+
+/* "Pages: 4", "No. of pages (incl. cover) - 4", "Total pages: 4": a
+ * label that counts the transmission's pages, not a "Page 1 of 4" stamp. */
+static gboolean
+is_page_count_label(const char *p)
+{
+        static const char *const labels[] = {
+                "pages", "# of pages", "no. of pages", "no of pages", "number of pages",
+                "total pages", "page count", "# pages", "pgs",
+        };
+
+        for (gsize k = 0; k < G_N_ELEMENTS(labels); k++) {
+                const char *q;
+
+                if (!g_str_has_prefix(p, labels[k]))
+                        continue;
+                q = p + strlen(labels[k]);
+                if (*q == ' ' && q[1] == '(') { /* "(including cover)" */
+                        const char *close = strchr(q, ')');
+
+                        if (close == NULL)
+                                continue;
+                        q = close + 1;
+                }
+                while (*q == ' ' || *q == '#')
+                        q++;
+                if (*q == ':' || *q == '-' || *q == '=')
+                        q++;
+                while (*q == ' ')
+                        q++;
+                if (g_ascii_isdigit(*q))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
+/* Does the line open with @word as a label: "To:", "TO#:", "From -",
+ * "Attn.:"? */
+static gboolean
+opens_label(const char *p, const char *word)
+{
+        gsize n = strlen(word);
+
+        if (strncmp(p, word, n) != 0)
+                return FALSE;
+        p += n;
+        while (*p == '#' || *p == '.' || *p == ' ')
+                p++;
+        return *p == ':' || *p == '-' || *p == '=';
+}
+
+/* A fax cover sheet by its form: To and From blocks, a page count and a
+ * subject, whatever words surround them. */
+static double
+cover_fields_score(char **lines)
+{
+        static const char *const subject[] = { "re", "subject", "regarding", "attn", "attention" };
+        gboolean to = FALSE, from = FALSE, pages = FALSE, re = FALSE;
+
+        for (guint i = 0; lines[i]; i++) {
+                g_autofree char *low = g_ascii_strdown(lines[i], -1);
+                const char *p = low;
+
+                while (*p == ' ' || *p == '\t' || *p == '.')
+                        p++;
+                to = to || opens_label(p, "to");
+                from = from || opens_label(p, "from");
+                for (gsize k = 0; k < G_N_ELEMENTS(subject); k++)
+                        re = re || opens_label(p, subject[k]);
+                pages = pages || is_page_count_label(p);
+        }
+        return (to && from ? 2 : 0) + (pages && (to || from) ? 3 : 0) + (re && (to || from) ? 1 : 0);
+}
+
 /* The best-scored type, how far ahead of the next it is, and the cue
  * that decided it, from the scores already in ret->type_score. */
 static void
@@ -278,7 +422,6 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         guint unit_alone = 0, result_headings = 0;
         guint seen_lead[9] = { 0 };
         g_autoptr(GString) body = g_string_new(NULL);
-        g_autoptr(GString) title = g_string_new(NULL);
         g_autoptr(GString) headings = g_string_new(NULL);
         gboolean titled[RD_DOC_N_TYPES] = { FALSE };
 
@@ -301,8 +444,6 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                                 if (g_ascii_isalnum(*p))
                                         empty = FALSE;
                         if (!empty && title_seen < TITLE_LINES) {
-                                g_string_append(title, low);
-                                g_string_append_c(title, '\n');
                                 /* a heading: one of the first lines, a few
                                  * words, not a sentence */
                                 if (title_seen < HEADING_LINES && n_words(low) <= 5 &&
@@ -348,14 +489,13 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                 return;
         }
         for (gsize k = 0; k < G_N_ELEMENTS(cues); k++) {
-                if (strstr(headings->str, cues[k].phrase))
+                double w = cue_weight(lines, &cues[k]);
+
+                if (w > 0 && strstr(headings->str, cues[k].phrase))
                         titled[cues[k].type] = TRUE;
-                if (strstr(title->str, cues[k].phrase)) {
-                        score[cues[k].type] += 2 * cues[k].weight;
-                } else if (strstr(body->str, cues[k].phrase)) {
-                        score[cues[k].type] += cues[k].weight;
-                }
+                score[cues[k].type] += w;
         }
+        score[RD_DOC_COVER_SHEET] += cover_fields_score(lines);
         /* An EKG is a machine header (rate, intervals, axes, paper speed)
          * over a tracing with lead labels and little prose. */
         score[RD_DOC_EKG] += 2.0 * ekg_hits + 0.5 * n_leads;

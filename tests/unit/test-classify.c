@@ -290,12 +290,56 @@ test_weak_page_needs_agreement(void)
         }
 }
 
+/* A page that names documents it does not hold is not those documents:
+ * a cover sheet announcing notes or an echo is a cover sheet, whatever
+ * the wording of the announcement, and a note that orders an echo stays
+ * a note. */
+static void
+test_mentions_are_not_documents(void)
+{
+        static const struct {
+                const char *text;
+                RdDocType want;
+        } cases[] = {
+                { HDR "FAX\nTo: Heart Group\nFax: 555-010-2000\nFrom: Lakeside Family Practice\n"
+                      "Date: 04/11/2027\nPages: 6 incl. cover\nRe: new patient\n"
+                      "Comment: progress note and echocardiogram report will follow by mail.\n",
+                  RD_DOC_COVER_SHEET },
+                { HDR "TRANSMITTAL\nTO - Cardiology intake\nFROM - Dr. Lee's office\n"
+                      "# of pages (including this one): 3\n"
+                      "Message: Clinic note to be faxed tomorrow. Stress test ordered, Holter pending.\n",
+                  RD_DOC_COVER_SHEET },
+                { HDR "Attention: scheduling\nFrom: Ridge Internal Medicine\nNo. of pages - 2\n"
+                      "The discharge summary is not included; we requested it from the hospital.\n"
+                      "Medication list attached on the next page.\n",
+                  RD_DOC_COVER_SHEET },
+                { HDR "TO#: Heart Group\nFROM#: Ridge Internal Medicine\nPAGES#: 5\nRE#: referral\n"
+                      "Lab report and clinic note to follow.\n",
+                  RD_DOC_COVER_SHEET },
+                { note_text, RD_DOC_CLINICAL_NOTES },
+                { HDR "OFFICE VISIT NOTE\nChief complaint: chest pressure\n"
+                      "Assessment: stable angina. Stress test ordered; echo scheduled.\n"
+                      "Plan: aspirin, statin, follow up after the stress test.\n",
+                  RD_DOC_CLINICAL_NOTES },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                RdPageClass pc;
+
+                rd_classify_page(cases[i].text, FALSE, &pc);
+                g_assert_cmpstr(rd_doc_type_to_string(pc.type), ==,
+                                rd_doc_type_to_string(cases[i].want));
+                g_assert_false(pc.weak);
+        }
+}
+
 int
 main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/classify/single-pages", test_single_pages);
         g_test_add_func("/classify/header-only", test_header_does_not_classify);
+        g_test_add_func("/classify/mentions", test_mentions_are_not_documents);
         g_test_add_func("/classify/panels-and-dates", test_panels_and_dates);
         g_test_add_func("/classify/grouping", test_grouping);
         g_test_add_func("/classify/email-body", test_email_body);

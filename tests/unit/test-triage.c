@@ -86,6 +86,8 @@ static const UrgencyCase urgency_cases[] = {
           RD_TRIAGE_STRONG },
         { "letter-within", "Please schedule her within 2 weeks if possible.\n", "urgent", RD_TRIAGE_STRONG },
         { "letter-today", "Please evaluate. today if at all possible.\n", "stat", RD_TRIAGE_STRONG },
+        { "letter-stat-word", "I would be grateful if you could see him STAT - please assess\nhim today.\n",
+          "stat", RD_TRIAGE_STRONG },
         { "letter-no-rush", "No need to see her urgently; next available is fine.\n", "routine",
           RD_TRIAGE_NONE },
         /* a form whose options are printed, unticked, beside a sentence:
