@@ -5,6 +5,7 @@
 #include <string.h>
 #include <tesseract/capi.h>
 
+#include "marks-private.h"
 #include "ocr-private.h"
 #include "picture-private.h"
 
@@ -131,8 +132,8 @@ rd_ocr_header_rows(PIX *pix)
 }
 
 static gboolean
-rd_ocr_engine_pass(RdOcrEngine *self, PIX *pix, int ppi, gint64 deadline_us, RdOcrPass *ret,
-                   GError **error)
+rd_ocr_engine_pass(RdOcrEngine *self, PIX *pix, int ppi, gboolean marks, gint64 deadline_us,
+                   RdOcrPass *ret, GError **error)
 {
         int header = rd_ocr_header_rows(pix);
         ETEXT_DESC *monitor = NULL;
@@ -225,6 +226,18 @@ rd_ocr_engine_pass(RdOcrEngine *self, PIX *pix, int ppi, gint64 deadline_us, RdO
         if (text != NULL)
                 TessDeleteText(text);
         ret->confidence = ret->n_words > 0 ? MAX(TessBaseAPIMeanTextConf(self->api), 0) : 0.0;
+        /* a form's boxes and rings, which OCR reads as noise or not at all
+         * (a tracing's grid is all boxes: not there); last, as it may read
+         * a ringed word again */
+        if (marks) {
+                char *marked = rd_marks_annotate(self->api, pix, ppi, ret->text);
+
+                if (marked != NULL) {
+                        g_free(ret->text);
+                        ret->text = g_utf8_make_valid(marked, -1);
+                        g_free(marked);
+                }
+        }
         TessBaseAPIClear(self->api);
         return TRUE;
 }
@@ -354,7 +367,7 @@ rd_ocr_engine_pass_turned(RdOcrEngine *self, PIX *text, int turn, int ppi, gint6
                                     "cannot turn the page");
                 return FALSE;
         }
-        if (!rd_ocr_engine_pass(self, upright, ppi, deadline_us, pass, error))
+        if (!rd_ocr_engine_pass(self, upright, ppi, FALSE, deadline_us, pass, error))
                 return FALSE;
         pass->rotation = turn;
         return TRUE;
@@ -436,7 +449,7 @@ rd_ocr_engine_read_page(RdOcrEngine *self, PIX *prepared, int ppi, gint64 deadli
         g_autoptr(PIX) turned = NULL;
         int turn;
 
-        if (!rd_ocr_engine_pass(self, prepared, ppi, deadline_us, first, error))
+        if (!rd_ocr_engine_pass(self, prepared, ppi, TRUE, deadline_us, first, error))
                 return FALSE;
         ret->passes = 1;
         if (g_getenv("RD_OCR_DEBUG") != NULL)
@@ -452,7 +465,7 @@ rd_ocr_engine_read_page(RdOcrEngine *self, PIX *prepared, int ppi, gint64 deadli
         turned = rd_ocr_page_rotate(prepared, turn);
         if (turned == NULL)
                 return TRUE;
-        if (!rd_ocr_engine_pass(self, turned, ppi, deadline_us, &second, error)) {
+        if (!rd_ocr_engine_pass(self, turned, ppi, TRUE, deadline_us, &second, error)) {
                 rd_ocr_pass_clear(first);
                 return FALSE;
         }

@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Marks that a form's reader sees and OCR drops: a ticked or empty box
+ * before a word, a ring drawn around a word.  Tesseract reads a box glyph
+ * as anything ("Ci", "=", "a" glued to the word) or as nothing, and a
+ * ring as a stray bracket or "©"; the picture says plainly which option
+ * carries ink.  A line with such a mark is written again with the mark in
+ * a form the field readers know: "☒ Urgent", "☐ Routine", "(STAT)". */
+#include <string.h>
+#include <tesseract/capi.h>
+
+#include "marks-private.h"
+#include "ocr-private.h"
+
+/* One recognised symbol of a line, in image coordinates. */
+typedef struct {
+        char *text; /* owned */
+        int x1, y1, x2, y2;
+        gboolean word_start;
+        float conf;        /* its word's confidence */
+        gboolean drop;     /* part of a mark, not of a word */
+        const char *before; /* static: a mark to write before this symbol's word */
+        gboolean ring_open, ring_close;
+} Sym;
+
+typedef struct {
+        TessBaseAPI *api; /* to read a ringed word OCR skipped */
+        PIX *bin;
+        int ppi;
+} Reader;
+
+typedef struct {
+        GArray *syms; /* Sym */
+        char *text;   /* owned: the line as Tesseract gives it, with its "\n" */
+        int x1, y1, x2, y2;
+        const Reader *reader;
+} Line;
+
+typedef struct {
+        int x, y, w, h;
+} Rect;
+
+static void
+sym_clear(gpointer p)
+{
+        g_free(((Sym *)p)->text);
+}
+
+static void
+line_free(gpointer p)
+{
+        Line *l = p;
+
+        g_array_unref(l->syms);
+        g_free(l->text);
+        g_free(l);
+}
+
+static gboolean
+ink(PIX *bin, int x, int y)
+{
+        l_uint32 v = 0;
+
+        if (x < 0 || y < 0 || x >= pixGetWidth(bin) || y >= pixGetHeight(bin))
+                return FALSE;
+        pixGetPixel(bin, x, y, &v);
+        return v != 0;
+}
+
+/* Share of the columns of rows [y0, y0 + n) within [x0, x1) that hold ink
+ * (or of the rows of columns when @vertical). */
+static double
+side_cover(PIX *bin, const Rect *r, gboolean vertical, gboolean far)
+{
+        int t = MAX(1, (vertical ? r->w : r->h) / 7);
+        int len = vertical ? r->h : r->w, hit = 0;
+
+        for (int i = 0; i < len; i++) {
+                gboolean any = FALSE;
+
+                for (int j = 0; j < t && !any; j++) {
+                        int along = i, across = far ? (vertical ? r->w : r->h) - 1 - j : j;
+
+                        any = vertical ? ink(bin, r->x + across, r->y + along)
+                                       : ink(bin, r->x + along, r->y + across);
+                }
+                hit += any;
+        }
+        return len > 0 ? (double)hit / len : 0;
+}
+
+static gboolean
+corner_inked(PIX *bin, const Rect *r, gboolean right, gboolean bottom)
+{
+        int c = MAX(2, MIN(r->w, r->h) / 6);
+
+        for (int dy = 0; dy < c; dy++)
+                for (int dx = 0; dx < c; dx++) {
+                        int x = right ? r->x + r->w - 1 - dx : r->x + dx;
+                        int y = bottom ? r->y + r->h - 1 - dy : r->y + dy;
+
+                        if (ink(bin, x, y))
+                                return TRUE;
+                }
+        return FALSE;
+}
+
+static double
+fill(PIX *bin, int x, int y, int w, int h)
+{
+        int n = 0;
+
+        if (w <= 0 || h <= 0)
+                return 0;
+        for (int j = 0; j < h; j++)
+                for (int i = 0; i < w; i++)
+                        n += ink(bin, x + i, y + j);
+        return (double)n / (w * h);
+}
+
+/* A square outline (a printed or drawn box): ink along all four sides and
+ * in all four corners, which no round letter has.  Returns 1 empty, 2
+ * ticked or filled, 0 not a box or unsure. */
+static int
+box_kind(PIX *bin, const Rect *r)
+{
+        int in = MAX(2, MIN(r->w, r->h) / 4), full = 0;
+        double inside = fill(bin, r->x + in, r->y + in, r->w - 2 * in, r->h - 2 * in), weakest = 1;
+
+        for (int s = 0; s < 4; s++) {
+                double c = side_cover(bin, r, s >= 2, s & 1);
+
+                full += c >= 0.75;
+                weakest = MIN(weakest, c);
+        }
+        /* a low-resolution fax loses a thin side of a box; a filled box
+         * keeps its square shape */
+        if (full < 3 || (full == 3 && (weakest < 0.25 || inside < 0.25 || r->w * 5 < r->h * 4 ||
+                                       r->h * 5 < r->w * 4)))
+                return 0;
+        if (!corner_inked(bin, r, FALSE, FALSE) || !corner_inked(bin, r, TRUE, FALSE) ||
+            !corner_inked(bin, r, FALSE, TRUE) || !corner_inked(bin, r, TRUE, TRUE))
+                return 0;
+        if (inside >= 0.10)
+                return 2;
+        if (inside <= 0.03)
+                return 1;
+        return 0;
+}
+
+static int
+median_height(GArray *syms)
+{
+        g_autoptr(GArray) hs = g_array_new(FALSE, FALSE, sizeof(int));
+
+        for (guint i = 0; i < syms->len; i++) {
+                const Sym *s = &g_array_index(syms, Sym, i);
+
+                if (s->text[0] != '\0' && g_ascii_isupper(s->text[0])) {
+                        int h = s->y2 - s->y1;
+
+                        g_array_append_val(hs, h);
+                }
+        }
+        if (hs->len == 0)
+                for (guint i = 0; i < syms->len; i++) {
+                        const Sym *s = &g_array_index(syms, Sym, i);
+                        int h = s->y2 - s->y1;
+
+                        if (g_ascii_isalnum(s->text[0]))
+                                g_array_append_val(hs, h);
+                }
+        if (hs->len == 0)
+                return 0;
+        for (guint i = 1; i < hs->len; i++) /* few: insertion sort */
+                for (guint j = i; j > 0 && g_array_index(hs, int, j - 1) > g_array_index(hs, int, j); j--) {
+                        int t = g_array_index(hs, int, j);
+
+                        g_array_index(hs, int, j) = g_array_index(hs, int, j - 1);
+                        g_array_index(hs, int, j - 1) = t;
+                }
+        return g_array_index(hs, int, hs->len / 2);
+}
+
+static gboolean
+is_alnum_sym(const Sym *s)
+{
+        return g_ascii_isalnum(s->text[0]);
+}
+
+/* Marks a box at @r (page coordinates) on @line: the symbols inside it are
+ * the box as OCR read it; the word right after it carries the mark. */
+static gboolean
+place_box(Line *line, const Rect *r, int kind, int h)
+{
+        int next = -1, gap = MAX(3, 3 * h / 10), right = r->x + r->w;
+
+        /* what OCR made of the box: the symbols centred over it */
+        for (guint i = 0; i < line->syms->len; i++) {
+                Sym *s = &g_array_index(line->syms, Sym, i);
+                int cx = (s->x1 + s->x2) / 2;
+
+                if (cx > right && is_alnum_sym(s)) {
+                        next = (int)i;
+                        break;
+                }
+        }
+        if (next < 0)
+                return FALSE;
+        /* a box stands apart from the words on either side; a square
+         * letter (a bold R, B or M) touches the next letter of its word */
+        if (g_array_index(line->syms, Sym, next).x1 - right < gap)
+                return FALSE;
+        for (guint i = 0; i < (guint)next; i++) {
+                const Sym *s = &g_array_index(line->syms, Sym, i);
+                int cx = (s->x1 + s->x2) / 2;
+                gboolean over = cx >= r->x && cx <= right;
+
+                if (!over && s->x2 > r->x - gap)
+                        return FALSE;
+                /* what is dropped is a word or a word's front, never
+                 * letters after others of their word ("Reaso|n|") */
+                if (over && !s->word_start && i > 0) {
+                        const Sym *before = &g_array_index(line->syms, Sym, i - 1);
+                        int bx = (before->x1 + before->x2) / 2;
+
+                        if (bx < r->x)
+                                return FALSE;
+                }
+        }
+        for (guint i = 0; i < (guint)next; i++) {
+                Sym *s = &g_array_index(line->syms, Sym, i);
+                int cx = (s->x1 + s->x2) / 2;
+
+                if (cx >= r->x && cx <= right)
+                        s->drop = TRUE;
+        }
+        g_array_index(line->syms, Sym, next).before = kind == 2 ? "\u2612" : "\u2610";
+        return TRUE;
+}
+
+/* The inside of a ring (@hole: the white it encloses, page coordinates)
+ * read on its own, as one line: OCR reads a ringed word poorly or not at
+ * all, its strokes touching the letters.  Everything outside the ellipse
+ * the hole fills is whitened first.  NULL when no word is there. */
+static char *
+read_ring(const Reader *rd, const Rect *hole)
+{
+        /* the hole and a pixel more: the ring runs along its edge */
+        int m = 1;
+        int x0 = MAX(0, hole->x - m), y0 = MAX(0, hole->y - m);
+        int w = MIN(pixGetWidth(rd->bin), hole->x + hole->w + m) - x0;
+        int hh = MIN(pixGetHeight(rd->bin), hole->y + hole->h + m) - y0;
+        BOX *clip = boxCreate(x0, y0, w, hh);
+        g_autoptr(PIX) inside = clip != NULL ? pixClipRectangle(rd->bin, clip, NULL) : NULL;
+        g_autoptr(PIX) seed = NULL;
+        g_autoptr(PIX) ring = NULL;
+        g_autoptr(PIX) framed = NULL;
+        double a = hole->w / 2.0, b = hole->h / 2.0;
+        double ox = hole->x - x0, oy = hole->y - y0;
+        TessPageSegMode mode = TessBaseAPIGetPageSegMode(rd->api);
+        GString *word = g_string_new(NULL);
+        char *got;
+
+        boxDestroy(&clip);
+        if (inside == NULL || w <= 2 || hh <= 2)
+                return g_string_free(word, TRUE);
+        /* the ring is the ink that reaches the edge of this clip (with any
+         * letter it touches); letters clear of it stay whole, and of the
+         * ring's ink only what lies inside the ellipse of the hole stays */
+        seed = pixCopy(NULL, inside);
+        clip = boxCreate(1, 1, w - 2, hh - 2);
+        if (seed == NULL || clip == NULL) {
+                boxDestroy(&clip);
+                return g_string_free(word, TRUE);
+        }
+        pixClearInRect(seed, clip);
+        boxDestroy(&clip);
+        ring = pixSeedfillBinary(NULL, seed, inside, 8);
+        if (ring == NULL)
+                return g_string_free(word, TRUE);
+        for (int y = 0; y < hh; y++)
+                for (int x = 0; x < w; x++) {
+                        double dx = (x + 0.5 - ox - a) / a, dy = (y + 0.5 - oy - b) / b;
+                        l_uint32 v = 0;
+
+                        pixGetPixel(ring, x, y, &v);
+                        if (v != 0 && dx * dx + dy * dy > 1.0)
+                                pixSetPixel(inside, x, y, 0);
+                }
+        framed = pixAddBorder(inside, hole->h, 0);
+        if (framed == NULL)
+                return g_string_free(word, TRUE);
+        TessBaseAPISetPageSegMode(rd->api, PSM_SINGLE_LINE);
+        TessBaseAPISetImage2(rd->api, framed);
+        TessBaseAPISetSourceResolution(rd->api, rd->ppi);
+        got = TessBaseAPIGetUTF8Text(rd->api);
+        TessBaseAPISetPageSegMode(rd->api, mode);
+        for (const char *q = got; q != NULL && *q; q++)
+                if (g_ascii_isalnum(*q) || (*q == ' ' && word->len > 0 && word->str[word->len - 1] != ' '))
+                        g_string_append_c(word, *q);
+        if (got != NULL)
+                TessDeleteText(got);
+        g_strchomp(word->str);
+        word->len = strlen(word->str);
+        if (word->len < 2)
+                return g_string_free(word, TRUE);
+        return g_string_free(word, FALSE);
+}
+
+/* Puts the ringed word read from @hole on @line in place of what OCR made
+ * of the ring and its letters. */
+static gboolean
+place_ring(Line *line, const Rect *hole, int h)
+{
+        g_autofree char *word = NULL;
+        int margin = MAX(2, h / 3), pos = -1, first = -1, last = -1;
+        guint letters = 0;
+        gboolean sure = TRUE;
+        Sym s = { 0 };
+
+        /* words OCR read inside the ring with confidence stand */
+        for (guint i = 0; i < line->syms->len; i++) {
+                const Sym *t = &g_array_index(line->syms, Sym, i);
+                int cx = (t->x1 + t->x2) / 2;
+
+                if (cx < hole->x || cx > hole->x + hole->w || !is_alnum_sym(t))
+                        continue;
+                if (first < 0)
+                        first = (int)i;
+                last = (int)i;
+                letters++;
+                sure = sure && t->conf >= 85;
+        }
+        if (first >= 0 && sure && letters >= 3 &&
+            (g_array_index(line->syms, Sym, first).word_start ||
+             (g_array_index(line->syms, Sym, first - 1).x1 + g_array_index(line->syms, Sym, first - 1).x2) / 2 <
+                     hole->x) &&
+            ((guint)last + 1 == line->syms->len || g_array_index(line->syms, Sym, last + 1).word_start)) {
+                /* what OCR made of the ring's own strokes, either side */
+                for (guint i = 0; i < line->syms->len; i++) {
+                        Sym *t = &g_array_index(line->syms, Sym, i);
+                        int cx = (t->x1 + t->x2) / 2;
+
+                        if ((int)i < first || (int)i > last)
+                                t->drop = t->drop || (cx >= hole->x - margin && cx <= hole->x + hole->w + margin);
+                        else if (!is_alnum_sym(t) && (i == (guint)first || i == (guint)last))
+                                t->drop = TRUE;
+                }
+                if (first > 0 && !g_array_index(line->syms, Sym, first).word_start)
+                        g_array_index(line->syms, Sym, first).word_start = TRUE;
+                g_array_index(line->syms, Sym, first).ring_open = TRUE;
+                g_array_index(line->syms, Sym, last).ring_close = TRUE;
+                return TRUE;
+        }
+        word = read_ring(line->reader, hole);
+        if (word == NULL)
+                return FALSE;
+        for (guint i = 0; i < line->syms->len; i++) {
+                Sym *t = &g_array_index(line->syms, Sym, i);
+                int cx = (t->x1 + t->x2) / 2;
+
+                if (cx >= hole->x - margin && cx <= hole->x + hole->w + margin) {
+                        t->drop = TRUE;
+                        if (pos < 0)
+                                pos = (int)i;
+                }
+        }
+        if (pos < 0) {
+                pos = 0;
+                while ((guint)pos < line->syms->len && g_array_index(line->syms, Sym, pos).x1 < hole->x)
+                        pos++;
+        }
+        s.text = g_steal_pointer(&word);
+        s.word_start = TRUE;
+        s.ring_open = s.ring_close = TRUE;
+        s.x1 = hole->x;
+        s.x2 = hole->x + hole->w;
+        s.y1 = hole->y;
+        s.y2 = hole->y + hole->h;
+        for (guint i = (guint)pos; i < line->syms->len; i++) {
+                Sym *t = &g_array_index(line->syms, Sym, i);
+
+                if (!t->drop) {
+                        t->word_start = TRUE;
+                        break;
+                }
+        }
+        g_array_insert_val(line->syms, (guint)pos, s);
+        return TRUE;
+}
+
+/* Is @hole (crop coordinates in @holes) the inside of a ring drawn round
+ * a word on a line of letters @h high: wider than a letter, a line or
+ * two high, and round, its corners outside it (a table cell's or a
+ * frame's inside fills its corners)? */
+static gboolean
+is_ring_hole(PIX *holes, const Rect *r, int h)
+{
+        return 2 * r->w >= 3 * h && 5 * r->h >= 4 * h && r->h <= 3 * h &&
+               !corner_inked(holes, r, FALSE, FALSE) && !corner_inked(holes, r, TRUE, FALSE) &&
+               !corner_inked(holes, r, FALSE, TRUE) && !corner_inked(holes, r, TRUE, TRUE);
+}
+
+/* The middle of the line's letters, page y (Tesseract's line box also
+ * takes in a ring or a stroke that touches the line). */
+static int
+middle_y(GArray *syms)
+{
+        g_autoptr(GArray) ys = g_array_new(FALSE, FALSE, sizeof(int));
+
+        for (guint i = 0; i < syms->len; i++) {
+                const Sym *s = &g_array_index(syms, Sym, i);
+                int y = (s->y1 + s->y2) / 2;
+
+                if (is_alnum_sym(s))
+                        g_array_append_val(ys, y);
+        }
+        if (ys->len == 0)
+                return -1;
+        for (guint i = 1; i < ys->len; i++)
+                for (guint j = i; j > 0 && g_array_index(ys, int, j - 1) > g_array_index(ys, int, j); j--) {
+                        int t = g_array_index(ys, int, j);
+
+                        g_array_index(ys, int, j) = g_array_index(ys, int, j - 1);
+                        g_array_index(ys, int, j - 1) = t;
+                }
+        return g_array_index(ys, int, ys->len / 2);
+}
+
+/* Looks for boxes and rings on @line; TRUE when one was placed. */
+static gboolean
+find_marks(PIX *bin, Line *line)
+{
+        int h = median_height(line->syms), mid = middle_y(line->syms);
+        BOX *clip;
+        g_autoptr(PIX) crop = NULL;
+        g_autoptr(PIX) holes = NULL;
+        BOXA *comps;
+        int cx, cy;
+        gboolean placed = FALSE;
+
+        if (h < 6 || mid < 0)
+                return FALSE;
+        cx = MAX(0, line->x1 - 3 * h);
+        cy = MAX(0, mid - 3 * h);
+        clip = boxCreate(cx, cy, MIN(pixGetWidth(bin), line->x2 + 20 * h) - cx,
+                         MIN(pixGetHeight(bin), mid + 3 * h) - cy);
+        if (clip == NULL)
+                return FALSE;
+        crop = pixClipRectangle(bin, clip, NULL);
+        boxDestroy(&clip);
+        if (crop == NULL)
+                return FALSE;
+        /* boxes: small squares of ink on the line */
+        comps = pixConnCompBB(crop, 8);
+        for (int i = 0; comps != NULL && i < boxaGetCount(comps); i++) {
+                Rect r, page;
+                int kind;
+
+                boxaGetBoxGeometry(comps, i, &r.x, &r.y, &r.w, &r.h);
+                page = (Rect){ r.x + cx, r.y + cy, r.w, r.h };
+                if (ABS(page.y + page.h / 2 - mid) > 3 * h / 4)
+                        continue; /* another line's */
+                if (r.w >= h / 2 && r.h >= h / 2 && r.w <= 3 * h / 2 && r.h <= 3 * h / 2 &&
+                    r.w * 20 >= r.h * 11 && r.h * 20 >= r.w * 11) {
+                        kind = box_kind(crop, &r);
+                        if (kind > 0)
+                                placed |= place_box(line, &page, kind, h);
+                }
+        }
+        boxaDestroy(&comps);
+        /* rings: the white a drawn ring closes round a word */
+        holes = pixHolesByFilling(crop, 4);
+        comps = holes != NULL ? pixConnCompBB(holes, 4) : NULL;
+        for (int i = 0; comps != NULL && i < boxaGetCount(comps); i++) {
+                Rect r, page;
+
+                boxaGetBoxGeometry(comps, i, &r.x, &r.y, &r.w, &r.h);
+                page = (Rect){ r.x + cx, r.y + cy, r.w, r.h };
+                if (ABS(page.y + page.h / 2 - mid) > 3 * h / 4 || !is_ring_hole(holes, &r, h))
+                        continue;
+                /* a letter that touches the ring above and below cuts a
+                 * sliver off its inside: the ring's inside is all of them */
+                for (int j = 0; j < boxaGetCount(comps); j++) {
+                        Rect o;
+
+                        boxaGetBoxGeometry(comps, j, &o.x, &o.y, &o.w, &o.h);
+                        if (j == i || 3 * o.h < r.h || o.y + o.h / 2 < r.y || o.y + o.h / 2 > r.y + r.h ||
+                            o.x + o.w < r.x - 2 * h || o.x > r.x + r.w + 2 * h)
+                                continue;
+                        page.w = MAX(page.x + page.w, o.x + cx + o.w) - MIN(page.x, o.x + cx);
+                        page.x = MIN(page.x, o.x + cx);
+                        page.h = MAX(page.y + page.h, o.y + cy + o.h) - MIN(page.y, o.y + cy);
+                        page.y = MIN(page.y, o.y + cy);
+                }
+                placed |= place_ring(line, &page, h);
+        }
+        boxaDestroy(&comps);
+        return placed;
+}
+
+static char *
+line_text(const Line *line)
+{
+        GString *out = g_string_new(NULL);
+        gboolean pending_space = FALSE;
+
+        for (guint i = 0; i < line->syms->len; i++) {
+                const Sym *s = &g_array_index(line->syms, Sym, i);
+
+                if (s->word_start && out->len > 0)
+                        pending_space = TRUE;
+                if (s->drop)
+                        continue;
+                if (pending_space) {
+                        g_string_append_c(out, ' ');
+                        pending_space = FALSE;
+                }
+                if (s->before != NULL)
+                        g_string_append_printf(out, "%s ", s->before);
+                if (s->ring_open)
+                        g_string_append_c(out, '(');
+                g_string_append(out, s->text);
+                if (s->ring_close)
+                        g_string_append_c(out, ')');
+        }
+        g_string_append_c(out, '\n');
+        return g_string_free(out, FALSE);
+}
+
+static GPtrArray *
+collect_lines(TessBaseAPI *api)
+{
+        GPtrArray *lines = g_ptr_array_new_with_free_func(line_free);
+        TessResultIterator *it = TessBaseAPIGetIterator(api);
+        const TessPageIterator *pit;
+        Line *cur = NULL;
+        float word_conf = 0;
+
+        if (it == NULL)
+                return lines;
+        pit = TessResultIteratorGetPageIterator(it);
+        do {
+                Sym s = { 0 };
+                char *t;
+
+                if (TessPageIteratorIsAtBeginningOf(pit, RIL_TEXTLINE) || cur == NULL) {
+                        char *lt = TessResultIteratorGetUTF8Text(it, RIL_TEXTLINE);
+
+                        cur = g_new0(Line, 1);
+                        cur->syms = g_array_new(FALSE, TRUE, sizeof(Sym));
+                        g_array_set_clear_func(cur->syms, sym_clear);
+                        cur->text = g_strdup(lt != NULL ? lt : "");
+                        if (lt != NULL)
+                                TessDeleteText(lt);
+                        TessPageIteratorBoundingBox(pit, RIL_TEXTLINE, &cur->x1, &cur->y1, &cur->x2,
+                                                    &cur->y2);
+                        g_ptr_array_add(lines, cur);
+                }
+                t = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+                if (t == NULL)
+                        continue;
+                s.text = g_strdup(t);
+                TessDeleteText(t);
+                s.word_start = TessPageIteratorIsAtBeginningOf(pit, RIL_WORD);
+                if (s.word_start)
+                        word_conf = TessResultIteratorConfidence(it, RIL_WORD);
+                s.conf = word_conf;
+                TessPageIteratorBoundingBox(pit, RIL_SYMBOL, &s.x1, &s.y1, &s.x2, &s.y2);
+                g_array_append_val(cur->syms, s);
+        } while (TessResultIteratorNext(it, RIL_SYMBOL));
+        TessResultIteratorDelete(it);
+        return lines;
+}
+
+char *
+rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
+{
+        Reader reader = { api, NULL, ppi };
+        g_autoptr(GPtrArray) lines = NULL;
+        g_autoptr(PIX) bin = NULL;
+        GString *out = NULL;
+        const char *cursor = text;
+
+        if (pixGetDepth(pix) != 1 && pixGetDepth(pix) != 8)
+                return NULL;
+        bin = pixGetDepth(pix) == 1 ? pixClone(pix) : pixConvertTo1(pix, 140);
+        if (bin == NULL)
+                return NULL;
+        reader.bin = bin;
+        lines = collect_lines(api);
+        for (guint i = 0; i < lines->len; i++) {
+                Line *line = g_ptr_array_index(lines, i);
+                g_autofree char *again = NULL;
+                const char *at;
+
+                line->reader = &reader;
+                if (line->syms->len == 0 || !find_marks(bin, line))
+                        continue;
+                at = line->text[0] != '\0' ? strstr(cursor, line->text) : NULL;
+                if (at == NULL)
+                        continue;
+                again = line_text(line);
+                if (out == NULL)
+                        out = g_string_new(NULL);
+                g_string_append_len(out, cursor, at - cursor);
+                g_string_append(out, again);
+                cursor = at + strlen(line->text);
+        }
+        if (out == NULL)
+                return NULL;
+        g_string_append(out, cursor);
+        return g_string_free(out, FALSE);
+}

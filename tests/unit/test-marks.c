@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Marks on a form that OCR drops or garbles: drawn and printed boxes,
+ * ticked or not, and a ring drawn round a word, on pages drawn with cairo
+ * in several fonts and sizes, at fine resolution and as a standard fax.
+ * What the reader must get: the ticked option and only that one marked
+ * "☒", the ringed word as "(word)", and no mark made of a square letter
+ * (bold R, B, M, D), a table cell or a printed bracket. */
+#include <cairo.h>
+#include <leptonica/allheaders.h>
+#include <string.h>
+
+#include "ocr/ocr-engine.h"
+
+static RdOcrEngine *engine;
+
+typedef struct {
+        const char *font;
+        double size;      /* pixels at 200 dpi */
+        gboolean fax;     /* sent as a standard-resolution fax */
+        int ticked;       /* which urgency option carries the tick */
+        int ringed;       /* which service option carries the ring */
+        gboolean check;   /* a check mark rather than an X */
+} MarkCase;
+
+static const char *const urgency[] = { "Routine", "Urgent", "STAT" };
+static const char *const services[] = { "General", "Electrophysiology", "Interventional" };
+
+static double
+show(cairo_t *cr, double x, double y, const char *text, gboolean bold, const MarkCase *c)
+{
+        cairo_text_extents_t ext;
+
+        cairo_select_font_face(cr, c->font, CAIRO_FONT_SLANT_NORMAL,
+                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, c->size);
+        cairo_move_to(cr, x, y);
+        cairo_show_text(cr, text);
+        cairo_text_extents(cr, text, &ext);
+        return x + ext.x_advance;
+}
+
+/* A box drawn before an option, its bottom on the baseline. */
+static double
+draw_box(cairo_t *cr, double x, double y, gboolean ticked, const MarkCase *c)
+{
+        double side = c->size * 0.72;
+
+        cairo_set_line_width(cr, MAX(1.5, c->size / 16));
+        cairo_rectangle(cr, x, y - side, side, side);
+        cairo_stroke(cr);
+        if (ticked) {
+                cairo_set_line_width(cr, MAX(2.0, c->size / 12));
+                if (c->check) {
+                        cairo_move_to(cr, x + side * 0.2, y - side * 0.5);
+                        cairo_line_to(cr, x + side * 0.42, y - side * 0.2);
+                        cairo_line_to(cr, x + side * 0.85, y - side * 0.85);
+                } else {
+                        cairo_move_to(cr, x + side * 0.15, y - side * 0.15);
+                        cairo_line_to(cr, x + side * 0.85, y - side * 0.85);
+                        cairo_move_to(cr, x + side * 0.15, y - side * 0.85);
+                        cairo_line_to(cr, x + side * 0.85, y - side * 0.15);
+                }
+                cairo_stroke(cr);
+        }
+        return x + side + c->size * 0.4;
+}
+
+static PIX *
+draw_form(const MarkCase *c)
+{
+        const int w = 1700, h = 1100;
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr = cairo_create(s);
+        PIX *pix = pixCreate(w, h, 8);
+        double x, y = 160, line = c->size * 2.6;
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+
+        /* square capitals in bold, with no mark anywhere */
+        show(cr, 160, y, "REFERRAL REPORT - BOARD DEPARTMENT", TRUE, c);
+        y += line;
+        x = show(cr, 160, y, "MRN: BM-44021   Dept: Medicine   Room: D-12", FALSE, c);
+        y += line;
+
+        /* urgency: drawn boxes, one ticked */
+        x = show(cr, 160, y, "Priority:", TRUE, c) + c->size;
+        for (int k = 0; k < 3; k++) {
+                x = draw_box(cr, x, y, k == c->ticked, c);
+                x = show(cr, x, y, urgency[k], FALSE, c) + c->size * 1.2;
+        }
+        y += line;
+
+        /* service: a ring round one option */
+        x = show(cr, 160, y, "Service:", TRUE, c) + c->size;
+        for (int k = 0; k < 3; k++) {
+                double start = x, end = show(cr, x, y, services[k], FALSE, c);
+
+                if (k == c->ringed) {
+                        double cx = (start + end) / 2, cy = y - c->size * 0.35;
+                        double rx = (end - start) / 2 + c->size * 0.45, ry = c->size * 0.85;
+
+                        cairo_save(cr);
+                        cairo_translate(cr, cx, cy);
+                        cairo_scale(cr, rx, ry);
+                        cairo_arc(cr, 0, 0, 1, 0, 2 * G_PI);
+                        cairo_restore(cr);
+                        cairo_set_line_width(cr, MAX(1.5, c->size / 16));
+                        cairo_stroke(cr);
+                }
+                x = end + c->size * 1.4;
+        }
+        y += line;
+
+        /* boxes printed as characters of the font */
+        x = show(cr, 160, y, "Enclosed:", TRUE, c) + c->size;
+        {
+                /* the ballot box characters of a font that has them */
+                MarkCase sans = *c;
+
+                sans.font = "DejaVu Sans";
+                x = show(cr, x, y, c->ticked == 0 ? "\u2610 Labs   \u2612 Echo" : "\u2612 Labs   \u2610 Echo",
+                         FALSE, &sans);
+        }
+        y += line;
+
+        /* printed brackets and a table cell are no marks */
+        show(cr, 160, y, "Notes (see page 2) [internal use] Follow-up in 2 weeks", FALSE, c);
+        y += line * 1.2;
+        cairo_set_line_width(cr, 2);
+        cairo_rectangle(cr, 150, y - c->size * 1.4, 500, c->size * 2.2);
+        cairo_rectangle(cr, 650, y - c->size * 1.4, 700, c->size * 2.2);
+        cairo_stroke(cr);
+        show(cr, 170, y, "Referring clinic", TRUE, c);
+        show(cr, 670, y, "Riverbend Medical Group", FALSE, c);
+
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        for (int row = 0; row < h; row++) {
+                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
+                                                                    row * cairo_image_surface_get_stride(s));
+                l_uint32 *l = pixGetData(pix) + row * pixGetWpl(pix);
+
+                for (int col = 0; col < w; col++)
+                        SET_DATA_BYTE(l, col, (src[col] >> 8) & 0xff);
+        }
+        cairo_surface_destroy(s);
+        pixSetResolution(pix, 200, 200);
+        if (c->fax) {
+                PIX *bin = pixConvertTo1(pix, 160);
+                PIX *half = pixScale(bin, 1.0, 0.5);
+
+                pixDestroy(&bin);
+                pixDestroy(&pix);
+                pix = half;
+                pixSetResolution(pix, 204, 98);
+        }
+        return pix;
+}
+
+static char *
+line_with(const char *text, const char *word)
+{
+        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+        for (guint i = 0; lines[i]; i++)
+                if (strstr(lines[i], word))
+                        return g_strdup(lines[i]);
+        return NULL;
+}
+
+static void
+test_marks(gconstpointer data)
+{
+        const MarkCase *c = data;
+        PIX *pix = draw_form(c);
+        RdOcrResult res;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *priority = NULL, *service = NULL, *want_tick = NULL, *want_ring = NULL;
+
+        g_assert_true(rd_ocr_engine_read(engine, pix, 0, &res, &error));
+        g_assert_no_error(error);
+        g_test_message("%s", res.text);
+
+        priority = line_with(res.text, "Priority");
+        g_assert_nonnull(priority);
+        want_tick = g_strdup_printf("\u2612 %s", urgency[c->ticked]);
+        g_assert_nonnull(strstr(priority, want_tick));
+        /* one tick only */
+        g_assert_null(strstr(strstr(priority, "\u2612") + 1, "\u2612"));
+
+        service = line_with(res.text, "Service");
+        g_assert_nonnull(service);
+        /* a letter the ring touches may come out damaged: the word's
+         * front is what must follow the ring's mark */
+        want_ring = g_strdup_printf("(%.8s", services[c->ringed]);
+        g_assert_nonnull(strstr(service, want_ring));
+        g_assert_null(strstr(service, "\u2612"));
+
+        {
+                g_autofree char *enclosed = line_with(res.text, "Enclosed");
+
+                g_assert_nonnull(enclosed);
+                g_assert_nonnull(strstr(enclosed, c->ticked == 0 ? "\u2612 Echo" : "\u2612 Labs"));
+                g_assert_null(strstr(enclosed, c->ticked == 0 ? "\u2612 Labs" : "\u2612 Echo"));
+        }
+
+        /* nothing else on the page is a mark */
+        {
+                g_auto(GStrv) lines = g_strsplit(res.text, "\n", -1);
+
+                for (guint i = 0; lines[i]; i++) {
+                        if (strstr(lines[i], "Priority") || strstr(lines[i], "Service") ||
+                            strstr(lines[i], "Enclosed"))
+                                continue;
+                        g_assert_null(strstr(lines[i], "\u2612"));
+                        g_assert_null(strstr(lines[i], "\u2610"));
+                }
+        }
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+}
+
+int
+main(int argc, char **argv)
+{
+        static const MarkCase cases[] = {
+                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE },
+                { "DejaVu Serif", 26, FALSE, 2, 1, TRUE },
+                { "DejaVu Sans Mono", 28, FALSE, 0, 2, FALSE },
+                { "DejaVu Sans", 30, TRUE, 2, 1, TRUE },
+                { "DejaVu Serif", 34, TRUE, 1, 2, FALSE },
+                { "DejaVu Sans Mono", 30, TRUE, 0, 0, TRUE },
+        };
+        g_autoptr(GError) error = NULL;
+        int rc;
+
+        g_test_init(&argc, &argv, NULL);
+        engine = rd_ocr_engine_new(&error);
+        g_assert_no_error(error);
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s", cases[i].font, cases[i].size,
+                                                        cases[i].fax ? "fax" : "fine");
+                g_strdelimit(path + 1, " ", '-');
+                g_test_add_data_func(path, &cases[i], test_marks);
+        }
+        rc = g_test_run();
+        rd_ocr_engine_free(engine);
+        return rc;
+}
