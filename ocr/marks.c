@@ -9,6 +9,7 @@
 #include <tesseract/capi.h>
 
 #include "marks-private.h"
+#include "marks.h"
 #include "ocr-private.h"
 
 /* One recognised symbol of a line, in image coordinates. */
@@ -28,12 +29,13 @@ typedef struct {
         int ppi;
 } Reader;
 
-typedef struct {
+struct RdMarkLine {
         GArray *syms; /* Sym */
         char *text;   /* owned: the line as Tesseract gives it, with its "\n" */
         int x1, y1, x2, y2;
-        const Reader *reader;
-} Line;
+        const Reader *reader; /* NULL: a text layer, nothing to read again */
+};
+typedef RdMarkLine Line;
 
 typedef struct {
         int x, y, w, h;
@@ -45,14 +47,14 @@ sym_clear(gpointer p)
         g_free(((Sym *)p)->text);
 }
 
-static void
-line_free(gpointer p)
+void
+rd_mark_line_free(RdMarkLine *p)
 {
-        Line *l = p;
-
-        g_array_unref(l->syms);
-        g_free(l->text);
-        g_free(l);
+        if (p == NULL)
+                return;
+        g_array_unref(p->syms);
+        g_free(p->text);
+        g_free(p);
 }
 
 static gboolean
@@ -217,6 +219,10 @@ place_box(Line *line, const Rect *r, int kind, int h)
 
                 if (!over && s->x2 > r->x - gap)
                         return FALSE;
+                /* a text layer's own character there ("☒", "[X]") says
+                 * what was printed better than its picture */
+                if (over && line->reader == NULL)
+                        return FALSE;
                 /* what is dropped is a word or a word's front, never
                  * letters after others of their word ("Reaso|n|") */
                 if (over && !s->word_start && i > 0) {
@@ -248,21 +254,21 @@ read_ring(const Reader *rd, const Rect *hole)
         /* the hole and a pixel more: the ring runs along its edge */
         int m = 1;
         int x0 = MAX(0, hole->x - m), y0 = MAX(0, hole->y - m);
-        int w = MIN(pixGetWidth(rd->bin), hole->x + hole->w + m) - x0;
-        int hh = MIN(pixGetHeight(rd->bin), hole->y + hole->h + m) - y0;
-        BOX *clip = boxCreate(x0, y0, w, hh);
+        int w = rd != NULL ? MIN(pixGetWidth(rd->bin), hole->x + hole->w + m) - x0 : 0;
+        int hh = rd != NULL ? MIN(pixGetHeight(rd->bin), hole->y + hole->h + m) - y0 : 0;
+        BOX *clip = rd != NULL ? boxCreate(x0, y0, w, hh) : NULL;
         g_autoptr(PIX) inside = clip != NULL ? pixClipRectangle(rd->bin, clip, NULL) : NULL;
         g_autoptr(PIX) seed = NULL;
         g_autoptr(PIX) ring = NULL;
         g_autoptr(PIX) framed = NULL;
         double a = hole->w / 2.0, b = hole->h / 2.0;
         double ox = hole->x - x0, oy = hole->y - y0;
-        TessPageSegMode mode = TessBaseAPIGetPageSegMode(rd->api);
+        TessPageSegMode mode;
         GString *word = g_string_new(NULL);
         char *got;
 
         boxDestroy(&clip);
-        if (inside == NULL || w <= 2 || hh <= 2)
+        if (rd == NULL || rd->api == NULL || inside == NULL || w <= 2 || hh <= 2)
                 return g_string_free(word, TRUE);
         /* the ring is the ink that reaches the edge of this clip (with any
          * letter it touches); letters clear of it stay whole, and of the
@@ -287,12 +293,18 @@ read_ring(const Reader *rd, const Rect *hole)
                         if (v != 0 && dx * dx + dy * dy > 1.0)
                                 pixSetPixel(inside, x, y, 0);
                 }
-        framed = pixAddBorder(inside, hole->h, 0);
+        /* twice the size: a word of fax resolution reads better so */
+        {
+                g_autoptr(PIX) big = pixScaleBinary(inside, 2.0, 2.0);
+
+                framed = big != NULL ? pixAddBorder(big, 2 * hole->h, 0) : NULL;
+        }
         if (framed == NULL)
                 return g_string_free(word, TRUE);
+        mode = TessBaseAPIGetPageSegMode(rd->api);
         TessBaseAPISetPageSegMode(rd->api, PSM_SINGLE_LINE);
         TessBaseAPISetImage2(rd->api, framed);
-        TessBaseAPISetSourceResolution(rd->api, rd->ppi);
+        TessBaseAPISetSourceResolution(rd->api, 2 * rd->ppi);
         got = TessBaseAPIGetUTF8Text(rd->api);
         TessBaseAPISetPageSegMode(rd->api, mode);
         for (const char *q = got; q != NULL && *q; q++)
@@ -524,14 +536,13 @@ line_text(const Line *line)
                 if (s->ring_close)
                         g_string_append_c(out, ')');
         }
-        g_string_append_c(out, '\n');
         return g_string_free(out, FALSE);
 }
 
 static GPtrArray *
 collect_lines(TessBaseAPI *api)
 {
-        GPtrArray *lines = g_ptr_array_new_with_free_func(line_free);
+        GPtrArray *lines = g_ptr_array_new_with_free_func((GDestroyNotify)rd_mark_line_free);
         TessResultIterator *it = TessBaseAPIGetIterator(api);
         const TessPageIterator *pit;
         Line *cur = NULL;
@@ -605,10 +616,58 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
                         out = g_string_new(NULL);
                 g_string_append_len(out, cursor, at - cursor);
                 g_string_append(out, again);
+                g_string_append_c(out, '\n');
                 cursor = at + strlen(line->text);
         }
         if (out == NULL)
                 return NULL;
         g_string_append(out, cursor);
         return g_string_free(out, FALSE);
+}
+
+RdMarkLine *
+rd_mark_line_new(void)
+{
+        RdMarkLine *line = g_new0(RdMarkLine, 1);
+
+        line->syms = g_array_new(FALSE, TRUE, sizeof(Sym));
+        g_array_set_clear_func(line->syms, sym_clear);
+        line->text = g_strdup("");
+        return line;
+}
+
+void
+rd_mark_line_add(RdMarkLine *line, const char *text, int x1, int y1, int x2, int y2,
+                 gboolean word_start)
+{
+        Sym s = { 0 };
+
+        s.text = g_strdup(text);
+        s.x1 = x1;
+        s.y1 = y1;
+        s.x2 = x2;
+        s.y2 = y2;
+        s.word_start = word_start || line->syms->len == 0;
+        s.conf = 100; /* a text layer's characters are what was printed */
+        if (line->syms->len == 0) {
+                line->x1 = x1;
+                line->y1 = y1;
+                line->x2 = x2;
+                line->y2 = y2;
+        } else {
+                line->x1 = MIN(line->x1, x1);
+                line->y1 = MIN(line->y1, y1);
+                line->x2 = MAX(line->x2, x2);
+                line->y2 = MAX(line->y2, y2);
+        }
+        g_array_append_val(line->syms, s);
+}
+
+char *
+rd_mark_line_rewrite(RdMarkLine *line, PIX *bin)
+{
+        g_return_val_if_fail(line != NULL && bin != NULL && pixGetDepth(bin) == 1, NULL);
+        if (line->syms->len == 0 || !find_marks(bin, line))
+                return NULL;
+        return line_text(line);
 }

@@ -6,6 +6,7 @@
 #include <cairo.h>
 
 #include "pdf.h"
+#include "ocr/marks.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pages_pix_free)
 /* poppler-glib 22.12 declares no autoptr cleanups of its own */
@@ -114,6 +115,119 @@ rd_pdf_continues(const RdPdfLine *line, const RdPdfLine *next, const PopplerRect
                first->x1 >= line->min_x - 2.0 * h && first->x1 <= line->max_x;
 }
 
+/* Returns: (transfer full) the page drawn in 8 bpp gray, @w x @h pixels
+ * at @dpi_x x @dpi_y, or NULL when the pixels cannot be had. */
+static PIX *
+rd_pdf_render_gray(PopplerPage *page, int w, int h, double dpi_x, double dpi_y)
+{
+        cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr;
+        PIX *pix;
+        const guint8 *src;
+        l_uint32 *dst;
+        int stride, wpl;
+
+        if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+                cairo_surface_destroy(surface);
+                return NULL;
+        }
+        cr = cairo_create(surface);
+        /* poppler leaves the background alone: paper is white */
+        cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
+        cairo_paint(cr);
+        cairo_scale(cr, dpi_x / 72.0, dpi_y / 72.0);
+        poppler_page_render_for_printing(page, cr);
+        cairo_destroy(cr);
+        cairo_surface_flush(surface);
+
+        pix = pixCreate(w, h, 8);
+        if (pix == NULL) {
+                cairo_surface_destroy(surface);
+                return NULL;
+        }
+        src = cairo_image_surface_get_data(surface);
+        stride = cairo_image_surface_get_stride(surface);
+        dst = pixGetData(pix);
+        wpl = pixGetWpl(pix);
+        for (int y = 0; y < h; y++) {
+                /* RGB24 is native-endian 0xXXRRGGBB */
+                const guint32 *row = (const guint32 *)(const void *)(src + (gsize)y * stride);
+                l_uint32 *line = dst + (gsize)y * wpl;
+
+                for (int x = 0; x < w; x++) {
+                        guint32 p = row[x];
+                        guint r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+
+                        SET_DATA_BYTE(line, x, (r * 299 + g * 587 + b * 114) / 1000);
+                }
+        }
+        cairo_surface_destroy(surface);
+        pixSetResolution(pix, (l_int32)lround(dpi_x), (l_int32)lround(dpi_y));
+        return pix;
+}
+
+/* The marks a text layer does not hold: boxes and rings drawn as lines
+ * beside its words (a ticked box is a drawing, not a character).  The
+ * page is drawn at RD_PDF_MARKS_DPI; returns, for each of @lines, the line
+ * written again with the marks its picture shows, or NULL where it shows
+ * none; NULL when no line does. */
+#define RD_PDF_MARKS_DPI 150.0
+
+static GPtrArray *
+rd_pdf_text_marks(PopplerPage *page, const char *text, const PopplerRectangle *rects,
+                  GArray *lines, double width, double height)
+{
+        double f = RD_PDF_MARKS_DPI / 72.0;
+        int w = (int)ceil(width * f), h = (int)ceil(height * f);
+        g_autoptr(PIX) gray = NULL;
+        g_autoptr(PIX) bin = NULL;
+        GPtrArray *out = NULL;
+
+        if (w > 4000 || h > 6000)
+                return NULL; /* not a letter-size form */
+        gray = rd_pdf_render_gray(page, w, h, RD_PDF_MARKS_DPI, RD_PDF_MARKS_DPI);
+        bin = gray != NULL ? pixConvertTo1(gray, 160) : NULL;
+        if (bin == NULL)
+                return NULL;
+        for (guint i = 0; i < lines->len; i++) {
+                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i);
+                g_autoptr(RdMarkLine) ml = NULL;
+                g_autofree char *again = NULL;
+                const char *p;
+                glong k;
+                gboolean space = TRUE;
+
+                if (l->first < 0)
+                        continue;
+                ml = rd_mark_line_new();
+                /* the character index of the line's first byte */
+                k = g_utf8_pointer_to_offset(text, text + l->start);
+                for (p = text + l->start; p < text + l->end; p = g_utf8_next_char(p), k++) {
+                        gunichar c = g_utf8_get_char(p);
+                        char ch[8] = { 0 };
+                        const PopplerRectangle *r = &rects[k];
+
+                        if (rd_pdf_is_space(c) || c == '\n') {
+                                space = TRUE;
+                                continue;
+                        }
+                        g_unichar_to_utf8(c, ch);
+                        rd_mark_line_add(ml, ch, (int)floor(r->x1 * f), (int)floor(r->y1 * f),
+                                         (int)ceil(r->x2 * f), (int)ceil(r->y2 * f), space);
+                        space = FALSE;
+                }
+                again = rd_mark_line_rewrite(ml, bin);
+                if (again == NULL)
+                        continue;
+                if (out == NULL) {
+                        out = g_ptr_array_new_with_free_func(g_free);
+                        g_ptr_array_set_size(out, (gint)lines->len);
+                }
+                g_ptr_array_index(out, i) = g_steal_pointer(&again);
+        }
+        return out;
+}
+
 /* The page's text with pdftotext's words. poppler_page_get_text() orders the
  * text as pdftotext does, but it prints a table row (the cells poppler finds
  * side by side) as one line with nothing between the cells: "Fax:" and
@@ -123,11 +237,12 @@ rd_pdf_continues(const RdPdfLine *line, const RdPdfLine *next, const PopplerRect
  * each cell. Like pdftotext, a line ending in a hyphen is joined to the next
  * one without the hyphen when that one continues the paragraph below it. */
 static char *
-rd_pdf_page_text(PopplerPage *page, const char *text)
+rd_pdf_page_text(PopplerPage *page, const char *text, double width, double height)
 {
         PopplerRectangle *rects = NULL;
         guint n_rects = 0;
         g_autoptr(GArray) lines = NULL;
+        g_autoptr(GPtrArray) marked = NULL;
         RdPdfLine line = { 0, 0, -1, -1, 0.0, 0.0 };
         GString *out;
         const char *p;
@@ -174,10 +289,18 @@ rd_pdf_page_text(PopplerPage *page, const char *text)
         line.end = (gsize)(p - text);
         g_array_append_val(lines, line);
 
+        marked = rd_pdf_text_marks(page, text, rects, lines, width, height);
         out = g_string_sized_new((gsize)(p - text) + lines->len);
         for (i = 0; i < lines->len; i++) {
                 const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i);
                 gsize len = l->end - l->start;
+
+                if (marked != NULL && g_ptr_array_index(marked, i) != NULL) {
+                        g_string_append(out, g_ptr_array_index(marked, i));
+                        if (i + 1 < lines->len)
+                                g_string_append_c(out, '\n');
+                        continue;
+                }
 
                 if (i + 1 < lines->len && len > 0 && text[l->end - 1] == '-' &&
                     rd_pdf_continues(l, &g_array_index(lines, RdPdfLine, i + 1), rects)) {
@@ -199,13 +322,8 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
         double dpi_x = RD_PDF_DPI_X, dpi_y = RD_PDF_DPI_Y;
         double pw = width * dpi_x / 72.0, ph = height * dpi_y / 72.0;
         double max_pixels = (double)ctx->limits->max_page_pixels;
-        cairo_surface_t *surface;
-        cairo_t *cr;
-        g_autoptr(PIX) pix = NULL;
-        int w, h, stride;
-        const guint8 *src;
-        l_uint32 *dst;
-        int wpl;
+        PIX *pix;
+        int w, h;
 
         /* an oversized page is rendered smaller, down to a legible minimum;
          * the size is known from the page box before anything is drawn */
@@ -227,47 +345,12 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
         if (!rd_pages_check_size(ctx, index, (guint64)w, (guint64)h, 32, error))
                 return FALSE;
 
-        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-        if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-                cairo_surface_destroy(surface);
-                g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT,
-                            "page %u: cannot allocate %dx%d pixels", index + 1, w, h);
-                return FALSE;
-        }
-        cr = cairo_create(surface);
-        /* poppler leaves the background alone: paper is white */
-        cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
-        cairo_paint(cr);
-        cairo_scale(cr, dpi_x / 72.0, dpi_y / 72.0);
-        poppler_page_render_for_printing(page, cr);
-        cairo_destroy(cr);
-        cairo_surface_flush(surface);
-
-        pix = pixCreate(w, h, 8);
+        pix = rd_pdf_render_gray(page, w, h, dpi_x, dpi_y);
         if (pix == NULL) {
-                cairo_surface_destroy(surface);
                 g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT,
                             "page %u: cannot allocate %dx%d pixels", index + 1, w, h);
                 return FALSE;
         }
-        src = cairo_image_surface_get_data(surface);
-        stride = cairo_image_surface_get_stride(surface);
-        dst = pixGetData(pix);
-        wpl = pixGetWpl(pix);
-        for (int y = 0; y < h; y++) {
-                /* RGB24 is native-endian 0xXXRRGGBB */
-                const guint32 *row = (const guint32 *)(const void *)(src + (gsize)y * stride);
-                l_uint32 *line = dst + (gsize)y * wpl;
-
-                for (int x = 0; x < w; x++) {
-                        guint32 p = row[x];
-                        guint r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
-
-                        SET_DATA_BYTE(line, x, (r * 299 + g * 587 + b * 114) / 1000);
-                }
-        }
-        cairo_surface_destroy(surface);
-        pixSetResolution(pix, (l_int32)lround(dpi_x), (l_int32)lround(dpi_y));
         return rd_pages_add_image(ctx, pix, start, error);
 }
 
@@ -339,7 +422,7 @@ rd_pages_read_pdf(RdPagesCtx *ctx, const guint8 *data, gsize len, GError **error
                 if (rd_pdf_has_text_layer(page, text, width, height)) {
                         g_autofree char *valid = g_utf8_make_valid(text, -1);
 
-                        rd_pages_add_text(ctx, rd_pdf_page_text(page, valid), start);
+                        rd_pages_add_text(ctx, rd_pdf_page_text(page, valid, width, height), start);
                         continue;
                 }
                 if (!rd_pdf_render(ctx, page, (guint)i, width, height, start, error))

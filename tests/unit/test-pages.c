@@ -275,6 +275,73 @@ test_pdf_text_layer(void)
         }
 }
 
+/* A text layer holds a form's words but not the boxes and rings drawn
+ * beside them: those come from the page's picture.  A box character the
+ * text layer holds itself stays as it is. */
+static void
+test_pdf_drawn_marks(void)
+{
+        GByteArray *out = g_byte_array_new();
+        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, 612, 792);
+        cairo_t *cr = cairo_create(s);
+        static const char *const opts[] = { "Routine", "Urgent", "STAT" };
+        g_autoptr(GBytes) pdf = NULL;
+        g_autoptr(GPtrArray) pages = pages_new();
+        g_autoptr(GError) error = NULL;
+        double x = 140;
+        const char *text;
+
+        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, 11);
+        cairo_move_to(cr, 72, 100);
+        cairo_show_text(cr, "Urgency:");
+        cairo_set_line_width(cr, 0.8);
+        for (int k = 0; k < 3; k++) {
+                cairo_text_extents_t ext;
+
+                cairo_rectangle(cr, x, 100 - 8.5, 8.5, 8.5);
+                if (k == 1) {
+                        cairo_move_to(cr, x, 100 - 8.5);
+                        cairo_line_to(cr, x + 8.5, 100);
+                        cairo_move_to(cr, x, 100);
+                        cairo_line_to(cr, x + 8.5, 100 - 8.5);
+                }
+                cairo_stroke(cr);
+                cairo_move_to(cr, x + 13, 100);
+                cairo_show_text(cr, opts[k]);
+                cairo_text_extents(cr, opts[k], &ext);
+                x += 13 + ext.x_advance + 16;
+        }
+        cairo_move_to(cr, 72, 130);
+        cairo_show_text(cr, "Clinic: General");
+        cairo_move_to(cr, 180, 130);
+        cairo_show_text(cr, "Heart Failure");
+        cairo_save(cr);
+        cairo_translate(cr, 180 + 34, 126);
+        cairo_scale(cr, 42, 10);
+        cairo_arc(cr, 0, 0, 1, 0, 2 * G_PI);
+        cairo_restore(cr);
+        cairo_stroke(cr);
+        cairo_move_to(cr, 72, 160);
+        cairo_show_text(cr, "Enclosed: \u2612 EKG \u2610 Labs");
+        cairo_show_page(cr);
+        cairo_destroy(cr);
+        cairo_surface_finish(s);
+        cairo_surface_destroy(s);
+        pdf = g_byte_array_free_to_bytes(out);
+
+        g_assert_true(read_bytes(pdf, NULL, NULL, pages, &error));
+        g_assert_no_error(error);
+        text = ((RdPage *)pages->pdata[0])->text;
+        g_test_message("%s", text);
+        /* the options stand apart, so the text layer gives each its line */
+        g_assert_nonnull(strstr(text, "\u2610 Routine"));
+        g_assert_nonnull(strstr(text, "\u2612 Urgent"));
+        g_assert_nonnull(strstr(text, "\u2610 STAT"));
+        g_assert_nonnull(strstr(text, "(Heart Failure)"));
+        g_assert_nonnull(strstr(text, "\u2612 EKG \u2610 Labs"));
+}
+
 static void
 test_pdf_blank_needs_ocr(void)
 {
@@ -534,6 +601,7 @@ main(int argc, char **argv)
         engine = rd_ocr_engine_new(&error);
         g_assert_no_error(error);
         g_test_add_func("/pages/pdf-text-layer", test_pdf_text_layer);
+        g_test_add_func("/pages/pdf-drawn-marks", test_pdf_drawn_marks);
         g_test_add_func("/pages/pdf-blank-needs-ocr", test_pdf_blank_needs_ocr);
         g_test_add_func("/pages/pdf-500-pages", test_pdf_500_pages);
         g_test_add_func("/pages/pdf-bomb", test_pdf_bomb);
