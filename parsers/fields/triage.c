@@ -191,9 +191,18 @@ is_option_row(const char *line, const Option *opts, gsize n)
         }
         while (*t && !g_ascii_isalpha(*t))
                 t++;
-        for (gsize i = 0; i < n; i++)
-                if (pos[i] && pos[i] - t <= 4 && strlen(t) < 36)
+        for (gsize i = 0; i < n; i++) {
+                guint letters = 0;
+
+                if (!pos[i] || pos[i] - t > 4 || strlen(t) >= 36)
+                        continue;
+                /* what stands before it is a box OCR read as a letter or
+                 * two ("X] Urgent"), not a word of a sentence ("her STAT") */
+                for (const char *q = t; q < pos[i]; q++)
+                        letters += g_ascii_isalpha(*q) != 0;
+                if (letters <= 2)
                         return TRUE;
+        }
         return FALSE;
 }
 

@@ -88,6 +88,10 @@ static const UrgencyCase urgency_cases[] = {
         { "letter-today", "Please evaluate. today if at all possible.\n", "stat", RD_TRIAGE_STRONG },
         { "letter-stat-word", "I would be grateful if you could see him STAT - please assess\nhim today.\n",
           "stat", RD_TRIAGE_STRONG },
+        /* the sentence wraps with the word at a line's front */
+        { "letter-stat-wrapped", "I am referring my patient to your service; I would be grateful if you could see\n"
+                                 "her STAT - please evaluate today.\n",
+          "stat", RD_TRIAGE_STRONG },
         { "letter-no-rush", "No need to see her urgently; next available is fine.\n", "routine",
           RD_TRIAGE_NONE },
         /* a form whose options are printed, unticked, beside a sentence:
