@@ -14,4 +14,9 @@ G_BEGIN_DECLS
  * read is read again on its own, so @api's results are spent after. */
 char *rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text);
 
+/* The words of slanted stamps on @pix ("URGENT" pressed on at an angle,
+ * in a frame), which a page's OCR skips, each on a line of its own; NULL
+ * when there are none.  Spends @api's results, as above. */
+char *rd_marks_stamps(TessBaseAPI *api, PIX *pix, int ppi);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
  * ring as a stray bracket or "©"; the picture says plainly which option
  * carries ink.  A line with such a mark is written again with the mark in
  * a form the field readers know: "☒ Urgent", "☐ Routine", "(STAT)". */
+#include <math.h>
 #include <string.h>
 #include <tesseract/capi.h>
 
@@ -670,4 +671,234 @@ rd_mark_line_rewrite(RdMarkLine *line, PIX *bin)
         if (line->syms->len == 0 || !find_marks(bin, line))
                 return NULL;
         return line_text(line);
+}
+
+/* ---- stamps ----------------------------------------------------------- */
+
+/* A stamp is a word in a frame pressed on at a slant ("URGENT" at 15
+ * degrees): OCR, which reads lines level, skips it.  The white inside a
+ * slanted frame is a hole shaped like a turned rectangle: its four
+ * extreme points bound a quadrilateral it fills, no more (a ring's inside
+ * spills half as much again over it), and its bounding box's corners are
+ * outside it (a
+ * level frame, a table cell, is read by OCR already). */
+typedef struct {
+        int x, y;
+} Pt;
+
+static gboolean
+extreme_points(PIX *hole, Pt *left, Pt *top, Pt *right, Pt *bottom, int *count)
+{
+        int w = pixGetWidth(hole), h = pixGetHeight(hole), n = 0;
+
+        left->x = w;
+        top->y = h;
+        right->x = -1;
+        bottom->y = -1;
+        for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                        l_uint32 v = 0;
+
+                        pixGetPixel(hole, x, y, &v);
+                        if (v == 0)
+                                continue;
+                        n++;
+                        if (x < left->x)
+                                *left = (Pt){ x, y };
+                        if (y < top->y)
+                                *top = (Pt){ x, y };
+                        if (x > right->x)
+                                *right = (Pt){ x, y };
+                        if (y > bottom->y)
+                                *bottom = (Pt){ x, y };
+                }
+        *count = n;
+        return n > 0;
+}
+
+static double
+quad_area(Pt a, Pt b, Pt c, Pt d)
+{
+        double s = (double)a.x * b.y - (double)b.x * a.y + (double)b.x * c.y - (double)c.x * b.y +
+                   (double)c.x * d.y - (double)d.x * c.y + (double)d.x * a.y - (double)a.x * d.y;
+
+        return ABS(s) / 2;
+}
+
+/* Reads the stamp whose inside is @r (page coordinates) of @holes. */
+static char *
+read_stamp(TessBaseAPI *api, PIX *bin, PIX *holes, const Rect *r, int ppi, gboolean square)
+{
+        BOX *clip = boxCreate(r->x, r->y, r->w, r->h);
+        g_autoptr(PIX) hole = clip != NULL ? pixClipRectangle(holes, clip, NULL) : NULL;
+        g_autoptr(PIX) ink = clip != NULL ? pixClipRectangle(bin, clip, NULL) : NULL;
+        g_autoptr(PIX) inner = NULL;
+        g_autoptr(PIX) mask = NULL;
+        g_autoptr(PIX) level = NULL;
+        g_autoptr(PIX) framed = NULL;
+        TessPageSegMode mode;
+        Pt l, t, rt, b;
+        int n;
+        double angle, e1, e2;
+        GString *word;
+        char *got;
+
+        boxDestroy(&clip);
+        if (hole == NULL || ink == NULL)
+                return NULL;
+        /* the frame's inside with the letters in it */
+        inner = pixHolesByFilling(hole, 4);
+        if (inner == NULL)
+                return NULL;
+        pixOr(inner, inner, hole);
+        if (!extreme_points(inner, &l, &t, &rt, &b, &n))
+                return NULL;
+        /* a turned rectangle fills the quadrilateral of its extreme points */
+        if (n < 0.85 * quad_area(l, t, rt, b) || n > 1.15 * quad_area(l, t, rt, b))
+                return NULL;
+        /* a level frame is a stamp only round letters bigger than a
+         * form's (a table cell holds the form's own) */
+        if (square) {
+                g_autoptr(PIX) letters = pixSubtract(NULL, inner, hole);
+                BOXA *lb = letters != NULL ? pixConnCompBB(letters, 8) : NULL;
+                int big = 0, all = 0;
+
+                for (int i = 0; lb != NULL && i < boxaGetCount(lb); i++) {
+                        int bx, by, bw, bh;
+
+                        boxaGetBoxGeometry(lb, i, &bx, &by, &bw, &bh);
+                        if (bh < 4)
+                                continue;
+                        all++;
+                        big += bh >= ppi * 0.15;
+                }
+                boxaDestroy(&lb);
+                if (all < 3 || 2 * big < all)
+                        return NULL;
+        }
+        /* the longer edge from the top corner runs along the writing */
+        e1 = hypot(t.x - l.x, t.y - l.y);
+        e2 = hypot(rt.x - t.x, rt.y - t.y);
+        angle = e1 >= e2 ? atan2(l.y - t.y, t.x - l.x) : -atan2(rt.y - t.y, rt.x - t.x);
+        if (ABS(angle) > 0.8)
+                return NULL;
+        /* keep the ink inside the quadrilateral the frame's inside
+         * spans, three pixels in from its edges: the letters, whole, even
+         * where one touches the frame, and none of the frame */
+        {
+                const Pt q[4] = { l, t, rt, b };
+                int w = pixGetWidth(ink), h = pixGetHeight(ink);
+
+                for (int y = 0; y < h; y++)
+                        for (int x = 0; x < w; x++) {
+                                gboolean in = TRUE;
+
+                                for (int e = 0; e < 4 && in; e++) {
+                                        const Pt *a = &q[e], *c = &q[(e + 1) % 4];
+                                        double ex = c->x - a->x, ey = c->y - a->y, len = hypot(ex, ey);
+                                        /* the points run clockwise on screen:
+                                         * inside is to the right of each edge */
+                                        double d = len > 0 ? (ex * (y - a->y) - ey * (x - a->x)) / len : 1;
+
+                                        in = d >= 3.0;
+                                }
+                                if (!in)
+                                        pixSetPixel(ink, x, y, 0);
+                        }
+        }
+        (void)mask;
+        level = pixRotate(ink, (float)angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+        framed = level != NULL ? pixAddBorder(level, 20, 0) : NULL;
+        if (framed == NULL)
+                return NULL;
+        mode = TessBaseAPIGetPageSegMode(api);
+        TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+        TessBaseAPISetImage2(api, framed);
+        TessBaseAPISetSourceResolution(api, ppi);
+        got = TessBaseAPIGetUTF8Text(api);
+        TessBaseAPISetPageSegMode(api, mode);
+        word = g_string_new(NULL);
+        for (const char *q = got; q != NULL && *q; q++)
+                if (g_ascii_isalnum(*q) || (*q == ' ' && word->len > 0 && word->str[word->len - 1] != ' '))
+                        g_string_append_c(word, *q);
+        if (got != NULL)
+                TessDeleteText(got);
+        g_strchomp(word->str);
+        word->len = strlen(word->str);
+        if (word->len < 3)
+                return g_string_free(word, TRUE);
+        return g_string_free(word, FALSE);
+}
+
+char *
+rd_marks_stamps(TessBaseAPI *api, PIX *pix, int ppi)
+{
+        g_autoptr(PIX) bin = NULL;
+        g_autoptr(GArray) found = NULL;
+        GString *out = NULL;
+        int pw, ph;
+
+        if (pixGetDepth(pix) != 1 && pixGetDepth(pix) != 8)
+                return NULL;
+        bin = pixGetDepth(pix) == 1 ? pixCopy(NULL, pix) : pixConvertTo1(pix, 140);
+        if (bin == NULL)
+                return NULL;
+        pw = pixGetWidth(bin);
+        ph = pixGetHeight(bin);
+        found = g_array_new(FALSE, FALSE, sizeof(Rect));
+        for (int pass = 0; pass < 2; pass++) {
+                g_autoptr(PIX) holes = NULL;
+                g_autoptr(PIX) page = pixCopy(NULL, bin);
+                BOXA *comps;
+
+                /* first the slanted stamps: a form's rules cut through a
+                 * stamp laid over them, so away with every long level line
+                 * (a slanted frame has none), and mend the gaps that leaves
+                 * in the frame; then level frames, which those lines are */
+                if (page != NULL && pass == 0) {
+                        g_autoptr(PIX) rules = pixOpenBrick(NULL, page, MAX(pw / 15, 20), 1);
+                        g_autoptr(PIX) cols = pixOpenBrick(NULL, page, 1, MAX(ph / 15, 20));
+
+                        if (rules != NULL)
+                                pixSubtract(page, page, rules);
+                        if (cols != NULL)
+                                pixSubtract(page, page, cols);
+                        pixCloseBrick(page, page, 5, 7);
+                }
+                holes = page != NULL ? pixHolesByFilling(page, 4) : NULL;
+                comps = holes != NULL ? pixConnCompBB(holes, 4) : NULL;
+                for (int i = 0; comps != NULL && i < boxaGetCount(comps); i++) {
+                        Rect r;
+                        g_autofree char *word = NULL;
+                        gboolean level, seen = FALSE;
+
+                        boxaGetBoxGeometry(comps, i, &r.x, &r.y, &r.w, &r.h);
+                        /* a stamp's size: wider than a few letters, under half the page */
+                        if (r.w < pw / 12 || r.h < ph / 50 || r.w > pw / 2 || r.h > ph / 4 || r.w < r.h)
+                                continue;
+                        for (guint k = 0; k < found->len && !seen; k++) {
+                                const Rect *f = &g_array_index(found, Rect, k);
+
+                                seen = r.x < f->x + f->w && f->x < r.x + r.w && r.y < f->y + f->h &&
+                                       f->y < r.y + r.h;
+                        }
+                        if (seen)
+                                continue;
+                        /* its bounding box's very corners outside it: turned */
+                        level = fill(holes, r.x, r.y, 6, 6) > 0 || fill(holes, r.x + r.w - 6, r.y, 6, 6) > 0 ||
+                                fill(holes, r.x, r.y + r.h - 6, 6, 6) > 0 ||
+                                fill(holes, r.x + r.w - 6, r.y + r.h - 6, 6, 6) > 0;
+                        if (level != (pass == 1))
+                                continue;
+                        word = read_stamp(api, page, holes, &r, ppi, level);
+                        if (word == NULL)
+                                continue;
+                        g_array_append_val(found, r);
+                        if (out == NULL)
+                                out = g_string_new(NULL);
+                        g_string_append_printf(out, "%s\n", word);
+                }
+                boxaDestroy(&comps);
+        }
+        return out != NULL ? g_string_free(out, FALSE) : NULL;
 }

@@ -360,7 +360,7 @@ static double
 cover_fields_score(char **lines)
 {
         static const char *const subject[] = { "re", "subject", "regarding", "attn", "attention" };
-        gboolean to = FALSE, from = FALSE, pages = FALSE, re = FALSE;
+        gboolean to = FALSE, from = FALSE, pages = FALSE, re = FALSE, bare_to = FALSE, bare_from = FALSE;
 
         for (guint i = 0; lines[i]; i++) {
                 g_autofree char *low = g_ascii_strdown(lines[i], -1);
@@ -370,10 +370,18 @@ cover_fields_score(char **lines)
                         p++;
                 to = to || opens_label(p, "to");
                 from = from || opens_label(p, "from");
+                /* labels set in bold with no colon: "To Example Cardiology" */
+                bare_to = bare_to || (g_str_has_prefix(p, "to ") && lines[i][p - low + 3] != '\0' &&
+                                      !g_ascii_islower(lines[i][p - low + 3]));
+                bare_from = bare_from || (g_str_has_prefix(p, "from ") && lines[i][p - low + 5] != '\0' &&
+                                          !g_ascii_islower(lines[i][p - low + 5]));
                 for (gsize k = 0; k < G_N_ELEMENTS(subject); k++)
                         re = re || opens_label(p, subject[k]);
                 pages = pages || is_page_count_label(p);
         }
+        /* bare labels count only together, beside a page count */
+        if (pages && bare_to && bare_from)
+                to = from = TRUE;
         return (to && from ? 2 : 0) + (pages && (to || from) ? 3 : 0) + (re && (to || from) ? 1 : 0);
 }
 

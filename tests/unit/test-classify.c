@@ -316,6 +316,9 @@ test_mentions_are_not_documents(void)
                 { HDR "TO#: Heart Group\nFROM#: Ridge Internal Medicine\nPAGES#: 5\nRE#: referral\n"
                       "Lab report and clinic note to follow.\n",
                   RD_DOC_COVER_SHEET },
+                { HDR "TRANSMITTAL\nTo Heart Group\nFrom Ridge Internal Medicine\nPages 5\n"
+                      "Please see the enclosed referral; lab report to follow.\n",
+                  RD_DOC_COVER_SHEET },
                 { note_text, RD_DOC_CLINICAL_NOTES },
                 { HDR "OFFICE VISIT NOTE\nChief complaint: chest pressure\n"
                       "Assessment: stable angina. Stress test ordered; echo scheduled.\n"

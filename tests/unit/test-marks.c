@@ -20,6 +20,7 @@ typedef struct {
         int ticked;       /* which urgency option carries the tick */
         int ringed;       /* which service option carries the ring */
         gboolean check;   /* a check mark rather than an X */
+        double stamp;     /* degrees a framed "URGENT" stamp is turned by; 0: none */
 } MarkCase;
 
 static const char *const urgency[] = { "Routine", "Urgent", "STAT" };
@@ -68,7 +69,7 @@ draw_box(cairo_t *cr, double x, double y, gboolean ticked, const MarkCase *c)
 static PIX *
 draw_form(const MarkCase *c)
 {
-        const int w = 1700, h = 1100;
+        const int w = 1700, h = 1400;
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         cairo_t *cr = cairo_create(s);
         PIX *pix = pixCreate(w, h, 8);
@@ -134,6 +135,30 @@ draw_form(const MarkCase *c)
         cairo_stroke(cr);
         show(cr, 170, y, "Referring clinic", TRUE, c);
         show(cr, 670, y, "Riverbend Medical Group", FALSE, c);
+
+        /* a stamp pressed on at a slant, over the form's rules */
+        if (c->stamp != 0) {
+                cairo_move_to(cr, 100, 1000);
+                cairo_line_to(cr, 1600, 1000);
+                cairo_set_line_width(cr, 2);
+                cairo_stroke(cr);
+                cairo_save(cr);
+                cairo_translate(cr, 900, 1020);
+                cairo_rotate(cr, -c->stamp * G_PI / 180);
+                cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+                cairo_set_font_size(cr, 70);
+                {
+                        cairo_text_extents_t ext;
+
+                        cairo_text_extents(cr, "URGENT", &ext);
+                        cairo_set_line_width(cr, 6);
+                        cairo_rectangle(cr, -20, -75, ext.x_advance + 40, 100);
+                        cairo_stroke(cr);
+                }
+                cairo_move_to(cr, 0, 0);
+                cairo_show_text(cr, "URGENT");
+                cairo_restore(cr);
+        }
 
         cairo_destroy(cr);
         cairo_surface_flush(s);
@@ -206,6 +231,16 @@ test_marks(gconstpointer data)
                 g_assert_null(strstr(enclosed, c->ticked == 0 ? "\u2612 Labs" : "\u2612 Echo"));
         }
 
+        /* a slanted stamp's word on a line of its own; none where none is */
+        {
+                g_auto(GStrv) lines = g_strsplit(res.text, "\n", -1);
+                gboolean stamp = FALSE;
+
+                for (guint i = 0; lines[i]; i++)
+                        stamp = stamp || strcmp(g_strstrip(lines[i]), "URGENT") == 0;
+                g_assert_true(stamp == (c->stamp != 0));
+        }
+
         /* nothing else on the page is a mark */
         {
                 g_auto(GStrv) lines = g_strsplit(res.text, "\n", -1);
@@ -226,12 +261,12 @@ int
 main(int argc, char **argv)
 {
         static const MarkCase cases[] = {
-                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE },
-                { "DejaVu Serif", 26, FALSE, 2, 1, TRUE },
-                { "DejaVu Sans Mono", 28, FALSE, 0, 2, FALSE },
-                { "DejaVu Sans", 30, TRUE, 2, 1, TRUE },
-                { "DejaVu Serif", 34, TRUE, 1, 2, FALSE },
-                { "DejaVu Sans Mono", 30, TRUE, 0, 0, TRUE },
+                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 15 },
+                { "DejaVu Serif", 26, FALSE, 2, 1, TRUE, 0 },
+                { "DejaVu Sans Mono", 28, FALSE, 0, 2, FALSE, -12 },
+                { "DejaVu Sans", 30, TRUE, 2, 1, TRUE, 0 },
+                { "DejaVu Serif", 34, TRUE, 1, 2, FALSE, 20 },
+                { "DejaVu Sans Mono", 30, TRUE, 0, 0, TRUE, 0 },
         };
         g_autoptr(GError) error = NULL;
         int rc;
