@@ -440,75 +440,101 @@ middle_y(GArray *syms)
         return g_array_index(ys, int, ys->len / 2);
 }
 
+/* What a page's marks are found among, computed once a page: its ink
+ * in 1 bpp, the white its strokes close (holes) and the bounding boxes
+ * of both. */
+struct RdMarkPage {
+        PIX *bin;
+        PIX *holes;
+        BOXA *ink;
+        BOXA *hole_boxes;
+};
+
+RdMarkPage *
+rd_mark_page_new(PIX *bin)
+{
+        RdMarkPage *pm;
+
+        g_return_val_if_fail(bin != NULL && pixGetDepth(bin) == 1, NULL);
+        pm = g_new0(RdMarkPage, 1);
+        pm->bin = pixClone(bin);
+        pm->holes = pixHolesByFilling(bin, 4);
+        pm->ink = pixConnCompBB(bin, 8);
+        pm->hole_boxes = pm->holes != NULL ? pixConnCompBB(pm->holes, 4) : NULL;
+        if (pm->holes == NULL || pm->ink == NULL || pm->hole_boxes == NULL) {
+                rd_mark_page_free(pm);
+                return NULL;
+        }
+        return pm;
+}
+
+void
+rd_mark_page_free(RdMarkPage *pm)
+{
+        if (pm == NULL)
+                return;
+        pixDestroy(&pm->bin);
+        pixDestroy(&pm->holes);
+        boxaDestroy(&pm->ink);
+        boxaDestroy(&pm->hole_boxes);
+        g_free(pm);
+}
+
 /* Looks for boxes and rings on @line; TRUE when one was placed. */
 static gboolean
-find_marks(PIX *bin, Line *line)
+find_marks(const RdMarkPage *pm, Line *line)
 {
         int h = median_height(line->syms), mid = middle_y(line->syms);
-        BOX *clip;
-        g_autoptr(PIX) crop = NULL;
-        g_autoptr(PIX) holes = NULL;
-        BOXA *comps;
-        int cx, cy;
+        int x0, x1;
         gboolean placed = FALSE;
 
         if (h < 6 || mid < 0)
                 return FALSE;
-        cx = MAX(0, line->x1 - 3 * h);
-        cy = MAX(0, mid - 3 * h);
-        clip = boxCreate(cx, cy, MIN(pixGetWidth(bin), line->x2 + 20 * h) - cx,
-                         MIN(pixGetHeight(bin), mid + 3 * h) - cy);
-        if (clip == NULL)
-                return FALSE;
-        crop = pixClipRectangle(bin, clip, NULL);
-        boxDestroy(&clip);
-        if (crop == NULL)
-                return FALSE;
+        x0 = line->x1 - 3 * h;
+        x1 = line->x2 + 20 * h;
         /* boxes: small squares of ink on the line */
-        comps = pixConnCompBB(crop, 8);
-        for (int i = 0; comps != NULL && i < boxaGetCount(comps); i++) {
-                Rect r, page;
+        for (int i = 0; i < boxaGetCount(pm->ink); i++) {
+                Rect r;
                 int kind;
 
-                boxaGetBoxGeometry(comps, i, &r.x, &r.y, &r.w, &r.h);
-                page = (Rect){ r.x + cx, r.y + cy, r.w, r.h };
-                if (ABS(page.y + page.h / 2 - mid) > 3 * h / 4)
+                boxaGetBoxGeometry(pm->ink, i, &r.x, &r.y, &r.w, &r.h);
+                if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1)
                         continue; /* another line's */
                 if (r.w >= h / 2 && r.h >= h / 2 && r.w <= 3 * h / 2 && r.h <= 3 * h / 2 &&
                     r.w * 20 >= r.h * 11 && r.h * 20 >= r.w * 11) {
-                        kind = box_kind(crop, &r);
+                        kind = box_kind(pm->bin, &r);
                         if (kind > 0)
-                                placed |= place_box(line, &page, kind, h);
+                                placed |= place_box(line, &r, kind, h);
                 }
         }
-        boxaDestroy(&comps);
         /* rings: the white a drawn ring closes round a word */
-        holes = pixHolesByFilling(crop, 4);
-        comps = holes != NULL ? pixConnCompBB(holes, 4) : NULL;
-        for (int i = 0; comps != NULL && i < boxaGetCount(comps); i++) {
-                Rect r, page;
+        for (int i = 0; i < boxaGetCount(pm->hole_boxes); i++) {
+                Rect r;
 
-                boxaGetBoxGeometry(comps, i, &r.x, &r.y, &r.w, &r.h);
-                page = (Rect){ r.x + cx, r.y + cy, r.w, r.h };
-                if (ABS(page.y + page.h / 2 - mid) > 3 * h / 4 || !is_ring_hole(holes, &r, h))
+                boxaGetBoxGeometry(pm->hole_boxes, i, &r.x, &r.y, &r.w, &r.h);
+                if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1 ||
+                    !is_ring_hole(pm->holes, &r, h))
                         continue;
                 /* a letter that touches the ring above and below cuts a
                  * sliver off its inside: the ring's inside is all of them */
-                for (int j = 0; j < boxaGetCount(comps); j++) {
-                        Rect o;
+                {
+                        Rect ring = r;
 
-                        boxaGetBoxGeometry(comps, j, &o.x, &o.y, &o.w, &o.h);
-                        if (j == i || 3 * o.h < r.h || o.y + o.h / 2 < r.y || o.y + o.h / 2 > r.y + r.h ||
-                            o.x + o.w < r.x - 2 * h || o.x > r.x + r.w + 2 * h)
-                                continue;
-                        page.w = MAX(page.x + page.w, o.x + cx + o.w) - MIN(page.x, o.x + cx);
-                        page.x = MIN(page.x, o.x + cx);
-                        page.h = MAX(page.y + page.h, o.y + cy + o.h) - MIN(page.y, o.y + cy);
-                        page.y = MIN(page.y, o.y + cy);
+                        for (int j = 0; j < boxaGetCount(pm->hole_boxes); j++) {
+                                Rect o;
+
+                                boxaGetBoxGeometry(pm->hole_boxes, j, &o.x, &o.y, &o.w, &o.h);
+                                if (j == i || 3 * o.h < r.h || o.y + o.h / 2 < r.y || o.y + o.h / 2 > r.y + r.h ||
+                                    o.x + o.w < r.x - 2 * h || o.x > r.x + r.w + 2 * h)
+                                        continue;
+                                ring.w = MAX(ring.x + ring.w, o.x + o.w) - MIN(ring.x, o.x);
+                                ring.x = MIN(ring.x, o.x);
+                                ring.h = MAX(ring.y + ring.h, o.y + o.h) - MIN(ring.y, o.y);
+                                ring.y = MIN(ring.y, o.y);
+                        }
+                        placed |= place_ring(line, &ring, h);
                 }
-                placed |= place_ring(line, &page, h);
         }
-        boxaDestroy(&comps);
         return placed;
 }
 
@@ -539,6 +565,8 @@ line_text(const Line *line)
         }
         return g_string_free(out, FALSE);
 }
+
+static char *find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi);
 
 static GPtrArray *
 collect_lines(TessBaseAPI *api)
@@ -589,6 +617,8 @@ char *
 rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
 {
         Reader reader = { api, NULL, ppi };
+        g_autoptr(RdMarkPage) pm = NULL;
+        g_autofree char *stamps = NULL;
         g_autoptr(GPtrArray) lines = NULL;
         g_autoptr(PIX) bin = NULL;
         GString *out = NULL;
@@ -600,6 +630,9 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
         if (bin == NULL)
                 return NULL;
         reader.bin = bin;
+        pm = rd_mark_page_new(bin);
+        if (pm == NULL)
+                return NULL;
         lines = collect_lines(api);
         for (guint i = 0; i < lines->len; i++) {
                 Line *line = g_ptr_array_index(lines, i);
@@ -607,7 +640,7 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
                 const char *at;
 
                 line->reader = &reader;
-                if (line->syms->len == 0 || !find_marks(bin, line))
+                if (line->syms->len == 0 || !find_marks(pm, line))
                         continue;
                 at = line->text[0] != '\0' ? strstr(cursor, line->text) : NULL;
                 if (at == NULL)
@@ -620,9 +653,14 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
                 g_string_append_c(out, '\n');
                 cursor = at + strlen(line->text);
         }
-        if (out == NULL)
+        stamps = find_stamps(api, pm, ppi);
+        if (out == NULL && stamps == NULL)
                 return NULL;
+        if (out == NULL)
+                out = g_string_new(NULL);
         g_string_append(out, cursor);
+        if (stamps != NULL)
+                g_string_append_printf(out, "\n%s", stamps);
         return g_string_free(out, FALSE);
 }
 
@@ -665,10 +703,10 @@ rd_mark_line_add(RdMarkLine *line, const char *text, int x1, int y1, int x2, int
 }
 
 char *
-rd_mark_line_rewrite(RdMarkLine *line, PIX *bin)
+rd_mark_line_rewrite(RdMarkLine *line, const RdMarkPage *page)
 {
-        g_return_val_if_fail(line != NULL && bin != NULL && pixGetDepth(bin) == 1, NULL);
-        if (line->syms->len == 0 || !find_marks(bin, line))
+        g_return_val_if_fail(line != NULL && page != NULL, NULL);
+        if (line->syms->len == 0 || !find_marks(page, line))
                 return NULL;
         return line_text(line);
 }
@@ -725,15 +763,12 @@ quad_area(Pt a, Pt b, Pt c, Pt d)
         return ABS(s) / 2;
 }
 
-/* Reads the stamp whose inside is @r (page coordinates) of @holes. */
+/* Reads the stamp whose inside is @hole (a clip of the page's holes) over
+ * @ink (the same clip of the page); @square: a level frame. */
 static char *
-read_stamp(TessBaseAPI *api, PIX *bin, PIX *holes, const Rect *r, int ppi, gboolean square)
+read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
 {
-        BOX *clip = boxCreate(r->x, r->y, r->w, r->h);
-        g_autoptr(PIX) hole = clip != NULL ? pixClipRectangle(holes, clip, NULL) : NULL;
-        g_autoptr(PIX) ink = clip != NULL ? pixClipRectangle(bin, clip, NULL) : NULL;
         g_autoptr(PIX) inner = NULL;
-        g_autoptr(PIX) mask = NULL;
         g_autoptr(PIX) level = NULL;
         g_autoptr(PIX) framed = NULL;
         TessPageSegMode mode;
@@ -743,7 +778,6 @@ read_stamp(TessBaseAPI *api, PIX *bin, PIX *holes, const Rect *r, int ppi, gbool
         GString *word;
         char *got;
 
-        boxDestroy(&clip);
         if (hole == NULL || ink == NULL)
                 return NULL;
         /* the frame's inside with the letters in it */
@@ -806,7 +840,6 @@ read_stamp(TessBaseAPI *api, PIX *bin, PIX *holes, const Rect *r, int ppi, gbool
                                         pixSetPixel(ink, x, y, 0);
                         }
         }
-        (void)mask;
         level = pixRotate(ink, (float)angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
         framed = level != NULL ? pixAddBorder(level, 20, 0) : NULL;
         if (framed == NULL)
@@ -830,75 +863,98 @@ read_stamp(TessBaseAPI *api, PIX *bin, PIX *holes, const Rect *r, int ppi, gbool
         return g_string_free(word, FALSE);
 }
 
-char *
-rd_marks_stamps(TessBaseAPI *api, PIX *pix, int ppi)
+/* The stamps on the page of @pm, each word on a line; NULL when none. */
+static char *
+find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
 {
-        g_autoptr(PIX) bin = NULL;
-        g_autoptr(GArray) found = NULL;
+        g_autoptr(PIX) half = pixReduceRankBinary2(pm->bin, 1, NULL);
+        g_autoptr(PIX) half_holes = NULL;
+        g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(Rect));
+        BOXA *half_boxes = NULL;
         GString *out = NULL;
-        int pw, ph;
+        int pw = pixGetWidth(pm->bin), ph = pixGetHeight(pm->bin);
 
-        if (pixGetDepth(pix) != 1 && pixGetDepth(pix) != 8)
-                return NULL;
-        bin = pixGetDepth(pix) == 1 ? pixCopy(NULL, pix) : pixConvertTo1(pix, 140);
-        if (bin == NULL)
-                return NULL;
-        pw = pixGetWidth(bin);
-        ph = pixGetHeight(bin);
-        found = g_array_new(FALSE, FALSE, sizeof(Rect));
+        /* first the slanted stamps, at half size: a form's rules cut
+         * through a stamp laid over them, so away with every long level
+         * line (a slanted frame has none), and mend the gaps that leaves
+         * in the frame; then level frames, which those lines are */
+        if (half != NULL) {
+                g_autoptr(PIX) rules = pixOpenBrick(NULL, half, MAX(pw / 30, 10), 1);
+                g_autoptr(PIX) cols = pixOpenBrick(NULL, half, 1, MAX(ph / 30, 10));
+
+                if (rules != NULL)
+                        pixSubtract(half, half, rules);
+                if (cols != NULL)
+                        pixSubtract(half, half, cols);
+                pixCloseBrick(half, half, 3, 5);
+                half_holes = pixHolesByFilling(half, 4);
+                half_boxes = half_holes != NULL ? pixConnCompBB(half_holes, 4) : NULL;
+        }
         for (int pass = 0; pass < 2; pass++) {
-                g_autoptr(PIX) holes = NULL;
-                g_autoptr(PIX) page = pixCopy(NULL, bin);
-                BOXA *comps;
+                BOXA *boxes = pass == 0 ? half_boxes : pm->hole_boxes;
+                PIX *holes = pass == 0 ? half_holes : pm->holes;
+                int scale = pass == 0 ? 2 : 1;
 
-                /* first the slanted stamps: a form's rules cut through a
-                 * stamp laid over them, so away with every long level line
-                 * (a slanted frame has none), and mend the gaps that leaves
-                 * in the frame; then level frames, which those lines are */
-                if (page != NULL && pass == 0) {
-                        g_autoptr(PIX) rules = pixOpenBrick(NULL, page, MAX(pw / 15, 20), 1);
-                        g_autoptr(PIX) cols = pixOpenBrick(NULL, page, 1, MAX(ph / 15, 20));
-
-                        if (rules != NULL)
-                                pixSubtract(page, page, rules);
-                        if (cols != NULL)
-                                pixSubtract(page, page, cols);
-                        pixCloseBrick(page, page, 5, 7);
-                }
-                holes = page != NULL ? pixHolesByFilling(page, 4) : NULL;
-                comps = holes != NULL ? pixConnCompBB(holes, 4) : NULL;
-                for (int i = 0; comps != NULL && i < boxaGetCount(comps); i++) {
-                        Rect r;
+                for (int i = 0; boxes != NULL && i < boxaGetCount(boxes); i++) {
+                        Rect r, full;
                         g_autofree char *word = NULL;
+                        g_autoptr(PIX) hole = NULL;
+                        g_autoptr(PIX) ink = NULL;
                         gboolean level, seen = FALSE;
+                        int c = 6 / scale;
+                        BOX *clip;
 
-                        boxaGetBoxGeometry(comps, i, &r.x, &r.y, &r.w, &r.h);
+                        boxaGetBoxGeometry(boxes, i, &r.x, &r.y, &r.w, &r.h);
+                        full = (Rect){ r.x * scale, r.y * scale, r.w * scale, r.h * scale };
                         /* a stamp's size: wider than a few letters, under half the page */
-                        if (r.w < pw / 12 || r.h < ph / 50 || r.w > pw / 2 || r.h > ph / 4 || r.w < r.h)
+                        if (full.w < pw / 12 || full.h < ph / 50 || full.w > pw / 2 || full.h > ph / 4 ||
+                            full.w < full.h)
                                 continue;
                         for (guint k = 0; k < found->len && !seen; k++) {
                                 const Rect *f = &g_array_index(found, Rect, k);
 
-                                seen = r.x < f->x + f->w && f->x < r.x + r.w && r.y < f->y + f->h &&
-                                       f->y < r.y + r.h;
+                                seen = full.x < f->x + f->w && f->x < full.x + full.w && full.y < f->y + f->h &&
+                                       f->y < full.y + full.h;
                         }
                         if (seen)
                                 continue;
                         /* its bounding box's very corners outside it: turned */
-                        level = fill(holes, r.x, r.y, 6, 6) > 0 || fill(holes, r.x + r.w - 6, r.y, 6, 6) > 0 ||
-                                fill(holes, r.x, r.y + r.h - 6, 6, 6) > 0 ||
-                                fill(holes, r.x + r.w - 6, r.y + r.h - 6, 6, 6) > 0;
+                        level = fill(holes, r.x, r.y, c, c) > 0 || fill(holes, r.x + r.w - c, r.y, c, c) > 0 ||
+                                fill(holes, r.x, r.y + r.h - c, c, c) > 0 ||
+                                fill(holes, r.x + r.w - c, r.y + r.h - c, c, c) > 0;
                         if (level != (pass == 1))
                                 continue;
-                        word = read_stamp(api, page, holes, &r, ppi, level);
+                        clip = boxCreate(r.x, r.y, r.w, r.h);
+                        hole = clip != NULL ? pixClipRectangle(holes, clip, NULL) : NULL;
+                        boxDestroy(&clip);
+                        if (hole != NULL && scale == 2) {
+                                PIX *big = pixExpandBinaryPower2(hole, 2);
+
+                                pixDestroy(&hole);
+                                hole = big;
+                        }
+                        clip = boxCreate(full.x, full.y, full.w, full.h);
+                        ink = clip != NULL ? pixClipRectangle(pm->bin, clip, NULL) : NULL;
+                        boxDestroy(&clip);
+                        if (hole == NULL || ink == NULL || pixGetWidth(hole) != pixGetWidth(ink) ||
+                            pixGetHeight(hole) != pixGetHeight(ink))
+                                continue;
+                        /* a rule across the stamp is not its writing */
+                        {
+                                g_autoptr(PIX) rules = pixOpenBrick(NULL, ink, MAX(full.w * 3 / 5, 10), 1);
+
+                                if (rules != NULL)
+                                        pixSubtract(ink, ink, rules);
+                        }
+                        word = read_stamp(api, ink, hole, ppi, level);
                         if (word == NULL)
                                 continue;
-                        g_array_append_val(found, r);
+                        g_array_append_val(found, full);
                         if (out == NULL)
                                 out = g_string_new(NULL);
                         g_string_append_printf(out, "%s\n", word);
                 }
-                boxaDestroy(&comps);
         }
+        boxaDestroy(&half_boxes);
         return out != NULL ? g_string_free(out, FALSE) : NULL;
 }

@@ -10,6 +10,12 @@ G_BEGIN_DECLS
  * text layer), to look on the page's picture for the boxes and rings
  * drawn beside its words. */
 typedef struct RdMarkLine RdMarkLine;
+/* A page's picture made ready for looking at marks: once a page. */
+typedef struct RdMarkPage RdMarkPage;
+
+/* @bin: the page in 1 bpp (borrowed; a reference is kept). */
+RdMarkPage *rd_mark_page_new(PIX *bin);
+void rd_mark_page_free(RdMarkPage *page);
 
 RdMarkLine *rd_mark_line_new(void);
 void rd_mark_line_free(RdMarkLine *line);
@@ -17,11 +23,11 @@ void rd_mark_line_free(RdMarkLine *line);
  * pixels; @word_start: the first character of a word. */
 void rd_mark_line_add(RdMarkLine *line, const char *text, int x1, int y1, int x2, int y2,
                       gboolean word_start);
-/* The line written again with the marks @bin (1 bpp, the page's picture)
- * shows beside its words ("☒ Urgent", "☐ Routine", "(STAT)"); NULL when
- * it shows none. */
-char *rd_mark_line_rewrite(RdMarkLine *line, PIX *bin);
+/* The line written again with the marks @page's picture shows beside its
+ * words ("☒ Urgent", "☐ Routine", "(STAT)"); NULL when it shows none. */
+char *rd_mark_line_rewrite(RdMarkLine *line, const RdMarkPage *page);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdMarkLine, rd_mark_line_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdMarkPage, rd_mark_page_free)
 
 G_END_DECLS

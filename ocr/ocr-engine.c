@@ -232,21 +232,10 @@ rd_ocr_engine_pass(RdOcrEngine *self, PIX *pix, int ppi, gboolean marks, gint64 
         if (marks) {
                 char *marked = rd_marks_annotate(self->api, pix, ppi, ret->text);
 
-                char *stamps;
-
                 if (marked != NULL) {
                         g_free(ret->text);
                         ret->text = g_utf8_make_valid(marked, -1);
                         g_free(marked);
-                }
-                stamps = rd_marks_stamps(self->api, pix, ppi);
-                if (stamps != NULL) {
-                        char *with = g_strconcat(ret->text, "\n", stamps, NULL);
-
-                        g_free(ret->text);
-                        ret->text = g_utf8_make_valid(with, -1);
-                        g_free(with);
-                        g_free(stamps);
                 }
         }
         TessBaseAPIClear(self->api);

@@ -181,13 +181,15 @@ rd_pdf_text_marks(PopplerPage *page, const char *text, const PopplerRectangle *r
         int w = (int)ceil(width * f), h = (int)ceil(height * f);
         g_autoptr(PIX) gray = NULL;
         g_autoptr(PIX) bin = NULL;
+        g_autoptr(RdMarkPage) pm = NULL;
         GPtrArray *out = NULL;
 
         if (w > 4000 || h > 6000)
                 return NULL; /* not a letter-size form */
         gray = rd_pdf_render_gray(page, w, h, RD_PDF_MARKS_DPI, RD_PDF_MARKS_DPI);
         bin = gray != NULL ? pixConvertTo1(gray, 160) : NULL;
-        if (bin == NULL)
+        pm = bin != NULL ? rd_mark_page_new(bin) : NULL;
+        if (pm == NULL)
                 return NULL;
         for (guint i = 0; i < lines->len; i++) {
                 const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i);
@@ -216,7 +218,7 @@ rd_pdf_text_marks(PopplerPage *page, const char *text, const PopplerRectangle *r
                                          (int)ceil(r->x2 * f), (int)ceil(r->y2 * f), space);
                         space = FALSE;
                 }
-                again = rd_mark_line_rewrite(ml, bin);
+                again = rd_mark_line_rewrite(ml, pm);
                 if (again == NULL)
                         continue;
                 if (out == NULL) {
