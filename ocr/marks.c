@@ -294,6 +294,28 @@ read_ring(const Reader *rd, const Rect *hole)
                         if (v != 0 && dx * dx + dy * dy > 1.0)
                                 pixSetPixel(inside, x, y, 0);
                 }
+        /* the specks a dotted ring leaves along its edge are no letters */
+        {
+                BOXA *specks = pixConnCompBB(inside, 8);
+
+                for (int i = 0; specks != NULL && i < boxaGetCount(specks); i++) {
+                        int sx, sy, sw, sh;
+                        double dx, dy;
+
+                        boxaGetBoxGeometry(specks, i, &sx, &sy, &sw, &sh);
+                        dx = (sx + sw / 2.0 - ox - a) / a;
+                        dy = (sy + sh / 2.0 - oy - b) / b;
+                        /* small, or flat like a piece of the ring's arc */
+                        if ((MAX(sw, sh) * 5 <= hole->h || sh * 6 <= hole->h) && dx * dx + dy * dy > 0.6) {
+                                BOX *speck = boxCreate(sx, sy, sw, sh);
+
+                                if (speck != NULL)
+                                        pixClearInRect(inside, speck);
+                                boxDestroy(&speck);
+                        }
+                }
+                boxaDestroy(&specks);
+        }
         /* twice the size: a word of fax resolution reads better so */
         {
                 g_autoptr(PIX) big = pixScaleBinary(inside, 2.0, 2.0);
@@ -788,7 +810,7 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
         if (!extreme_points(inner, &l, &t, &rt, &b, &n))
                 return NULL;
         /* a turned rectangle fills the quadrilateral of its extreme points */
-        if (n < 0.85 * quad_area(l, t, rt, b) || n > 1.15 * quad_area(l, t, rt, b))
+        if (!square && (n < 0.85 * quad_area(l, t, rt, b) || n > 1.15 * quad_area(l, t, rt, b)))
                 return NULL;
         /* a level frame is a stamp only round letters bigger than a
          * form's (a table cell holds the form's own) */
@@ -813,13 +835,13 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
         /* the longer edge from the top corner runs along the writing */
         e1 = hypot(t.x - l.x, t.y - l.y);
         e2 = hypot(rt.x - t.x, rt.y - t.y);
-        angle = e1 >= e2 ? atan2(l.y - t.y, t.x - l.x) : -atan2(rt.y - t.y, rt.x - t.x);
+        angle = square ? 0 : e1 >= e2 ? atan2(l.y - t.y, t.x - l.x) : -atan2(rt.y - t.y, rt.x - t.x);
         if (ABS(angle) > 0.8)
                 return NULL;
         /* keep the ink inside the quadrilateral the frame's inside
          * spans, three pixels in from its edges: the letters, whole, even
          * where one touches the frame, and none of the frame */
-        {
+        if (!square) {
                 const Pt q[4] = { l, t, rt, b };
                 int w = pixGetWidth(ink), h = pixGetHeight(ink);
 
