@@ -324,7 +324,7 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
         double dpi_x = RD_PDF_DPI_X, dpi_y = RD_PDF_DPI_Y;
         double pw = width * dpi_x / 72.0, ph = height * dpi_y / 72.0;
         double max_pixels = (double)ctx->limits->max_page_pixels;
-        PIX *pix;
+        g_autoptr(PIX) pix = NULL;
         int w, h;
 
         /* an oversized page is rendered smaller, down to a legible minimum;
