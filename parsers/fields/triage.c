@@ -253,6 +253,61 @@ others_empty(const char *line, gsize n_opts, const char *const *pos, gsize k)
         return empty > 0;
 }
 
+/* Edit distance of two short lowercase strings (at most 31 bytes each). */
+static guint
+edit_distance(const char *a, const char *b)
+{
+        gsize na = strlen(a), nb = strlen(b);
+        guint row[32], prev;
+
+        if (na > 31 || nb > 31)
+                return G_MAXUINT;
+        for (gsize j = 0; j <= nb; j++)
+                row[j] = (guint)j;
+        for (gsize i = 1; i <= na; i++) {
+                prev = row[0];
+                row[0] = (guint)i;
+                for (gsize j = 1; j <= nb; j++) {
+                        guint cur = row[j];
+
+                        row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), prev + (a[i - 1] != b[j - 1]));
+                        prev = cur;
+                }
+        }
+        return row[nb];
+}
+
+/* A ringed word OCR read with a letter or two wrong ("(Jnterventionar)"):
+ * the option it is within a fifth of its letters of, among those the row
+ * does not print plainly; -1 when none. */
+static int
+ringed_option(const char *line, const Option *opts, gsize n_opts, const char *const *pos)
+{
+        for (const char *open = strchr(line, '('); open; open = strchr(open + 1, '(')) {
+                const char *close = strchr(open, ')');
+                g_autofree char *inner = NULL;
+                int best = -1;
+
+                if (close == NULL || close - open < 4 || close - open > 32)
+                        continue;
+                inner = g_ascii_strdown(open + 1, close - open - 1);
+                for (gsize k = 0; k < n_opts; k++) {
+                        gsize n = strlen(opts[k].phrase);
+
+                        if (pos[k] != NULL || n < 5)
+                                continue;
+                        if (edit_distance(inner, opts[k].phrase) <= MAX(1, n / 5)) {
+                                if (best >= 0)
+                                        return -1; /* near two options: nothing to go on */
+                                best = (int)k;
+                        }
+                }
+                if (best >= 0)
+                        return best;
+        }
+        return -1;
+}
+
 /* What the option rows mark: a ticked box before or after an option, or
  * a circled option "(Urgent)".  Returns the number of distinct options
  * marked and sets @ret_marked to the index of one of them and @ret_cue. */
@@ -280,6 +335,17 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                 continue;
                         }
                         prev_row = TRUE;
+                        {
+                                int ringed = ringed_option(lines[i], opts, n_opts, pos);
+
+                                if (ringed >= 0) {
+                                        if (!marked[ringed])
+                                                distinct++;
+                                        marked[ringed] = TRUE;
+                                        *ret_marked = ringed;
+                                        *ret_cue = "circled option";
+                                }
+                        }
                         for (gsize k = 0; k < n_opts; k++) {
                                 const char *end;
                                 const char *cue = NULL;

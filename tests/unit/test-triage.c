@@ -82,6 +82,8 @@ static const UrgencyCase urgency_cases[] = {
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
         { "lower-prose", "An urgent appointment would be appreciated.\n", "routine", RD_TRIAGE_WEAK },
         /* a letter's request: the writer's own words are its mark */
+        /* a ringed option OCR read with a letter wrong */
+        { "ring-misread", "Priority (circle one): Routine (Urgemt) STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "letter-request", "I would appreciate if you could see him\nurgently, within the week.\n", "urgent",
           RD_TRIAGE_STRONG },
         { "letter-within", "Please schedule her within 2 weeks if possible.\n", "urgent", RD_TRIAGE_STRONG },
