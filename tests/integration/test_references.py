@@ -72,6 +72,8 @@ try:
         raise SystemExit
     rows = pg.query("SELECT id, reference FROM referral ORDER BY id")
     refs = [r[1] for r in rows]
+    # two workers may store the referrals in any order: each one's own
+    ref_of = {int(r[0]): r[1] for r in rows}
     tap.ok(all(re.fullmatch(r"RD-[%s]{5}-[%s]{5}" % (ALPHABET, ALPHABET), r) for r in refs),
            "each reference is RD-XXXXX-XXXXX from the look-alike-free alphabet", refs)
     tap.ok(len(set(refs)) == len(refs), "no two referrals share a reference", refs)
@@ -85,7 +87,7 @@ try:
     # the partner answers referral 1 quoting its new reference; referral 2
     # holds a reference an earlier version gave, quoted by the partner
     pg.query("UPDATE referral SET reference = '%s' WHERE id = %d" % (OLD_REFERENCE, ids[2]))
-    drop(d.inbox, "ans-new.pdf", kit.text_pdf([kit.cover_lines(K, 1, 2, reference=refs[1]),
+    drop(d.inbox, "ans-new.pdf", kit.text_pdf([kit.cover_lines(K, 1, 2, reference=ref_of[ids[1]]),
                                                [kit.fax_header(K, 2, 2)] + kit.ekg_lines(patients[1])]))
     drop(d.inbox, "ans-old.pdf", kit.text_pdf([kit.cover_lines(K, 1, 2, reference=OLD_REFERENCE),
                                                [kit.fax_header(K, 2, 2)] + kit.ekg_lines(patients[2])]))

@@ -393,6 +393,35 @@ test_ocr_reads_back(void)
                 g_free(ids[i]);
 }
 
+/* Every random reference, quoted plainly on a cover sheet, is found as
+ * itself (whatever its symbols happen to be). */
+static void
+test_every_random_found(void)
+{
+        GRand *rand = g_rand_new_with_seed(20261206);
+        guint missed = 0;
+
+        for (guint i = 0; i < 100000; i++) {
+                guint64 v = ((guint64)g_rand_int(rand) << 32 | g_rand_int(rand)) & ((G_GUINT64_CONSTANT(1) << 38) - 1);
+                g_autofree char *t = rd_reftoken_from_random(v);
+                g_autofree char *text = NULL;
+                g_autoptr(GPtrArray) found = NULL;
+                gboolean ok = FALSE;
+
+                if (t == NULL)
+                        continue;
+                text = g_strdup_printf("From: Alder Creek Family Medicine\nReference: %s\n"
+                                       "Number of pages including cover: 2\n", t);
+                found = rd_reftoken_find(text);
+                for (guint k = 0; k < found->len; k++)
+                        ok = ok || strcmp(found->pdata[k], t) == 0;
+                if (!ok && missed++ < 5)
+                        g_test_message("not found: %s", t);
+        }
+        g_rand_free(rand);
+        g_assert_cmpuint(missed, ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -407,5 +436,6 @@ main(int argc, char **argv)
         g_test_add_func("/reftoken/find-inside-longer-run", test_find_inside_longer_run);
         g_test_add_func("/reftoken/random-text", test_random_text_rarely_matches);
         g_test_add_func("/reftoken/ocr-reads-back", test_ocr_reads_back);
+        g_test_add_func("/reftoken/every-random-found", test_every_random_found);
         return g_test_run();
 }
