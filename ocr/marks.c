@@ -151,6 +151,44 @@ box_kind(PIX *bin, const Rect *r)
 }
 
 static int
+compare_int(gconstpointer a, gconstpointer b)
+{
+        return *(const int *)a - *(const int *)b;
+}
+
+/* The middle value of @values (not empty; sorted in place). */
+static int
+median(GArray *values)
+{
+        g_array_sort(values, compare_int);
+        return g_array_index(values, int, values->len / 2);
+}
+
+/* The text of @pix read as one line by @api at @ppi: its letters and
+ * digits, words split by single spaces; NULL when fewer than @min. */
+static char *
+read_one_line(TessBaseAPI *api, PIX *pix, int ppi, gsize min)
+{
+        TessPageSegMode mode = TessBaseAPIGetPageSegMode(api);
+        GString *word = g_string_new(NULL);
+        char *got;
+
+        TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+        TessBaseAPISetImage2(api, pix);
+        TessBaseAPISetSourceResolution(api, ppi);
+        got = TessBaseAPIGetUTF8Text(api);
+        TessBaseAPISetPageSegMode(api, mode);
+        for (const char *q = got; q != NULL && *q; q++)
+                if (g_ascii_isalnum(*q) || (*q == ' ' && word->len > 0 && word->str[word->len - 1] != ' '))
+                        g_string_append_c(word, *q);
+        if (got != NULL)
+                TessDeleteText(got);
+        g_strchomp(word->str);
+        word->len = strlen(word->str);
+        return g_string_free(word, word->len < min);
+}
+
+static int
 median_height(GArray *syms)
 {
         g_autoptr(GArray) hs = g_array_new(FALSE, FALSE, sizeof(int));
@@ -174,14 +212,7 @@ median_height(GArray *syms)
                 }
         if (hs->len == 0)
                 return 0;
-        for (guint i = 1; i < hs->len; i++) /* few: insertion sort */
-                for (guint j = i; j > 0 && g_array_index(hs, int, j - 1) > g_array_index(hs, int, j); j--) {
-                        int t = g_array_index(hs, int, j);
-
-                        g_array_index(hs, int, j) = g_array_index(hs, int, j - 1);
-                        g_array_index(hs, int, j - 1) = t;
-                }
-        return g_array_index(hs, int, hs->len / 2);
+        return median(hs);
 }
 
 static gboolean
@@ -264,13 +295,10 @@ read_ring(const Reader *rd, const Rect *hole)
         g_autoptr(PIX) framed = NULL;
         double a = hole->w / 2.0, b = hole->h / 2.0;
         double ox = hole->x - x0, oy = hole->y - y0;
-        TessPageSegMode mode;
-        GString *word = g_string_new(NULL);
-        char *got;
 
         boxDestroy(&clip);
         if (rd == NULL || rd->api == NULL || inside == NULL || w <= 2 || hh <= 2)
-                return g_string_free(word, TRUE);
+                return NULL;
         /* the ring is the ink that reaches the edge of this clip (with any
          * letter it touches); letters clear of it stay whole, and of the
          * ring's ink only what lies inside the ellipse of the hole stays */
@@ -278,13 +306,13 @@ read_ring(const Reader *rd, const Rect *hole)
         clip = boxCreate(1, 1, w - 2, hh - 2);
         if (seed == NULL || clip == NULL) {
                 boxDestroy(&clip);
-                return g_string_free(word, TRUE);
+                return NULL;
         }
         pixClearInRect(seed, clip);
         boxDestroy(&clip);
         ring = pixSeedfillBinary(NULL, seed, inside, 8);
         if (ring == NULL)
-                return g_string_free(word, TRUE);
+                return NULL;
         for (int y = 0; y < hh; y++)
                 for (int x = 0; x < w; x++) {
                         double dx = (x + 0.5 - ox - a) / a, dy = (y + 0.5 - oy - b) / b;
@@ -323,23 +351,8 @@ read_ring(const Reader *rd, const Rect *hole)
                 framed = big != NULL ? pixAddBorder(big, 2 * hole->h, 0) : NULL;
         }
         if (framed == NULL)
-                return g_string_free(word, TRUE);
-        mode = TessBaseAPIGetPageSegMode(rd->api);
-        TessBaseAPISetPageSegMode(rd->api, PSM_SINGLE_LINE);
-        TessBaseAPISetImage2(rd->api, framed);
-        TessBaseAPISetSourceResolution(rd->api, 2 * rd->ppi);
-        got = TessBaseAPIGetUTF8Text(rd->api);
-        TessBaseAPISetPageSegMode(rd->api, mode);
-        for (const char *q = got; q != NULL && *q; q++)
-                if (g_ascii_isalnum(*q) || (*q == ' ' && word->len > 0 && word->str[word->len - 1] != ' '))
-                        g_string_append_c(word, *q);
-        if (got != NULL)
-                TessDeleteText(got);
-        g_strchomp(word->str);
-        word->len = strlen(word->str);
-        if (word->len < 2)
-                return g_string_free(word, TRUE);
-        return g_string_free(word, FALSE);
+                return NULL;
+        return read_one_line(rd->api, framed, 2 * rd->ppi, 2);
 }
 
 /* Puts the ringed word read from @hole on @line in place of what OCR made
@@ -452,14 +465,7 @@ middle_y(GArray *syms)
         }
         if (ys->len == 0)
                 return -1;
-        for (guint i = 1; i < ys->len; i++)
-                for (guint j = i; j > 0 && g_array_index(ys, int, j - 1) > g_array_index(ys, int, j); j--) {
-                        int t = g_array_index(ys, int, j);
-
-                        g_array_index(ys, int, j) = g_array_index(ys, int, j - 1);
-                        g_array_index(ys, int, j - 1) = t;
-                }
-        return g_array_index(ys, int, ys->len / 2);
+        return median(ys);
 }
 
 /* What a page's marks are found among, computed once a page: its ink
@@ -793,12 +799,9 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
         g_autoptr(PIX) inner = NULL;
         g_autoptr(PIX) level = NULL;
         g_autoptr(PIX) framed = NULL;
-        TessPageSegMode mode;
         Pt l, t, rt, b;
         int n;
         double angle, e1, e2;
-        GString *word;
-        char *got;
 
         if (hole == NULL || ink == NULL)
                 return NULL;
@@ -866,23 +869,7 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
         framed = level != NULL ? pixAddBorder(level, 20, 0) : NULL;
         if (framed == NULL)
                 return NULL;
-        mode = TessBaseAPIGetPageSegMode(api);
-        TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
-        TessBaseAPISetImage2(api, framed);
-        TessBaseAPISetSourceResolution(api, ppi);
-        got = TessBaseAPIGetUTF8Text(api);
-        TessBaseAPISetPageSegMode(api, mode);
-        word = g_string_new(NULL);
-        for (const char *q = got; q != NULL && *q; q++)
-                if (g_ascii_isalnum(*q) || (*q == ' ' && word->len > 0 && word->str[word->len - 1] != ' '))
-                        g_string_append_c(word, *q);
-        if (got != NULL)
-                TessDeleteText(got);
-        g_strchomp(word->str);
-        word->len = strlen(word->str);
-        if (word->len < 3)
-                return g_string_free(word, TRUE);
-        return g_string_free(word, FALSE);
+        return read_one_line(api, framed, ppi, 3);
 }
 
 /* The stamps on the page of @pm, each word on a line; NULL when none. */
