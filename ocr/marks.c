@@ -121,12 +121,13 @@ fill(PIX *bin, int x, int y, int w, int h)
 }
 
 /* A square outline (a printed or drawn box): ink along all four sides and
- * in all four corners, which no round letter has.  Returns 1 empty, 2
- * ticked or filled, 0 not a box or unsure. */
+ * in all four corners, which no round letter has.  Returns 1 for a box,
+ * with the share of its inside that carries ink in @ret_inside; 0 for
+ * none. */
 static int
-box_kind(PIX *bin, const Rect *r)
+box_kind(PIX *bin, const Rect *r, double *ret_inside)
 {
-        int in = MAX(2, MIN(r->w, r->h) / 4), full = 0;
+        int in = MAX(3, MIN(r->w, r->h) / 3), full = 0;
         double inside = fill(bin, r->x + in, r->y + in, r->w - 2 * in, r->h - 2 * in), weakest = 1;
 
         for (int s = 0; s < 4; s++) {
@@ -143,11 +144,8 @@ box_kind(PIX *bin, const Rect *r)
         if (!corner_inked(bin, r, FALSE, FALSE) || !corner_inked(bin, r, TRUE, FALSE) ||
             !corner_inked(bin, r, FALSE, TRUE) || !corner_inked(bin, r, TRUE, TRUE))
                 return 0;
-        if (inside >= 0.10)
-                return 2;
-        if (inside <= 0.03)
-                return 1;
-        return 0;
+        *ret_inside = inside;
+        return 1;
 }
 
 static int
@@ -521,18 +519,39 @@ find_marks(const RdMarkPage *pm, Line *line)
         x0 = line->x1 - 3 * h;
         x1 = line->x2 + 20 * h;
         /* boxes: small squares of ink on the line */
-        for (int i = 0; i < boxaGetCount(pm->ink); i++) {
-                Rect r;
-                int kind;
+        {
+                g_autoptr(GArray) boxes = g_array_new(FALSE, FALSE, sizeof(Rect));
+                g_autoptr(GArray) insides = g_array_new(FALSE, FALSE, sizeof(double));
 
-                boxaGetBoxGeometry(pm->ink, i, &r.x, &r.y, &r.w, &r.h);
-                if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1)
-                        continue; /* another line's */
-                if (r.w >= h / 2 && r.h >= h / 2 && r.w <= 3 * h / 2 && r.h <= 3 * h / 2 &&
-                    r.w * 20 >= r.h * 11 && r.h * 20 >= r.w * 11) {
-                        kind = box_kind(pm->bin, &r);
+                for (int i = 0; i < boxaGetCount(pm->ink); i++) {
+                        Rect r;
+                        double inside = 0;
+
+                        boxaGetBoxGeometry(pm->ink, i, &r.x, &r.y, &r.w, &r.h);
+                        if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1)
+                                continue; /* another line's */
+                        if (r.w >= h / 2 && r.h >= h / 2 && r.w <= 3 * h / 2 && r.h <= 3 * h / 2 &&
+                            r.w * 20 >= r.h * 11 && r.h * 20 >= r.w * 11 && box_kind(pm->bin, &r, &inside)) {
+                                g_array_append_val(boxes, r);
+                                g_array_append_val(insides, inside);
+                        }
+                }
+                /* ticked: inked inside, and plainly more than every other box
+                 * of the row (a damaged fax specks them all alike); empty:
+                 * nearly clean inside; anything between says nothing */
+                for (guint i = 0; i < boxes->len; i++) {
+                        double inside = g_array_index(insides, double, i), others = 0;
+                        int kind = 0;
+
+                        for (guint j = 0; j < boxes->len; j++)
+                                if (j != i)
+                                        others = MAX(others, g_array_index(insides, double, j));
+                        if (inside >= 0.20 && inside >= 1.6 * others + 0.05 && (boxes->len > 1 || inside >= 0.25))
+                                kind = 2;
+                        else if (inside <= 0.03)
+                                kind = 1;
                         if (kind > 0)
-                                placed |= place_box(line, &r, kind, h);
+                                placed |= place_box(line, &g_array_index(boxes, Rect, i), kind, h);
                 }
         }
         /* rings: the white a drawn ring closes round a word */
