@@ -634,9 +634,8 @@ collect_lines(TessBaseAPI *api)
                 if (TessPageIteratorIsAtBeginningOf(pit, RIL_TEXTLINE) || cur == NULL) {
                         char *lt = TessResultIteratorGetUTF8Text(it, RIL_TEXTLINE);
 
-                        cur = g_new0(Line, 1);
-                        cur->syms = g_array_new(FALSE, TRUE, sizeof(Sym));
-                        g_array_set_clear_func(cur->syms, sym_clear);
+                        cur = rd_mark_line_new();
+                        g_free(cur->text);
                         cur->text = g_strdup(lt != NULL ? lt : "");
                         if (lt != NULL)
                                 TessDeleteText(lt);

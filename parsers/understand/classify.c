@@ -273,33 +273,24 @@ cue_opens_label(const char *low, const char *at, gsize n)
 /* The weight a cue earns on a page: doubled in the title area (its
  * first content lines), once in the body, nothing where every line that
  * holds it only mentions a document of that type.  A cover sheet's or a
- * referral's own phrases are never mentions of another page. */
+ * referral's own phrases are never mentions of another page.  @content:
+ * the page's lines with content, lowercased, in order. */
 static double
-cue_weight(char **lines, const Cue *cue)
+cue_weight(GPtrArray *content, const Cue *cue)
 {
         gboolean about_packet = cue->type == RD_DOC_COVER_SHEET || cue->type == RD_DOC_REFERRAL_FORM;
-        guint content_line = 0;
         double best = 0;
 
-        for (guint i = 0; lines[i]; i++) {
-                g_autofree char *low = g_ascii_strdown(lines[i], -1);
-                const char *at;
-                gboolean has_content = FALSE;
+        for (guint i = 0; i < content->len; i++) {
+                const char *low = g_ptr_array_index(content, i);
+                const char *at = strstr(low, cue->phrase);
 
-                if (is_boilerplate(low))
-                        continue;
-                for (const char *p = low; *p && !has_content; p++)
-                        has_content = g_ascii_isalnum(*p);
-                if (!has_content)
-                        continue;
-                content_line++;
-                at = strstr(low, cue->phrase);
                 if (at == NULL)
                         continue;
                 if (!about_packet && is_mention_line(low) &&
                     !cue_opens_label(low, at, strlen(cue->phrase)))
                         continue;
-                best = MAX(best, content_line <= TITLE_LINES ? 2 * cue->weight : cue->weight);
+                best = MAX(best, i < TITLE_LINES ? 2 * cue->weight : cue->weight);
         }
         return best;
 }
@@ -431,6 +422,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         guint seen_lead[9] = { 0 };
         g_autoptr(GString) body = g_string_new(NULL);
         g_autoptr(GString) headings = g_string_new(NULL);
+        g_autoptr(GPtrArray) content_lines = g_ptr_array_new_with_free_func(g_free);
         gboolean titled[RD_DOC_N_TYPES] = { FALSE };
 
         for (guint i = 0; lines[i]; i++) {
@@ -451,6 +443,8 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                         for (const char *p = low; *p; p++)
                                 if (g_ascii_isalnum(*p))
                                         empty = FALSE;
+                        if (!empty)
+                                g_ptr_array_add(content_lines, g_strdup(low));
                         if (!empty && title_seen < TITLE_LINES) {
                                 /* a heading: one of the first lines, a few
                                  * words, not a sentence */
@@ -497,7 +491,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                 return;
         }
         for (gsize k = 0; k < G_N_ELEMENTS(cues); k++) {
-                double w = cue_weight(lines, &cues[k]);
+                double w = cue_weight(content_lines, &cues[k]);
 
                 if (w > 0 && strstr(headings->str, cues[k].phrase))
                         titled[cues[k].type] = TRUE;

@@ -44,6 +44,17 @@ static const char form_text[] = HDR
         "Records enclosed: [X] EKG [X] Labs [X] Echo [X] Stress test\n"
         "Referring provider: Ann Lee, MD\n";
 
+/* @text alone is a page of type @want, and plainly so. */
+static void
+assert_page_type(const char *text, RdDocType want)
+{
+        RdPageClass pc;
+
+        rd_classify_page(text, FALSE, &pc);
+        g_assert_cmpstr(rd_doc_type_to_string(pc.type), ==, rd_doc_type_to_string(want));
+        g_assert_false(pc.weak);
+}
+
 static void
 test_single_pages(void)
 {
@@ -66,14 +77,8 @@ test_single_pages(void)
                   RD_DOC_COVER_SHEET },
         };
 
-        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-                RdPageClass pc;
-
-                rd_classify_page(cases[i].text, FALSE, &pc);
-                g_assert_cmpstr(rd_doc_type_to_string(pc.type), ==,
-                                rd_doc_type_to_string(cases[i].want));
-                g_assert_false(pc.weak);
-        }
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+                assert_page_type(cases[i].text, cases[i].want);
 }
 
 static void
@@ -326,14 +331,8 @@ test_mentions_are_not_documents(void)
                   RD_DOC_CLINICAL_NOTES },
         };
 
-        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-                RdPageClass pc;
-
-                rd_classify_page(cases[i].text, FALSE, &pc);
-                g_assert_cmpstr(rd_doc_type_to_string(pc.type), ==,
-                                rd_doc_type_to_string(cases[i].want));
-                g_assert_false(pc.weak);
-        }
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+                assert_page_type(cases[i].text, cases[i].want);
 }
 
 int
