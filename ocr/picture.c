@@ -147,6 +147,15 @@ rd_picture_count_runs(NUMA *prof, double level)
         return runs;
 }
 
+/* The shortest straight stroke of @pix taken for a line: longer than any
+ * flat stretch of a trace (~10 mm of a 280 mm strip), shorter than a grid
+ * line. */
+static int
+rd_picture_line_len(PIX *pix)
+{
+        return MAX(MAX(pixGetWidth(pix), pixGetHeight(pix)) / 8, 15);
+}
+
 /* Returns: (transfer full) @bin without its long straight lines (grid,
  * table rules, form boxes), for the trace search; sets *ret_text_ink to
  * @bin without its unbroken straight lines (for the text measure) and
@@ -155,9 +164,7 @@ static PIX *
 rd_picture_strip_lines(PIX *bin, double *ret_grid, PIX **ret_text_ink)
 {
         int w = pixGetWidth(bin), h = pixGetHeight(bin);
-        /* longer than any flat stretch of a trace (~10 mm of a 280 mm
-         * strip), shorter than a grid line */
-        int len = MAX(MAX(w, h) / 8, 15);
+        int len = rd_picture_line_len(bin);
         /* a faxed grid comes out dashed or dotted: bridge gaps of ~2 mm */
         int gap = MAX(5, MAX(w, h) / 120);
         g_autoptr(PIX) hl = pixOpenCompBrick(NULL, bin, len, 1);
@@ -525,6 +532,43 @@ rd_picture_traces(PIX *ink, double text_density, RdPicDir *best, int *angle)
         }
 }
 
+/* Returns: (transfer full) @ink without its specks and short straight
+ * dashes: what is left of a grid the line cut could not take (dashed or
+ * dotted lines whose gaps are wider than it bridges). A trace is long or
+ * bends; a dash is thin one way and short the other. */
+static PIX *
+rd_picture_dashless(PIX *ink)
+{
+        int lng = MAX(pixGetWidth(ink), pixGetHeight(ink));
+        int speck = MAX(12, lng / 60), thin = MAX(2, lng / 300), len = rd_picture_line_len(ink);
+        PIXA *pixa = NULL;
+        BOXA *boxa = pixConnComp(ink, &pixa, 8);
+        NUMA *keep;
+        PIXA *kept;
+        PIX *out = NULL;
+        int n;
+
+        if (boxa == NULL)
+                return NULL;
+        n = boxaGetCount(boxa);
+        keep = numaCreate(n);
+        for (int i = 0; i < n; i++) {
+                int bw = 0, bh = 0;
+
+                boxaGetBoxGeometry(boxa, i, NULL, NULL, &bw, &bh);
+                numaAddNumber(keep, MAX(bw, bh) >= speck &&
+                                            (MIN(bw, bh) > thin || MAX(bw, bh) >= len));
+        }
+        kept = pixaSelectWithIndicator(pixa, keep, NULL);
+        if (kept != NULL)
+                out = pixaDisplay(kept, pixGetWidth(ink), pixGetHeight(ink));
+        pixaDestroy(&kept);
+        numaDestroy(&keep);
+        pixaDestroy(&pixa);
+        boxaDestroy(&boxa);
+        return out;
+}
+
 gboolean
 rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **error)
 {
@@ -569,6 +613,11 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
         if (ret_text_mask != NULL)
                 mask = pixCreateTemplate(ink);
         ret->text_density = rd_picture_text(text_ink, mask, &ret->blank);
+        /* a page faxed black has no text left once its "lines" (the edges
+         * of the black) are cut, but it is not an empty page */
+        ret->dark = ret->ink >= RD_PICTURE_DARK_INK;
+        if (ret->dark)
+                ret->blank = FALSE;
         /* below ~1.6 px per mm over a 250 mm strip no 12 leads can be
          * drawn: a thumbnail or a texture, whatever its rows look like */
         if (!ret->blank && MAX(ret->work_width, ret->work_height) >= RD_PIC_MIN_LONG) {
@@ -588,6 +637,19 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
 
                         if (strokes != NULL)
                                 rd_picture_traces(strokes, ret->text_density, &best, &angle);
+                }
+                /* so does a dashed grid whose gaps the line cut could not
+                 * bridge: the search again without short straight dashes
+                 * (which also takes the short flat pieces of a broken
+                 * trace, hence last) */
+                if (best.rows < 3) {
+                        g_autoptr(PIX) clean = rd_picture_dashless(ink);
+                        g_autoptr(PIX) dark_clean = rd_picture_dashless(dark_ink);
+
+                        if (clean != NULL)
+                                rd_picture_traces(clean, ret->text_density, &best, &angle);
+                        if (dark_clean != NULL)
+                                rd_picture_traces(dark_clean, ret->text_density, &best, &angle);
                 }
                 rd_picture_fill(ret, &best, angle, ret->text_density);
         }
@@ -614,10 +676,11 @@ rd_picture_explain(const RdPicture *p)
 {
         if (p->blank)
                 return g_strdup_printf("blank page (ink %.3f), %u ms", p->ink, p->ms);
-        return g_strdup_printf("ecg %.2f%s: %u trace rows over %.0f%% of the %s, %u spikes "
+        return g_strdup_printf("%secg %.2f%s: %u trace rows over %.0f%% of the %s, %u spikes "
                                "(regularity %.2f, %.0f%% upward), grid %.2f, text %.3f, "
                                "ink %.3f, turn %d, %u ms",
-                               p->ecg_score, rd_picture_is_tracing(p) ? " (tracing)" : "",
+                               p->dark ? "dark page, " : "", p->ecg_score,
+                               rd_picture_is_tracing(p) ? " (tracing)" : "",
                                p->trace_rows, p->trace_coverage * 100.0,
                                p->tracing_angle == 90 ? "height" : "width", p->spikes,
                                p->spike_regularity, p->polarity * 100.0, p->grid_score,

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 struct Pix; /* leptonica */
 
+/* Share of ink at and above which a page is dark. */
+#define RD_PICTURE_DARK_INK 0.4
+
 /* Score at and above which a page is reported as a tracing. */
 #define RD_PICTURE_ECG_THRESHOLD 0.5
 
@@ -30,6 +33,8 @@ typedef struct {
         double text_density;   /* share of the page covered by text-like components */
         double ink;            /* share of the working image that is ink */
         gboolean blank;        /* nothing but specks / a header line */
+        gboolean dark;         /* mostly ink (a dark photo or a bad scan faxed
+                                * black): never blank, likely unreadable */
         guint work_width;      /* the reduced image the measure ran on */
         guint work_height;
         guint ms;              /* time spent measuring */

@@ -71,6 +71,28 @@ overall_confidence(GPtrArray *pages, RdReferral *ref)
         return (ocr + fields + docs) / 3.0;
 }
 
+/* A page faxed or scanned black (a dark photo) on which OCR found too few
+ * words to tell what it is (a fax header line at most) may be any
+ * document: a person looks at it before the checklist is trusted. */
+static void
+review_dark_pages(GPtrArray *pages, RdReferral *ref)
+{
+        for (guint i = 0; i < pages->len; i++) {
+                const RdPage *p = g_ptr_array_index(pages, i);
+                g_autofree char *why = NULL;
+                RdPageClass pc;
+
+                if (p->method != RD_PAGE_METHOD_OCR || !p->picture.dark ||
+                    p->picture.ecg_score >= RD_PICTURE_ECG_THRESHOLD)
+                        continue;
+                rd_classify_page(p->text, FALSE, &pc);
+                if (!pc.weak)
+                        continue;
+                why = g_strdup_printf("page %u too dark to read", p->number);
+                rd_referral_add_review(ref, why);
+        }
+}
+
 RdReferral *
 rd_extract_referral(GPtrArray *pages, const RdExtractMeta *meta, const RdPolicy *policy,
                     GError **error)
@@ -131,5 +153,6 @@ rd_extract_referral(GPtrArray *pages, const RdExtractMeta *meta, const RdPolicy 
         rd_policy_check(policy, ref);
         ref->confidence = overall_confidence(pages, ref);
         rd_policy_review(policy, ref);
+        review_dark_pages(pages, ref);
         return g_steal_pointer(&ref);
 }

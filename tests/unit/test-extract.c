@@ -119,6 +119,51 @@ test_nothing_readable(void)
         g_assert_null(ref->received);
 }
 
+static gboolean
+has_reason(const RdReferral *ref, const char *reason)
+{
+        for (guint i = 0; i < ref->review_reasons->len; i++)
+                if (strcmp(g_ptr_array_index(ref->review_reasons, i), reason) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* A page faxed black (a dark photo) with nothing read on it but the fax
+ * header may be the EKG the checklist wants: a person looks at it. The
+ * same page light (a blank back side) asks nothing. */
+static void
+test_dark_page(void)
+{
+        for (int dark = 0; dark < 2; dark++) {
+                g_autoptr(GPtrArray) pages =
+                        g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+                g_autoptr(RdReferral) ref = NULL;
+                RdExtractMeta meta = { "fax", NULL, NULL, NULL };
+                RdPage *black;
+
+                g_ptr_array_add(pages, page(1, HDR(1)
+                        "REFERRAL TO CARDIOLOGY\nPatient: Okonjo, Chidi  DOB: 02/14/1957\n"
+                        "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
+                        "Requested service: [X] General Cardiology\n"
+                        "Reason for referral: palpitations\n"));
+                black = page(2, HDR(2));
+                black->confidence = 92;
+                black->picture.work_width = 864;
+                black->picture.work_height = 1078;
+                black->picture.tracing_angle = black->picture.upright_turn = -1;
+                black->picture.ink = dark ? 0.62 : 0.004;
+                black->picture.dark = dark;
+                black->picture.blank = !dark;
+                g_ptr_array_add(pages, black);
+                ref = rd_extract_referral(pages, &meta, policy, NULL);
+                g_assert_nonnull(ref);
+                g_assert_cmpint(has_reason(ref, "page 2 too dark to read"), ==, dark);
+                if (dark)
+                        g_assert_true(ref->needs_review);
+        }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -126,5 +171,6 @@ main(int argc, char **argv)
         g_test_add_func("/extract/packet", test_packet);
         g_test_add_func("/extract/email-meta", test_email_meta);
         g_test_add_func("/extract/nothing-readable", test_nothing_readable);
+        g_test_add_func("/extract/dark-page", test_dark_page);
         return g_test_run();
 }

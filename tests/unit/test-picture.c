@@ -101,6 +101,65 @@ test_specked_tracing(void)
         pixDestroy(&text);
 }
 
+/* Draws on 8 bpp @pix a grid of lines @pitch apart both ways, 2 px wide,
+ * of which only a dash @dash long is left midway between two crossings
+ * (a faxed grid whose gaps are wider than a line cut bridges). */
+static void
+draw_dashed_grid(PIX *pix, int pitch, int dash)
+{
+        int w = pixGetWidth(pix), h = pixGetHeight(pix);
+
+        for (int at = pitch / 2; at < MAX(w, h); at += pitch) {
+                for (int t = at % pitch + (pitch - dash) / 2; t < MAX(w, h); t += pitch) {
+                        if (at < h)
+                                pixRasterop(pix, t, at, dash, 2, PIX_CLR, NULL, 0, 0);
+                        if (at < w)
+                                pixRasterop(pix, at, t, 2, dash, PIX_CLR, NULL, 0, 0);
+                }
+        }
+}
+
+/* A bold tracing over a dashed grid that fills the page (a landscape
+ * tracing faxed turned onto a portrait page): the dashes that survive the
+ * line cut cross every column of a trace row, yet the tracing is found; a
+ * text page on the same grid (notes on graph paper) is not a tracing. */
+static void
+test_dashed_grid(void)
+{
+        PIX *thin = rd_sim_tracing(2200, 255, 5);
+        PIX *src = pixErodeGray(thin, 3, 3);
+        PIX *text = rd_sim_text_page(1700, 4);
+
+        draw_dashed_grid(src, 80, 40);
+        draw_dashed_grid(text, 80, 40);
+        for (int mode = RD_SIM_FINE; mode <= RD_SIM_STANDARD; mode++) {
+                for (int quads = 1; quads < 4; quads += 2) {
+                        PIX *pages[2] = { rd_sim_fax(src, mode, quads, TRUE, 52),
+                                          rd_sim_fax(text, mode, 0, TRUE, 62) };
+
+                        for (int k = 0; k < 2; k++) {
+                                RdPicture p;
+                                g_autofree char *why = NULL;
+
+                                measure_ok(pages[k], &p);
+                                why = rd_picture_explain(&p);
+                                g_test_message("%s mode %d turned %d on a dashed grid: %s",
+                                               k ? "text" : "tracing", mode, quads * 90, why);
+                                if (k == 0) {
+                                        g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
+                                        g_assert_cmpint(p.tracing_angle, ==, 90);
+                                } else {
+                                        g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+                                }
+                                pixDestroy(&pages[k]);
+                        }
+                }
+        }
+        pixDestroy(&thin);
+        pixDestroy(&src);
+        pixDestroy(&text);
+}
+
 static void
 test_synthetic_negatives(void)
 {
@@ -165,7 +224,25 @@ test_blank(void)
         white = rd_sim_text_page(1700, 1);
         measure_ok(white, &p);
         g_assert_false(p.blank);
+        g_assert_false(p.dark);
         g_assert_cmpfloat(p.text_density, >, 0.02);
+        pixDestroy(&white);
+        /* a dark photo faxed black, a few white specks through it: not
+         * blank (nothing is known to be missing from it), but dark */
+        white = pixCreate(1700, 2200, 8);
+        pixSetAllArbitrary(white, 40);
+        for (int y = 0; y < 2200; y += 37)
+                for (int x = (y * 7) % 29; x < 1700; x += 29)
+                        pixSetPixel(white, x, y, 255);
+        fax = rd_sim_fax(white, RD_SIM_FINE, 0, TRUE, 6);
+        measure_ok(fax, &p);
+        g_test_message("black page: ink %.2f", p.ink);
+        g_assert_false(p.blank);
+        g_assert_true(p.dark);
+        g_clear_pointer(&why, g_free);
+        why = rd_picture_explain(&p);
+        g_assert_nonnull(strstr(why, "dark page"));
+        pixDestroy(&fax);
         pixDestroy(&white);
 }
 
@@ -442,6 +519,7 @@ main(int argc, char **argv)
                 shared_dir = NULL;
         g_test_add_func("/picture/synthetic-tracing", test_synthetic_tracing);
         g_test_add_func("/picture/specked-tracing", test_specked_tracing);
+        g_test_add_func("/picture/dashed-grid", test_dashed_grid);
         g_test_add_func("/picture/synthetic-negatives", test_synthetic_negatives);
         g_test_add_func("/picture/blank", test_blank);
         g_test_add_func("/picture/bad-image", test_bad_image);
