@@ -337,8 +337,10 @@ rd_ocr_text_regions(PIX *prepared, PIX *mask)
         int pw = pixGetWidth(prepared), ph = pixGetHeight(prepared);
         /* whole text lines, not only the letters the mask kept: a thin
          * capital I at a word's start looks like a stroke of the trace,
-         * and the mask comes from a reduced, slightly straightened copy */
-        g_autoptr(PIX) grown = pixDilateBrick(NULL, mask, 41, 7);
+         * and the mask comes from a reduced, slightly straightened copy
+         * (half a degree moves a line's end by 9 px of it: 7 px of
+         * margin above and below cut the tops off a header line) */
+        g_autoptr(PIX) grown = pixDilateBrick(NULL, mask, 41, 15);
         g_autoptr(PIX) big = NULL;
         PIX *out;
 

@@ -27,6 +27,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NUMA, rd_numa_free)
 #define RD_PIC_INK_THRESHOLD 135
 /* the smallest image (long side, px) that can hold a 12-lead tracing */
 #define RD_PIC_MIN_LONG 400
+/* the long side (px, ~2 px a mm on a letter page) below which the bold
+ * strokes are not looked for at half size */
+#define RD_PIC_BOLD_MIN_LONG 500
+/* the least mean coverage of the rows only bold strokes show */
+#define RD_PIC_BOLD_MIN_COVERAGE 0.5
 /* mean ink runs a trace row may cross per column */
 #ifndef RD_PIC_MAX_CROSSINGS
 #define RD_PIC_MAX_CROSSINGS 1.4
@@ -324,6 +329,11 @@ rd_picture_band(PIX *ink, int y0, int y1, double spike_frac, RdPicDir *dir)
                 if (keep[x])
                         tmp[n++] = bot[x] - top[x] + 1;
         med = rd_pic_median(tmp, n);
+        /* a trace is a line a few pixels thick; a line of words merged
+         * into one blob (bold type at a reduced size) is as tall as its
+         * letters */
+        if (med > MAX(3, w / 200))
+                return FALSE;
         n = 0;
         for (int x = 0; x < w; x++)
                 if (keep[x])
@@ -569,6 +579,42 @@ rd_picture_dashless(PIX *ink)
         return out;
 }
 
+/* Looks for trace rows among the strokes of @cut at least 2 px wide (a
+ * printed trace is bolder than its grid), at half size when the cut is
+ * large (a bold trace is still a line there, and the search costs a
+ * quarter), with the grid's
+ * lines and then its dashes taken away. What remains of a grid there can
+ * line up into short rows across the tracing's own (the tall spikes of the
+ * chest leads, a grid line): the rows found here must span most of the
+ * page. */
+static void
+rd_picture_bold_traces(PIX *cut, double text_density, RdPicDir *best, int *angle)
+{
+        g_autoptr(PIX) opened = pixOpenBrick(NULL, cut, 2, 2);
+        /* halved only while a line of small type stays taller than a
+         * trace is thick (~2 px a mm) */
+        gboolean halve = MAX(pixGetWidth(cut), pixGetHeight(cut)) >= 2 * RD_PIC_BOLD_MIN_LONG;
+        g_autoptr(PIX) bold = opened == NULL ? NULL
+                              : halve        ? pixReduceRankBinary2(opened, 1, NULL)
+                                             : pixClone(opened);
+        g_autoptr(PIX) ink = NULL;
+        g_autoptr(PIX) clean = NULL;
+        RdPicDir found = *best;
+        int found_angle = *angle;
+        double grid = 0.0;
+
+        if (bold == NULL || (ink = rd_picture_strip_lines(bold, &grid, NULL)) == NULL)
+                return;
+        rd_picture_traces(ink, text_density, &found, &found_angle);
+        if (found.rows < 3 && (clean = rd_picture_dashless(ink)) != NULL)
+                rd_picture_traces(clean, text_density, &found, &found_angle);
+        if (rd_picture_score(&found, text_density, 0) > rd_picture_score(best, text_density, 0) &&
+            found.coverage >= RD_PIC_BOLD_MIN_COVERAGE) {
+                *best = found;
+                *angle = found_angle;
+        }
+}
+
 gboolean
 rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **error)
 {
@@ -651,6 +697,11 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
                         if (dark_clean != NULL)
                                 rd_picture_traces(dark_clean, ret->text_density, &best, &angle);
                 }
+                /* a grid the line cut could not take (tilted or bent, as
+                 * in a photo of the paper) is drawn finer than the trace:
+                 * the search again over the bold strokes of each cut */
+                for (int i = 0; i < 2 && best.rows < 3; i++)
+                        rd_picture_bold_traces(i ? dark : bin, ret->text_density, &best, &angle);
                 rd_picture_fill(ret, &best, angle, ret->text_density);
         }
         if (ret_text_mask != NULL)
