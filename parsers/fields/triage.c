@@ -308,6 +308,44 @@ ringed_option(const char *line, const Option *opts, gsize n_opts, const char *co
         return -1;
 }
 
+/* An option the row does not print plainly, read by OCR with a letter or
+ * two wrong ("Electrophysiolagy"), that stands just after a box: its index
+ * (within a fifth of its letters of one option only) and in *@ret_at where
+ * it starts; -1 when none. */
+static int
+misread_boxed_option(const char *line, const Option *opts, gsize n_opts, const char *const *pos,
+                     const char **ret_at)
+{
+        for (const char *q = line; *q; q++) {
+                int best = -1;
+
+                if (!g_ascii_isalpha(*q) || (q > line && g_ascii_isalpha(q[-1])) ||
+                    rd_checkbox_before(line, q) == RD_BOX_NONE)
+                        continue;
+                for (gsize k = 0; k < n_opts; k++) {
+                        gsize n = strlen(opts[k].phrase), len = 0;
+                        g_autofree char *word = NULL;
+
+                        if (pos[k] != NULL || n < 5)
+                                continue;
+                        /* as many letters (and inner spaces) as the option */
+                        while (len < n && q[len] && (g_ascii_isalpha(q[len]) || q[len] == ' '))
+                                len++;
+                        word = g_ascii_strdown(q, (gssize)len);
+                        if (edit_distance(word, opts[k].phrase) <= MAX(1, n / 5)) {
+                                if (best >= 0)
+                                        return -1; /* near two options: nothing to go on */
+                                best = (int)k;
+                        }
+                }
+                if (best >= 0) {
+                        *ret_at = q;
+                        return best;
+                }
+        }
+        return -1;
+}
+
 /* What the option rows mark: a ticked box before or after an option, or
  * a circled option "(Urgent)".  Returns the number of distinct options
  * marked and sets @ret_marked to the index of one of them and @ret_cue. */
@@ -337,6 +375,8 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                         prev_row = TRUE;
                         {
                                 int ringed = ringed_option(lines[i], opts, n_opts, pos);
+                                const char *at = NULL;
+                                int misread = misread_boxed_option(lines[i], opts, n_opts, pos, &at);
 
                                 if (ringed >= 0) {
                                         if (!marked[ringed])
@@ -344,6 +384,14 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                         marked[ringed] = TRUE;
                                         *ret_marked = ringed;
                                         *ret_cue = "circled option";
+                                }
+                                if (misread >= 0 && side != BOXES_AFTER &&
+                                    rd_checkbox_before(lines[i], at) == RD_BOX_TICKED) {
+                                        if (!marked[misread])
+                                                distinct++;
+                                        marked[misread] = TRUE;
+                                        *ret_marked = misread;
+                                        *ret_cue = "ticked box";
                                 }
                         }
                         for (gsize k = 0; k < n_opts; k++) {
@@ -400,6 +448,32 @@ lone_option(const char *line, const Option *opts, gsize n_opts, gboolean *ret_ca
         return -1;
 }
 
+/* Does the page print the other options with boxes (ticked or not) but
+ * option @k, alone on line @i, with none? Then its box was lost (a text
+ * layer sets the word apart from its drawn box): the form's own choice,
+ * not a stamp. A stamp over a form shows the form's boxed STAT too. */
+static gboolean
+boxes_lost(char **lines, guint n, guint i, const Option *opts, gsize n_opts, int k)
+{
+        gboolean other_boxed = FALSE, own_boxed = FALSE;
+
+        for (guint j = 0; j < n; j++) {
+                const char *pos[8];
+
+                if (j == i || find_options(lines[j], opts, n_opts, pos) == 0)
+                        continue;
+                for (gsize o = 0; o < n_opts; o++) {
+                        if (pos[o] == NULL || rd_checkbox_before(lines[j], pos[o]) == RD_BOX_NONE)
+                                continue;
+                        if ((int)o == k)
+                                own_boxed = TRUE;
+                        else
+                                other_boxed = TRUE;
+                }
+        }
+        return other_boxed && !own_boxed;
+}
+
 /* A stamp: the word alone on its line, in capitals, maybe between stars
  * or bars ("*** STAT ***", "URGENT!"), with no box beside it. A word that
  * stands among the other options, one a line ("Routine / Urgent / STAT"
@@ -445,6 +519,8 @@ stamped_option(Ctx *c, const Option *opts, gsize n_opts)
                                     find_options(lines[j], opts, n_opts, pos) > 0 && pos[k] == NULL)
                                         listed = TRUE;
                         }
+                        if (!listed && boxes_lost(lines, n, i, opts, n_opts, k))
+                                listed = TRUE;
                         if (!listed)
                                 return k;
                 }
@@ -912,6 +988,21 @@ service_from_reason(const char *reason)
         return NULL;
 }
 
+/* Does @line print an option with a box before it (ticked or not)? A
+ * form's choice then, not a sentence, whatever OCR made of its siblings. */
+static gboolean
+boxed_option(const char *line, const Option *opts, gsize n_opts)
+{
+        const char *pos[8];
+
+        if (find_options(line, opts, n_opts, pos) == 0)
+                return FALSE;
+        for (gsize k = 0; k < n_opts; k++)
+                if (pos[k] != NULL && rd_checkbox_before(line, pos[k]) != RD_BOX_NONE)
+                        return TRUE;
+        return FALSE;
+}
+
 /* A service named in the referral's sentences ("referral to the heart
  * failure clinic"), not on an option row. */
 static const char *
@@ -927,7 +1018,8 @@ stated_service(Ctx *c)
                                 g_autofree char *low = g_ascii_strdown(lines[i], -1);
                                 const char *s;
 
-                                if (is_option_row(lines[i], service_options, 5))
+                                if (is_option_row(lines[i], service_options, 5) ||
+                                    boxed_option(lines[i], service_options, 5))
                                         continue;
                                 /* Diagnosis descriptions name diseases, not services. */
                                 if (strstr(low, "clinic") || strstr(low, "cardiology") ||

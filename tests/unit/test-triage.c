@@ -78,6 +78,14 @@ static const UrgencyCase urgency_cases[] = {
                               "Note: see attached labs\nSTAT\nElectrophysiology\nHeart Failure\n", "routine",
           RD_TRIAGE_NONE },
         { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
+        /* a text layer keeps the boxes of two options and sets the third
+         * apart from its drawn box, far below: the form's choice */
+        { "option-box-lost", "Appointment#:\n\u2610 Routine\n\u2610 Urgent\nService requested#: General\n"
+                             "Comment: stress test scheduled\nSTAT\nHeart Failure\n", "routine", RD_TRIAGE_NONE },
+        /* a stamp over a form whose boxed options, STAT among them, are
+         * all empty */
+        { "stamp-over-boxes", "Appointment:\n\u2610 Routine \u2610 Urgent \u2610 STAT\nReason: syncope\n"
+                              "STAT\n", "stat", RD_TRIAGE_STRONG },
         /* prose */
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
         { "lower-prose", "An urgent appointment would be appreciated.\n", "routine", RD_TRIAGE_WEAK },
@@ -165,6 +173,14 @@ static const ServiceCase service_cases[] = {
           NULL, RD_TRIAGE_NONE },
         { "two-ticks", "Service: [X] Preventive [X] Heart failure [ ] Interventional\n",
           "general", RD_TRIAGE_WEAK },
+        /* the ticked option read with a letter wrong, its sibling plainly
+         * beside an empty box: the tick decides, the sibling is no sentence */
+        { "ticked-misread", "Clinic: [ ] General Cardiology  [X] Heart Failnre\n[ ] Preventive\n",
+          "heart_failure", RD_TRIAGE_STRONG },
+        { "ticked-misread-glyph", "Service \u2610 Interventional \u2612 Elcctrophysiology\n",
+          "electrophysiology", RD_TRIAGE_STRONG },
+        /* a boxed option beside a word that is none: no tick, no service */
+        { "boxed-not-sentence", "Clinic: [ ] General Cardiology [ ] Cardiac rehab\n", NULL, RD_TRIAGE_NONE },
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
         /* printed services, none read as marked: the codes only suggest */
         { "codes-under-printed-list", "Service: General Cardiology  Electrophysiology  Heart Failure\n"
