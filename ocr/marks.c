@@ -896,6 +896,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
 {
         g_autoptr(PIX) half = pixReduceRankBinary2(pm->bin, 1, NULL);
         g_autoptr(PIX) half_holes = NULL;
+        g_autoptr(PIX) rules = NULL;
         g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(Rect));
         BOXA *half_boxes = NULL;
         GString *out = NULL;
@@ -906,7 +907,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
          * line (a slanted frame has none), and mend the gaps that leaves
          * in the frame; then level frames, which those lines are */
         if (half != NULL) {
-                g_autoptr(PIX) rules = pixOpenBrick(NULL, half, MAX(pw / 30, 10), 1);
+                rules = pixOpenBrick(NULL, half, MAX(pw / 30, 10), 1);
                 g_autoptr(PIX) cols = pixOpenBrick(NULL, half, 1, MAX(ph / 30, 10));
 
                 if (rules != NULL)
@@ -966,7 +967,31 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                         if (hole == NULL || ink == NULL || pixGetWidth(hole) != pixGetWidth(ink) ||
                             pixGetHeight(hole) != pixGetHeight(ink))
                                 continue;
-                        /* a rule across the stamp is not its writing */
+                        /* a rule across the stamp is not its writing:
+                         * the page's long level lines where they cross
+                         * it (a table under a stamp ends inside it) */
+                        if (rules != NULL) {
+                                BOX *half_clip = boxCreate(full.x / 2, full.y / 2, full.w / 2, full.h / 2);
+                                g_autoptr(PIX) part = half_clip ? pixClipRectangle(rules, half_clip, NULL) : NULL;
+                                g_autoptr(PIX) big = part ? pixExpandBinaryPower2(part, 2) : NULL;
+
+                                boxDestroy(&half_clip);
+                                if (big != NULL) {
+                                        g_autoptr(PIX) mend = NULL;
+
+                                        pixDilateBrick(big, big, 1, 3);
+                                        pixRasterop(ink, 0, 0, pixGetWidth(big), pixGetHeight(big),
+                                                    PIX_DST & PIX_NOT(PIX_SRC), big, 0, 0);
+                                        /* and the letters it cut joined again
+                                         * across where it ran */
+                                        mend = pixCloseBrick(NULL, ink, 1, 11);
+                                        if (mend != NULL) {
+                                                pixRasterop(mend, 0, 0, pixGetWidth(big), pixGetHeight(big),
+                                                            PIX_DST & PIX_SRC, big, 0, 0);
+                                                pixOr(ink, ink, mend);
+                                        }
+                                }
+                        }
                         {
                                 g_autoptr(PIX) rules = pixOpenBrick(NULL, ink, MAX(full.w * 3 / 5, 10), 1);
 

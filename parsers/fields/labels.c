@@ -433,7 +433,9 @@ is_bare_label(const char *l)
         for (gsize i = 0; i + 1 < len; i++) {
                 if (l[i] == ' ')
                         words++;
-                if (l[i] == ':')
+                /* a name with its credential ("Ann Lee, D.O:", OCR's
+                 * colon for a period) signs a page: it labels nothing */
+                if (l[i] == ':' || (l[i] == ',' && l[i + 1] == ' '))
                         return FALSE;
         }
         return words <= 4;

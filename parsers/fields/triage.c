@@ -31,8 +31,9 @@ static const Option service_options[] = {
 /* A filled box that OCR read as a letter or two glued to the option
  * or just before it ("Bdurgent", "Ed Urgent", "M STAT"): a token of one
  * or two characters at a word start, with a capital or a non-ASCII byte
- * in it, that no word before an option would be. Only counted where the
- * row's other options show empty boxes (marked_options). */
+ * in it, that no word before an option would be, or any letters after a
+ * box's left side. Only counted where the row's other options show empty
+ * boxes (marked_options). */
 static gboolean
 junk_mark(const char *line, const char *label_start)
 {
@@ -59,6 +60,18 @@ junk_mark(const char *line, const char *label_start)
                  * ...); an empty one as strokes (L J, I, U, C, O, c, o) */
                 if (strchr("BEHKMNRWmw", *q))
                         foreign = TRUE;
+        }
+        /* a tick inside a box whose right side OCR lost, glued to the
+         * option ("[dUrgent", "[vSTAT"): any letter but the strokes an
+         * empty box reads as */
+        if (p > line && p[-1] == '[') {
+                gboolean strokes = FALSE;
+
+                for (const char *q = p; q < end; q++)
+                        if (strchr("IJLUCOcoijlu", *q))
+                                strokes = TRUE;
+                if (!strokes)
+                        return TRUE;
         }
         /* a lone "m" or "w" is as dense as a capital */
         return foreign && (capital || end - p == 1);

@@ -136,10 +136,15 @@ draw_form(const MarkCase *c)
         show(cr, 170, y, "Referring clinic", TRUE, c);
         show(cr, 670, y, "Riverbend Medical Group", FALSE, c);
 
-        /* a stamp pressed on at a slant, over the form's rules */
+        /* a stamp pressed on at a slant, over the form's rules: one
+         * across the page, and a table's that end under the stamp */
         if (c->stamp != 0) {
                 cairo_move_to(cr, 100, 1000);
                 cairo_line_to(cr, 1600, 1000);
+                for (int r = 0; r < 2; r++) {
+                        cairo_move_to(cr, 100, 972 + 60 * r);
+                        cairo_line_to(cr, 1010, 972 + 60 * r);
+                }
                 cairo_set_line_width(cr, 2);
                 cairo_stroke(cr);
                 cairo_save(cr);
@@ -267,6 +272,7 @@ main(int argc, char **argv)
                 { "DejaVu Sans", 30, TRUE, 2, 1, TRUE, 0 },
                 { "DejaVu Serif", 34, TRUE, 1, 2, FALSE, 20 },
                 { "DejaVu Sans Mono", 30, TRUE, 0, 0, TRUE, 0 },
+                { "DejaVu Serif", 28, FALSE, 0, 1, TRUE, 6 },
         };
         g_autoptr(GError) error = NULL;
         int rc;

@@ -78,6 +78,10 @@ static const UrgencyCase urgency_cases[] = {
                               "Note: see attached labs\nSTAT\nElectrophysiology\nHeart Failure\n", "routine",
           RD_TRIAGE_NONE },
         { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
+        /* a check mark in a box whose right side OCR lost, glued to its
+         * option; an empty box read the same way is strokes */
+        { "tick-glued", "Priority \u2610 Routine \u2610 Urgent [vSTAT\n", "stat", RD_TRIAGE_STRONG },
+        { "empty-glued", "Priority \u2610 Routine [JUrgent \u2610 STAT\n", "routine", RD_TRIAGE_NONE },
         /* a text layer keeps the boxes of two options and sets the third
          * apart from its drawn box, far below: the form's choice */
         { "option-box-lost", "Appointment#:\n\u2610 Routine\n\u2610 Urgent\nService requested#: General\n"
@@ -287,6 +291,27 @@ test_unticked_box_keeps_checklist(void)
         g_assert_true(marked->complete);
 }
 
+/* The stamp the picture reader adds at the end of a form's text, after
+ * the signature, whose credential OCR ended with a colon: the signature
+ * labels nothing, so the stamp stays a word alone on its line. */
+static void
+test_stamp_after_signature(void)
+{
+        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
+        g_autoptr(RdReferral) ref = rd_referral_new();
+        RdDocument *form = rd_document_new(RD_DOC_REFERRAL_FORM);
+        guint one = 1;
+
+        g_ptr_array_add(pages, text_page(1, FORM_HEAD "Reason for referral: syncope\n\n"
+                                               "Ann Lee, D.O:\n\nURGENT\n"));
+        g_array_append_val(form->pages, one);
+        g_ptr_array_add(docs, form);
+        rd_fields_extract(pages, docs, ref);
+        g_assert_cmpstr(ref->urgency, ==, "urgent");
+        g_assert_cmpstr(ref->urgency_evidence.cue, ==, "stamp");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -302,5 +327,6 @@ main(int argc, char **argv)
                 g_test_add_data_func(path, &service_cases[i], test_service);
         }
         g_test_add_func("/triage/unticked-box-keeps-checklist", test_unticked_box_keeps_checklist);
+        g_test_add_func("/triage/stamp-after-signature", test_stamp_after_signature);
         return g_test_run();
 }
