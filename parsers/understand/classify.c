@@ -136,6 +136,9 @@ static const Cue cues[] = {
         { "medication reconciliation", RD_DOC_MED_LIST, 4 },
         { "reconciled by", RD_DOC_MED_LIST, 3 },
         { "list of medications", RD_DOC_MED_LIST, 4 },
+        { "current medications", RD_DOC_MED_LIST, 2 },
+        { "active medications", RD_DOC_MED_LIST, 2 },
+        { "home medications", RD_DOC_MED_LIST, 2 },
 
         { "insurance card", RD_DOC_INSURANCE, 5 },
         { "member name", RD_DOC_INSURANCE, 4 },
@@ -167,6 +170,49 @@ static const char *const lab_units[] = {
 };
 
 /* A unit alone on its line ("mg/dL"). */
+/* Does @low give a dose ("5 mg", "49/51 mg", "75mcg", "20 units"), not
+ * a lab value's unit ("1.1 mg/dL")? */
+static gboolean
+has_dose(const char *low)
+{
+        static const char *const units[] = { "mg", "mcg", "g", "units", "unit", "meq", "ml", "puffs" };
+
+        for (const char *p = low; *p; p++) {
+                const char *u = p;
+
+                if (!g_ascii_isdigit(*p) || g_ascii_isdigit(p[1]) || p[1] == '.')
+                        continue;
+                u = p + 1;
+                while (*u == ' ')
+                        u++;
+                for (gsize k = 0; k < G_N_ELEMENTS(units); k++) {
+                        gsize n = strlen(units[k]);
+
+                        if (strncmp(u, units[k], n) == 0 && !g_ascii_isalpha(u[n]) && u[n] != '/')
+                                return TRUE;
+                }
+        }
+        return FALSE;
+}
+
+/* Does @low give how often a drug is taken ("BID", "daily", "at bedtime")? */
+static gboolean
+has_sig(const char *low)
+{
+        static const char *const sigs[] = { "daily", "bid", "tid", "qid", "prn", "qhs", "qd", "qam",
+                                            "qpm", "nightly", "twice", "weekly", "bedtime", "q8h",
+                                            "q12h", "q6h", "as needed" };
+
+        for (gsize k = 0; k < G_N_ELEMENTS(sigs); k++) {
+                const char *f = strstr(low, sigs[k]);
+                gsize n = strlen(sigs[k]);
+
+                if (f != NULL && (f == low || !g_ascii_isalpha(f[-1])) && !g_ascii_isalpha(f[n]))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
 static gboolean
 is_lone_unit(const char *low)
 {
@@ -418,7 +464,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         g_auto(GStrv) lines = rd_page_lines(text);
         double score[RD_DOC_N_TYPES] = { 0 };
         guint content = 0, title_seen = 0, unit_lines = 0, ekg_hits = 0, n_leads = 0;
-        guint unit_alone = 0, result_headings = 0;
+        guint unit_alone = 0, result_headings = 0, dose_lines = 0, sig_lines = 0;
         guint seen_lead[9] = { 0 };
         g_autoptr(GString) body = g_string_new(NULL);
         g_autoptr(GString) headings = g_string_new(NULL);
@@ -467,6 +513,8 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                         unit_alone++;
                 if (is_results_heading(low))
                         result_headings++;
+                dose_lines += has_dose(low);
+                sig_lines += has_sig(low);
                 words = g_strsplit_set(low, " \t|", -1);
                 for (guint w = 0; words[w]; w++) {
                         static const char *const leads[] = {
@@ -507,6 +555,11 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         if (unit_alone >= 3 && result_headings >= 2)
                 unit_lines += unit_alone;
         score[RD_DOC_LABS] += unit_lines >= 3 ? 1.0 * unit_lines + 2 : 0.5 * unit_lines;
+        /* A medication list is a table of drugs with doses and how often
+         * (a note's medication section is a few lines among its own
+         * headings). */
+        if (dose_lines >= 4 && sig_lines >= 3)
+                score[RD_DOC_MED_LIST] += 0.5 * (dose_lines + sig_lines);
         if (is_email_body) {
                 /* A body is a referral or nothing: notes come as attachments. */
                 for (guint t = 0; t < RD_DOC_N_TYPES; t++)

@@ -75,6 +75,17 @@ test_single_pages(void)
                   RD_DOC_AMBULATORY_MONITOR },
                 { HDR "Facsimile cover sheet\nTo: Cardiology\nFrom: Dr. Lee\nNumber of pages: 4\n",
                   RD_DOC_COVER_SHEET },
+                /* a table of drugs, doses and how often, with no title
+                 * naming it, its columns set apart by a text layer */
+                { HDR "Patient: Doe, Jane\nDrug\nlisinopril\natorvastatin\nfurosemide\napixaban\n"
+                      "Strength\n10 mg\n40 mg\n20mg\n5 mg\nDirections\nonce daily\nat bedtime\n"
+                      "twice daily as needed\nBID\n",
+                  RD_DOC_MED_LIST },
+                /* a note's few medications stay the note's */
+                { HDR "PROGRESS NOTE\nChief complaint: palpitations\nHistory of present illness: weeks.\n"
+                      "Medications: metoprolol 25 mg BID, lisinopril 10 mg daily, aspirin 81 mg daily\n"
+                      "Physical exam: regular.\nAssessment: SVT.\nPlan: event monitor.\n",
+                  RD_DOC_CLINICAL_NOTES },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
