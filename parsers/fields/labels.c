@@ -33,6 +33,10 @@ static RdBox
 box_token(const char *start, const char *end)
 {
         gboolean ticked = FALSE, shape = FALSE;
+        /* a box closed on both sides: whatever OCR read between them, a
+         * slash or a symbol ("[/¥]"), is ink in the box, a tick */
+        gboolean closed = end - start >= 3 && (*start == '[' || *start == '(') &&
+                          (end[-1] == ']' || end[-1] == ')');
         guint chars = 0;
 
         if (end == start)
@@ -48,7 +52,7 @@ box_token(const char *start, const char *end)
 
                         if (u == (gunichar)-1 || u == (gunichar)-2)
                                 return RD_BOX_NONE;
-                        if (is_ticked_box_glyph(u))
+                        if (is_ticked_box_glyph(u) || (closed && !is_empty_box_glyph(u)))
                                 ticked = TRUE;
                         else if (!is_empty_box_glyph(u))
                                 return RD_BOX_NONE; /* a quote or a dash: OCR's reading of a ring */
@@ -61,6 +65,8 @@ box_token(const char *start, const char *end)
                 /* a check mark OCR read as a v inside its box: "[v]", "(V)" */
                 else if ((c == 'v' || c == 'V') && (memchr(start, '[', (gsize)(end - start)) ||
                                                     memchr(start, '(', (gsize)(end - start))))
+                        ticked = TRUE;
+                else if (closed && (c == '/' || c == '\\'))
                         ticked = TRUE;
                 else if (!strchr("[](){}|JIl1!07OoCcQLU/\\_-.,:;", c))
                         return RD_BOX_NONE;

@@ -183,6 +183,10 @@ static const ServiceCase service_cases[] = {
           "heart_failure", RD_TRIAGE_STRONG },
         { "ticked-misread-glyph", "Service \u2610 Interventional \u2612 Elcctrophysiology\n",
           "electrophysiology", RD_TRIAGE_STRONG },
+        /* a check mark OCR read as a slash and a symbol between the box's
+         * brackets: ink in a closed box is a tick */
+        { "ticked-symbols", "Clinic: [ ] General Cardiology [ ] Heart Failure [\\\u00ac] Preventive\n",
+          "preventive", RD_TRIAGE_STRONG },
         /* a boxed option beside a word that is none: no tick, no service */
         { "boxed-not-sentence", "Clinic: [ ] General Cardiology [ ] Cardiac rehab\n", NULL, RD_TRIAGE_NONE },
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
