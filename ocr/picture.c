@@ -582,11 +582,10 @@ rd_picture_dashless(PIX *ink)
 /* Looks for trace rows among the strokes of @cut at least 2 px wide (a
  * printed trace is bolder than its grid), at half size when the cut is
  * large (a bold trace is still a line there, and the search costs a
- * quarter), with the grid's
- * lines and then its dashes taken away. What remains of a grid there can
- * line up into short rows across the tracing's own (the tall spikes of the
- * chest leads, a grid line): the rows found here must span most of the
- * page. */
+ * quarter), with the grid's lines and then its dashes taken away. What
+ * remains of a grid there can line up into short rows across the
+ * tracing's own (the tall spikes of the chest leads, a grid line): the
+ * rows found here must span half the page at least. */
 static void
 rd_picture_bold_traces(PIX *cut, double text_density, RdPicDir *best, int *angle)
 {
