@@ -911,6 +911,31 @@ rd_pick_urgency(Ctx *c, RdReferral *ref)
         }
 }
 
+/* Does lowercase @l name general cardiology, in either order and any
+ * punctuation: "general cardiology", "gen. cardiology", "cardiology -
+ * general", "cardiology (general)"? Not "general" elsewhere in a sentence
+ * ("his general practitioner referred him to cardiology"). */
+static gboolean
+names_general_cardiology(const char *l)
+{
+        for (const char *c = strstr(l, "cardiology"); c; c = strstr(c + 1, "cardiology")) {
+                const char *after = c + strlen("cardiology"), *before = c;
+
+                while (*after && strchr(" -,:/(", *after) && after - c < (gssize)strlen("cardiology") + 4)
+                        after++;
+                if (g_str_has_prefix(after, "general"))
+                        return TRUE;
+                while (before > l && before[-1] == ' ' && c - before < 3)
+                        before--;
+                if ((before - l >= 7 && strncmp(before - 7, "general", 7) == 0) ||
+                    (before - l >= 4 && strncmp(before - 4, "gen.", 4) == 0) ||
+                    (before - l >= 3 && strncmp(before - 3, "gen", 3) == 0 &&
+                     (before - l == 3 || !g_ascii_isalpha(before[-4]))))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
 static const char *
 service_from_phrase(const char *text)
 {
@@ -926,7 +951,7 @@ service_from_phrase(const char *text)
                 return "interventional";
         if (strstr(l, "preventive") || strstr(l, "prevention") || strstr(l, "lipid clinic"))
                 return "preventive";
-        if (strstr(l, "general cardiology"))
+        if (names_general_cardiology(l))
                 return "general";
         return NULL;
 }

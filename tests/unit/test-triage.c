@@ -190,6 +190,10 @@ static const ServiceCase service_cases[] = {
         /* a boxed option beside a word that is none: no tick, no service */
         { "boxed-not-sentence", "Clinic: [ ] General Cardiology [ ] Cardiac rehab\n", NULL, RD_TRIAGE_NONE },
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
+        /* general cardiology in the order an order system prints it */
+        { "labelled-general-reversed", "Service#: Cardiology - General\nDiagnosis: I48.91 atrial fibrillation\n",
+          "general", RD_TRIAGE_STRONG },
+        { "labelled-general-short", "Referred to: Gen. Cardiology\n", "general", RD_TRIAGE_STRONG },
         /* printed services, none read as marked: the codes only suggest */
         { "codes-under-printed-list", "Service: General Cardiology  Electrophysiology  Heart Failure\n"
                                       "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_WEAK },
