@@ -461,6 +461,21 @@ lone_option(const char *line, const Option *opts, gsize n_opts, gboolean *ret_ca
         return -1;
 }
 
+/* Does @line print an option with a box before it (ticked or not)? A
+ * form's choice then, not a sentence, whatever OCR made of its siblings. */
+static gboolean
+boxed_option(const char *line, const Option *opts, gsize n_opts)
+{
+        const char *pos[8];
+
+        if (find_options(line, opts, n_opts, pos) == 0)
+                return FALSE;
+        for (gsize k = 0; k < n_opts; k++)
+                if (pos[k] != NULL && rd_checkbox_before(line, pos[k]) != RD_BOX_NONE)
+                        return TRUE;
+        return FALSE;
+}
+
 /* Does the page print the other options with boxes (ticked or not) but
  * option @k, alone on line @i, with none? Then its box was lost (a text
  * layer sets the word apart from its drawn box): the form's own choice,
@@ -594,7 +609,8 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
                         /* a form's priority field prints its options: what
                          * OCR left of them is not the writer's prose */
                         if (is_option_row(l, urgency_options, 3) ||
-                            is_option_row(l, service_options, 5) || urgency_not_asserted(low) ||
+                            is_option_row(l, service_options, 5) || boxed_option(l, urgency_options, 3) ||
+                            urgency_not_asserted(low) ||
                             strstr(low, "priority") || strstr(low, "urgency") || strstr(low, "circle one") ||
                             strstr(low, "check one") || strstr(low, "select one") || strstr(low, "tick one"))
                                 continue;
@@ -1024,21 +1040,6 @@ service_from_reason(const char *reason)
         if (strstr(l, "ldl") || strstr(l, "lipid") || strstr(l, "cholesterol"))
                 return "preventive";
         return NULL;
-}
-
-/* Does @line print an option with a box before it (ticked or not)? A
- * form's choice then, not a sentence, whatever OCR made of its siblings. */
-static gboolean
-boxed_option(const char *line, const Option *opts, gsize n_opts)
-{
-        const char *pos[8];
-
-        if (find_options(line, opts, n_opts, pos) == 0)
-                return FALSE;
-        for (gsize k = 0; k < n_opts; k++)
-                if (pos[k] != NULL && rd_checkbox_before(line, pos[k]) != RD_BOX_NONE)
-                        return TRUE;
-        return FALSE;
 }
 
 /* A service named in the referral's sentences ("referral to the heart

@@ -78,6 +78,10 @@ static const UrgencyCase urgency_cases[] = {
                               "Note: see attached labs\nSTAT\nElectrophysiology\nHeart Failure\n", "routine",
           RD_TRIAGE_NONE },
         { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
+        /* a row of empty boxes OCR split over two lines, one option
+         * garbled: the capitals of the boxed STAT are the form's */
+        { "boxed-stat-not-capitals", "Appointment: \u2610 Routine\nCllrgent \u2610 STAT.\n", "routine",
+          RD_TRIAGE_NONE },
         /* a check mark in a box whose right side OCR lost, glued to its
          * option; an empty box read the same way is strokes */
         { "tick-glued", "Priority \u2610 Routine \u2610 Urgent [vSTAT\n", "stat", RD_TRIAGE_STRONG },
