@@ -461,19 +461,32 @@ lone_option(const char *line, const Option *opts, gsize n_opts, gboolean *ret_ca
         return -1;
 }
 
+/* Which options @line prints with a box before them (ticked or not):
+ * sets @boxed (n_opts flags); returns how many. */
+static guint
+boxed_options(const char *line, const Option *opts, gsize n_opts, gboolean *boxed)
+{
+        const char *pos[8];
+        guint n = 0;
+
+        memset(boxed, 0, n_opts * sizeof *boxed);
+        if (find_options(line, opts, n_opts, pos) == 0)
+                return 0;
+        for (gsize k = 0; k < n_opts; k++) {
+                boxed[k] = pos[k] != NULL && rd_checkbox_before(line, pos[k]) != RD_BOX_NONE;
+                n += boxed[k];
+        }
+        return n;
+}
+
 /* Does @line print an option with a box before it (ticked or not)? A
  * form's choice then, not a sentence, whatever OCR made of its siblings. */
 static gboolean
 boxed_option(const char *line, const Option *opts, gsize n_opts)
 {
-        const char *pos[8];
+        gboolean boxed[8];
 
-        if (find_options(line, opts, n_opts, pos) == 0)
-                return FALSE;
-        for (gsize k = 0; k < n_opts; k++)
-                if (pos[k] != NULL && rd_checkbox_before(line, pos[k]) != RD_BOX_NONE)
-                        return TRUE;
-        return FALSE;
+        return boxed_options(line, opts, n_opts, boxed) > 0;
 }
 
 /* Does the page print the other options with boxes (ticked or not) but
@@ -486,18 +499,13 @@ boxes_lost(char **lines, guint n, guint i, const Option *opts, gsize n_opts, int
         gboolean other_boxed = FALSE, own_boxed = FALSE;
 
         for (guint j = 0; j < n; j++) {
-                const char *pos[8];
+                gboolean boxed[8];
+                guint count = j == i ? 0 : boxed_options(lines[j], opts, n_opts, boxed);
 
-                if (j == i || find_options(lines[j], opts, n_opts, pos) == 0)
+                if (count == 0)
                         continue;
-                for (gsize o = 0; o < n_opts; o++) {
-                        if (pos[o] == NULL || rd_checkbox_before(lines[j], pos[o]) == RD_BOX_NONE)
-                                continue;
-                        if ((int)o == k)
-                                own_boxed = TRUE;
-                        else
-                                other_boxed = TRUE;
-                }
+                own_boxed = own_boxed || boxed[k];
+                other_boxed = other_boxed || count > (guint)boxed[k];
         }
         return other_boxed && !own_boxed;
 }

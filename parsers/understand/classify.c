@@ -169,7 +169,6 @@ static const char *const lab_units[] = {
         "mg/l", "/hpf", "cells/ul",
 };
 
-/* A unit alone on its line ("mg/dL"). */
 /* Does @low give a dose ("5 mg", "49/51 mg", "75mcg", "20 units"), not
  * a lab value's unit ("1.1 mg/dL")? */
 static gboolean
@@ -178,7 +177,7 @@ has_dose(const char *low)
         static const char *const units[] = { "mg", "mcg", "g", "units", "unit", "meq", "ml", "puffs" };
 
         for (const char *p = low; *p; p++) {
-                const char *u = p;
+                const char *u;
 
                 if (!g_ascii_isdigit(*p) || g_ascii_isdigit(p[1]) || p[1] == '.')
                         continue;
@@ -213,6 +212,7 @@ has_sig(const char *low)
         return FALSE;
 }
 
+/* A unit alone on its line ("mg/dL"). */
 static gboolean
 is_lone_unit(const char *low)
 {

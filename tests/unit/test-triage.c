@@ -135,8 +135,9 @@ form_page(const char *lines)
         return p;
 }
 
+/* The fields of @page (taken), page 1, read as a referral form. */
 static RdReferral *
-read_form(const char *lines)
+read_form_page(RdPage *page)
 {
         g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
         g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
@@ -144,11 +145,17 @@ read_form(const char *lines)
         RdReferral *ref = rd_referral_new();
         guint one = 1;
 
-        g_ptr_array_add(pages, form_page(lines));
+        g_ptr_array_add(pages, page);
         g_array_append_val(form->pages, one);
         g_ptr_array_add(docs, form);
         rd_fields_extract(pages, docs, ref);
         return ref;
+}
+
+static RdReferral *
+read_form(const char *lines)
+{
+        return read_form_page(form_page(lines));
 }
 
 static void
@@ -309,17 +316,9 @@ test_unticked_box_keeps_checklist(void)
 static void
 test_stamp_after_signature(void)
 {
-        g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
-        g_autoptr(GPtrArray) docs = g_ptr_array_new_with_free_func((GDestroyNotify)rd_document_free);
-        g_autoptr(RdReferral) ref = rd_referral_new();
-        RdDocument *form = rd_document_new(RD_DOC_REFERRAL_FORM);
-        guint one = 1;
+        g_autoptr(RdReferral) ref = read_form_page(
+                text_page(1, FORM_HEAD "Reason for referral: syncope\n\nAnn Lee, D.O:\n\nURGENT\n"));
 
-        g_ptr_array_add(pages, text_page(1, FORM_HEAD "Reason for referral: syncope\n\n"
-                                               "Ann Lee, D.O:\n\nURGENT\n"));
-        g_array_append_val(form->pages, one);
-        g_ptr_array_add(docs, form);
-        rd_fields_extract(pages, docs, ref);
         g_assert_cmpstr(ref->urgency, ==, "urgent");
         g_assert_cmpstr(ref->urgency_evidence.cue, ==, "stamp");
 }
