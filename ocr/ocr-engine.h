@@ -59,6 +59,12 @@ void rd_ocr_engine_free(RdOcrEngine *engine);
 gboolean rd_ocr_engine_read(RdOcrEngine *engine, struct Pix *pix, guint deadline_ms,
                             RdOcrResult *ret, GError **error);
 
+/* Whether the 8 bpp gray @gray is a 1-bit picture drawn in gray (a fax
+ * inside a PDF): black ink on white paper with almost no tone between,
+ * where type drawn smooth, scans and photos have a gray rim round every
+ * stroke. Any other depth is not. */
+gboolean rd_ocr_two_tone(struct Pix *gray);
+
 /* Counters since the engine was created, for benchmarks and tests. */
 void rd_ocr_engine_get_stats(const RdOcrEngine *engine, guint *ret_pages, guint *ret_osd_runs,
                              guint *ret_rotated);

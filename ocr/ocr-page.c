@@ -37,6 +37,32 @@ rd_ocr_page_to_gray(PIX *pix, gboolean brightest)
         }
 }
 
+/* the most gray (between ink and paper) a two-tone page has, per ink pixel */
+#define RD_OCR_TWO_TONE_RIM 0.05
+
+gboolean
+rd_ocr_two_tone(PIX *gray)
+{
+        NUMA *hist;
+        l_float32 *h;
+        double ink = 0.0, rim = 0.0;
+
+        if (gray == NULL || pixGetDepth(gray) != 8 || pixGetColormap(gray) != NULL)
+                return FALSE;
+        hist = pixGetGrayHistogram(gray, 2);
+        if (hist == NULL)
+                return FALSE;
+        h = numaGetFArray(hist, L_NOCOPY);
+        for (int v = 0; h != NULL && v < MIN(numaGetCount(hist), 256); v++) {
+                if (v < 48)
+                        ink += h[v];
+                else if (v < 208)
+                        rim += h[v];
+        }
+        numaDestroy(&hist);
+        return ink > 0.0 && rim <= RD_OCR_TWO_TONE_RIM * ink;
+}
+
 /* Resolution tags outside this range are junk (72 dpi screen defaults,
  * 1x1 "no unit" values) and are better replaced by an estimate. */
 static gboolean

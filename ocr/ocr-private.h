@@ -27,12 +27,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pix_free)
  * thousandths of the height (~0.75 in of 11 in) */
 #define RD_OCR_HEADER_PERMILLE 70
 
-/* Returns: (transfer full) a 1 or 8 bpp copy of @pix with square pixels,
- * its resolution set (also in *ret_ppi) and deskewed (*ret_skew degrees). */
 /* Returns: (transfer full) a 1 bpp or 8 bpp gray version of @pix; colour
  * by its brightest channel when @brightest (a red, green or blue grid
  * fades while black ink stays), else by its luminance. */
 PIX *rd_ocr_page_to_gray(PIX *pix, gboolean brightest);
+/* Returns: (transfer full) a 1 or 8 bpp copy of @pix with square pixels,
+ * its resolution set (also in *ret_ppi) and deskewed (*ret_skew degrees):
+ * the page as rd_ocr_engine_read() measures and reads it. */
 PIX *rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error);
 
 /* Returns: (transfer full) @pix rotated clockwise by @degrees (0/90/180/270). */

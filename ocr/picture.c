@@ -61,9 +61,20 @@ rd_picture_binarize(PIX *pix, PIX **ret_dark)
         int w, h, lng;
 
         gray = rd_ocr_page_to_gray(pix, TRUE);
-        binary = gray != NULL && pixGetDepth(gray) == 1;
         if (gray == NULL)
                 return NULL;
+        /* a fax drawn from a PDF in gray is still a fax: its dithered grid
+         * must fade as a 1-bit one does, not darken as a photo's would */
+        if (rd_ocr_two_tone(gray)) {
+                PIX *bits = pixThresholdToBinary(gray, 128);
+
+                if (bits == NULL)
+                        return NULL;
+                pixCopyResolution(bits, gray);
+                pixDestroy(&gray);
+                gray = bits;
+        }
+        binary = pixGetDepth(gray) == 1;
         /* standard fax: each pixel twice as tall as wide */
         if (yres > 0 && xres >= 2 * yres - 10 && xres <= 1200)
                 fy = (double)xres / (double)yres;

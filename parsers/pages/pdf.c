@@ -24,6 +24,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdPopplerPage, g_object_unref)
 #define RD_PDF_MIN_DPI 72.0
 /* cairo image surfaces are limited to 32767 pixels a side */
 #define RD_PDF_MAX_SIDE 32767.0
+/* the least part of the page one image covers to be the page */
+#define RD_PDF_FILLS 0.9
 
 /* Fraction of the page covered by images (0..1, overlaps counted twice). */
 static double
@@ -41,9 +43,58 @@ rd_pdf_image_coverage(PopplerPage *page, double width, double height)
         return MIN(area / (width * height), 1.0);
 }
 
+/* The resolution of the one image that fills the page (a scan or a fax
+ * wrapped in a PDF), in pixels per inch across and down; FALSE when no
+ * image fills it. Drawing the page at that resolution, not finer, keeps
+ * its pixels as they were: a 204x98 fax drawn at 196 lines per inch has
+ * every row, and every dot of its grid, doubled. */
+static gboolean
+rd_pdf_image_dpi(PopplerPage *page, double width, double height, double *ret_x, double *ret_y)
+{
+        GList *mapping = poppler_page_get_image_mapping(page);
+        PopplerImageMapping *big = NULL;
+        double big_area = 0.0;
+        gboolean ok = FALSE;
+
+        for (GList *l = mapping; l != NULL; l = l->next) {
+                PopplerImageMapping *m = l->data;
+                double a = fabs((m->area.x2 - m->area.x1) * (m->area.y2 - m->area.y1));
+
+                if (a > big_area) {
+                        big_area = a;
+                        big = m;
+                }
+        }
+        if (big != NULL && big_area >= RD_PDF_FILLS * width * height) {
+                cairo_surface_t *img = poppler_page_get_image(page, big->image_id);
+
+                if (img != NULL) {
+                        /* poppler may give the area across for down; the
+                         * image fills the page, so the page's own sides */
+                        double x = cairo_image_surface_get_width(img) * 72.0 / width;
+                        double y = cairo_image_surface_get_height(img) * 72.0 / height;
+                        double r = x / y;
+
+                        /* square pixels, or a standard fax's: an image laid
+                         * across a turned page matches neither */
+                        ok = x >= RD_PDF_MIN_DPI && y >= RD_PDF_MIN_DPI &&
+                             (fabs(r - 1.0) < 0.05 || fabs(r - 2.0) < 0.15);
+                        *ret_x = x;
+                        *ret_y = y;
+                        cairo_surface_destroy(img);
+                }
+        }
+        poppler_page_free_image_mapping(mapping);
+        return ok;
+}
+
 /* A real text layer: an EHR export, or an OCR layer someone already added.
  * Not real: no text, or a few stamped words (an e-fax header line, a page
- * number) over a scanned image, which still has to be OCRed. */
+ * number) over a scanned image or a picture, which still has to be read
+ * from its pixels: a quarter of the page is no logo but a scan, a photo
+ * or a tracing laid on a page with its header line. */
+#define RD_PDF_PICTURE_PART 0.25
+
 static gboolean
 rd_pdf_has_text_layer(PopplerPage *page, const char *text, double width, double height)
 {
@@ -56,7 +107,7 @@ rd_pdf_has_text_layer(PopplerPage *page, const char *text, double width, double 
                         alnum++;
         if (alnum >= 200)
                 return TRUE;
-        return alnum >= 20 && rd_pdf_image_coverage(page, width, height) < 0.5;
+        return alnum >= 20 && rd_pdf_image_coverage(page, width, height) < RD_PDF_PICTURE_PART;
 }
 
 /* Two characters of one word touch or nearly so, in whatever direction the
@@ -322,10 +373,17 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
               gint64 start, GError **error)
 {
         double dpi_x = RD_PDF_DPI_X, dpi_y = RD_PDF_DPI_Y;
-        double pw = width * dpi_x / 72.0, ph = height * dpi_y / 72.0;
+        double img_x = 0.0, img_y = 0.0, pw, ph;
         double max_pixels = (double)ctx->limits->max_page_pixels;
         g_autoptr(PIX) pix = NULL;
         int w, h;
+
+        if (rd_pdf_image_dpi(page, width, height, &img_x, &img_y)) {
+                dpi_x = MIN(dpi_x, img_x);
+                dpi_y = MIN(dpi_y, img_y);
+        }
+        pw = width * dpi_x / 72.0;
+        ph = height * dpi_y / 72.0;
 
         /* an oversized page is rendered smaller, down to a legible minimum;
          * the size is known from the page box before anything is drawn */
@@ -352,6 +410,16 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
                 g_set_error(error, RD_PAGES_ERROR, RD_PAGES_ERROR_LIMIT,
                             "page %u: cannot allocate %dx%d pixels", index + 1, w, h);
                 return FALSE;
+        }
+        /* a fax in a PDF reads as the same fax in a TIFF: in 1 bit */
+        if (rd_ocr_two_tone(pix)) {
+                PIX *bits = pixThresholdToBinary(pix, 128);
+
+                if (bits != NULL) {
+                        pixCopyResolution(bits, pix);
+                        pixDestroy(&pix);
+                        pix = bits;
+                }
         }
         return rd_pages_add_image(ctx, pix, start, error);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parsers/pages/pages.h"
+#include "tests/bench/picture-sim.h"
 
 static RdOcrEngine *engine;
 
@@ -72,6 +73,51 @@ make_pdf(guint n_pages, double width, double height, gboolean text)
                 cairo_show_page(cr);
         }
         cairo_destroy(cr);
+        cairo_surface_finish(s);
+        cairo_surface_destroy(s);
+        return g_byte_array_free_to_bytes(out);
+}
+
+/* A gateway's PDF of one fax page: the 1 bpp @fax drawn over the whole
+ * page at its resolution (@xres x @yres), and with @header the
+ * gateway's header line set over it as text. */
+static GBytes *
+make_fax_pdf(PIX *fax, int xres, int yres, const char *header)
+{
+        int w = pixGetWidth(fax), h = pixGetHeight(fax);
+        GByteArray *out = g_byte_array_new();
+        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out,
+                                                                 w * 72.0 / xres, h * 72.0 / yres);
+        cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr = cairo_create(s);
+        guint8 *data = cairo_image_surface_get_data(img);
+        int stride = cairo_image_surface_get_stride(img);
+
+        for (int y = 0; y < h; y++) {
+                guint32 *row = (guint32 *)(void *)(data + (gsize)y * stride);
+                const l_uint32 *line = pixGetData(fax) + (gsize)y * pixGetWpl(fax);
+
+                for (int x = 0; x < w; x++)
+                        row[x] = GET_DATA_BIT(line, x) ? 0x000000 : 0xffffff;
+        }
+        cairo_surface_mark_dirty(img);
+        cairo_save(cr);
+        cairo_scale(cr, 72.0 / xres, 72.0 / yres);
+        cairo_set_source_surface(cr, img, 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        if (header != NULL) {
+                cairo_set_source_rgb(cr, 0, 0, 0);
+                cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                                       CAIRO_FONT_WEIGHT_NORMAL);
+                cairo_set_font_size(cr, 8);
+                cairo_move_to(cr, 20, 12);
+                cairo_show_text(cr, header);
+        }
+        cairo_show_page(cr);
+        cairo_destroy(cr);
+        cairo_surface_destroy(img);
         cairo_surface_finish(s);
         cairo_surface_destroy(s);
         return g_byte_array_free_to_bytes(out);
@@ -358,6 +404,99 @@ test_pdf_blank_needs_ocr(void)
         g_assert_cmpint(((RdPage *)pages->pdata[0])->method, ==, RD_PAGE_METHOD_OCR);
 }
 
+/* A fax a gateway wrapped in a PDF reads as the same fax in a TIFF: its
+ * pixels as sent (a standard-resolution page is not drawn with every row
+ * twice), in 1 bit. Its tracing is found by the picture, with or without
+ * the gateway's header line as text over it. */
+static void
+test_pdf_fax(void)
+{
+        PIX *src = rd_sim_tracing(2200, 150, 11);
+        PIX *faxes[2] = { rd_sim_fax(src, RD_SIM_DITHER, 1, TRUE, 3),
+                          rd_sim_fax(src, RD_SIM_STANDARD, 1, TRUE, 4) };
+        static const int yres[2] = { 196, 98 };
+
+        for (int k = 0; k < 4; k++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GPtrArray) pages = pages_new();
+                g_autoptr(GBytes) pdf = make_fax_pdf(
+                        faxes[k / 2], 204, yres[k / 2],
+                        k % 2 ? "12/05/2026 10:14 FROM: 5550100200 PAGE 001 OF 001" : NULL);
+                const RdPage *page;
+
+                g_assert_true(read_bytes(pdf, NULL, engine, pages, &error));
+                g_assert_no_error(error);
+                g_assert_cmpuint(pages->len, ==, 1);
+                page = pages->pdata[0];
+                g_test_message("fax at 204x%d%s: %ux%u, ecg %.2f", yres[k / 2],
+                               k % 2 ? " under a header" : "", page->width, page->height,
+                               page->picture.ecg_score);
+                g_assert_cmpint(page->method, ==, RD_PAGE_METHOD_OCR);
+                g_assert_cmpuint(page->width, ==, pixGetWidth(faxes[k / 2]));
+                g_assert_cmpuint(page->height, ==, pixGetHeight(faxes[k / 2]));
+                g_assert_true(rd_picture_is_tracing(&page->picture));
+        }
+        pixDestroy(&faxes[0]);
+        pixDestroy(&faxes[1]);
+        pixDestroy(&src);
+}
+
+/* A page whose only text is a header line, over a picture that is no
+ * logo (a third of the page): the picture is read, not skipped as if the
+ * header were the page's text layer. */
+static void
+test_pdf_picture_under_header(void)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) pages = pages_new();
+        GByteArray *out = g_byte_array_new();
+        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, 612, 792);
+        cairo_t *cr = cairo_create(s);
+        PIX *pix = make_page_image();
+        cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pixGetWidth(pix),
+                                                          pixGetHeight(pix));
+        g_autoptr(GBytes) pdf = NULL;
+        const RdPage *page;
+
+        for (int y = 0; y < pixGetHeight(pix); y++) {
+                guint32 *row = (guint32 *)(void *)(cairo_image_surface_get_data(img) +
+                                                   (gsize)y * cairo_image_surface_get_stride(img));
+                const l_uint32 *line = pixGetData(pix) + (gsize)y * pixGetWpl(pix);
+
+                for (int x = 0; x < pixGetWidth(pix); x++) {
+                        guint32 v = GET_DATA_BYTE(line, x);
+
+                        row[x] = v << 16 | v << 8 | v;
+                }
+        }
+        cairo_surface_mark_dirty(img);
+        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                               CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, 8);
+        cairo_move_to(cr, 20, 12);
+        cairo_show_text(cr, "Received via gateway 2026-12-05 10:14 from Main Street Clinic 001/001");
+        cairo_save(cr);
+        cairo_translate(cr, 0, 200);
+        cairo_scale(cr, 72.0 / 200, 72.0 / 200);
+        cairo_set_source_surface(cr, img, 0, 0);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        cairo_show_page(cr);
+        cairo_destroy(cr);
+        cairo_surface_destroy(img);
+        cairo_surface_finish(s);
+        cairo_surface_destroy(s);
+        pixDestroy(&pix);
+        pdf = g_byte_array_free_to_bytes(out);
+
+        g_assert_true(read_bytes(pdf, NULL, engine, pages, &error));
+        g_assert_no_error(error);
+        g_assert_cmpuint(pages->len, ==, 1);
+        page = pages->pdata[0];
+        g_assert_cmpint(page->method, ==, RD_PAGE_METHOD_OCR);
+        g_assert_true(text_has_words(page->text, 7));
+}
+
 static void
 test_pdf_500_pages(void)
 {
@@ -603,6 +742,8 @@ main(int argc, char **argv)
         g_test_add_func("/pages/pdf-text-layer", test_pdf_text_layer);
         g_test_add_func("/pages/pdf-drawn-marks", test_pdf_drawn_marks);
         g_test_add_func("/pages/pdf-blank-needs-ocr", test_pdf_blank_needs_ocr);
+        g_test_add_func("/pages/pdf-fax", test_pdf_fax);
+        g_test_add_func("/pages/pdf-picture-under-header", test_pdf_picture_under_header);
         g_test_add_func("/pages/pdf-500-pages", test_pdf_500_pages);
         g_test_add_func("/pages/pdf-bomb", test_pdf_bomb);
         g_test_add_func("/pages/tiff-bomb", test_tiff_bomb);
