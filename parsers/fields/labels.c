@@ -537,7 +537,18 @@ value_fits(const char *label_line, const char *value)
         {
                 g_autofree char *low = g_ascii_strdown(with_colon, -1);
 
-                lab = rd_match_label(low, low, &v);
+                /* a label names its field last ("Provider NPI" is an NPI,
+                 * "Patient Phone" a phone): the last label that starts a
+                 * word */
+                lab = NULL;
+                for (const char *p = low; *p; p++) {
+                        const Label *at;
+
+                        if (p > low && p[-1] != ' ')
+                                continue;
+                        if ((at = rd_match_label(low, p, &v)) != NULL)
+                                lab = at;
+                }
         }
         if (lab == NULL)
                 return 0;

@@ -355,6 +355,27 @@ test_table_columns_bare(void)
         g_assert_cmpstr(ref->urgency, ==, "urgent");
 }
 
+/* Labels that name their field last ("Provider NPI" is an NPI, "Patient
+ * Phone" a phone), under a table heading and before a label the table of
+ * labels does not know: their values' shapes still decide the pairing. */
+static void
+test_table_columns_head_noun(void)
+{
+        static const char text[] =
+                "Referral Order\nField\nPatient\nBirthdate\nSex\nPatient Phone\n"
+                "Value\nMaren Ostby\n1964-01-28\nFemale\n(312) 407-3136\n"
+                "Provider\nReferring Provider\nPractice\nProvider NPI\nPhone\nF\n"
+                "Grace Lindgren\nHarbor Family Practice\n1234567893\n(312)469-3280\n+1 3129087055\n"
+                "Priority [ ] Routine [ ] Urgent [ ] STAT\nReason for referral: palpitations\n";
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+}
+
 static RdReferral *
 extract_one_form(const char *const *texts, gsize n)
 {
@@ -585,6 +606,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/diagnosis-lists", test_diagnosis_lists);
         g_test_add_func("/fields/table-columns", test_table_columns);
         g_test_add_func("/fields/table-columns-bare", test_table_columns_bare);
+        g_test_add_func("/fields/table-columns-head-noun", test_table_columns_head_noun);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);

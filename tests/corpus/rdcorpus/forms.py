@@ -119,6 +119,7 @@ def referrer_pairs(p, rng):
     note("referring_label", pairs[0][0])
     if r["npi_printed"]:
         pairs.append((rng.choice(NPI_LABELS), r["npi_printed"]))
+        r["npi_shown"] = True
     pairs.append((rng.choice(["Phone", "Office Phone", "Tel", "Ph"]), people.fmt_phone(r["phone"], rng)))
     if r["fax"]:
         pairs.append((rng.choice(["Fax", "Fax #", "Office Fax", "F"]), people.fmt_phone(r["fax"], rng)))
@@ -209,6 +210,7 @@ def signature(cur, p, rng):
     cur.line("%s %s, %s" % (p.ref["given"], p.ref["family"], p.ref["cred"]))
     if p.ref["npi_printed"] and rng.random() < 0.5:
         cur.line("NPI %s" % p.ref["npi_printed"])
+        p.ref["npi_shown"] = True
 
 
 def draw_boxed_form(c, W, H, p, rng, st):

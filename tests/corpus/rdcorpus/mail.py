@@ -31,6 +31,7 @@ def body_referral(p, rng):
     lines += p.mentions + ["", "Thank you,", "%s %s, %s" % (r["given"], r["family"], r["cred"]), r["practice"]]
     if r["npi_printed"]:
         lines.append("NPI %s" % r["npi_printed"])
+        r["npi_shown"] = True
     lines.append("Tel %s" % people.fmt_phone(r["phone"], rng) + (
         "  Fax %s" % people.fmt_phone(r["fax"], rng) if r["fax"] else ""))
     return "\n".join(lines) + "\n"
