@@ -589,6 +589,104 @@ value_fits(const char *label_line, const char *value)
         }
 }
 
+/* A form's row of options ("Priority [ ] Routine [X] Urgent"): two words
+ * or more with a box before them. It follows a table, never stands in its
+ * value column. */
+static gboolean
+is_option_row(const char *l)
+{
+        guint boxed = 0;
+
+        for (const char *p = l; *p; p++)
+                if (g_ascii_isalpha(*p) && p > l && !g_ascii_isalnum(p[-1]) &&
+                    rd_checkbox_before(l, p) != RD_BOX_NONE)
+                        boxed++;
+        return boxed >= 2;
+}
+
+/* Pairs the label column @lines[@i, @i + @run) with the values from @j:
+ * up to a blank line, a label, a row of options, a heading or the end. When the run has one
+ * or two lines more than there are values, its first lines were headings,
+ * and the values' shapes (a date under DOB, ten digits under NPI) must
+ * agree; @late, the line before @j, may be the run's last label (its first
+ * line then the table's heading). Returns whether they pair, with the
+ * count of values, the headings skipped, whether @late is used and how
+ * well the values fit. */
+static gboolean
+align_columns(char **lines, guint n, guint i, guint run, guint j, const char *late,
+              guint *ret_vals, guint *ret_skip, gboolean *ret_late, int *ret_fit)
+{
+        guint k, vals, skip;
+
+        *ret_vals = *ret_skip = 0;
+        *ret_late = FALSE;
+        *ret_fit = 0;
+        for (k = j, vals = 0; k < n && vals < run; k++, vals++) {
+                const char *l = lines[k];
+
+                while (*l == ' ')
+                        l++;
+                if (rd_line_is_blank(l) || is_bare_label(l) || starts_with_label(l) ||
+                    is_option_row(l))
+                        break;
+        }
+        if (vals > 0 && k < n && !rd_line_is_blank(lines[k])) {
+                const char *l = lines[k];
+                gboolean heading = TRUE;
+
+                /* an upper-case heading (a text layer drops blank
+                 * lines), a section heading, the next table's
+                 * heading with its labels under it, a label with its
+                 * value, a line that opens with a label, or a row of
+                 * options */
+                for (const char *q = l; *q; q++)
+                        if (g_ascii_islower(*q))
+                                heading = FALSE;
+                if (!is_bare_label(l) && !(heading && strlen(l) > 8) &&
+                    rd_heading_section(l) == SEC_NONE &&
+                    !(is_column_heading(l) && k + 1 < n && is_bare_label(lines[k + 1])) &&
+                    !starts_with_label(l) && !opens_with_label_text(l, FALSE) && !is_option_row(l))
+                        vals = 0;
+        }
+        if (vals == 0 || vals > run || run - vals > 2)
+                return FALSE;
+        *ret_vals = vals;
+        skip = run - vals;
+        if (skip > 0) {
+                /* the first lines were headings: the values must fit
+                 * their labels better so */
+                int shifted = 0, straight = 0;
+
+                for (guint r = 0; r < vals; r++) {
+                        shifted += value_fits(lines[i + skip + r], lines[j + r]);
+                        straight += value_fits(lines[i + r], lines[j + r]);
+                }
+                *ret_skip = skip;
+                *ret_fit = shifted;
+                return shifted > 0 && shifted > straight;
+        }
+        {
+                int fit = 0, late_fit = 0;
+
+                for (guint r = 0; r < vals; r++)
+                        fit += value_fits(lines[i + r], lines[j + r]);
+                *ret_fit = fit;
+                /* or the run's first line was the table's heading and
+                 * the line after the run its last label */
+                if (late != NULL && vals >= 2) {
+                        for (guint r = 0; r + 1 < vals; r++)
+                                late_fit += value_fits(lines[i + 1 + r], lines[j + r]);
+                        late_fit += value_fits(late, lines[j + vals - 1]);
+                        if (late_fit > fit && late_fit > 0) {
+                                *ret_late = TRUE;
+                                *ret_fit = late_fit;
+                                return TRUE;
+                        }
+                }
+                return fit >= 0;
+        }
+}
+
 /* Text layers sometimes give a column of labels, then a column of values
  * ("Name:\nSex:\n\nDoe, Jane\nFemale"), maybe under the table's column
  * headings ("Field / Value", "Provider"), with labels written with or
@@ -604,7 +702,7 @@ rd_realign_label_columns(char **lines)
         guint n = g_strv_length(lines);
 
         for (guint i = 0; i < n;) {
-                guint run = 0, known = 0, j, k, vals, skip = 0;
+                guint run = 0, known = 0, j, vals = 0, skip = 0;
                 gboolean paired = FALSE, use_late = FALSE;
                 const char *late = NULL;
 
@@ -631,69 +729,34 @@ rd_realign_label_columns(char **lines)
                 while (j < n && rd_line_is_blank(lines[j]))
                         j++;
                 /* the value column's heading, or a label the table does
-                 * not know ("F") after the known ones */
+                 * not know ("F") after the known ones; or, when it could
+                 * be the first value ("Ann Lee" looks like a heading), the
+                 * pairing whose values fit their labels better */
                 if (j + 1 < n && (is_value_heading(lines[j]) || is_column_heading(lines[j])) &&
                     !rd_line_is_blank(lines[j + 1]) && !is_bare_label(lines[j + 1])) {
-                        late = is_value_heading(lines[j]) ? NULL : lines[j];
-                        j++;
-                }
-                /* the values: up to a blank line, a label, a heading or the end */
-                for (k = j, vals = 0; k < n && vals < run; k++, vals++) {
-                        const char *l = lines[k];
+                        gboolean value_heading = is_value_heading(lines[j]);
+                        guint vals2 = 0, skip2 = 0;
+                        gboolean late2 = FALSE;
+                        int fit = 0, fit2 = 0;
 
-                        while (*l == ' ')
-                                l++;
-                        if (rd_line_is_blank(l) || is_bare_label(l) || starts_with_label(l))
-                                break;
-                }
-                if (vals > 0 && k < n && !rd_line_is_blank(lines[k])) {
-                        const char *l = lines[k];
-                        gboolean heading = TRUE;
-
-                        /* an upper-case heading (a text layer drops blank
-                         * lines), a section heading, the next table's
-                         * heading with its labels under it, a label with its
-                         * value, or a line that opens with a label */
-                        for (const char *q = l; *q; q++)
-                                if (g_ascii_islower(*q))
-                                        heading = FALSE;
-                        if (!is_bare_label(l) && !(heading && strlen(l) > 8) &&
-                            rd_heading_section(l) == SEC_NONE &&
-                            !(is_column_heading(l) && k + 1 < n && is_bare_label(lines[k + 1])) &&
-                            !starts_with_label(l) && !opens_with_label_text(l, FALSE))
-                                vals = 0;
-                }
-                if (vals > 0 && vals <= run && run - vals <= 2) {
-                        skip = run - vals;
-                        if (skip > 0) {
-                                /* the first lines were headings: the values
-                                 * must fit their labels better so */
-                                int shifted = 0, straight = 0;
-
-                                for (guint r = 0; r < vals; r++) {
-                                        shifted += value_fits(lines[i + skip + r], lines[j + r]);
-                                        straight += value_fits(lines[i + r], lines[j + r]);
-                                }
-                                paired = shifted > 0 && shifted > straight;
+                        late = value_heading ? NULL : lines[j];
+                        paired = align_columns(lines, n, i, run, j + 1, late, &vals, &skip,
+                                               &use_late, &fit);
+                        if (!value_heading &&
+                            align_columns(lines, n, i, run, j, NULL, &vals2, &skip2, &late2, &fit2) &&
+                            (!paired || fit2 > fit)) {
+                                paired = TRUE;
+                                vals = vals2;
+                                skip = skip2;
+                                use_late = late2;
+                                late = NULL;
                         } else {
-                                int fit = 0, late_fit = 0;
-
-                                for (guint r = 0; r < vals; r++)
-                                        fit += value_fits(lines[i + r], lines[j + r]);
-                                paired = fit >= 0;
-                                /* or the run's first line was the table's
-                                 * heading and the line after the run its last
-                                 * label */
-                                if (late != NULL && vals >= 2) {
-                                        for (guint r = 0; r + 1 < vals; r++)
-                                                late_fit += value_fits(lines[i + 1 + r], lines[j + r]);
-                                        late_fit += value_fits(late, lines[j + vals - 1]);
-                                        if (late_fit > fit && late_fit > 0) {
-                                                use_late = TRUE;
-                                                paired = TRUE;
-                                        }
-                                }
+                                j++;
                         }
+                } else {
+                        int fit = 0;
+
+                        paired = align_columns(lines, n, i, run, j, NULL, &vals, &skip, &use_late, &fit);
                 }
                 if (use_late) {
                         g_ptr_array_add(out, g_strdup(lines[i]));

@@ -376,6 +376,38 @@ test_table_columns_head_noun(void)
         g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
 }
 
+/* The value column's first value is a name, which looks like a column
+ * heading ("Grace Lindgren" over "Harbor Family Practice"), and the
+ * values end at a row of options, not at a label: the pairing whose
+ * values fit their labels wins, and the options are the form's. */
+static void
+test_table_columns_name_first(void)
+{
+        static const char colons[] =
+                "Referral Order\nField\nLast Name:\nFirst Name:\nBirth Date:\nSex:\n"
+                "Value\nOstby\nMaren\nJan 28, 1964\nFemale\n"
+                "Provider\nOrdering Provider:\nPractice:\nNPI No.:\nOffice Phone:\nFax #:\n"
+                "Grace Lindgren\nHarbor Family Practice\n1234567893\n(312) 469-3280\n312-908-7055\n"
+                "Urgency:\n[X] Routine\n";
+        static const char bare[] =
+                "Referral Order\nField\nLAST/FIRST\nGENDER\nBIRTH DATE\n"
+                "Value\nOstby / Maren\nf\n1964-01-28\n"
+                "Provider\nREFERRING PHYSICIAN\nPRACTICE\nNPI\nTEL\nFAX #\n"
+                "Grace Lindgren\nHarbor Family Practice\n1234567893\n312/469-3280\n312 908 7055\n"
+                "PRIORITY [ ] Routine [ ] Urgent [ ] STAT\n";
+        const char *const texts[2] = { colons, bare };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
+                g_autoptr(RdReferral) ref = extract_one_form(texts + i, 1);
+
+                g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+                g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+                g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+                g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+                g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+        }
+}
+
 static RdReferral *
 extract_one_form(const char *const *texts, gsize n)
 {
@@ -607,6 +639,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/table-columns", test_table_columns);
         g_test_add_func("/fields/table-columns-bare", test_table_columns_bare);
         g_test_add_func("/fields/table-columns-head-noun", test_table_columns_head_noun);
+        g_test_add_func("/fields/table-columns-name-first", test_table_columns_name_first);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);
