@@ -816,6 +816,32 @@ rd_is_closing_line(const char *low)
                g_str_has_prefix(low, "respectfully") || low[len - 1] == ',';
 }
 
+/* "Referring Provider", "Referred by", alone or before a heading's word
+ * ("Referring Provider Information"); with a name after it ("Referred by
+ * Ann Lee", a table row without its colon) it is a label with its value. */
+static gboolean
+is_referrer_heading(const char *low)
+{
+        static const char *const heads[] = { "referring provider", "referring physician",
+                                             "referring clinician", "referred by" };
+        static const char *const words[] = { "information", "info", "details", "data", "contact" };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(heads); i++) {
+                const char *rest = low + strlen(heads[i]);
+
+                if (!g_str_has_prefix(low, heads[i]))
+                        continue;
+                while (*rest == ' ' || *rest == '/' || *rest == '-')
+                        rest++;
+                if (rd_line_is_blank(rest))
+                        return TRUE;
+                for (gsize w = 0; w < G_N_ELEMENTS(words); w++)
+                        if (g_str_has_prefix(rest, words[w]))
+                                return TRUE;
+        }
+        return FALSE;
+}
+
 Section
 rd_heading_section(const char *line)
 {
@@ -834,8 +860,7 @@ rd_heading_section(const char *line)
         if (g_str_has_prefix(l, "patient information") || strcmp(l, "patient") == 0 ||
             g_str_has_prefix(l, "patient demographics"))
                 return SEC_PATIENT;
-        if (g_str_has_prefix(l, "referring provider") || g_str_has_prefix(l, "referring physician") ||
-            g_str_has_prefix(l, "referring clinician") || g_str_has_prefix(l, "referred by") ||
+        if (is_referrer_heading(l) ||
             g_str_has_prefix(l, "sincerely") || g_str_has_prefix(l, "thank you") ||
             g_str_has_prefix(l, "regards") || g_str_has_prefix(l, "best regards") ||
             rd_is_closing_line(l))

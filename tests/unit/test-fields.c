@@ -408,6 +408,23 @@ test_table_columns_name_first(void)
         }
 }
 
+/* An OCRed table row without its colon: "Referred by Ann Lee" is a label
+ * with its value, not the heading of the rows below it (whose practice
+ * would then be taken for the referrer). */
+static void
+test_referred_by_row(void)
+{
+        static const char text[] =
+                "AMBULATORY REFERRAL TO CARDIOLOGY\n\nField Value\n\nPatient Maren Ostby\n"
+                "Date of Birth 1964-01-28\n\nProvider\n\nReferred by Grace Lindgren\n"
+                "Practice Harbor Family Practice\nNPI No. 1234567893\nOffice Phone 312-469-3280\n";
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+}
+
 static RdReferral *
 extract_one_form(const char *const *texts, gsize n)
 {
@@ -640,6 +657,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/table-columns-bare", test_table_columns_bare);
         g_test_add_func("/fields/table-columns-head-noun", test_table_columns_head_noun);
         g_test_add_func("/fields/table-columns-name-first", test_table_columns_name_first);
+        g_test_add_func("/fields/referred-by-row", test_referred_by_row);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);
