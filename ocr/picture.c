@@ -32,6 +32,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NUMA, rd_numa_free)
 #define RD_PIC_BOLD_MIN_LONG 500
 /* the least mean coverage of the rows only bold strokes show */
 #define RD_PIC_BOLD_MIN_COVERAGE 0.5
+/* the grid score from which a page without trace rows is ECG paper:
+ * 24 lines or more each way across half the page (a table has a few) */
+#define RD_PIC_PAPER_GRID 0.8
 /* mean ink runs a trace row may cross per column */
 #ifndef RD_PIC_MAX_CROSSINGS
 #define RD_PIC_MAX_CROSSINGS 1.4
@@ -713,6 +716,8 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
                 for (int i = 0; i < 2 && best.rows < 3; i++)
                         rd_picture_bold_traces(i ? dark : bin, ret->text_density, &best, &angle);
                 rd_picture_fill(ret, &best, angle, ret->text_density);
+                ret->ecg_paper = !rd_picture_is_tracing(ret) &&
+                                 MAX(ret->grid_score, dark_grid) >= RD_PIC_PAPER_GRID;
         }
         if (ret_text_mask != NULL)
                 *ret_text_mask = g_steal_pointer(&mask);
@@ -741,7 +746,9 @@ rd_picture_explain(const RdPicture *p)
                                "(regularity %.2f, %.0f%% upward), grid %.2f, text %.3f, "
                                "ink %.3f, turn %d, %u ms",
                                p->dark ? "dark page, " : "", p->ecg_score,
-                               rd_picture_is_tracing(p) ? " (tracing)" : "",
+                               rd_picture_is_tracing(p) ? " (tracing)"
+                               : p->ecg_paper          ? " (ECG paper, no trace found)"
+                                                       : "",
                                p->trace_rows, p->trace_coverage * 100.0,
                                p->tracing_angle == 90 ? "height" : "width", p->spikes,
                                p->spike_regularity, p->polarity * 100.0, p->grid_score,

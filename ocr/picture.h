@@ -35,6 +35,10 @@ typedef struct {
         gboolean blank;        /* nothing but specks / a header line */
         gboolean dark;         /* mostly ink (a dark photo or a bad scan faxed
                                 * black): never blank, likely unreadable */
+        gboolean ecg_paper;    /* no tracing found, but a dense grid of straight
+                                * lines both ways over most of the page, as on
+                                * ECG paper: a tracing the measure could not
+                                * tell from its grid (a dark or shaded photo) */
         guint work_width;      /* the reduced image the measure ran on */
         guint work_height;
         guint ms;              /* time spent measuring */

@@ -17,9 +17,10 @@ rd_cmd_pages_print_picture(const RdPage *page, gboolean explain)
         if (page->method != RD_PAGE_METHOD_OCR)
                 return;
         printf("picture: ecg %.2f%s, tracing angle %d, upright turn %d, blank %s, dark %s, "
-               "text density %.3f\n",
+               "ecg paper %s, text density %.3f\n",
                p->ecg_score, rd_picture_is_tracing(p) ? " (tracing)" : "", p->tracing_angle,
-               p->upright_turn, p->blank ? "yes" : "no", p->dark ? "yes" : "no", p->text_density);
+               p->upright_turn, p->blank ? "yes" : "no", p->dark ? "yes" : "no",
+               p->ecg_paper ? "yes" : "no", p->text_density);
         if (!explain)
                 return;
         why = rd_picture_explain(p);

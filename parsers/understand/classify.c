@@ -845,6 +845,10 @@ join(RdDocument *doc, const RdPage *page, const RdPageClass *pc)
                 doc->panels |= rd_classify_lab_panels(page->text);
 }
 
+/* below the confidence at which one document may decide a checklist item
+ * without a person (policy.c's REVIEW_DOC_CONFIDENCE) */
+#define RD_CLASSIFY_PAPER_CONFIDENCE 0.45
+
 /* The page's class from its text and, for a page read from an image, its
  * picture (ocr/picture.h: the tracing measure needs no readable word). */
 static void
@@ -854,6 +858,18 @@ classify_one(const RdPage *page, gboolean body, RdPageClass *pc)
 
         rd_classify_page_with_picture(page->text, measured ? page->picture.ecg_score : RD_PICTURE_UNKNOWN,
                                       measured && page->picture.blank, body, pc);
+        /* ECG paper whose trace the measure could not find (a shaded or
+         * dark photo): an EKG, but one a person confirms, so the low
+         * confidence sends the referral to review rather than deciding
+         * "enclosed" or asking the office for it */
+        if (measured && page->picture.ecg_paper && !body && (pc->weak || pc->blank)) {
+                pc->type = RD_DOC_EKG;
+                pc->confidence = RD_CLASSIFY_PAPER_CONFIDENCE;
+                pc->cue = "ECG paper grid, no trace found";
+                pc->weak = FALSE;
+                pc->blank = FALSE;
+                pc->tracing = TRUE;
+        }
 }
 
 GPtrArray *

@@ -164,6 +164,61 @@ test_dark_page(void)
         }
 }
 
+static gboolean
+is_missing(const RdReferral *ref, const char *item)
+{
+        for (guint i = 0; i < ref->missing->len; i++)
+                if (strcmp(((const RdMissingItem *)g_ptr_array_index(ref->missing, i))->item, item) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* A page of ECG paper (a dense grid both ways) on which no trace was
+ * found and nothing read but the fax header: the EKG is there, but a
+ * person confirms it; no request goes out for it. Without the grid the
+ * same page leaves the EKG missing. */
+static void
+test_ecg_paper(void)
+{
+        for (int paper = 0; paper < 2; paper++) {
+                g_autoptr(GPtrArray) pages =
+                        g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+                g_autoptr(RdReferral) ref = NULL;
+                RdExtractMeta meta = { "fax", NULL, NULL, NULL };
+                RdPage *grid;
+                gboolean ekg_found = FALSE;
+
+                g_ptr_array_add(pages, page(1, HDR(1)
+                        "REFERRAL TO CARDIOLOGY\nPatient: Okonjo, Chidi  DOB: 02/14/1957\n"
+                        "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
+                        "Requested service: [X] Electrophysiology\n"
+                        "Reason for referral: palpitations\n"));
+                grid = page(2, HDR(2) "uw ~ mi\n");
+                grid->confidence = 60;
+                grid->picture.work_width = 864;
+                grid->picture.work_height = 1078;
+                grid->picture.tracing_angle = grid->picture.upright_turn = -1;
+                grid->picture.ink = 0.3;
+                grid->picture.grid_score = paper ? 1.0 : 0.0;
+                grid->picture.ecg_paper = paper;
+                g_ptr_array_add(pages, grid);
+                ref = rd_extract_referral(pages, &meta, policy, NULL);
+                g_assert_nonnull(ref);
+                for (guint i = 0; i < ref->documents->len; i++) {
+                        const RdDocument *d = g_ptr_array_index(ref->documents, i);
+
+                        ekg_found |= d->type == RD_DOC_EKG;
+                }
+                g_assert_cmpint(ekg_found, ==, paper);
+                g_assert_cmpint(is_missing(ref, "ekg"), ==, !paper);
+                if (paper) {
+                        g_assert_true(ref->needs_review);
+                        g_assert_true(has_reason(ref, "low-confidence document decides ekg"));
+                }
+        }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -172,5 +227,6 @@ main(int argc, char **argv)
         g_test_add_func("/extract/email-meta", test_email_meta);
         g_test_add_func("/extract/nothing-readable", test_nothing_readable);
         g_test_add_func("/extract/dark-page", test_dark_page);
+        g_test_add_func("/extract/ecg-paper", test_ecg_paper);
         return g_test_run();
 }

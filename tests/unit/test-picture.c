@@ -178,6 +178,36 @@ test_dashed_grid(void)
         pixDestroy(&text);
 }
 
+/* A page ruled as ECG paper (lines every 5 mm both ways) with nothing the
+ * measure takes for a trace is ECG paper; a table's rules (many rows, a
+ * few columns) are not. */
+static void
+test_ecg_paper(void)
+{
+        for (int table = 0; table < 2; table++) {
+                PIX *src = pixCreate(1700, 2200, 1);
+                RdPicture p;
+                g_autofree char *why = NULL;
+                int x_step = table ? 340 : 40, y_step = table ? 60 : 40;
+
+                pixSetResolution(src, 200, 200);
+                for (int y = 100; y < 2100; y += y_step)
+                        pixRasterop(src, 100, y, 1500, 2, PIX_SET, NULL, 0, 0);
+                for (int x = 100; x <= 1600; x += x_step)
+                        pixRasterop(src, x, 100, 2, 2000, PIX_SET, NULL, 0, 0);
+                /* twelve lead labels */
+                for (int k = 0; k < 12; k++)
+                        pixRasterop(src, 150 + (k % 3) * 500, 250 + (k / 3) * 500, 24, 30, PIX_SET,
+                                    NULL, 0, 0);
+                measure_ok(src, &p);
+                why = rd_picture_explain(&p);
+                g_test_message("%s: %s", table ? "table" : "ECG paper", why);
+                g_assert_false(rd_picture_is_tracing(&p));
+                g_assert_cmpint(p.ecg_paper, ==, !table);
+                pixDestroy(&src);
+        }
+}
+
 static void
 test_synthetic_negatives(void)
 {
@@ -458,7 +488,8 @@ count_page(NegCount *c, PIX *pix, gboolean is_ekg)
                 return;
         }
         c->pages++;
-        c->over += rd_picture_is_tracing(&p);
+        /* a dense grid both ways is ECG paper: no other page has one */
+        c->over += rd_picture_is_tracing(&p) || p.ecg_paper;
         c->max_score = MAX(c->max_score, p.ecg_score);
 }
 
@@ -492,8 +523,9 @@ count_tiff(NegCount *c, const char *path, GHashTable *ekg)
         pixaDestroy(&pixa);
 }
 
-/* No page that is not an EKG reaches the threshold: samples (pages the
- * truth files do not list as ekg), the corpus PDFs and faxes. */
+/* No page that is not an EKG reaches the threshold or shows ECG paper:
+ * samples (pages the truth files do not list as ekg), the corpus PDFs and
+ * faxes. */
 static void
 test_negatives(gconstpointer data)
 {
@@ -556,6 +588,7 @@ main(int argc, char **argv)
         g_test_add_func("/picture/synthetic-tracing", test_synthetic_tracing);
         g_test_add_func("/picture/specked-tracing", test_specked_tracing);
         g_test_add_func("/picture/dashed-grid", test_dashed_grid);
+        g_test_add_func("/picture/ecg-paper", test_ecg_paper);
         g_test_add_func("/picture/synthetic-negatives", test_synthetic_negatives);
         g_test_add_func("/picture/blank", test_blank);
         g_test_add_func("/picture/bad-image", test_bad_image);
