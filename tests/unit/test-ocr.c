@@ -61,6 +61,56 @@ make_page(void)
         return pix;
 }
 
+/* Returns: (transfer full) an 8 bpp letter page at 200 dpi: the lines
+ * above once (an EKG's interpretation block), four rows of trace below
+ * whose spikes go as far down as up (they do not tell which way is up). */
+static PIX *
+make_tracing_page(void)
+{
+        const int w = 1700, h = 2200;
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr = cairo_create(s);
+        PIX *pix = pixCreate(w, h, 8);
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_select_font_face(cr, "DejaVu Serif", CAIRO_FONT_SLANT_NORMAL,
+                               CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, 30);
+        for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                cairo_move_to(cr, 120, 160 + 46.0 * i);
+                cairo_show_text(cr, lines[i]);
+        }
+        cairo_set_line_width(cr, 3);
+        for (int row = 0; row < 4; row++) {
+                double base = 900 + 320.0 * row;
+
+                cairo_move_to(cr, 80, base);
+                for (int x = 80; x < w - 80; x += 150) {
+                        cairo_line_to(cr, x + 90, base);
+                        cairo_line_to(cr, x + 100, base - 150);
+                        cairo_line_to(cr, x + 110, base + 150);
+                        cairo_line_to(cr, x + 120, base);
+                        cairo_curve_to(cr, x + 130, base - 30, x + 145, base - 30, x + 150, base);
+                }
+                cairo_stroke(cr);
+        }
+        cairo_destroy(cr);
+        cairo_surface_flush(s);
+        for (int row = 0; row < h; row++) {
+                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
+                                                                    row * cairo_image_surface_get_stride(s));
+                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
+
+                for (int x = 0; x < w; x++)
+                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
+        }
+        cairo_surface_destroy(s);
+        pixSetResolution(pix, 200, 200);
+        return pix;
+}
+
 /* Most of the distinctive words must come back. */
 static void
 assert_legible(const char *text)
@@ -132,6 +182,31 @@ test_rotated(gconstpointer data)
                 g_assert_true(res.osd_used);
         rd_ocr_result_clear(&res);
         pixDestroy(&pix);
+        pixDestroy(&page);
+}
+
+/* A tracing is read only where its text is. Upright, its own words say
+ * so: no orientation detection is paid for. Upside down, they do not, and
+ * the page is read turned back. */
+static void
+test_tracing_orientation(void)
+{
+        PIX *page = make_tracing_page();
+
+        for (int quads = 0; quads <= 2; quads += 2) {
+                PIX *pix = pixRotateOrth(page, quads);
+                RdOcrResult res;
+
+                pixSetResolution(pix, 200, 200);
+                read_ok(pix, &res);
+                g_assert_true(rd_picture_is_tracing(&res.picture));
+                assert_legible(res.text);
+                g_assert_cmpint(res.rotation, ==, quads * 90);
+                if (quads == 0)
+                        g_assert_false(res.osd_used);
+                rd_ocr_result_clear(&res);
+                pixDestroy(&pix);
+        }
         pixDestroy(&page);
 }
 
@@ -244,6 +319,7 @@ main(int argc, char **argv)
         g_test_add_data_func("/ocr/rotated-90", GINT_TO_POINTER(1), test_rotated);
         g_test_add_data_func("/ocr/rotated-180", GINT_TO_POINTER(2), test_rotated);
         g_test_add_data_func("/ocr/rotated-270", GINT_TO_POINTER(3), test_rotated);
+        g_test_add_func("/ocr/tracing-orientation", test_tracing_orientation);
         g_test_add_func("/ocr/skewed", test_skewed);
         g_test_add_func("/ocr/fax-standard", test_fax_standard);
         g_test_add_func("/ocr/no-resolution", test_no_resolution);
