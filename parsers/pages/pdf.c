@@ -24,8 +24,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdPopplerPage, g_object_unref)
 #define RD_PDF_MIN_DPI 72.0
 /* cairo image surfaces are limited to 32767 pixels a side */
 #define RD_PDF_MAX_SIDE 32767.0
-/* the least part of the page one image covers to be the page */
-#define RD_PDF_FILLS 0.9
 
 /* Fraction of the page covered by images (0..1, overlaps counted twice). */
 static double
@@ -43,49 +41,34 @@ rd_pdf_image_coverage(PopplerPage *page, double width, double height)
         return MIN(area / (width * height), 1.0);
 }
 
-/* The resolution of the one image that fills the page (a scan or a fax
- * wrapped in a PDF), in pixels per inch across and down; FALSE when no
- * image fills it. Drawing the page at that resolution, not finer, keeps
- * its pixels as they were: a 204x98 fax drawn at 196 lines per inch has
- * every row, and every dot of its grid, doubled. */
+/* Whether the 1 bpp @bin repeats every row once, as a page drawn at 196
+ * lines per inch from a standard fax's 98 does: in one of the two ways to
+ * pair the rows, the rows of nearly every inked pair are the same, where
+ * the neighbouring rows of any other page differ. */
 static gboolean
-rd_pdf_image_dpi(PopplerPage *page, double width, double height, double *ret_x, double *ret_y)
+rd_pdf_rows_doubled(PIX *bin)
 {
-        GList *mapping = poppler_page_get_image_mapping(page);
-        PopplerImageMapping *big = NULL;
-        double big_area = 0.0;
-        gboolean ok = FALSE;
+        const l_uint32 *data = pixGetData(bin);
+        int wpl = pixGetWpl(bin), h = pixGetHeight(bin);
 
-        for (GList *l = mapping; l != NULL; l = l->next) {
-                PopplerImageMapping *m = l->data;
-                double a = fabs((m->area.x2 - m->area.x1) * (m->area.y2 - m->area.y1));
+        for (int phase = 0; phase < 2; phase++) {
+                int inked = 0, same = 0;
 
-                if (a > big_area) {
-                        big_area = a;
-                        big = m;
+                for (int y = phase; y + 1 < h; y += 6) {
+                        const l_uint32 *a = data + (gsize)y * wpl, *b = a + wpl;
+                        gboolean ink = FALSE;
+
+                        for (int i = 0; i < wpl && !ink; i++)
+                                ink = a[i] != 0 || b[i] != 0;
+                        if (!ink)
+                                continue;
+                        inked++;
+                        same += memcmp(a, b, (gsize)wpl * sizeof(*a)) == 0;
                 }
+                if (inked >= 50 && same >= 0.95 * inked)
+                        return TRUE;
         }
-        if (big != NULL && big_area >= RD_PDF_FILLS * width * height) {
-                cairo_surface_t *img = poppler_page_get_image(page, big->image_id);
-
-                if (img != NULL) {
-                        /* poppler may give the area across for down; the
-                         * image fills the page, so the page's own sides */
-                        double x = cairo_image_surface_get_width(img) * 72.0 / width;
-                        double y = cairo_image_surface_get_height(img) * 72.0 / height;
-                        double r = x / y;
-
-                        /* square pixels, or a standard fax's: an image laid
-                         * across a turned page matches neither */
-                        ok = x >= RD_PDF_MIN_DPI && y >= RD_PDF_MIN_DPI &&
-                             (fabs(r - 1.0) < 0.05 || fabs(r - 2.0) < 0.15);
-                        *ret_x = x;
-                        *ret_y = y;
-                        cairo_surface_destroy(img);
-                }
-        }
-        poppler_page_free_image_mapping(mapping);
-        return ok;
+        return FALSE;
 }
 
 /* A real text layer: an EHR export, or an OCR layer someone already added.
@@ -373,17 +356,10 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
               gint64 start, GError **error)
 {
         double dpi_x = RD_PDF_DPI_X, dpi_y = RD_PDF_DPI_Y;
-        double img_x = 0.0, img_y = 0.0, pw, ph;
+        double pw = width * dpi_x / 72.0, ph = height * dpi_y / 72.0;
         double max_pixels = (double)ctx->limits->max_page_pixels;
         g_autoptr(PIX) pix = NULL;
         int w, h;
-
-        if (rd_pdf_image_dpi(page, width, height, &img_x, &img_y)) {
-                dpi_x = MIN(dpi_x, img_x);
-                dpi_y = MIN(dpi_y, img_y);
-        }
-        pw = width * dpi_x / 72.0;
-        ph = height * dpi_y / 72.0;
 
         /* an oversized page is rendered smaller, down to a legible minimum;
          * the size is known from the page box before anything is drawn */
@@ -411,7 +387,9 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
                             "page %u: cannot allocate %dx%d pixels", index + 1, w, h);
                 return FALSE;
         }
-        /* a fax in a PDF reads as the same fax in a TIFF: in 1 bit */
+        /* a fax in a PDF reads as the same fax in a TIFF: in 1 bit, and a
+         * standard fax with its 98 lines per inch, not each drawn twice
+         * (every dot of a faxed grid would weigh twice) */
         if (rd_ocr_two_tone(pix)) {
                 PIX *bits = pixThresholdToBinary(pix, 128);
 
@@ -419,6 +397,15 @@ rd_pdf_render(RdPagesCtx *ctx, PopplerPage *page, guint index, double width, dou
                         pixCopyResolution(bits, pix);
                         pixDestroy(&pix);
                         pix = bits;
+                }
+                if (bits != NULL && rd_pdf_rows_doubled(pix)) {
+                        PIX *half = pixScaleBySampling(pix, 1.0f, 0.5f);
+
+                        if (half != NULL) {
+                                pixSetResolution(half, pixGetXRes(pix), pixGetYRes(pix) / 2);
+                                pixDestroy(&pix);
+                                pix = half;
+                        }
                 }
         }
         return rd_pages_add_image(ctx, pix, start, error);
