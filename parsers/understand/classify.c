@@ -738,7 +738,10 @@ rd_classify_document_date(RdDocType type, const char *text, const char *dob)
                 "collected", "collection date", "collection", "drawn", "specimen date",
                 "date of collection",
         };
-        static const char *const lab_keys2[] = { "received", "reported", "result date", "date" };
+        /* then when it was resulted; a bare "date" (the visit's, the
+         * printout's) only when the report names none of its own */
+        static const char *const lab_keys2[] = { "received", "reported", "result date", "resulted" };
+        static const char *const lab_keys3[] = { "date" };
         static const char *const ekg_keys[] = { "acquired", "acquisition", "recorded", "date" };
         static const char *const note_keys[] = {
                 "date of service", "visit date", "date of visit", "encounter date", "dos:", "date:",
@@ -750,6 +753,8 @@ rd_classify_document_date(RdDocType type, const char *text, const char *dob)
                 iso = date_after(lines, lab_keys, G_N_ELEMENTS(lab_keys), dob);
                 if (iso == NULL)
                         iso = date_after(lines, lab_keys2, G_N_ELEMENTS(lab_keys2), dob);
+                if (iso == NULL)
+                        iso = date_after(lines, lab_keys3, G_N_ELEMENTS(lab_keys3), dob);
                 if (iso == NULL)
                         iso = any_date(lines, dob, FALSE);
                 break;

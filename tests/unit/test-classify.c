@@ -115,6 +115,27 @@ test_panels_and_dates(void)
         g_assert_cmpstr(d2, ==, "2027-04-09");
 }
 
+/* A lab report whose collection date OCR lost: its report date, not the
+ * visit date printed above it (the labs would look fresh and the checklist
+ * complete). */
+static void
+test_lab_date_own(void)
+{
+        static const char text[] =
+                "CUMULATIVE RESULTS\nPatient: DOE, JANE\nD.O.B.: July 5,\n"
+                "Visit Date: 04-11-2026\nDate: Apr 22, 2026\n\nBrawn: Jul 22, 2425\n"
+                "Reported: 7/23/2025\nTest Result Flag Units Reference\n"
+                "Sodium 137 mmol/L 135-145\nPotassium 5.4 mmol/L 3.5-5.1\n";
+        static const char visit_only[] =
+                "RESULTS\nVisit Date: 04-11-2026\nSodium 137 mmol/L 135-145\n";
+        g_autofree char *d = rd_classify_document_date(RD_DOC_LABS, text, NULL);
+        g_autofree char *v = rd_classify_document_date(RD_DOC_LABS, visit_only, NULL);
+
+        g_assert_cmpstr(d, ==, "2025-07-23");
+        /* a report that names no date of its own still has one */
+        g_assert_cmpstr(v, ==, "2026-04-11");
+}
+
 static RdPage *
 page(guint n, const char *text)
 {
@@ -354,6 +375,7 @@ main(int argc, char **argv)
         g_test_add_func("/classify/header-only", test_header_does_not_classify);
         g_test_add_func("/classify/mentions", test_mentions_are_not_documents);
         g_test_add_func("/classify/panels-and-dates", test_panels_and_dates);
+        g_test_add_func("/classify/lab-date-own", test_lab_date_own);
         g_test_add_func("/classify/grouping", test_grouping);
         g_test_add_func("/classify/email-body", test_email_body);
         for (gsize i = 0; i < G_N_ELEMENTS(picture_cases); i++) {
