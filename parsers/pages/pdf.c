@@ -264,6 +264,124 @@ rd_pdf_text_marks(PopplerPage *page, const char *text, const PopplerRectangle *r
         return out;
 }
 
+/* the most characters a piece of a slanted word has on its own line, and
+ * the most pieces looked at */
+#define RD_PDF_SLANT_PIECE 4
+#define RD_PDF_SLANT_RUN 24
+
+static gboolean
+rd_pdf_short_piece(const RdPdfLine *l)
+{
+        return l->first >= 0 && l->last - l->first + 1 <= RD_PDF_SLANT_PIECE;
+}
+
+/* Do two lines touch: some character of one against some of the other. */
+static gboolean
+rd_pdf_lines_touch(const RdPdfLine *a, const RdPdfLine *b, const PopplerRectangle *rects)
+{
+        for (int i = a->first; i <= a->last; i++)
+                for (int j = b->first; j <= b->last; j++)
+                        if (rd_pdf_chars_touch(&rects[i], &rects[j]))
+                                return TRUE;
+        return FALSE;
+}
+
+typedef struct {
+        const PopplerRectangle *rects;
+        gboolean down; /* the word runs straight down the page */
+} RdPdfSlant;
+
+static int
+rd_pdf_cmp_along(gconstpointer a, gconstpointer b, gpointer data)
+{
+        const RdPdfSlant *sl = data;
+        const PopplerRectangle *ra = &sl->rects[*(const int *)a], *rb = &sl->rects[*(const int *)b];
+        double va = sl->down ? ra->y1 + ra->y2 : ra->x1 + ra->x2;
+        double vb = sl->down ? rb->y1 + rb->y2 : rb->x1 + rb->x2;
+
+        return va < vb ? -1 : va > vb ? 1 : 0;
+}
+
+/* A word set on a slant (a stamp laid across a form: "URGENT" at 30
+ * degrees) comes out of poppler a few letters a line, in any order
+ * ("T", "N", "E", "URG"). Returns how many lines from @i are pieces of
+ * one such word (1 when none), with the word in reading order in
+ * *ret_word: left to right, or top to bottom for a word set straight
+ * down the page. */
+static guint
+rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRectangle *rects,
+                    char **ret_word)
+{
+        guint n = 0, chars = 0;
+        g_autoptr(GArray) idx = NULL;
+        GString *word;
+
+        *ret_word = NULL;
+        /* the short lines from @i, and those of them that join the first
+         * through touching letters: the word, when they come first */
+        {
+                guint run = 0;
+                gboolean in[RD_PDF_SLANT_RUN] = { TRUE };
+
+                while (i + run < lines->len && run < RD_PDF_SLANT_RUN &&
+                       rd_pdf_short_piece(&g_array_index(lines, RdPdfLine, i + run)))
+                        run++;
+                for (gboolean more = TRUE; more;) {
+                        more = FALSE;
+                        for (guint k = 1; k < run; k++) {
+                                if (in[k])
+                                        continue;
+                                for (guint m = 0; m < run && !in[k]; m++)
+                                        if (in[m] && rd_pdf_lines_touch(&g_array_index(lines, RdPdfLine, i + m),
+                                                                        &g_array_index(lines, RdPdfLine, i + k),
+                                                                        rects))
+                                                in[k] = more = TRUE;
+                        }
+                }
+                while (n < run && in[n])
+                        n++;
+        }
+        for (guint k = 0; k < n; k++) {
+                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i + k);
+
+                chars += (guint)(l->last - l->first + 1);
+        }
+        if (n < 2 || chars < 3)
+                return 1;
+        idx = g_array_new(FALSE, FALSE, sizeof(int));
+        for (guint k = 0; k < n; k++) {
+                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i + k);
+
+                for (int c = l->first; c <= l->last; c++)
+                        g_array_append_val(idx, c);
+        }
+        {
+                double x0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y0 = G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+                RdPdfSlant sl = { rects, FALSE };
+
+                for (guint k = 0; k < idx->len; k++) {
+                        const PopplerRectangle *r = &rects[g_array_index(idx, int, k)];
+
+                        x0 = MIN(x0, (r->x1 + r->x2) / 2);
+                        x1 = MAX(x1, (r->x1 + r->x2) / 2);
+                        y0 = MIN(y0, (r->y1 + r->y2) / 2);
+                        y1 = MAX(y1, (r->y1 + r->y2) / 2);
+                }
+                /* stamps read left to right at any slant: only a word
+                 * set straight down (within ~10 degrees) reads downwards */
+                sl.down = x1 - x0 < 0.2 * (y1 - y0);
+                g_array_sort_with_data(idx, rd_pdf_cmp_along, &sl);
+        }
+        word = g_string_new(NULL);
+        for (guint k = 0; k < idx->len; k++) {
+                const char *at = g_utf8_offset_to_pointer(text, g_array_index(idx, int, k));
+
+                g_string_append_len(word, at, g_utf8_next_char(at) - at);
+        }
+        *ret_word = g_string_free(word, FALSE);
+        return n;
+}
+
 /* The page's text with pdftotext's words. poppler_page_get_text() orders the
  * text as pdftotext does, but it prints a table row (the cells poppler finds
  * side by side) as one line with nothing between the cells: "Fax:" and
@@ -336,6 +454,18 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
                         if (i + 1 < lines->len)
                                 g_string_append_c(out, '\n');
                         continue;
+                }
+                if (rd_pdf_short_piece(l)) {
+                        g_autofree char *word = NULL;
+                        guint n = rd_pdf_slanted_word(lines, i, text, rects, &word);
+
+                        if (word != NULL) {
+                                g_string_append(out, word);
+                                i += n - 1;
+                                if (i + 1 < lines->len)
+                                        g_string_append_c(out, '\n');
+                                continue;
+                        }
                 }
 
                 if (i + 1 < lines->len && len > 0 && text[l->end - 1] == '-' &&

@@ -404,6 +404,71 @@ test_pdf_blank_needs_ocr(void)
         g_assert_cmpint(((RdPage *)pages->pdata[0])->method, ==, RD_PAGE_METHOD_OCR);
 }
 
+/* A stamp set on a slant across a text-layer form ("URGENT" at 30 and 60
+ * degrees, "STAT" straight down) reads as its word, whatever pieces
+ * poppler cuts it into; the form's own short lines stay as they are. */
+static void
+test_pdf_slanted_stamp(void)
+{
+        static const struct {
+                const char *word;
+                double degrees;
+        } stamps[] = { { "URGENT", -30 }, { "URGENT", -60 }, { "STAT", 90 } };
+
+        for (gsize k = 0; k < G_N_ELEMENTS(stamps); k++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GPtrArray) pages = pages_new();
+                GByteArray *out = g_byte_array_new();
+                cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, 612, 792);
+                cairo_t *cr = cairo_create(s);
+                g_autoptr(GBytes) pdf = NULL;
+                g_auto(GStrv) text_lines = NULL;
+                gboolean word = FALSE, sex = FALSE; /* "M" alone, not taken into the word */
+
+                cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                                       CAIRO_FONT_WEIGHT_BOLD);
+                cairo_set_font_size(cr, 11);
+                for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                        cairo_move_to(cr, 72, 100 + 16 * i);
+                        cairo_show_text(cr, lines[i]);
+                }
+                cairo_move_to(cr, 72, 200);
+                cairo_show_text(cr, "Sex");
+                cairo_move_to(cr, 72, 240);
+                cairo_show_text(cr, "M");
+                cairo_save(cr);
+                cairo_translate(cr, 380, 400);
+                cairo_rotate(cr, stamps[k].degrees * G_PI / 180.0);
+                cairo_set_font_size(cr, 28);
+                cairo_move_to(cr, 0, 0);
+                cairo_show_text(cr, stamps[k].word);
+                cairo_restore(cr);
+                cairo_show_page(cr);
+                cairo_destroy(cr);
+                cairo_surface_finish(s);
+                cairo_surface_destroy(s);
+                pdf = g_byte_array_free_to_bytes(out);
+
+                g_assert_true(read_bytes(pdf, NULL, NULL, pages, &error));
+                g_assert_no_error(error);
+                g_assert_cmpuint(pages->len, ==, 1);
+                g_assert_cmpint(((RdPage *)pages->pdata[0])->method, ==, RD_PAGE_METHOD_TEXT_LAYER);
+                text_lines = g_strsplit(((RdPage *)pages->pdata[0])->text, "\n", -1);
+                for (guint i = 0; text_lines[i] != NULL; i++) {
+                        g_autofree char *t = g_strstrip(g_strdup(text_lines[i]));
+
+                        word |= strcmp(t, stamps[k].word) == 0;
+                        sex |= strcmp(t, "M") == 0;
+                }
+                if (!word)
+                        g_test_message("%s at %.0f: %s", stamps[k].word, stamps[k].degrees,
+                                       ((RdPage *)pages->pdata[0])->text);
+                g_assert_true(word);
+                g_assert_true(sex);
+                g_assert_true(text_has_words(((RdPage *)pages->pdata[0])->text, 9));
+        }
+}
+
 /* A fax a gateway wrapped in a PDF reads as the same fax in a TIFF: its
  * pixels as sent (a standard-resolution page is not drawn with every row
  * twice), in 1 bit. Its tracing is found by the picture, with or without
@@ -742,6 +807,7 @@ main(int argc, char **argv)
         g_test_add_func("/pages/pdf-text-layer", test_pdf_text_layer);
         g_test_add_func("/pages/pdf-drawn-marks", test_pdf_drawn_marks);
         g_test_add_func("/pages/pdf-blank-needs-ocr", test_pdf_blank_needs_ocr);
+        g_test_add_func("/pages/pdf-slanted-stamp", test_pdf_slanted_stamp);
         g_test_add_func("/pages/pdf-fax", test_pdf_fax);
         g_test_add_func("/pages/pdf-picture-under-header", test_pdf_picture_under_header);
         g_test_add_func("/pages/pdf-500-pages", test_pdf_500_pages);
