@@ -166,6 +166,14 @@ rd_picture_count_runs(NUMA *prof, double level)
         return runs;
 }
 
+/* The longest side (px) of a speck on an image whose long side is @lng:
+ * a grid's dot or dash, fax noise; a trace's piece is longer. */
+static int
+rd_picture_speck(int lng)
+{
+        return MAX(12, lng / 60);
+}
+
 /* The shortest straight stroke of @pix taken for a line: longer than any
  * flat stretch of a trace (~10 mm of a 280 mm strip), shorter than a grid
  * line. */
@@ -564,7 +572,7 @@ static PIX *
 rd_picture_dashless(PIX *ink)
 {
         int lng = MAX(pixGetWidth(ink), pixGetHeight(ink));
-        int speck = MAX(12, lng / 60), thin = MAX(2, lng / 300), len = rd_picture_line_len(ink);
+        int speck = rd_picture_speck(lng), thin = MAX(2, lng / 300), len = rd_picture_line_len(ink);
         PIXA *pixa = NULL;
         BOXA *boxa = pixConnComp(ink, &pixa, 8);
         NUMA *keep;
@@ -690,7 +698,7 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
                  * only */
                 if (best.rows < 3) {
                         int lng = MAX(ret->work_width, ret->work_height);
-                        int keep = MAX(12, lng / 60);
+                        int keep = rd_picture_speck(lng);
                         g_autoptr(PIX) strokes = pixSelectBySize(ink, keep, keep, 8, L_SELECT_IF_EITHER,
                                                                  L_SELECT_IF_GTE, NULL);
 

@@ -21,6 +21,28 @@ static const char *const lines[] = {
         "patient. Please call the office with any questions or concerns.",
 };
 
+/* Returns: (transfer full) the drawing @s (destroyed) as an 8 bpp page
+ * at 200 dpi. */
+static PIX *
+surface_to_page(cairo_surface_t *s)
+{
+        int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+        PIX *pix = pixCreate(w, h, 8);
+
+        cairo_surface_flush(s);
+        for (int row = 0; row < h; row++) {
+                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
+                                                                    row * cairo_image_surface_get_stride(s));
+                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
+
+                for (int x = 0; x < w; x++)
+                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
+        }
+        cairo_surface_destroy(s);
+        pixSetResolution(pix, 200, 200);
+        return pix;
+}
+
 /* Returns: (transfer full) an 8 bpp letter page at 200 dpi with the lines
  * above printed three times, as a word processor would. */
 static PIX *
@@ -29,7 +51,6 @@ make_page(void)
         const int w = 1700, h = 2200;
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         cairo_t *cr = cairo_create(s);
-        PIX *pix = pixCreate(w, h, 8);
         double y = 200;
 
         cairo_set_source_rgb(cr, 1, 1, 1);
@@ -47,18 +68,7 @@ make_page(void)
                 y += 60;
         }
         cairo_destroy(cr);
-        cairo_surface_flush(s);
-        for (int row = 0; row < h; row++) {
-                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
-                                                                    row * cairo_image_surface_get_stride(s));
-                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
-
-                for (int x = 0; x < w; x++)
-                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
-        }
-        cairo_surface_destroy(s);
-        pixSetResolution(pix, 200, 200);
-        return pix;
+        return surface_to_page(s);
 }
 
 /* Returns: (transfer full) an 8 bpp letter page at 200 dpi: the lines
@@ -70,7 +80,6 @@ make_tracing_page(void)
         const int w = 1700, h = 2200;
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         cairo_t *cr = cairo_create(s);
-        PIX *pix = pixCreate(w, h, 8);
 
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_paint(cr);
@@ -97,18 +106,7 @@ make_tracing_page(void)
                 cairo_stroke(cr);
         }
         cairo_destroy(cr);
-        cairo_surface_flush(s);
-        for (int row = 0; row < h; row++) {
-                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
-                                                                    row * cairo_image_surface_get_stride(s));
-                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
-
-                for (int x = 0; x < w; x++)
-                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
-        }
-        cairo_surface_destroy(s);
-        pixSetResolution(pix, 200, 200);
-        return pix;
+        return surface_to_page(s);
 }
 
 /* Most of the distinctive words must come back. */
