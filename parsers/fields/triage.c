@@ -461,6 +461,19 @@ lone_option(const char *line, const Option *opts, gsize n_opts, gboolean *ret_ca
         return -1;
 }
 
+/* The option @line holds alone, or alone after a label's colon: a column
+ * of options whose first word the column pairing gave to the label above
+ * it ("Reason for referral:" then "Urgent", "STAT" a line each). */
+static int
+listed_option(const char *line, const Option *opts, gsize n_opts)
+{
+        gboolean caps = FALSE;
+        int k = lone_option(line, opts, n_opts, &caps);
+        const char *colon = strrchr(line, ':');
+
+        return k >= 0 || colon == NULL ? k : lone_option(colon + 1, opts, n_opts, &caps);
+}
+
 /* Which options @line prints with a box before them (ticked or not):
  * sets @boxed (n_opts flags); returns how many. */
 static guint
@@ -531,8 +544,7 @@ stamped_option(Ctx *c, const Option *opts, gsize n_opts)
                         if (k < 0 || !capitals)
                                 continue;
                         for (guint j = i > 2 ? i - 2 : 0; j < MIN(n, i + 3) && !listed; j++) {
-                                gboolean caps = FALSE;
-                                int other = j == i ? -1 : lone_option(lines[j], opts, n_opts, &caps);
+                                int other = j == i ? -1 : listed_option(lines[j], opts, n_opts);
                                 const char *pos[8];
 
                                 listed = other >= 0 && other != k;

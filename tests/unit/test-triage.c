@@ -78,6 +78,13 @@ static const UrgencyCase urgency_cases[] = {
                               "Note: see attached labs\nSTAT\nElectrophysiology\nHeart Failure\n", "routine",
           RD_TRIAGE_NONE },
         { "option-column-caps", "PRIORITY\nROUTINE\nURGENT\nSTAT\n", "routine", RD_TRIAGE_NONE },
+        /* a "circle one" row OCR set a word a line, its ringed option
+         * garbled, under an empty label that takes the first word as its
+         * value: STAT is the form's, not a stamp */
+        { "option-column-after-label",
+          "Priority (circle one): outhe)\n\nReason for referral:\n\nUrgent\n\nSTAT\n\n"
+          "Palpitations\n",
+          "routine", RD_TRIAGE_NONE },
         /* a row of empty boxes OCR split over two lines, one option
          * garbled: the capitals of the boxed STAT are the form's */
         { "boxed-stat-not-capitals", "Appointment: \u2610 Routine\nCllrgent \u2610 STAT.\n", "routine",
