@@ -78,16 +78,17 @@ make_pdf(guint n_pages, double width, double height, gboolean text)
         return g_byte_array_free_to_bytes(out);
 }
 
-/* A gateway's PDF of one fax page: the 1 bpp @fax drawn over the whole
- * page at its resolution (@xres x @yres), and with @header the
- * gateway's header line set over it as text. */
+/* A one-page PDF of @page_w x @page_h points: @pix (any depth) drawn at
+ * its resolution (@xres x @yres) from @top points down, and with @header
+ * a gateway's header line set over it as text. */
 static GBytes *
-make_fax_pdf(PIX *fax, int xres, int yres, const char *header)
+make_image_pdf(PIX *pix, int xres, int yres, double page_w, double page_h, double top,
+               const char *header)
 {
-        int w = pixGetWidth(fax), h = pixGetHeight(fax);
+        PIX *gray = pixConvertTo8(pix, FALSE);
+        int w = pixGetWidth(gray), h = pixGetHeight(gray);
         GByteArray *out = g_byte_array_new();
-        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out,
-                                                                 w * 72.0 / xres, h * 72.0 / yres);
+        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, page_w, page_h);
         cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         cairo_t *cr = cairo_create(s);
         guint8 *data = cairo_image_surface_get_data(img);
@@ -95,13 +96,17 @@ make_fax_pdf(PIX *fax, int xres, int yres, const char *header)
 
         for (int y = 0; y < h; y++) {
                 guint32 *row = (guint32 *)(void *)(data + (gsize)y * stride);
-                const l_uint32 *line = pixGetData(fax) + (gsize)y * pixGetWpl(fax);
+                const l_uint32 *line = pixGetData(gray) + (gsize)y * pixGetWpl(gray);
 
-                for (int x = 0; x < w; x++)
-                        row[x] = GET_DATA_BIT(line, x) ? 0x000000 : 0xffffff;
+                for (int x = 0; x < w; x++) {
+                        guint32 v = GET_DATA_BYTE(line, x);
+
+                        row[x] = v << 16 | v << 8 | v;
+                }
         }
         cairo_surface_mark_dirty(img);
         cairo_save(cr);
+        cairo_translate(cr, 0, top);
         cairo_scale(cr, 72.0 / xres, 72.0 / yres);
         cairo_set_source_surface(cr, img, 0, 0);
         cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
@@ -120,7 +125,17 @@ make_fax_pdf(PIX *fax, int xres, int yres, const char *header)
         cairo_surface_destroy(img);
         cairo_surface_finish(s);
         cairo_surface_destroy(s);
+        pixDestroy(&gray);
         return g_byte_array_free_to_bytes(out);
+}
+
+/* A gateway's PDF of one fax page: the 1 bpp @fax over the whole page at
+ * its resolution, with @header over it when given. */
+static GBytes *
+make_fax_pdf(PIX *fax, int xres, int yres, const char *header)
+{
+        return make_image_pdf(fax, xres, yres, pixGetWidth(fax) * 72.0 / xres,
+                              pixGetHeight(fax) * 72.0 / yres, 0, header);
 }
 
 /* A 200 dpi 8 bpp page image of the lines above (a third of a letter page). */
@@ -514,46 +529,13 @@ test_pdf_picture_under_header(void)
 {
         g_autoptr(GError) error = NULL;
         g_autoptr(GPtrArray) pages = pages_new();
-        GByteArray *out = g_byte_array_new();
-        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, 612, 792);
-        cairo_t *cr = cairo_create(s);
         PIX *pix = make_page_image();
-        cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pixGetWidth(pix),
-                                                          pixGetHeight(pix));
-        g_autoptr(GBytes) pdf = NULL;
+        g_autoptr(GBytes) pdf = make_image_pdf(
+                pix, 200, 200, 612, 792, 200,
+                "Received via gateway 2026-12-05 10:14 from Main Street Clinic 001/001");
         const RdPage *page;
 
-        for (int y = 0; y < pixGetHeight(pix); y++) {
-                guint32 *row = (guint32 *)(void *)(cairo_image_surface_get_data(img) +
-                                                   (gsize)y * cairo_image_surface_get_stride(img));
-                const l_uint32 *line = pixGetData(pix) + (gsize)y * pixGetWpl(pix);
-
-                for (int x = 0; x < pixGetWidth(pix); x++) {
-                        guint32 v = GET_DATA_BYTE(line, x);
-
-                        row[x] = v << 16 | v << 8 | v;
-                }
-        }
-        cairo_surface_mark_dirty(img);
-        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                               CAIRO_FONT_WEIGHT_NORMAL);
-        cairo_set_font_size(cr, 8);
-        cairo_move_to(cr, 20, 12);
-        cairo_show_text(cr, "Received via gateway 2026-12-05 10:14 from Main Street Clinic 001/001");
-        cairo_save(cr);
-        cairo_translate(cr, 0, 200);
-        cairo_scale(cr, 72.0 / 200, 72.0 / 200);
-        cairo_set_source_surface(cr, img, 0, 0);
-        cairo_paint(cr);
-        cairo_restore(cr);
-        cairo_show_page(cr);
-        cairo_destroy(cr);
-        cairo_surface_destroy(img);
-        cairo_surface_finish(s);
-        cairo_surface_destroy(s);
         pixDestroy(&pix);
-        pdf = g_byte_array_free_to_bytes(out);
-
         g_assert_true(read_bytes(pdf, NULL, engine, pages, &error));
         g_assert_no_error(error);
         g_assert_cmpuint(pages->len, ==, 1);
