@@ -35,6 +35,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NUMA, rd_numa_free)
 /* the grid score from which a page without trace rows is ECG paper:
  * 24 lines or more each way across half the page (a table has a few) */
 #define RD_PIC_PAPER_GRID 0.8
+/* the text density below which a page that shows no trace is searched
+ * again for a broken one (a text page is far above: 0.03 and more) */
+#define RD_PIC_BROKEN_MAX_TEXT 0.02
+/* the trace rows of a 12-lead sheet (3x4 and a rhythm strip, 6x2): the
+ * least a search that can also join boxes or rules into rows must find */
+#define RD_PIC_SHEET_ROWS 3
 /* mean ink runs a trace row may cross per column */
 #ifndef RD_PIC_MAX_CROSSINGS
 #define RD_PIC_MAX_CROSSINGS 1.4
@@ -636,8 +642,8 @@ rd_picture_bold_traces(PIX *cut, double text_density, RdPicDir *best, int *angle
         }
 }
 
-gboolean
-rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **error)
+static gboolean
+rd_picture_measure_pass(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **error)
 {
         gint64 start = g_get_monotonic_time();
         g_autoptr(PIX) bin = NULL;
@@ -734,6 +740,48 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
 }
 
 gboolean
+rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **error)
+{
+        gint64 start = g_get_monotonic_time();
+        g_autoptr(PIX) thick = NULL;
+        RdPicture joined;
+
+        if (!rd_picture_measure_pass(pix, ret, ret_text_mask, error))
+                return FALSE;
+        /* a faint trace that a 1-bit fax broke into pieces a few pixels
+         * apart (its steep QRS strokes first) has no long row left at
+         * the working size. On a light page with little text, each
+         * stroke is thickened by a pixel all round at full resolution,
+         * which joins the pieces, and the search runs again. Letters
+         * grow into blobs no trace row is made of. */
+        if (ret->blank || ret->dark || rd_picture_is_tracing(ret) || ret->ecg_paper ||
+            pixGetDepth(pix) != 1 || ret->text_density >= RD_PIC_BROKEN_MAX_TEXT ||
+            ret->trace_rows >= RD_PIC_SHEET_ROWS)
+                return TRUE;
+        thick = pixDilateBrick(NULL, pix, 3, 3);
+        if (thick == NULL)
+                return TRUE;
+        pixCopyResolution(thick, pix);
+        /* boxes and rules cut by the line strip, with the words in
+         * them grown into blobs, can pass for a row or two: three at
+         * least, as a 12-lead sheet has */
+        if (rd_picture_measure_pass(thick, &joined, NULL, NULL) && rd_picture_is_tracing(&joined) &&
+            joined.trace_rows >= RD_PIC_SHEET_ROWS) {
+                ret->ecg_score = joined.ecg_score;
+                ret->tracing_angle = joined.tracing_angle;
+                ret->upright_turn = joined.upright_turn;
+                ret->trace_rows = joined.trace_rows;
+                ret->trace_coverage = joined.trace_coverage;
+                ret->spikes = joined.spikes;
+                ret->spike_regularity = joined.spike_regularity;
+                ret->polarity = joined.polarity;
+                ret->joined = TRUE;
+        }
+        ret->ms = (guint)((g_get_monotonic_time() - start) / 1000);
+        return TRUE;
+}
+
+gboolean
 rd_picture_measure(PIX *pix, RdPicture *ret, GError **error)
 {
         return rd_picture_measure_mask(pix, ret, NULL, error);
@@ -754,7 +802,8 @@ rd_picture_explain(const RdPicture *p)
                                "(regularity %.2f, %.0f%% upward), grid %.2f, text %.3f, "
                                "ink %.3f, turn %d, %u ms",
                                p->dark ? "dark page, " : "", p->ecg_score,
-                               rd_picture_is_tracing(p) ? " (tracing)"
+                               rd_picture_is_tracing(p) && p->joined ? " (tracing, broken trace joined)"
+                               : rd_picture_is_tracing(p) ? " (tracing)"
                                : p->ecg_paper          ? " (ECG paper, no trace found)"
                                                        : "",
                                p->trace_rows, p->trace_coverage * 100.0,

@@ -39,6 +39,8 @@ typedef struct {
                                 * lines both ways over most of the page, as on
                                 * ECG paper: a tracing the measure could not
                                 * tell from its grid (a dark or shaded photo) */
+        gboolean joined;       /* the trace was found only once its pieces were
+                                * joined (a faint trace a fax broke up) */
         guint work_width;      /* the reduced image the measure ran on */
         guint work_height;
         guint ms;              /* time spent measuring */

@@ -119,6 +119,65 @@ test_specked_tracing(void)
         pixDestroy(&text);
 }
 
+/* Returns: (transfer full) @fax with every stroke thinned to 1 px and
+ * cut every few pixels: what a fax makes of a faint trace, pieces a pixel
+ * wide and a few long with gaps between them. */
+static PIX *
+break_strokes(PIX *fax, guint32 seed)
+{
+        PIX *thin = pixThinConnected(fax, L_THIN_FG, 8, 0);
+        GRand *rand = g_rand_new_with_seed(seed);
+        int w = pixGetWidth(thin), h = pixGetHeight(thin);
+
+        /* a header line stays whole: only the body is faint */
+        for (int y = 60; y < h; y += 3)
+                for (int x = g_rand_int_range(rand, 0, 6); x < w; x += g_rand_int_range(rand, 5, 9))
+                        pixRasterop(thin, x, y, 2, 3, PIX_CLR, NULL, 0, 0);
+        for (int x = 0; x < w; x += 3)
+                for (int y = 60 + g_rand_int_range(rand, 0, 6); y < h; y += g_rand_int_range(rand, 5, 9))
+                        pixRasterop(thin, x, y, 3, 2, PIX_CLR, NULL, 0, 0);
+        g_rand_free(rand);
+        pixCopyResolution(thin, fax);
+        return thin;
+}
+
+/* A faint trace that the fax broke into pieces a pixel wide is still
+ * found, each way it runs, and says it was joined; a text page broken the
+ * same way is still not a tracing. */
+static void
+test_broken_trace(void)
+{
+        PIX *src = rd_sim_tracing(2200, 255, 9);
+        PIX *text = rd_sim_text_page(1700, 12);
+
+        for (int quads = 0; quads < 2; quads++) {
+                PIX *faxes[2] = { rd_sim_fax(src, RD_SIM_FINE, quads, TRUE, 71 + quads),
+                                  rd_sim_fax(text, RD_SIM_FINE, 0, TRUE, 81 + quads) };
+
+                for (int k = 0; k < 2; k++) {
+                        PIX *page = break_strokes(faxes[k], 91 + quads + k);
+                        RdPicture p;
+                        g_autofree char *why = NULL;
+
+                        measure_ok(page, &p);
+                        why = rd_picture_explain(&p);
+                        g_test_message("%s turned %d, broken: %s", k ? "text" : "tracing", quads * 90, why);
+                        if (k == 0) {
+                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
+                                g_assert_cmpint(p.tracing_angle, ==, quads ? 90 : 0);
+                                g_assert_true(p.joined);
+                                g_assert_nonnull(strstr(why, "broken trace joined"));
+                        } else {
+                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+                        }
+                        pixDestroy(&page);
+                        pixDestroy(&faxes[k]);
+                }
+        }
+        pixDestroy(&src);
+        pixDestroy(&text);
+}
+
 /* Draws on 8 bpp @pix a grid of lines @pitch apart both ways, 2 px wide,
  * of which only a dash @dash long is left midway between two crossings
  * (a faxed grid whose gaps are wider than a line cut bridges). */
@@ -589,6 +648,7 @@ main(int argc, char **argv)
         g_test_add_func("/picture/specked-tracing", test_specked_tracing);
         g_test_add_func("/picture/dashed-grid", test_dashed_grid);
         g_test_add_func("/picture/ecg-paper", test_ecg_paper);
+        g_test_add_func("/picture/broken-trace", test_broken_trace);
         g_test_add_func("/picture/synthetic-negatives", test_synthetic_negatives);
         g_test_add_func("/picture/blank", test_blank);
         g_test_add_func("/picture/bad-image", test_bad_image);
