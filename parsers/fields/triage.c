@@ -947,27 +947,87 @@ rd_pick_urgency(Ctx *c, RdReferral *ref)
         }
 }
 
-/* Does lowercase @l name general cardiology, in either order and any
- * punctuation: "general cardiology", "gen. cardiology", "cardiology -
- * general", "cardiology (general)"? Not "general" elsewhere in a sentence
+/* Words a department's name is made of around its specialty ("Cardiology
+ * - Consult - General", "General Cardiology Clinic"). */
+static gboolean
+is_department_word(const char *w, gsize n)
+{
+        static const char *const words[] = { "consult", "consults", "consultation", "clinic",
+                                             "adult", "outpatient", "service", "services", "dept",
+                                             "department" };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+                if (strlen(words[i]) == n && strncmp(w, words[i], n) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* Is the word at @w (in lowercase @l) "general" or "gen", an "l" OCR read
+ * as "!" or "|" allowed at its end? Sets *@ret_end past it. */
+static gboolean
+is_general_word(const char *l, const char *w, const char **ret_end)
+{
+        const char *e = w;
+
+        if (w > l && g_ascii_isalpha(w[-1]))
+                return FALSE;
+        if (g_str_has_prefix(w, "genera") && (w[6] == 'l' || w[6] == '!' || w[6] == '|'))
+                e = w + 7;
+        else if (g_str_has_prefix(w, "gen"))
+                e = w + 3 + (w[3] == '.');
+        else
+                return FALSE;
+        if (g_ascii_isalpha(*e))
+                return FALSE;
+        *ret_end = e;
+        return TRUE;
+}
+
+/* Does lowercase @l name general cardiology, in either order, with any
+ * punctuation and a department's words between: "general cardiology",
+ * "gen. cardiology", "cardiology - general", "cardiology (general)",
+ * "cardiology - consult - general"? Not "general" elsewhere in a sentence
  * ("his general practitioner referred him to cardiology"). */
 static gboolean
 names_general_cardiology(const char *l)
 {
-        for (const char *c = strstr(l, "cardiology"); c; c = strstr(c + 1, "cardiology")) {
-                const char *after = c + strlen("cardiology"), *before = c;
+        static const char sep[] = " -,:/()";
 
-                while (*after && strchr(" -,:/(", *after) && after - c < (gssize)strlen("cardiology") + 4)
-                        after++;
-                if (g_str_has_prefix(after, "general"))
-                        return TRUE;
-                while (before > l && before[-1] == ' ' && c - before < 3)
-                        before--;
-                if ((before - l >= 7 && strncmp(before - 7, "general", 7) == 0) ||
-                    (before - l >= 4 && strncmp(before - 4, "gen.", 4) == 0) ||
-                    (before - l >= 3 && strncmp(before - 3, "gen", 3) == 0 &&
-                     (before - l == 3 || !g_ascii_isalpha(before[-4]))))
-                        return TRUE;
+        for (const char *c = strstr(l, "cardiology"); c; c = strstr(c + 1, "cardiology")) {
+                const char *p = c + strlen("cardiology"), *end;
+
+                /* forwards: separators and department words, then "general" */
+                for (int words = 0; words <= 2; words++) {
+                        const char *w;
+
+                        while (*p && strchr(sep, *p))
+                                p++;
+                        if (is_general_word(l, p, &end))
+                                return TRUE;
+                        for (w = p; g_ascii_isalpha(*p); p++)
+                                ;
+                        if (p == w || !is_department_word(w, (gsize)(p - w)))
+                                break;
+                }
+                /* backwards the same way */
+                p = c;
+                for (int words = 0; words <= 2; words++) {
+                        const char *w;
+
+                        while (p > l && strchr(sep, p[-1]))
+                                p--;
+                        /* "gen." ends in its dot */
+                        if (p > l && p[-1] == '.')
+                                p--;
+                        w = p;
+                        while (w > l && (g_ascii_isalpha(w[-1]) || w[-1] == '!' || w[-1] == '|'))
+                                w--;
+                        if (w < p && is_general_word(l, w, &end) && end >= p)
+                                return TRUE;
+                        if (w == p || !is_department_word(w, (gsize)(p - w)))
+                                break;
+                        p = w;
+                }
         }
         return FALSE;
 }

@@ -212,6 +212,19 @@ static const ServiceCase service_cases[] = {
         { "labelled-general-reversed", "Service#: Cardiology - General\nDiagnosis: I48.91 atrial fibrillation\n",
           "general", RD_TRIAGE_STRONG },
         { "labelled-general-short", "Referred to: Gen. Cardiology\n", "general", RD_TRIAGE_STRONG },
+        /* an order system's department name, words between the specialty
+         * and "general"; "l" read as "!" */
+        { "labelled-general-department", "Specialty/Clinic: Cardiology - Consult - General\n"
+                                         "Diagnosis: I48.91 atrial fibrillation\n", "general", RD_TRIAGE_STRONG },
+        { "labelled-general-clinic", "Referred to: Cardiology Clinic (General)\n"
+                                     "Diagnosis: I50.22 heart failure\n", "general", RD_TRIAGE_STRONG },
+        { "labelled-general-misread", "REFERRED TO#: Cardiology - Genera! Cardiology\n"
+                                      "Diagnosis: I48.91 atrial fibrillation\n", "general", RD_TRIAGE_STRONG },
+        /* "general" that names no department: the codes decide */
+        { "general-practitioner", "His general practitioner referred him to cardiology.\n"
+                                  "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_STRONG },
+        { "general-hospital", "Seen at Lakeside General Hospital, cardiology consult requested.\n"
+                              "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_STRONG },
         /* printed services, none read as marked: the codes only suggest */
         { "codes-under-printed-list", "Service: General Cardiology  Electrophysiology  Heart Failure\n"
                                       "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_WEAK },
