@@ -302,15 +302,65 @@ rd_pdf_cmp_along(gconstpointer a, gconstpointer b, gpointer data)
         return va < vb ? -1 : va > vb ? 1 : 0;
 }
 
+/* The tallest character box of @l. */
+static double
+rd_pdf_line_height(const RdPdfLine *l, const PopplerRectangle *rects)
+{
+        double h = 0.0;
+
+        for (int c = l->first; c <= l->last; c++)
+                h = MAX(h, rects[c].y2 - rects[c].y1);
+        return h;
+}
+
+/* Marks in @taken the short pieces after the first @n lines from @i that
+ * touch the word those lines make, letter to letter, and whose letters
+ * are as tall as its own: the rest of a stamp that poppler set apart,
+ * among the lines of the form it lies across (a "U" after the row of
+ * options its slant crosses). Returns how many it marked. */
+static guint
+rd_pdf_slant_rest(GArray *lines, guint i, guint n, const PopplerRectangle *rects, guint8 *taken)
+{
+        double height = 0.0;
+        guint added = 0;
+
+        for (guint k = 0; k < n; k++)
+                height = MAX(height, rd_pdf_line_height(&g_array_index(lines, RdPdfLine, i + k), rects));
+        for (gboolean more = TRUE; more && n + added < RD_PDF_SLANT_RUN;) {
+                more = FALSE;
+                for (guint j = i + n; j < lines->len && n + added < RD_PDF_SLANT_RUN; j++) {
+                        const RdPdfLine *l = &g_array_index(lines, RdPdfLine, j);
+                        double h;
+
+                        if (taken[j] || !rd_pdf_short_piece(l))
+                                continue;
+                        h = rd_pdf_line_height(l, rects);
+                        if (h < 0.75 * height || h > height / 0.75)
+                                continue;
+                        for (guint m = i; m < lines->len; m++) {
+                                if ((m < i + n || taken[m]) &&
+                                    rd_pdf_lines_touch(&g_array_index(lines, RdPdfLine, m), l, rects)) {
+                                        taken[j] = TRUE;
+                                        added++;
+                                        more = TRUE;
+                                        break;
+                                }
+                        }
+                }
+        }
+        return added;
+}
+
 /* A word set on a slant (a stamp laid across a form: "URGENT" at 30
  * degrees) comes out of poppler a few letters a line, in any order
- * ("T", "N", "E", "URG"). Returns how many lines from @i are pieces of
+ * ("T", "N", "E", "URG"), and a piece of it can come later, among the
+ * form's lines it crosses. Returns how many lines from @i are pieces of
  * one such word (1 when none), with the word in reading order in
  * *ret_word: left to right, or top to bottom for a word set straight
- * down the page. */
+ * down the page; marks in @taken the later lines that are pieces too. */
 static guint
 rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRectangle *rects,
-                    char **ret_word)
+                    guint8 *taken, char **ret_word)
 {
         guint n = 0, chars = 0;
         g_autoptr(GArray) idx = NULL;
@@ -348,10 +398,13 @@ rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRecta
         }
         if (n < 2 || chars < 3)
                 return 1;
+        rd_pdf_slant_rest(lines, i, n, rects, taken);
         idx = g_array_new(FALSE, FALSE, sizeof(int));
-        for (guint k = 0; k < n; k++) {
-                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i + k);
+        for (guint k = i; k < lines->len; k++) {
+                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, k);
 
+                if (k >= i + n && !taken[k])
+                        continue;
                 for (int c = l->first; c <= l->last; c++)
                         g_array_append_val(idx, c);
         }
@@ -397,6 +450,7 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
         guint n_rects = 0;
         g_autoptr(GArray) lines = NULL;
         g_autoptr(GPtrArray) marked = NULL;
+        g_autofree guint8 *taken = NULL;
         RdPdfLine line = { 0, 0, -1, -1, 0.0, 0.0 };
         GString *out;
         const char *p;
@@ -444,10 +498,15 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
         g_array_append_val(lines, line);
 
         marked = rd_pdf_text_marks(page, text, rects, lines, width, height);
+        taken = g_new0(guint8, lines->len);
         out = g_string_sized_new((gsize)(p - text) + lines->len);
         for (i = 0; i < lines->len; i++) {
                 const RdPdfLine *l = &g_array_index(lines, RdPdfLine, i);
                 gsize len = l->end - l->start;
+
+                /* a piece of a slanted word written out already */
+                if (taken[i])
+                        continue;
 
                 if (marked != NULL && g_ptr_array_index(marked, i) != NULL) {
                         g_string_append(out, g_ptr_array_index(marked, i));
@@ -457,7 +516,7 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
                 }
                 if (rd_pdf_short_piece(l)) {
                         g_autofree char *word = NULL;
-                        guint n = rd_pdf_slanted_word(lines, i, text, rects, &word);
+                        guint n = rd_pdf_slanted_word(lines, i, text, rects, taken, &word);
 
                         if (word != NULL) {
                                 g_string_append(out, word);

@@ -428,7 +428,9 @@ test_pdf_slanted_stamp(void)
         static const struct {
                 const char *word;
                 double degrees;
-        } stamps[] = { { "URGENT", -30 }, { "URGENT", -60 }, { "STAT", 90 } };
+                gboolean across; /* laid across a row of options */
+        } stamps[] = { { "URGENT", -30, FALSE }, { "URGENT", -60, FALSE }, { "STAT", 90, FALSE },
+                       { "URGENT", -20, TRUE },  { "STAT", -25, TRUE } };
 
         for (gsize k = 0; k < G_N_ELEMENTS(stamps); k++) {
                 g_autoptr(GError) error = NULL;
@@ -451,6 +453,15 @@ test_pdf_slanted_stamp(void)
                 cairo_show_text(cr, "Sex");
                 cairo_move_to(cr, 72, 240);
                 cairo_show_text(cr, "M");
+                if (stamps[k].across) {
+                        /* the stamp's first letter sits on the row, the
+                         * rest above it */
+                        cairo_move_to(cr, 72, 398);
+                        cairo_show_text(cr, "CLINIC: General Cardiology   Electrophysiology   "
+                                            "Heart Failure   Interventional");
+                        cairo_move_to(cr, 72, 360);
+                        cairo_show_text(cr, "PH: 555.655.9626");
+                }
                 cairo_save(cr);
                 cairo_translate(cr, 380, 400);
                 cairo_rotate(cr, stamps[k].degrees * G_PI / 180.0);
@@ -480,6 +491,8 @@ test_pdf_slanted_stamp(void)
                                        ((RdPage *)pages->pdata[0])->text);
                 g_assert_true(word);
                 g_assert_true(sex);
+                if (stamps[k].across)
+                        g_assert_nonnull(strstr(((RdPage *)pages->pdata[0])->text, "Electrophysiology"));
                 g_assert_true(text_has_words(((RdPage *)pages->pdata[0])->text, 9));
         }
 }
