@@ -345,6 +345,14 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                                 *ret_value = q;
                                 return &labels[i];
                         }
+                        /* a one-word label of such a row ("PRIORITY
+                         * Expedited") where the triage reads the value
+                         * against its own words and drops any other */
+                        if (q > p + n && (labels[i].key == L_PRIORITY || labels[i].key == L_SERVICE) &&
+                            g_ascii_isalpha(*q)) {
+                                *ret_value = q;
+                                return &labels[i];
+                        }
                 }
                 if ((labels[i].key == L_NPI || labels[i].key == L_PHONE || labels[i].key == L_FAX ||
                      strcmp(labels[i].text, "dob") == 0 || strcmp(labels[i].text, "mrn") == 0) &&

@@ -23,6 +23,15 @@ static const UrgencyCase urgency_cases[] = {
         { "bracket-lower-x", "Priority: [x] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_STRONG },
         { "ballot-x", "Priority: \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "ballot-x-no-colon", "URGENCY \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* an order system's table row, its label without a colon */
+        { "table-row-word", "REFERRED BY Ann Lee, DO\nPRIORITY Expedited\nSERVICE REQUESTED General Cardiology\n",
+          "urgent", RD_TRIAGE_STRONG },
+        { "table-row-option", "Urgency STAT\nDepartment Cardiology\n", "stat", RD_TRIAGE_STRONG },
+        /* a sentence that opens with the label's word sets nothing */
+        { "sentence-priority", "Priority is given to the sickest patients, urgent or not, stat.\n", "routine",
+          RD_TRIAGE_NONE },
+        /* the printed options after a label without a colon, none marked */
+        { "table-row-printed-options", "PRIORITY Routine Urgent STAT\n", "routine", RD_TRIAGE_NONE },
         { "filled-square", "Urgency:  \u25a1 Routine  \u25a0 STAT  \u25a1 Urgent\n", "stat", RD_TRIAGE_STRONG },
         { "check-mark", "Priority: \u2713 Urgent   Routine   STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "bare-x", "Priority:  X Urgent    Routine    STAT\n", "urgent", RD_TRIAGE_STRONG },
