@@ -219,6 +219,67 @@ is_option_row(const char *line, const Option *opts, gsize n)
         return FALSE;
 }
 
+/* Is line @i of @lines, which opens with an option, the rest of a
+ * sentence the line before began ("could you see him" / "STAT - please
+ * evaluate today.")? The line before ends in a lower-case word, with no
+ * label's colon, no option and no word of a list's heading in it, and
+ * words follow the option here: a printed list has a label or another
+ * option above each option, and little after. */
+static gboolean
+continues_sentence(char **lines, guint i, const Option *opts, gsize n)
+{
+        const char *pos[8], *above[8], *prev, *after = NULL;
+        gsize len;
+        guint words = 0, depth = 0;
+
+        if (i == 0 || find_options(lines[i], opts, n, pos) != 1)
+                return FALSE;
+        prev = lines[i - 1];
+        len = strlen(prev);
+        while (len > 0 && prev[len - 1] == ' ')
+                len--;
+        if (len == 0 || !g_ascii_islower(prev[len - 1]) || memchr(prev, ':', len) != NULL)
+                return FALSE;
+        /* "Please mark the priority" heads a printed list, and each of
+         * its options stands under another */
+        if (find_options(prev, opts, n, above) > 0)
+                return FALSE;
+        {
+                g_autofree char *low = g_ascii_strdown(prev, (gssize)len);
+                static const char *const heads[] = { "priority", "urgency", "circle", "check", "select",
+                                                     "tick", "mark" };
+
+                for (gsize k = 0; k < G_N_ELEMENTS(heads); k++)
+                        if (strstr(low, heads[k]))
+                                return FALSE;
+        }
+        for (gsize k = 0; k < n; k++)
+                if (pos[k] != NULL)
+                        after = pos[k] + strlen(opts[k].phrase);
+        if (after == NULL)
+                return FALSE;
+        /* words of two letters or more, outside parentheses ("STAT (same
+         * day)" is a printed option's note) */
+        for (const char *q = after; *q; q++) {
+                if (*q == '(')
+                        depth++;
+                else if (*q == ')' && depth > 0)
+                        depth--;
+                else if (depth == 0 && g_ascii_isalpha(q[0]) && g_ascii_isalpha(q[1]) &&
+                         (q == after || !g_ascii_isalpha(q[-1])))
+                        words++;
+        }
+        return words >= 2;
+}
+
+/* Is line @i of @lines a row of @opts, or one option on its own line (a
+ * list printed a line each), and not the rest of a sentence? */
+static gboolean
+is_option_line(char **lines, guint i, const Option *opts, gsize n)
+{
+        return is_option_row(lines[i], opts, n) && !continues_sentence(lines, i, opts, n);
+}
+
 typedef enum {
         BOXES_NONE,
         BOXES_BEFORE, /* "[ ] Routine  [X] Urgent" */
@@ -628,7 +689,7 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
 
                         /* a form's priority field prints its options: what
                          * OCR left of them is not the writer's prose */
-                        if (is_option_row(l, urgency_options, 3) ||
+                        if (is_option_line(lines, i, urgency_options, 3) ||
                             is_option_row(l, service_options, 5) || boxed_option(l, urgency_options, 3) ||
                             urgency_not_asserted(low) ||
                             strstr(low, "priority") || strstr(low, "urgency") || strstr(low, "circle one") ||
@@ -720,7 +781,7 @@ has_urgency_row(Ctx *c)
                 for (guint i = 0; lines[i]; i++) {
                         const char *pos[8];
 
-                        if (is_option_row(lines[i], urgency_options, 3) ||
+                        if (is_option_line(lines, i, urgency_options, 3) ||
                             (find_options(lines[i], urgency_options, 3, pos) > 0 &&
                              box_side(lines[i], urgency_options, 3, pos) != BOXES_NONE))
                                 return TRUE;
@@ -763,7 +824,7 @@ requested_urgency(Ctx *c)
                 for (guint i = 0; lines[i]; i++) {
                         g_autofree char *low = g_ascii_strdown(lines[i], -1);
 
-                        if (is_option_row(lines[i], urgency_options, 3) || strstr(low, "routine") ||
+                        if (is_option_line(lines, i, urgency_options, 3) || strstr(low, "routine") ||
                             strstr(low, "urgent care") || strstr(low, "emergenc"))
                                 continue;
                         g_string_append(text, low);

@@ -23,6 +23,15 @@ static const UrgencyCase urgency_cases[] = {
         { "bracket-lower-x", "Priority: [x] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_STRONG },
         { "ballot-x", "Priority: \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "ballot-x-no-colon", "URGENCY \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* the letter's sentence wraps with its capitals first on a line */
+        { "letter-stat-line-start", "Dear Doctor,\nI would appreciate if you could see him\n"
+                                 "STAT - please evaluate today.\nSincerely,\n", "stat", RD_TRIAGE_STRONG },
+        /* a list printed an option a line, each with its note: nothing marked */
+        { "printed-list-notes", "Priority (circle one):\nRoutine (2-4 weeks)\nUrgent (within 1 week)\n"
+                                "STAT (same day)\n", "routine", RD_TRIAGE_NONE },
+        { "printed-list-descriptions", "Please mark the priority\nROUTINE - next available\n"
+                                       "URGENT - within one week\nSTAT - seen the same day\n", "routine",
+          RD_TRIAGE_NONE },
         /* an order system's table row, its label without a colon */
         { "table-row-word", "REFERRED BY Ann Lee, DO\nPRIORITY Expedited\nSERVICE REQUESTED General Cardiology\n",
           "urgent", RD_TRIAGE_STRONG },
