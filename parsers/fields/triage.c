@@ -327,6 +327,36 @@ others_empty(const char *line, gsize n_opts, const char *const *pos, gsize k)
         return empty > 0;
 }
 
+/* Is the token before the option at @label_start a box closed on both
+ * sides with a character or two read inside it ("[0]", "[gm]", "(e)")?
+ * An empty box's inside is white, what OCR read there is ink: a tick,
+ * as long as the row's other boxes read empty (others_empty), which is
+ * how a row of boxes all misread the same way is told apart. Strokes
+ * ("[|]", "[1]", "[J]", as junk_mark knows them) are the box's own
+ * sides read twice. */
+static gboolean
+inked_box(const char *line, const char *label_start)
+{
+        const char *end = label_start, *p;
+        guint inside = 0;
+
+        while (end > line && end[-1] == ' ')
+                end--;
+        p = end;
+        while (p > line && p[-1] != ' ' && end - p < 5)
+                p--;
+        if (end - p < 3 || (p > line && p[-1] != ' ') || (*p != '[' && *p != '(') ||
+            (end[-1] != ']' && end[-1] != ')'))
+                return FALSE;
+        for (const char *q = p + 1; q < end - 1; q++) {
+                if (!g_ascii_isgraph(*q))
+                        return FALSE;
+                if (!strchr("|1!_-.,:;'`[]()IJLUCOcoijlu", *q))
+                        inside++;
+        }
+        return inside > 0;
+}
+
 /* Edit distance of two short lowercase strings (at most 31 bytes each). */
 static guint
 edit_distance(const char *a, const char *b)
@@ -482,7 +512,8 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                         cue = "ticked box";
                                 else if (pos[k] > lines[i] && pos[k][-1] == '(' && *end == ')')
                                         cue = "circled option";
-                                else if (side == BOXES_BEFORE && junk_mark(lines[i], pos[k]) &&
+                                else if (side == BOXES_BEFORE &&
+                                         (junk_mark(lines[i], pos[k]) || inked_box(lines[i], pos[k])) &&
                                          others_empty(lines[i], n_opts, pos, k))
                                         cue = "ticked box";
                                 if (cue == NULL)

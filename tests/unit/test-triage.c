@@ -23,6 +23,12 @@ static const UrgencyCase urgency_cases[] = {
         { "bracket-lower-x", "Priority: [x] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_STRONG },
         { "ballot-x", "Priority: \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "ballot-x-no-colon", "URGENCY \u2610 Routine \u2612 Urgent \u2610 STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* a tick OCR read as letters or a digit inside its closed box,
+         * the row's other boxes read empty */
+        { "inked-box-letters", "Appointment: [] Routine [gm] Urgent [] STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "inked-box-digit", "Appointment#: [] Routine [0] Urgent [] STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* every box of the row read the same way: no contrast, no mark */
+        { "inked-box-all", "Appointment: [0] Routine [0] Urgent [0] STAT\n", "routine", RD_TRIAGE_WEAK },
         /* the letter's sentence wraps with its capitals first on a line */
         { "letter-stat-line-start", "Dear Doctor,\nI would appreciate if you could see him\n"
                                  "STAT - please evaluate today.\nSincerely,\n", "stat", RD_TRIAGE_STRONG },
@@ -226,6 +232,8 @@ static const ServiceCase service_cases[] = {
         /* a boxed option beside a word that is none: no tick, no service */
         { "boxed-not-sentence", "Clinic: [ ] General Cardiology [ ] Cardiac rehab\n", NULL, RD_TRIAGE_NONE },
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
+        { "inked-box", "Service: [] General Cardiology [e] Heart Failure [] Preventive\n", "heart_failure",
+          RD_TRIAGE_STRONG },
         /* general cardiology in the order an order system prints it */
         { "labelled-general-reversed", "Service#: Cardiology - General\nDiagnosis: I48.91 atrial fibrillation\n",
           "general", RD_TRIAGE_STRONG },
