@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ocr/ocr-engine.h"
+#include "surface-pix.h"
 
 static RdOcrEngine *engine;
 
@@ -72,7 +73,7 @@ draw_form(const MarkCase *c)
         const int w = 1700, h = 1400;
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         cairo_t *cr = cairo_create(s);
-        PIX *pix = pixCreate(w, h, 8);
+        PIX *pix;
         double x, y = 160, line = c->size * 2.6;
 
         cairo_set_source_rgb(cr, 1, 1, 1);
@@ -166,17 +167,7 @@ draw_form(const MarkCase *c)
         }
 
         cairo_destroy(cr);
-        cairo_surface_flush(s);
-        for (int row = 0; row < h; row++) {
-                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
-                                                                    row * cairo_image_surface_get_stride(s));
-                l_uint32 *l = pixGetData(pix) + row * pixGetWpl(pix);
-
-                for (int col = 0; col < w; col++)
-                        SET_DATA_BYTE(l, col, (src[col] >> 8) & 0xff);
-        }
-        cairo_surface_destroy(s);
-        pixSetResolution(pix, 200, 200);
+        pix = rd_test_surface_to_gray(s, 200, 200);
         if (c->fax) {
                 PIX *bin = pixConvertTo1(pix, 160);
                 PIX *half = pixScale(bin, 1.0, 0.5);

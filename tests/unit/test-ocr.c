@@ -6,6 +6,7 @@
 #include <leptonica/allheaders.h>
 
 #include "ocr/ocr-engine.h"
+#include "surface-pix.h"
 
 static RdOcrEngine *engine;
 
@@ -20,28 +21,6 @@ static const char *const lines[] = {
         "Thank you for allowing us to participate in the care of this",
         "patient. Please call the office with any questions or concerns.",
 };
-
-/* Returns: (transfer full) the drawing @s (destroyed) as an 8 bpp page
- * at 200 dpi. */
-static PIX *
-surface_to_page(cairo_surface_t *s)
-{
-        int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-        PIX *pix = pixCreate(w, h, 8);
-
-        cairo_surface_flush(s);
-        for (int row = 0; row < h; row++) {
-                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
-                                                                    row * cairo_image_surface_get_stride(s));
-                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
-
-                for (int x = 0; x < w; x++)
-                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
-        }
-        cairo_surface_destroy(s);
-        pixSetResolution(pix, 200, 200);
-        return pix;
-}
 
 /* Returns: (transfer full) an 8 bpp letter page at 200 dpi with the lines
  * above printed three times, as a word processor would. */
@@ -68,7 +47,7 @@ make_page(void)
                 y += 60;
         }
         cairo_destroy(cr);
-        return surface_to_page(s);
+        return rd_test_surface_to_gray(s, 200, 200);
 }
 
 /* Returns: (transfer full) an 8 bpp letter page at 200 dpi: the lines
@@ -106,7 +85,7 @@ make_tracing_page(void)
                 cairo_stroke(cr);
         }
         cairo_destroy(cr);
-        return surface_to_page(s);
+        return rd_test_surface_to_gray(s, 200, 200);
 }
 
 /* Most of the distinctive words must come back. */

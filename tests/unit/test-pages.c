@@ -10,6 +10,7 @@
 
 #include "parsers/pages/pages.h"
 #include "tests/bench/picture-sim.h"
+#include "surface-pix.h"
 
 static RdOcrEngine *engine;
 
@@ -145,7 +146,7 @@ make_page_image(void)
         const int w = 1700, h = 700;
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         cairo_t *cr = cairo_create(s);
-        PIX *pix = pixCreate(w, h, 8);
+        PIX *pix;
 
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_paint(cr);
@@ -158,17 +159,7 @@ make_page_image(void)
                 cairo_show_text(cr, lines[i]);
         }
         cairo_destroy(cr);
-        cairo_surface_flush(s);
-        for (int row = 0; row < h; row++) {
-                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
-                                                                    row * cairo_image_surface_get_stride(s));
-                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
-
-                for (int x = 0; x < w; x++)
-                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
-        }
-        cairo_surface_destroy(s);
-        pixSetResolution(pix, 200, 200);
+        pix = rd_test_surface_to_gray(s, 200, 200);
         return pix;
 }
 

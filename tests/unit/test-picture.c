@@ -10,6 +10,7 @@
 #include "ocr/ocr-private.h"
 #include "ocr/picture.h"
 #include "tests/bench/picture-sim.h"
+#include "surface-pix.h"
 
 static const char *shared_dir;
 
@@ -512,17 +513,7 @@ render_fax(PopplerDocument *doc, int index)
         cairo_scale(cr, (double)pw / w, (double)ph / h);
         poppler_page_render_for_printing(page, cr);
         cairo_destroy(cr);
-        cairo_surface_flush(s);
-        gray = pixCreate(pw, ph, 8);
-        for (int y = 0; y < ph; y++) {
-                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
-                                                                    y * cairo_image_surface_get_stride(s));
-                l_uint32 *line = pixGetData(gray) + y * pixGetWpl(gray);
-
-                for (int x = 0; x < pw; x++)
-                        SET_DATA_BYTE(line, x, (src[x] >> 8) & 0xff);
-        }
-        cairo_surface_destroy(s);
+        gray = rd_test_surface_to_gray(s, 204, 196);
         bin = pixThresholdToBinary(gray, 160);
         pixSetResolution(bin, 204, 196);
         pixDestroy(&gray);

@@ -5,6 +5,7 @@
 
 #include "ocr/ocr-engine.h"
 #include "parsers/understand/reftoken.h"
+#include "surface-pix.h"
 
 static const char symbols[] = "CEFHJKMNPRTWXY34679";
 
@@ -309,7 +310,7 @@ token_page(char **tokens, guint n, const char *font, cairo_font_weight_t weight,
         const int w = 1700, h = 2200;
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         cairo_t *cr = cairo_create(s);
-        PIX *pix = pixCreate(w, h, 1);
+        PIX *gray, *pix;
 
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_paint(cr);
@@ -323,18 +324,10 @@ token_page(char **tokens, guint n, const char *font, cairo_font_weight_t weight,
                 cairo_show_text(cr, line);
         }
         cairo_destroy(cr);
-        cairo_surface_flush(s);
-        for (int row = 0; row < h; row++) {
-                const guint32 *src = (const guint32 *)(const void *)(cairo_image_surface_get_data(s) +
-                                                                    row * cairo_image_surface_get_stride(s));
-                l_uint32 *line = pixGetData(pix) + row * pixGetWpl(pix);
-
-                for (int x = 0; x < w; x++)
-                        if (((src[x] >> 8) & 0xff) < 128)
-                                SET_DATA_BIT(line, x);
-        }
-        cairo_surface_destroy(s);
-        pixSetResolution(pix, 200, 200);
+        gray = rd_test_surface_to_gray(s, 200, 200);
+        pix = pixThresholdToBinary(gray, 128);
+        pixCopyResolution(pix, gray);
+        pixDestroy(&gray);
         return pix;
 }
 
