@@ -66,7 +66,10 @@ rd_item_read(const guint8 *data, gsize len, const RdReadLimits *limits, RdOcrEng
 RdExtractMeta
 rd_item_meta_for_extract(const RdItemMeta *meta)
 {
-        RdExtractMeta m = { meta->channel ? meta->channel : "fax", meta->received, meta->subject, meta->from };
+        RdExtractMeta m = { .channel = meta->channel ? meta->channel : "fax",
+                            .received = meta->received,
+                            .subject = meta->subject,
+                            .from = meta->from };
 
         return m;
 }

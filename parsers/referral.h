@@ -121,6 +121,10 @@ typedef struct {
         const char *received_source; /* static: where received came from
                                       * ("option" | "header" | "email-date" |
                                       * "file-time"); NULL: not written */
+        gboolean received_arrival;   /* received is the day the item arrived
+                                      * (RdExtractMeta.arrived) */
+        gboolean received_set_aside; /* ... in place of a date the item
+                                      * carried that could not be right */
         RdPatient patient;
         RdReferring referring;
         char *service_line;     /* electrophysiology | heart_failure | interventional | preventive | general */

@@ -76,27 +76,18 @@ file_day(const char *path, GError **error)
         return g_date_time_format(local, "%Y-%m-%d");
 }
 
-/* The daemon's received-date rule: the --received date when given, else
- * the date the item carries (its fax headers or its email's Date:), else
- * the day the file was last modified, standing in for the day it arrived.
- * Returns where the date came from. */
+/* Where the received date came from, by the daemon's rule: the
+ * --received date when given, else the date the item carries (its fax
+ * headers or its email's Date:), else the day the file was last modified,
+ * standing in for the day it arrived. */
 static const char *
-settle_received(RdReferral *ref, const char *option, const RdItemMeta *item, const char *path,
-                const RdPolicy *policy, GError **error)
+received_source(const RdReferral *ref, const char *option, const RdItemMeta *item)
 {
-        char *day;
-
         if (option != NULL)
                 return "option";
-        if (ref->received != NULL)
-                return item->received != NULL ? "email-date" : "header";
-        day = file_day(path, error);
-        if (day == NULL)
-                return NULL;
-        ref->received = day;
-        /* the lab-age rule counts from the received date */
-        rd_policy_check(policy, ref);
-        return "file-time";
+        if (ref->received_arrival)
+                return "file-time";
+        return item->received != NULL ? "email-date" : "header";
 }
 
 int
@@ -104,7 +95,7 @@ rd_cmd_extract(int argc, char **argv)
 {
         g_autofree char *config = NULL;
         g_autofree char *received = NULL;
-        const char *source = NULL;
+        g_autofree char *arrived = NULL;
         gboolean compact = FALSE;
         g_auto(GStrv) files = NULL;
         GOptionEntry entries[] = {
@@ -150,17 +141,22 @@ rd_cmd_extract(int argc, char **argv)
                 return 1;
         }
         meta = rd_item_meta_for_extract(&item_meta);
-        if (received != NULL)
+        if (received != NULL) {
                 meta.received = received;
+        } else if ((arrived = file_day(files[0], &error)) == NULL) {
+                g_printerr("referralctl extract: %s\n", error->message);
+                rd_item_meta_clear(&item_meta);
+                return 1;
+        }
+        meta.arrived = arrived;
         ref = rd_extract_referral(pages, &meta, policy, &error);
         if (ref != NULL)
-                source = settle_received(ref, received, &item_meta, files[0], policy, &error);
+                ref->received_source = received_source(ref, received, &item_meta);
         rd_item_meta_clear(&item_meta);
-        if (ref == NULL || source == NULL) {
+        if (ref == NULL) {
                 g_printerr("referralctl extract: %s\n", error->message);
                 return 1;
         }
-        ref->received_source = source;
         /* what a person reads here is the daemon's verdict: a referral
          * that needs review is not complete until someone confirms it */
         ref->complete_confirmed_only = TRUE;

@@ -15,7 +15,6 @@
 #include "daemon/replies/queue.h"
 #include "daemon/replies/relay.h"
 #include "parsers/understand/extract.h"
-#include "parsers/fields/dates.h"
 #include "parsers/fields/fax-header.h"
 #include "parsers/item-read.h"
 #include "daemon/base/log.h"
@@ -88,27 +87,6 @@ is_permanent(const GError *error)
                 error->code == RD_PAGES_ERROR_CORRUPT || error->code == RD_PAGES_ERROR_EMPTY);
 }
 
-/* A date read from the item itself (fax header, email Date:) is trusted
- * for the lab-age rule when it lies from RD_RECEIVED_MAX_DAYS_BEFORE days
- * before the day the item reached us (a gateway that held faxes, a
- * referral reprocessed later) to RD_RECEIVED_MAX_DAYS_AFTER day after it
- * (time zones).  Outside that, it is a fax machine whose clock was never
- * set or a forged Date:, and the day of arrival is the better date. */
-#define RD_RECEIVED_MAX_DAYS_BEFORE 365
-#define RD_RECEIVED_MAX_DAYS_AFTER 1
-
-static gboolean
-received_plausible(const char *read, const char *arrived)
-{
-        GDate a, b;
-        gint days;
-
-        if (!rd_iso_date(read, &a) || !rd_iso_date(arrived, &b))
-                return FALSE;
-        days = g_date_days_between(&a, &b); /* positive: read before arrival */
-        return days <= RD_RECEIVED_MAX_DAYS_BEFORE && days >= -RD_RECEIVED_MAX_DAYS_AFTER;
-}
-
 RdProcessResult *
 rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_permanent, GError **error)
 {
@@ -145,25 +123,22 @@ rd_processor_run(RdProcessor *self, const RdLeasedItem *item, gboolean *ret_perm
         }
 
         emeta = rd_item_meta_for_extract(&result->meta);
+        /* no fax header or Date: to read it from, or one that cannot be
+         * right (a fax machine's clock left at 2009, a Date: in the
+         * future): the day it reached us is the best date the lab-age
+         * rule can have */
+        emeta.arrived = item->received;
+        emeta.distrust_far = TRUE;
         ref = rd_extract_referral(result->pages, &emeta, self->config->policy, &local);
         if (ref == NULL) {
                 g_propagate_prefixed_error(error, g_steal_pointer(&local), "understanding: ");
                 return NULL;
         }
-        if (item->received != NULL && !received_plausible(ref->received, item->received)) {
-                /* no fax header or Date: to read it from, or one that cannot
-                 * be right (a fax machine's clock left at 2009, a Date: in
-                 * the future): the day it reached us is the best date the
-                 * lab-age rule can have */
-                if (ref->received != NULL)
-                        rd_log_info(LOG_DOMAIN, item->id,
-                                    "the document's date is more than %d days before or %d day after its arrival;"
-                                    " counting from the day it arrived",
-                                    RD_RECEIVED_MAX_DAYS_BEFORE, RD_RECEIVED_MAX_DAYS_AFTER);
-                g_free(ref->received);
-                ref->received = g_strdup(item->received);
-                rd_policy_check(self->config->policy, ref);
-        }
+        if (ref->received_set_aside)
+                rd_log_info(LOG_DOMAIN, item->id,
+                            "the document's date is more than %d days before or %d day after its arrival;"
+                            " counting from the day it arrived",
+                            RD_RECEIVED_MAX_DAYS_BEFORE, RD_RECEIVED_MAX_DAYS_AFTER);
         /* as referralctl extract prints it: a referral that needs review is
          * not complete until a person confirms it */
         ref->complete_confirmed_only = TRUE;

@@ -3,6 +3,7 @@
 
 #include "classify.h"
 #include "extract.h"
+#include "parsers/fields/dates.h"
 #include "parsers/fields/fax-header.h"
 #include "parsers/fields/fields.h"
 #include "parsers/page.h"
@@ -40,6 +41,40 @@ received_from_headers(GPtrArray *pages)
                 }
         }
         return g_strdup(best);
+}
+
+static gboolean
+received_plausible(const char *read, const char *arrived)
+{
+        GDate a, b;
+        gint days;
+
+        if (!rd_iso_date(read, &a) || !rd_iso_date(arrived, &b))
+                return FALSE;
+        days = g_date_days_between(&a, &b); /* positive: read before arrival */
+        return days <= RD_RECEIVED_MAX_DAYS_BEFORE && days >= -RD_RECEIVED_MAX_DAYS_AFTER;
+}
+
+/* The received date the lab-age rule counts from, decided once, before
+ * the checklist and its review: the item's own date (@meta's, else its
+ * fax headers'), else the day it arrived; with @meta->distrust_far, the
+ * day it arrived also in place of an own date that cannot be right. */
+static void
+settle_received(RdReferral *ref, GPtrArray *pages, const RdExtractMeta *meta)
+{
+        const char *arrived = meta ? meta->arrived : NULL;
+
+        ref->received = meta && meta->received ? g_strdup(meta->received) : received_from_headers(pages);
+        if (arrived == NULL)
+                return;
+        if (ref->received == NULL) {
+                ref->received = g_strdup(arrived);
+                ref->received_arrival = TRUE;
+        } else if (meta->distrust_far && !received_plausible(ref->received, arrived)) {
+                g_free(ref->received);
+                ref->received = g_strdup(arrived);
+                ref->received_arrival = ref->received_set_aside = TRUE;
+        }
 }
 
 static double
@@ -107,10 +142,7 @@ rd_extract_referral(GPtrArray *pages, const RdExtractMeta *meta, const RdPolicy 
         }
         ref = rd_referral_new();
         ref->channel = g_strdup(meta && meta->channel ? meta->channel : "fax");
-        if (meta && meta->received)
-                ref->received = g_strdup(meta->received);
-        else
-                ref->received = received_from_headers(pages);
+        settle_received(ref, pages, meta);
 
         docs = rd_classify_pages(pages, NULL);
         rd_fields_extract(pages, docs, ref);

@@ -102,6 +102,73 @@ test_email_meta(void)
         g_assert_true(ref->complete);
 }
 
+/* The pages of a referral with its own recent labs, each page under
+ * @hdr (a fax header line, or "" for none). */
+static GPtrArray *
+lab_packet(const char *hdr)
+{
+        GPtrArray *pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+        g_autofree char *p1 = g_strconcat(hdr,
+                "REFERRAL TO CARDIOLOGY\nPatient: Okonjo, Chidi  DOB: 02/14/1957  Sex: M\n"
+                "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
+                "Requested service: [X] Preventive Cardiology [ ] Electrophysiology\n"
+                "Reason for referral: familial hypercholesterolemia\nDiagnosis: E78.01\n", NULL);
+        g_autofree char *p2 = g_strconcat(hdr,
+                "PROGRESS NOTE\nPatient: Okonjo, Chidi DOB: 02/14/1957\nDate of service: 05/18/2027\n"
+                "Chief Complaint: high cholesterol\nHistory of Present Illness: LDL 212 on statin.\n"
+                "Assessment: FH.\nPlan: refer.\n", NULL);
+        g_autofree char *p3 = g_strconcat(hdr,
+                "Laboratory Report\nPatient: OKONJO, CHIDI DOB: 02/14/1957\nCollected: 05/10/2027 08:00\n"
+                "Cholesterol, Total 290 mg/dL <200\nTriglycerides 150 mg/dL <150\n"
+                "HDL Cholesterol 40 mg/dL >40\nLDL Cholesterol 212 mg/dL <100\n", NULL);
+
+        g_ptr_array_add(pages, page(1, p1));
+        g_ptr_array_add(pages, page(2, p2));
+        g_ptr_array_add(pages, page(3, p3));
+        return pages;
+}
+
+/* With no fax header, the day the item arrived is the received date, set
+ * before the checklist and its review: the labs are measured from it,
+ * and no "unreadable" review is left behind from before it was known. A
+ * header's date that cannot be right gives way to it too, when asked. */
+static void
+test_arrival_day(void)
+{
+        g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+        RdExtractMeta meta = { "fax", NULL, NULL, NULL, "2027-06-02", FALSE };
+
+        {
+                g_autoptr(GPtrArray) pages = lab_packet("");
+                g_autoptr(RdReferral) ref = rd_extract_referral(pages, &meta, policy, NULL);
+
+                g_assert_nonnull(ref);
+                g_assert_cmpstr(ref->received, ==, "2027-06-02");
+                g_assert_true(ref->received_arrival);
+                g_assert_false(ref->received_set_aside);
+                g_assert_cmpstr(ref->service_line, ==, "preventive");
+                g_assert_cmpuint(ref->missing->len, ==, 0);
+                g_assert_true(ref->complete);
+                for (guint i = 0; i < ref->review_reasons->len; i++)
+                        g_assert_null(strstr(g_ptr_array_index(ref->review_reasons, i), "unreadable"));
+        }
+        /* a fax machine whose clock was never set */
+        {
+                g_autoptr(GPtrArray) pages = lab_packet("01/01/2009 11:02 AM FAX 708 555 0140 OAKWOOD PRIMARY CARE P.1\n");
+                g_autoptr(RdReferral) kept = rd_extract_referral(pages, &meta, policy, NULL);
+                g_autoptr(RdReferral) set_aside = NULL;
+
+                g_assert_cmpstr(kept->received, ==, "2009-01-01");
+                g_assert_false(kept->received_arrival);
+                meta.distrust_far = TRUE;
+                set_aside = rd_extract_referral(pages, &meta, policy, NULL);
+                g_assert_cmpstr(set_aside->received, ==, "2027-06-02");
+                g_assert_true(set_aside->received_arrival);
+                g_assert_true(set_aside->received_set_aside);
+                g_assert_cmpuint(set_aside->missing->len, ==, 0);
+        }
+}
+
 static void
 test_nothing_readable(void)
 {
@@ -225,6 +292,7 @@ main(int argc, char **argv)
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/extract/packet", test_packet);
         g_test_add_func("/extract/email-meta", test_email_meta);
+        g_test_add_func("/extract/arrival-day", test_arrival_day);
         g_test_add_func("/extract/nothing-readable", test_nothing_readable);
         g_test_add_func("/extract/dark-page", test_dark_page);
         g_test_add_func("/extract/ecg-paper", test_ecg_paper);
