@@ -451,6 +451,7 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
         g_autoptr(GArray) lines = NULL;
         g_autoptr(GPtrArray) marked = NULL;
         g_autofree guint8 *taken = NULL;
+        g_autoptr(GPtrArray) stamps = g_ptr_array_new_with_free_func(g_free);
         RdPdfLine line = { 0, 0, -1, -1, 0.0, 0.0 };
         GString *out;
         const char *p;
@@ -519,10 +520,8 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
                         guint n = rd_pdf_slanted_word(lines, i, text, rects, taken, &word);
 
                         if (word != NULL) {
-                                g_string_append(out, word);
+                                g_ptr_array_add(stamps, g_steal_pointer(&word));
                                 i += n - 1;
-                                if (i + 1 < lines->len)
-                                        g_string_append_c(out, '\n');
                                 continue;
                         }
                 }
@@ -535,6 +534,14 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
                 g_string_append_len(out, text + l->start, (gssize)len);
                 if (i + 1 < lines->len)
                         g_string_append_c(out, '\n');
+        }
+        /* a stamp's word on a line of its own at the end of the page, as
+         * the OCR gives a stamp: not among the rows of a table it lies
+         * across, where it would pass for one of its values */
+        for (i = 0; i < stamps->len; i++) {
+                if (out->len > 0 && out->str[out->len - 1] != '\n')
+                        g_string_append_c(out, '\n');
+                g_string_append(out, g_ptr_array_index(stamps, i));
         }
         g_free(rects);
         return g_string_free(out, FALSE);
