@@ -224,6 +224,8 @@ static const Label labels[] = {
         { "urgency", L_PRIORITY, SEC_OTHER },
         { "requested service", L_SERVICE, SEC_OTHER },
         { "service requested", L_SERVICE, SEC_OTHER },
+        { "service", L_SERVICE, SEC_OTHER },
+        { "specialty", L_STOP, SEC_NONE },
         { "department", L_SERVICE, SEC_RECIPIENT },
         { "reason for referral", L_REASON, SEC_OTHER },
         { "referral reason", L_REASON, SEC_OTHER },
@@ -246,7 +248,6 @@ static const Label labels[] = {
         { "referral type", L_STOP, SEC_NONE },
         { "visits", L_STOP, SEC_NONE },
         { "facility", L_STOP, SEC_NONE },
-        { "specialty", L_STOP, SEC_NONE },
         /* a date of service is never a date of birth */
         { "date of service", L_STOP, SEC_NONE },
         { "dos", L_STOP, SEC_NONE },

@@ -1124,6 +1124,36 @@ names_general_cardiology(const char *l)
         return FALSE;
 }
 
+/* Is the whole of @value, a service label's value, general cardiology in
+ * a department's words ("General", "General Cardiology", "Cardiology -
+ * Consult - General")? */
+static gboolean
+names_general_service(const char *value)
+{
+        g_autofree char *l = g_ascii_strdown(value, -1);
+        gboolean general = FALSE;
+
+        for (const char *p = l; *p;) {
+                const char *w = p, *end = NULL;
+
+                if (!g_ascii_isalpha(*p)) {
+                        p++;
+                        continue;
+                }
+                if (is_general_word(l, w, &end)) {
+                        general = TRUE;
+                        p = end;
+                        continue;
+                }
+                while (g_ascii_isalpha(*p))
+                        p++;
+                if (!(p - w == 10 && strncmp(w, "cardiology", 10) == 0) &&
+                    !(p - w == 7 && strncmp(w, "cardiac", 7) == 0) && !is_department_word(w, (gsize)(p - w)))
+                        return FALSE;
+        }
+        return general;
+}
+
 static const char *
 service_from_phrase(const char *text)
 {
@@ -1284,8 +1314,11 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                     lone_siblings(c, v, service_options, 5) >= 2)
                         continue;
                 if (!is_option_row(v->value, service_options, 5) ||
-                    (v->key == L_SERVICE && !value_among_options(c, v, service_options, 5)))
+                    (v->key == L_SERVICE && !value_among_options(c, v, service_options, 5))) {
                         s = service_from_phrase(v->value);
+                        if (s == NULL && v->key == L_SERVICE && names_general_service(v->value))
+                                s = "general";
+                }
         }
         if (s) {
                 set_service(ref, s, RD_TRIAGE_STRONG, "labelled value");

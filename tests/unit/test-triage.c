@@ -246,6 +246,14 @@ static const ServiceCase service_cases[] = {
                                      "Diagnosis: I50.22 heart failure\n", "general", RD_TRIAGE_STRONG },
         { "labelled-general-misread", "REFERRED TO#: Cardiology - Genera! Cardiology\n"
                                       "Diagnosis: I48.91 atrial fibrillation\n", "general", RD_TRIAGE_STRONG },
+        /* an email's "Service:" line names the service the codes would not */
+        { "service-label-general", "Service: General Cardiology\nPriority: Urgent\nDiagnoses: R00.2, I10\n",
+          "general", RD_TRIAGE_STRONG },
+        { "service-label-general-word", "Service: General\nDiagnoses: R94.31, R00.2, I10\n", "general",
+          RD_TRIAGE_STRONG },
+        /* the referrer's specialty is no service: the codes decide */
+        { "specialty-of-referrer", "Specialty: Family Medicine\nDiagnosis: I48.91 atrial fibrillation\n",
+          "electrophysiology", RD_TRIAGE_STRONG },
         /* "general" that names no department: the codes decide */
         { "general-practitioner", "His general practitioner referred him to cardiology.\n"
                                   "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_STRONG },
