@@ -268,6 +268,9 @@ rd_pdf_text_marks(PopplerPage *page, const char *text, const PopplerRectangle *r
  * the most pieces looked at */
 #define RD_PDF_SLANT_PIECE 4
 #define RD_PDF_SLANT_RUN 24
+/* how many lines after a slanted word's first pieces its later ones may
+ * stand (the lines of the form the stamp lies across) */
+#define RD_PDF_SLANT_SCAN 200
 
 static gboolean
 rd_pdf_short_piece(const RdPdfLine *l)
@@ -321,14 +324,17 @@ rd_pdf_line_height(const RdPdfLine *l, const PopplerRectangle *rects)
 static guint
 rd_pdf_slant_rest(GArray *lines, guint i, guint n, const PopplerRectangle *rects, guint8 *taken)
 {
+        guint word[RD_PDF_SLANT_RUN], in_word = 0;
+        guint last = MIN(lines->len, i + n + RD_PDF_SLANT_SCAN);
         double height = 0.0;
-        guint added = 0;
 
-        for (guint k = 0; k < n; k++)
+        for (guint k = 0; k < n && in_word < RD_PDF_SLANT_RUN; k++) {
+                word[in_word++] = i + k;
                 height = MAX(height, rd_pdf_line_height(&g_array_index(lines, RdPdfLine, i + k), rects));
-        for (gboolean more = TRUE; more && n + added < RD_PDF_SLANT_RUN;) {
+        }
+        for (gboolean more = TRUE; more && in_word < RD_PDF_SLANT_RUN;) {
                 more = FALSE;
-                for (guint j = i + n; j < lines->len && n + added < RD_PDF_SLANT_RUN; j++) {
+                for (guint j = i + n; j < last && in_word < RD_PDF_SLANT_RUN; j++) {
                         const RdPdfLine *l = &g_array_index(lines, RdPdfLine, j);
                         double h;
 
@@ -337,18 +343,17 @@ rd_pdf_slant_rest(GArray *lines, guint i, guint n, const PopplerRectangle *rects
                         h = rd_pdf_line_height(l, rects);
                         if (h < 0.75 * height || h > height / 0.75)
                                 continue;
-                        for (guint m = i; m < lines->len; m++) {
-                                if ((m < i + n || taken[m]) &&
-                                    rd_pdf_lines_touch(&g_array_index(lines, RdPdfLine, m), l, rects)) {
+                        for (guint m = 0; m < in_word; m++) {
+                                if (rd_pdf_lines_touch(&g_array_index(lines, RdPdfLine, word[m]), l, rects)) {
                                         taken[j] = TRUE;
-                                        added++;
+                                        word[in_word++] = j;
                                         more = TRUE;
                                         break;
                                 }
                         }
                 }
         }
-        return added;
+        return in_word - MIN(n, in_word);
 }
 
 /* A word set on a slant (a stamp laid across a form: "URGENT" at 30
@@ -400,7 +405,7 @@ rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRecta
                 return 1;
         rd_pdf_slant_rest(lines, i, n, rects, taken);
         idx = g_array_new(FALSE, FALSE, sizeof(int));
-        for (guint k = i; k < lines->len; k++) {
+        for (guint k = i; k < MIN(lines->len, i + n + RD_PDF_SLANT_SCAN); k++) {
                 const RdPdfLine *l = &g_array_index(lines, RdPdfLine, k);
 
                 if (k >= i + n && !taken[k])
