@@ -334,15 +334,19 @@ static void
 check_labs(const RdPolicy *policy, RdReferral *ref)
 {
         const RdDocument *newest = NULL;
-        gboolean any = FALSE;
+        gboolean any = FALSE, weak = FALSE;
         GDate newest_d, received, d;
 
         g_date_clear(&newest_d, 1);
         for (guint i = 0; i < ref->documents->len; i++) {
                 const RdDocument *doc = g_ptr_array_index(ref->documents, i);
 
-                if (doc->type != RD_DOC_LABS || doc->confidence < MIN_DOC_CONFIDENCE)
+                if (doc->type != RD_DOC_LABS)
                         continue;
+                if (doc->confidence < MIN_DOC_CONFIDENCE) {
+                        weak = TRUE;
+                        continue;
+                }
                 any = TRUE;
                 if (!parse_iso(doc->date, &d))
                         continue;
@@ -352,7 +356,9 @@ check_labs(const RdPolicy *policy, RdReferral *ref)
                 }
         }
         if (!any) {
-                add_missing(ref, "labs", RD_MISSING_NOT_ENCLOSED, NULL);
+                /* a page that may be the labs: a person looks before any
+                 * request for them goes out */
+                add_missing(ref, "labs", weak ? RD_MISSING_UNREADABLE : RD_MISSING_NOT_ENCLOSED, NULL);
                 return;
         }
         if (newest == NULL) {
@@ -379,7 +385,7 @@ rd_policy_check(const RdPolicy *policy, RdReferral *ref)
                 const char *item = g_ptr_array_index(req, i);
                 RdDocType type;
                 RdPanel panel;
-                gboolean found = FALSE, any_labs = FALSE;
+                gboolean found = FALSE, any_labs = FALSE, weak_labs = FALSE;
 
                 g_ptr_array_add(ref->required, g_strdup(item));
                 if (strcmp(item, "labs") == 0) {
@@ -390,15 +396,21 @@ rd_policy_check(const RdPolicy *policy, RdReferral *ref)
                         for (guint j = 0; j < ref->documents->len; j++) {
                                 const RdDocument *doc = g_ptr_array_index(ref->documents, j);
 
-                                if (doc->type != RD_DOC_LABS || doc->confidence < MIN_DOC_CONFIDENCE)
+                                if (doc->type != RD_DOC_LABS)
                                         continue;
+                                if (doc->confidence < MIN_DOC_CONFIDENCE) {
+                                        weak_labs = TRUE;
+                                        continue;
+                                }
                                 any_labs = TRUE;
                                 if (doc->panels & panel)
                                         found = TRUE;
                         }
                         if (!found)
-                                add_missing(ref, item, any_labs ? RD_MISSING_PANEL_ABSENT
-                                                                : RD_MISSING_NOT_ENCLOSED, NULL);
+                                add_missing(ref, item, any_labs    ? RD_MISSING_PANEL_ABSENT
+                                                       : weak_labs ? RD_MISSING_UNREADABLE
+                                                                   : RD_MISSING_NOT_ENCLOSED,
+                                            NULL);
                         continue;
                 }
                 if (rd_doc_type_from_string(item, &type)) {

@@ -186,6 +186,43 @@ test_check_undated_and_weak(void)
                         RD_MISSING_LABS_UNDATED);
 }
 
+/* A page classified as labs with too little confidence to count: the
+ * labs and their panels are missing as unreadable (a person looks, and no
+ * request for labs goes out on its own), not as never sent. */
+static void
+test_weak_labs(void)
+{
+        g_autoptr(RdPolicy) p = rd_policy_new_reference();
+        g_autoptr(RdReferral) ref = rd_referral_new();
+        RdDocument *weak;
+        g_autofree char *miss = NULL;
+
+        ref->service_line = g_strdup("heart_failure");
+        ref->urgency = g_strdup("routine");
+        ref->received = g_strdup("2027-03-01");
+        g_ptr_array_add(ref->documents, doc(RD_DOC_CLINICAL_NOTES, 1, NULL, 0));
+        g_ptr_array_add(ref->documents, doc(RD_DOC_EKG, 2, "2027-02-20", 0));
+        g_ptr_array_add(ref->documents, doc(RD_DOC_ECHO, 3, NULL, 0));
+        weak = doc(RD_DOC_LABS, 4, "2027-02-10", RD_PANEL_BNP);
+        weak->confidence = 0.2;
+        g_ptr_array_add(ref->documents, weak);
+        rd_policy_check(p, ref);
+        miss = missing_joined(ref);
+        g_assert_cmpstr(miss, ==, "labs;labs:bnp");
+        for (guint i = 0; i < ref->missing->len; i++)
+                g_assert_cmpint(((RdMissingItem *)g_ptr_array_index(ref->missing, i))->why, ==,
+                                RD_MISSING_UNREADABLE);
+        rd_policy_review(p, ref);
+        g_assert_true(ref->needs_review);
+
+        /* no page that may be labs: never sent */
+        g_ptr_array_remove(ref->documents, weak);
+        rd_policy_check(p, ref);
+        for (guint i = 0; i < ref->missing->len; i++)
+                g_assert_cmpint(((RdMissingItem *)g_ptr_array_index(ref->missing, i))->why, ==,
+                                RD_MISSING_NOT_ENCLOSED);
+}
+
 static void
 test_keyfile_with_other_groups(void)
 {
@@ -387,6 +424,7 @@ main(int argc, char **argv)
         g_test_add_func("/policy/panels-and-types", test_check_panels_and_types);
         g_test_add_func("/policy/urgent-and-stat", test_check_urgent_and_stat);
         g_test_add_func("/policy/undated-and-weak", test_check_undated_and_weak);
+        g_test_add_func("/policy/weak-labs", test_weak_labs);
         g_test_add_func("/policy/keyfile-with-other-groups", test_keyfile_with_other_groups);
         g_test_add_func("/policy/reference-file", test_reference_file);
         g_test_add_func("/policy/bad-values", test_bad_values);
