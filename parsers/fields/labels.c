@@ -80,22 +80,35 @@ box_token(const char *start, const char *end)
         return ticked ? RD_BOX_TICKED : RD_BOX_EMPTY;
 }
 
+gboolean
+rd_token_before(const char *line, const char *label_start, gsize max, const char **ret_start,
+                const char **ret_end)
+{
+        const char *p = label_start, *end;
+
+        while (p > line && p[-1] == ' ')
+                p--;
+        end = p;
+        while (p > line && p[-1] != ' ' && (max == 0 || (gsize)(end - p) < max))
+                p--;
+        if (p == end || (p > line && p[-1] != ' '))
+                return FALSE;
+        *ret_start = p;
+        *ret_end = end;
+        return TRUE;
+}
+
 RdBox
 rd_checkbox_before(const char *line, const char *label_start)
 {
-        const char *p = label_start, *tok_end;
+        const char *start, *end;
 
         /* A box is a short run of bracket-like characters right before
-         * the label, glued to it or separated by spaces. */
-        while (p > line && p[-1] == ' ')
-                p--;
-        tok_end = p;
-        /* at most 4 characters: "[X]", "☒", "(✓)" */
-        while (p > line && p[-1] != ' ' && tok_end - p < 9)
-                p--;
-        if (p > line && p[-1] != ' ')
+         * the label, glued to it or separated by spaces: at most 4
+         * characters, "[X]", "☒", "(✓)" */
+        if (!rd_token_before(line, label_start, 9, &start, &end))
                 return RD_BOX_NONE;
-        return box_token(p, tok_end);
+        return box_token(start, end);
 }
 
 RdBox

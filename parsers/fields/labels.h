@@ -12,6 +12,12 @@ typedef enum {
         RD_BOX_TICKED,  /* "[X]", "☒", "✓", "■", "X" */
 } RdBox;
 
+/* The token (a run of non-spaces) that ends before @label_start on @line,
+ * spaces between skipped: [*@ret_start, *@ret_end). FALSE when there is
+ * none or it is @max bytes long or longer (@max 0: any length). */
+gboolean rd_token_before(const char *line, const char *label_start, gsize max, const char **ret_start,
+                         const char **ret_end);
+
 /* The checkbox written just before @label_start on @line, or just after
  * the option that ends at @label_end ("Urgent [X]"). */
 RdBox rd_checkbox_before(const char *line, const char *label_start);

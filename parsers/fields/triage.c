@@ -118,15 +118,10 @@ find_options(const char *line, const Option *opts, gsize n_opts, const char **po
 static gboolean
 has_box(const char *line, const char *label_start)
 {
-        const char *p = label_start, *end;
+        const char *p, *end;
         guint alpha = 0;
 
-        while (p > line && p[-1] == ' ')
-                p--;
-        end = p;
-        while (p > line && p[-1] != ' ')
-                p--;
-        if (p == end || end[-1] == ':')
+        if (!rd_token_before(line, label_start, 0, &p, &end) || end[-1] == ':')
                 return FALSE;
         for (const char *q = p; q < end; q++) {
                 if ((guchar)*q >= 0x80)
@@ -337,15 +332,10 @@ others_empty(const char *line, gsize n_opts, const char *const *pos, gsize k)
 static gboolean
 inked_box(const char *line, const char *label_start)
 {
-        const char *end = label_start, *p;
+        const char *p, *end;
         guint inside = 0;
 
-        while (end > line && end[-1] == ' ')
-                end--;
-        p = end;
-        while (p > line && p[-1] != ' ' && end - p < 5)
-                p--;
-        if (end - p < 3 || (p > line && p[-1] != ' ') || (*p != '[' && *p != '(') ||
+        if (!rd_token_before(line, label_start, 5, &p, &end) || end - p < 3 || (*p != '[' && *p != '(') ||
             (end[-1] != ']' && end[-1] != ')'))
                 return FALSE;
         for (const char *q = p + 1; q < end - 1; q++) {
