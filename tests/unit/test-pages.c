@@ -52,14 +52,41 @@ write_to_array(void *closure, const unsigned char *data, unsigned int length)
         return CAIRO_STATUS_SUCCESS;
 }
 
+/* Returns: a cairo context drawing a PDF of @width x @height points into
+ * *@ret_out; pdf_finish() ends it. */
+static cairo_t *
+pdf_begin(double width, double height, GByteArray **ret_out)
+{
+        cairo_surface_t *s;
+        cairo_t *cr;
+
+        *ret_out = g_byte_array_new();
+        s = cairo_pdf_surface_create_for_stream(write_to_array, *ret_out, width, height);
+        cr = cairo_create(s);
+        cairo_surface_destroy(s); /* @cr holds it */
+        return cr;
+}
+
+/* Returns: (transfer full) the PDF @cr drew into @out (consumed), its
+ * pages shown. */
+static GBytes *
+pdf_finish(cairo_t *cr, GByteArray *out)
+{
+        cairo_surface_t *s = cairo_surface_reference(cairo_get_target(cr));
+
+        cairo_destroy(cr);
+        cairo_surface_finish(s);
+        cairo_surface_destroy(s);
+        return g_byte_array_free_to_bytes(out);
+}
+
 /* A PDF of @n_pages pages of @width x @height points; with @text each page
  * carries the lines above as a real text layer. */
 static GBytes *
 make_pdf(guint n_pages, double width, double height, gboolean text)
 {
-        GByteArray *out = g_byte_array_new();
-        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, width, height);
-        cairo_t *cr = cairo_create(s);
+        GByteArray *out = NULL;
+        cairo_t *cr = pdf_begin(width, height, &out);
 
         for (guint p = 0; p < n_pages; p++) {
                 if (text) {
@@ -73,10 +100,7 @@ make_pdf(guint n_pages, double width, double height, gboolean text)
                 }
                 cairo_show_page(cr);
         }
-        cairo_destroy(cr);
-        cairo_surface_finish(s);
-        cairo_surface_destroy(s);
-        return g_byte_array_free_to_bytes(out);
+        return pdf_finish(cr, out);
 }
 
 /* A one-page PDF of @page_w x @page_h points: @pix (any depth) drawn at
@@ -88,10 +112,9 @@ make_image_pdf(PIX *pix, int xres, int yres, double page_w, double page_h, doubl
 {
         PIX *gray = pixConvertTo8(pix, FALSE);
         int w = pixGetWidth(gray), h = pixGetHeight(gray);
-        GByteArray *out = g_byte_array_new();
-        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, page_w, page_h);
+        GByteArray *out = NULL;
         cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-        cairo_t *cr = cairo_create(s);
+        cairo_t *cr = pdf_begin(page_w, page_h, &out);
         guint8 *data = cairo_image_surface_get_data(img);
         int stride = cairo_image_surface_get_stride(img);
 
@@ -122,12 +145,9 @@ make_image_pdf(PIX *pix, int xres, int yres, double page_w, double page_h, doubl
                 cairo_show_text(cr, header);
         }
         cairo_show_page(cr);
-        cairo_destroy(cr);
         cairo_surface_destroy(img);
-        cairo_surface_finish(s);
-        cairo_surface_destroy(s);
         pixDestroy(&gray);
-        return g_byte_array_free_to_bytes(out);
+        return pdf_finish(cr, out);
 }
 
 /* A gateway's PDF of one fax page: the 1 bpp @fax over the whole page at
@@ -333,9 +353,8 @@ test_pdf_text_layer(void)
 static void
 test_pdf_drawn_marks(void)
 {
-        GByteArray *out = g_byte_array_new();
-        cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, 612, 792);
-        cairo_t *cr = cairo_create(s);
+        GByteArray *out = NULL;
+        cairo_t *cr = pdf_begin(612, 792, &out);
         static const char *const opts[] = { "Routine", "Urgent", "STAT" };
         g_autoptr(GBytes) pdf = NULL;
         g_autoptr(GPtrArray) pages = pages_new();
@@ -377,10 +396,7 @@ test_pdf_drawn_marks(void)
         cairo_move_to(cr, 72, 160);
         cairo_show_text(cr, "Enclosed: \u2612 EKG \u2610 Labs");
         cairo_show_page(cr);
-        cairo_destroy(cr);
-        cairo_surface_finish(s);
-        cairo_surface_destroy(s);
-        pdf = g_byte_array_free_to_bytes(out);
+        pdf = pdf_finish(cr, out);
 
         g_assert_true(read_bytes(pdf, NULL, NULL, pages, &error));
         g_assert_no_error(error);
@@ -426,9 +442,8 @@ test_pdf_slanted_stamp(void)
         for (gsize k = 0; k < G_N_ELEMENTS(stamps); k++) {
                 g_autoptr(GError) error = NULL;
                 g_autoptr(GPtrArray) pages = pages_new();
-                GByteArray *out = g_byte_array_new();
-                cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_to_array, out, 612, 792);
-                cairo_t *cr = cairo_create(s);
+                GByteArray *out = NULL;
+                cairo_t *cr = pdf_begin(612, 792, &out);
                 g_autoptr(GBytes) pdf = NULL;
                 g_auto(GStrv) text_lines = NULL;
                 gboolean word = FALSE, sex = FALSE; /* "M" alone, not taken into the word */
@@ -461,10 +476,7 @@ test_pdf_slanted_stamp(void)
                 cairo_show_text(cr, stamps[k].word);
                 cairo_restore(cr);
                 cairo_show_page(cr);
-                cairo_destroy(cr);
-                cairo_surface_finish(s);
-                cairo_surface_destroy(s);
-                pdf = g_byte_array_free_to_bytes(out);
+                pdf = pdf_finish(cr, out);
 
                 g_assert_true(read_bytes(pdf, NULL, NULL, pages, &error));
                 g_assert_no_error(error);
