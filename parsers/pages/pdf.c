@@ -316,16 +316,18 @@ rd_pdf_line_height(const RdPdfLine *l, const PopplerRectangle *rects)
         return h;
 }
 
-/* Marks in @taken the short pieces after the first @n lines from @i that
- * touch the word those lines make, letter to letter, and whose letters
- * are as tall as its own: the rest of a stamp that poppler set apart,
- * among the lines of the form it lies across (a "U" after the row of
- * options its slant crosses). Returns how many it marked. */
+/* The lines of the word the @n lines from @i make, in *@word (its first
+ * @n, then its later pieces): the short pieces after them that touch the
+ * word, letter to letter, and whose letters are as tall as its own. They
+ * are the rest of a stamp that poppler set apart, among the lines of the
+ * form it lies across (a "U" after the row of options its slant
+ * crosses); each is marked in @taken. Returns how many lines *@word
+ * holds. */
 static guint
-rd_pdf_slant_rest(GArray *lines, guint i, guint n, const PopplerRectangle *rects, guint8 *taken)
+rd_pdf_slant_lines(GArray *lines, guint i, guint n, const PopplerRectangle *rects, guint8 *taken,
+                   guint word[RD_PDF_SLANT_RUN])
 {
-        guint word[RD_PDF_SLANT_RUN], in_word = 0;
-        guint last = MIN(lines->len, i + n + RD_PDF_SLANT_SCAN);
+        guint last = MIN(lines->len, i + n + RD_PDF_SLANT_SCAN), in_word = 0;
         double height = 0.0;
 
         for (guint k = 0; k < n && in_word < RD_PDF_SLANT_RUN; k++) {
@@ -353,7 +355,7 @@ rd_pdf_slant_rest(GArray *lines, guint i, guint n, const PopplerRectangle *rects
                         }
                 }
         }
-        return in_word - MIN(n, in_word);
+        return in_word;
 }
 
 /* A word set on a slant (a stamp laid across a form: "URGENT" at 30
@@ -367,7 +369,7 @@ static guint
 rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRectangle *rects,
                     guint8 *taken, char **ret_word)
 {
-        guint n = 0, chars = 0;
+        guint n = 0, chars = 0, word_lines[RD_PDF_SLANT_RUN], n_word;
         g_autoptr(GArray) idx = NULL;
         GString *word;
 
@@ -403,13 +405,11 @@ rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRecta
         }
         if (n < 2 || chars < 3)
                 return 1;
-        rd_pdf_slant_rest(lines, i, n, rects, taken);
+        n_word = rd_pdf_slant_lines(lines, i, n, rects, taken, word_lines);
         idx = g_array_new(FALSE, FALSE, sizeof(int));
-        for (guint k = i; k < MIN(lines->len, i + n + RD_PDF_SLANT_SCAN); k++) {
-                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, k);
+        for (guint k = 0; k < n_word; k++) {
+                const RdPdfLine *l = &g_array_index(lines, RdPdfLine, word_lines[k]);
 
-                if (k >= i + n && !taken[k])
-                        continue;
                 for (int c = l->first; c <= l->last; c++)
                         g_array_append_val(idx, c);
         }
