@@ -760,66 +760,197 @@ rd_mark_line_rewrite(RdMarkLine *line, const RdMarkPage *page)
 /* ---- stamps ----------------------------------------------------------- */
 
 /* A stamp is a word in a frame pressed on at a slant ("URGENT" at 15
- * degrees): OCR, which reads lines level, skips it.  The white inside a
- * slanted frame is a hole shaped like a turned rectangle: its four
- * extreme points bound a quadrilateral it fills, no more (a ring's inside
- * spills half as much again over it), and its bounding box's corners are
- * outside it (a
- * level frame, a table cell, is read by OCR already). */
+ * degrees, or at one): OCR, which reads lines level, skips it. The white
+ * inside a slanted frame is a hole shaped like a turned rectangle: it
+ * fills the smallest rectangle round it (a ring's inside leaves that
+ * rectangle's corners empty), the rectangle is wider than high along
+ * the writing, and its bounding box's corners are outside it (a level
+ * frame, a table cell, is read by OCR already). */
 typedef struct {
         int x, y;
 } Pt;
 
-static gboolean
-extreme_points(PIX *hole, Pt *left, Pt *top, Pt *right, Pt *bottom, int *count)
+/* The extents of @pts along the direction @angle turns from level
+ * (counter-clockwise on screen, radians) and across it. */
+static void
+extents_at(const GArray *pts, double angle, double *u0, double *u1, double *v0, double *v1)
 {
-        int w = pixGetWidth(hole), h = pixGetHeight(hole), n = 0;
+        double c = cos(angle), s = sin(angle);
 
-        left->x = w;
-        top->y = h;
-        right->x = -1;
-        bottom->y = -1;
-        for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++) {
-                        l_uint32 v = 0;
+        *u0 = *v0 = G_MAXDOUBLE;
+        *u1 = *v1 = -G_MAXDOUBLE;
+        for (guint i = 0; i < pts->len; i++) {
+                const Pt *p = &g_array_index(pts, Pt, i);
+                double u = p->x * c - p->y * s, v = p->x * s + p->y * c;
 
-                        pixGetPixel(hole, x, y, &v);
-                        if (v == 0)
-                                continue;
-                        n++;
-                        if (x < left->x)
-                                *left = (Pt){ x, y };
-                        if (y < top->y)
-                                *top = (Pt){ x, y };
-                        if (x > right->x)
-                                *right = (Pt){ x, y };
-                        if (y > bottom->y)
-                                *bottom = (Pt){ x, y };
-                }
-        *count = n;
-        return n > 0;
+                *u0 = MIN(*u0, u);
+                *u1 = MAX(*u1, u);
+                *v0 = MIN(*v0, v);
+                *v1 = MAX(*v1, v);
+        }
 }
 
-static double
-quad_area(Pt a, Pt b, Pt c, Pt d)
+/* Twice the signed area of the triangle @o @a @b: positive when @b is
+ * counter-clockwise of @a seen from @o (y up). */
+static long
+cross(Pt o, Pt a, Pt b)
 {
-        double s = (double)a.x * b.y - (double)b.x * a.y + (double)b.x * c.y - (double)c.x * b.y +
-                   (double)c.x * d.y - (double)d.x * c.y + (double)d.x * a.y - (double)a.x * d.y;
+        return (long)(a.x - o.x) * (b.y - o.y) - (long)(a.y - o.y) * (b.x - o.x);
+}
 
-        return ABS(s) / 2;
+static int
+pt_cmp(gconstpointer pa, gconstpointer pb)
+{
+        const Pt *a = pa, *b = pb;
+
+        return a->x != b->x ? (a->x > b->x) - (a->x < b->x) : (a->y > b->y) - (a->y < b->y);
+}
+
+/* The convex hull of @pts (sorted in place), its area in @ret_area. */
+static GArray *
+convex_hull(GArray *pts, double *ret_area)
+{
+        GArray *hull = g_array_sized_new(FALSE, FALSE, sizeof(Pt), 2 * pts->len + 1);
+        guint k = 0;
+        double area = 0;
+
+        g_array_sort(pts, pt_cmp);
+        g_array_set_size(hull, 2 * pts->len + 1);
+        for (guint i = 0; i < pts->len; i++) {
+                Pt p = g_array_index(pts, Pt, i);
+
+                while (k >= 2 && cross(g_array_index(hull, Pt, k - 2), g_array_index(hull, Pt, k - 1), p) <= 0)
+                        k--;
+                g_array_index(hull, Pt, k++) = p;
+        }
+        for (guint i = pts->len - 1, lower = k + 1; i-- > 0;) {
+                Pt p = g_array_index(pts, Pt, i);
+
+                while (k >= lower && cross(g_array_index(hull, Pt, k - 2), g_array_index(hull, Pt, k - 1), p) <= 0)
+                        k--;
+                g_array_index(hull, Pt, k++) = p;
+        }
+        g_array_set_size(hull, k > 1 ? k - 1 : k);
+        for (guint i = 0; i < hull->len; i++) {
+                Pt a = g_array_index(hull, Pt, i), b = g_array_index(hull, Pt, (i + 1) % hull->len);
+
+                area += (double)a.x * b.y - (double)b.x * a.y;
+        }
+        *ret_area = ABS(area) / 2;
+        return hull;
+}
+
+/* The smallest rectangle round the set pixels of @shape, turned by at
+ * most 45 degrees either way: its corners clockwise on screen from the
+ * top left in @q, and the turn of its longer side in @ret_angle
+ * (counter-clockwise positive). In @ret_fill, the share of it the
+ * shape's outline fills (its convex hull: a letter of print that
+ * crosses the frame cuts a notch in the inside, not in that), and in
+ * @ret_ink the share the shape itself does. FALSE for an empty shape. */
+static gboolean
+min_area_rect(PIX *shape, Pt q[4], double *ret_angle, double *ret_fill, double *ret_ink)
+{
+        g_autoptr(GArray) edge = g_array_new(FALSE, FALSE, sizeof(Pt));
+        g_autoptr(GArray) hull = NULL;
+        int w = pixGetWidth(shape), h = pixGetHeight(shape), wpl = pixGetWpl(shape), n = 0;
+        l_uint32 *data = pixGetData(shape);
+        double best = G_MAXDOUBLE, angle = 0, hull_area, u0, u1, v0, v1, c, s;
+
+        /* its edge pixels are all the outline depends on */
+        for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                        l_uint32 *row = data + y * wpl;
+
+                        if (!GET_DATA_BIT(row, x))
+                                continue;
+                        n++;
+                        if (x == 0 || y == 0 || x == w - 1 || y == h - 1 || !GET_DATA_BIT(row, x - 1) ||
+                            !GET_DATA_BIT(row, x + 1) || !GET_DATA_BIT(row - wpl, x) ||
+                            !GET_DATA_BIT(row + wpl, x)) {
+                                Pt p = { x, y };
+
+                                g_array_append_val(edge, p);
+                        }
+                }
+        if (n == 0)
+                return FALSE;
+        hull = convex_hull(edge, &hull_area);
+        /* by degrees, then by tenths round the best */
+        for (int pass = 0; pass < 2; pass++) {
+                double from = pass == 0 ? -45 : angle * 180 / G_PI - 1, step = pass == 0 ? 1 : 0.1;
+
+                for (int k = 0; k <= (pass == 0 ? 90 : 20); k++) {
+                        double a = (from + k * step) * G_PI / 180, area;
+
+                        extents_at(hull, a, &u0, &u1, &v0, &v1);
+                        area = (u1 - u0) * (v1 - v0);
+                        if (area < best) {
+                                best = area;
+                                angle = a;
+                        }
+                }
+        }
+        extents_at(hull, angle, &u0, &u1, &v0, &v1);
+        c = cos(angle);
+        s = sin(angle);
+        {
+                const double corner[4][2] = { { u0, v0 }, { u1, v0 }, { u1, v1 }, { u0, v1 } };
+
+                for (int k = 0; k < 4; k++)
+                        q[k] = (Pt){ (int)lround(corner[k][0] * c + corner[k][1] * s),
+                                     (int)lround(-corner[k][0] * s + corner[k][1] * c) };
+        }
+        /* the writing runs along the longer side */
+        *ret_angle = u1 - u0 >= v1 - v0 ? angle : angle + (angle > 0 ? -G_PI / 2 : G_PI / 2);
+        *ret_fill = best > 0 ? hull_area / best : 0;
+        *ret_ink = n / ((u1 - u0 + 1) * (v1 - v0 + 1));
+        return TRUE;
+}
+
+/* Leaves in @ink the stamp's own letters: the tallest pieces, all of a
+ * height. A form's print the stamp was pressed over is smaller, and the
+ * frame cuts it: the half of a printed line inside the frame, a ring's
+ * arc. A stroke the whole height of @ink (a rule) sets no height. */
+static void
+keep_stamp_letters(PIX *ink)
+{
+        PIXA *pixa = NULL;
+        BOXA *boxa = pixConnComp(ink, &pixa, 8);
+        int h = pixGetHeight(ink), tall = 0;
+
+        for (int i = 0; boxa != NULL && i < boxaGetCount(boxa); i++) {
+                int bx, by, bw, bh;
+
+                boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+                if (10 * bh < 9 * h)
+                        tall = MAX(tall, bh);
+        }
+        for (int i = 0; boxa != NULL && pixa != NULL && i < boxaGetCount(boxa); i++) {
+                int bx, by, bw, bh;
+
+                boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+                if (5 * bh < 3 * tall) {
+                        PIX *piece = pixaGetPix(pixa, i, L_CLONE);
+
+                        pixRasterop(ink, bx, by, bw, bh, PIX_DST & PIX_NOT(PIX_SRC), piece, 0, 0);
+                        pixDestroy(&piece);
+                }
+        }
+        boxaDestroy(&boxa);
+        pixaDestroy(&pixa);
 }
 
 /* Reads the stamp whose inside is @hole (a clip of the page's holes) over
- * @ink (the same clip of the page); @square: a level frame. */
+ * @ink (the same clip of the page); @turned_only: none in a level frame. */
 static char *
-read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
+read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean turned_only)
 {
         g_autoptr(PIX) inner = NULL;
         g_autoptr(PIX) level = NULL;
         g_autoptr(PIX) framed = NULL;
-        Pt l, t, rt, b;
-        int n;
-        double angle, e1, e2;
+        Pt q[4];
+        double angle = 0, fill = 0, ink_fill = 0;
+        gboolean square;
 
         if (hole == NULL || ink == NULL)
                 return NULL;
@@ -828,10 +959,11 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
         if (inner == NULL)
                 return NULL;
         pixOr(inner, inner, hole);
-        if (!extreme_points(inner, &l, &t, &rt, &b, &n))
+        if (!min_area_rect(inner, q, &angle, &fill, &ink_fill))
                 return NULL;
-        /* a turned rectangle fills the quadrilateral of its extreme points */
-        if (!square && (n < 0.85 * quad_area(l, t, rt, b) || n > 1.15 * quad_area(l, t, rt, b)))
+        /* level within half a degree */
+        square = ABS(angle) < G_PI / 360;
+        if ((square && turned_only) || (!square && (fill < 0.9 || ink_fill < 0.5)))
                 return NULL;
         /* a level frame is a stamp only round letters bigger than a
          * form's (a table cell holds the form's own) */
@@ -853,17 +985,14 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
                 if (all < 3 || 2 * big < all)
                         return NULL;
         }
-        /* the longer edge from the top corner runs along the writing */
-        e1 = hypot(t.x - l.x, t.y - l.y);
-        e2 = hypot(rt.x - t.x, rt.y - t.y);
-        angle = square ? 0 : e1 >= e2 ? atan2(l.y - t.y, t.x - l.x) : -atan2(rt.y - t.y, rt.x - t.x);
+        if (square)
+                angle = 0;
         if (ABS(angle) > 0.8)
                 return NULL;
         /* keep the ink inside the quadrilateral the frame's inside
          * spans, three pixels in from its edges: the letters, whole, even
          * where one touches the frame, and none of the frame */
         if (!square) {
-                const Pt q[4] = { l, t, rt, b };
                 int w = pixGetWidth(ink), h = pixGetHeight(ink);
 
                 for (int y = 0; y < h; y++)
@@ -883,11 +1012,36 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean square)
                                         pixSetPixel(ink, x, y, 0);
                         }
         }
+        keep_stamp_letters(ink);
         level = pixRotate(ink, (float)angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
         framed = level != NULL ? pixAddBorder(level, 20, 0) : NULL;
         if (framed == NULL)
                 return NULL;
         return read_one_line(api, framed, ppi, 3);
+}
+
+/* Leaves in @rules (a page's long level runs of ink) the rules, and
+ * takes out a slanted stroke's runs: a stamp's frame pressed on nearly
+ * level is long runs too, but stepped, so they leave more than two rows
+ * of their box empty in each column on average, where a rule's fill it. */
+static void
+keep_level_rules(PIX *rules)
+{
+        PIXA *pixa = NULL;
+        BOXA *boxa = pixConnComp(rules, &pixa, 8);
+
+        for (int i = 0; boxa != NULL && pixa != NULL && i < boxaGetCount(boxa); i++) {
+                int bx, by, bw, bh, n = 0;
+                PIX *piece = pixaGetPix(pixa, i, L_CLONE);
+
+                boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+                pixCountPixels(piece, &n, NULL);
+                if (bw * bh - n > 2 * bw)
+                        pixRasterop(rules, bx, by, bw, bh, PIX_DST & PIX_NOT(PIX_SRC), piece, 0, 0);
+                pixDestroy(&piece);
+        }
+        boxaDestroy(&boxa);
+        pixaDestroy(&pixa);
 }
 
 /* The stamps on the page of @pm, each word on a line; NULL when none. */
@@ -904,11 +1058,19 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
 
         /* first the slanted stamps, at half size: a form's rules cut
          * through a stamp laid over them, so away with every long level
-         * line (a slanted frame has none), and mend the gaps that leaves
-         * in the frame; then level frames, which those lines are */
+         * line (a slanted frame's edges step) and every long column
+         * rule, and mend the gaps that leaves in the frame; then, at full
+         * size, level frames (which those lines are) and any slanted one
+         * left */
         if (half != NULL) {
                 rules = pixOpenBrick(NULL, half, MAX(pw / 30, 10), 1);
-                g_autoptr(PIX) cols = pixOpenBrick(NULL, half, 1, MAX(ph / 30, 10));
+                if (rules != NULL)
+                        keep_level_rules(rules);
+                g_autoptr(PIX) runs = pixOpenBrick(NULL, half, 1, MAX(ph / 30, 10));
+                /* a column's rule runs longer than a stamp's side */
+                g_autoptr(PIX) cols = runs != NULL ? pixSelectBySize(runs, 0, MAX(ph / 16, 10), 8, L_SELECT_HEIGHT,
+                                                                     L_SELECT_IF_GTE, NULL)
+                                                   : NULL;
 
                 if (rules != NULL)
                         pixSubtract(half, half, rules);
@@ -928,8 +1090,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                         g_autofree char *word = NULL;
                         g_autoptr(PIX) hole = NULL;
                         g_autoptr(PIX) ink = NULL;
-                        gboolean level, seen = FALSE;
-                        int c = 6 / scale;
+                        gboolean seen = FALSE;
                         BOX *clip;
 
                         boxaGetBoxGeometry(boxes, i, &r.x, &r.y, &r.w, &r.h);
@@ -945,12 +1106,6 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                                        f->y < full.y + full.h;
                         }
                         if (seen)
-                                continue;
-                        /* its bounding box's very corners outside it: turned */
-                        level = fill(holes, r.x, r.y, c, c) > 0 || fill(holes, r.x + r.w - c, r.y, c, c) > 0 ||
-                                fill(holes, r.x, r.y + r.h - c, c, c) > 0 ||
-                                fill(holes, r.x + r.w - c, r.y + r.h - c, c, c) > 0;
-                        if (level != (pass == 1))
                                 continue;
                         clip = boxCreate(r.x, r.y, r.w, r.h);
                         hole = clip != NULL ? pixClipRectangle(holes, clip, NULL) : NULL;
@@ -998,7 +1153,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                                 if (rules != NULL)
                                         pixSubtract(ink, ink, rules);
                         }
-                        word = read_stamp(api, ink, hole, ppi, level);
+                        word = read_stamp(api, ink, hole, ppi, pass == 0);
                         if (word == NULL)
                                 continue;
                         g_array_append_val(found, full);

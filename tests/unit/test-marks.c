@@ -3,8 +3,9 @@
  * ticked or not, and a ring drawn round a word, on pages drawn with cairo
  * in several fonts and sizes, at fine resolution and as a standard fax.
  * What the reader must get: the ticked option and only that one marked
- * "☒", the ringed word as "(word)", and no mark made of a square letter
- * (bold R, B, M, D), a table cell or a printed bracket. */
+ * "☒", the ringed word as "(word)", a stamp's word, however little it is
+ * turned and whatever print it was pressed over, and no mark made of a
+ * square letter (bold R, B, M, D), a table cell or a printed bracket. */
 #include <cairo.h>
 #include <leptonica/allheaders.h>
 #include <string.h>
@@ -22,6 +23,7 @@ typedef struct {
         int ringed;       /* which service option carries the ring */
         gboolean check;   /* a check mark rather than an X */
         double stamp;     /* degrees a framed "URGENT" stamp is turned by; 0: none */
+        gboolean over;    /* the stamp pressed over a line of print */
 } MarkCase;
 
 static const char *const urgency[] = { "Routine", "Urgent", "STAT" };
@@ -148,6 +150,9 @@ draw_form(const MarkCase *c)
                 }
                 cairo_set_line_width(cr, 2);
                 cairo_stroke(cr);
+                /* print the stamp's frame crosses, half in it */
+                if (c->over)
+                        show(cr, 560, 950, "Reason: chest pain on exertion, evaluate", FALSE, c);
                 cairo_save(cr);
                 cairo_translate(cr, 900, 1020);
                 cairo_rotate(cr, -c->stamp * G_PI / 180);
@@ -264,6 +269,10 @@ main(int argc, char **argv)
                 { "DejaVu Serif", 34, TRUE, 1, 2, FALSE, 20 },
                 { "DejaVu Sans Mono", 30, TRUE, 0, 0, TRUE, 0 },
                 { "DejaVu Serif", 28, FALSE, 0, 1, TRUE, 6 },
+                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 3, TRUE },
+                { "DejaVu Sans", 30, TRUE, 1, 0, FALSE, -2 },
+                { "DejaVu Serif", 28, FALSE, 2, 1, TRUE, 1.5 },
+                { "DejaVu Sans Mono", 30, TRUE, 2, 1, TRUE, 2, TRUE },
         };
         g_autoptr(GError) error = NULL;
         int rc;
@@ -272,8 +281,9 @@ main(int argc, char **argv)
         engine = rd_ocr_engine_new(&error);
         g_assert_no_error(error);
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s", cases[i].font, cases[i].size,
-                                                        cases[i].fax ? "fax" : "fine");
+                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s/stamp%g%s", cases[i].font,
+                                                        cases[i].size, cases[i].fax ? "fax" : "fine",
+                                                        cases[i].stamp, cases[i].over ? "-over-print" : "");
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &cases[i], test_marks);
         }
