@@ -295,11 +295,49 @@ only_spaces_before(const char *line, const char *p)
         return TRUE;
 }
 
+/* A letterhead's or signature's one-letter labels, "T: 555 210 3344
+ * F: 555 210 3345": a capital, a colon or a dash, and a whole phone
+ * number (ten digits or more before any letter), nothing else. */
+static const Label *
+letter_label(const char *line, const char *p, const char **ret_value)
+{
+        static const Label letters[] = {
+                { "t", L_PHONE, SEC_NONE },
+                { "p", L_PHONE, SEC_NONE },
+                { "f", L_FAX, SEC_NONE },
+        };
+        const char *q = p + 1;
+        int digits = 0;
+
+        if ((p > line && p[-1] != ' ' && p[-1] != '\t') || (*q != ':' && *q != '-'))
+                return NULL;
+        q++;
+        while (*q == ' ')
+                q++;
+        if (!g_ascii_isdigit(*q) && !((*q == '(' || *q == '+') && g_ascii_isdigit(q[1])))
+                return NULL;
+        for (const char *d = q; *d && !g_ascii_isalpha(*d); d++)
+                digits += g_ascii_isdigit(*d);
+        if (digits < 10)
+                return NULL;
+        for (gsize i = 0; i < G_N_ELEMENTS(letters); i++)
+                if (*p == g_ascii_toupper(letters[i].text[0])) {
+                        *ret_value = q;
+                        return &letters[i];
+                }
+        return NULL;
+}
+
 /* Label match at @p (case-insensitive, word boundary before and after)
  * followed by ':' (or '#'), or for number labels directly by a digit. */
 const Label *
 rd_match_label(const char *line, const char *p, const char **ret_value)
 {
+        const Label *letter = letter_label(line, p, ret_value);
+
+        if (letter != NULL)
+                return letter;
+
         /* A text layer glues a label to the value before it
          * ("InstituteFax:555..."): accept a capitalised label with a colon. */
         gboolean glued = p > line && (g_ascii_islower(p[-1]) || g_ascii_isdigit(p[-1])) &&
@@ -344,6 +382,12 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                         *ret_value = q + 1;
                         return &labels[i];
                 }
+                /* or a form's "Label- value" whose words OCR ran
+                 * together ("PtPhone- 555...") */
+                if (glued && *q == '-' && q[1] == ' ' && !rd_line_is_blank(q + 1)) {
+                        *ret_value = q + 1;
+                        return &labels[i];
+                }
                 if (glued)
                         continue;
                 /* a form's row "Label - value", "Label = value", or a table
@@ -370,7 +414,7 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                 }
                 if ((labels[i].key == L_NPI || labels[i].key == L_PHONE || labels[i].key == L_FAX ||
                      strcmp(labels[i].text, "dob") == 0 || strcmp(labels[i].text, "mrn") == 0) &&
-                    (g_ascii_isdigit(*q) || (*q == '(' && g_ascii_isdigit(q[1])))) {
+                    (g_ascii_isdigit(*q) || ((*q == '(' || *q == '+') && g_ascii_isdigit(q[1])))) {
                         *ret_value = q;
                         return &labels[i];
                 }

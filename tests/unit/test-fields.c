@@ -557,6 +557,37 @@ test_numbers_names_sex(void)
         g_assert_cmpstr(ref->patient.sex, ==, "F");
 }
 
+/* Number labels as offices write them: an international "+1" after the
+ * label, in a letter's sentence ("Chart # ..., Phone +1 (...)"), a
+ * signature's one-letter "T:" and "F:", and a form's "Label- value"
+ * whose words OCR ran together. A one-letter label takes only a whole
+ * phone number: "F: 1943-05-04" and "P. 2/6" are no numbers. */
+static void
+test_number_labels(void)
+{
+        static const char *const letter[] = {
+                "Harbor Clinic\n12 Main St\nT: 312.555.0160  F: +1 312 555 0161\n"
+                "Re: Ilona Varga, born 3/4/1950\nChart # MR20417, Phone +1 (312) 555-0177, Female\n"
+                "Dear Colleague,\nI am referring my patient to your general cardiology clinic.\n"
+                "Sincerely,\nTomas Lindqvist, MD\n",
+        };
+        static const char *const form[] = {
+                "CONSULT REQUEST\nPatient - Varga, Ilona\nBirth Date - 3/4/1950\nPtPhone- +1 (312) 555-0177\n"
+                "Provider information\nReferred by - Tomas Lindqvist, MD\nTel- 312 555 0160\n"
+                "F: 1943-05-04\nP. 2/6\n",
+        };
+        g_autoptr(RdReferral) a = extract_one_form(letter, 1);
+        g_autoptr(RdReferral) b = extract_one_form(form, 1);
+
+        g_assert_cmpstr(a->patient.phone, ==, "3125550177");
+        g_assert_cmpstr(a->patient.mrn, ==, "MR20417");
+        g_assert_cmpstr(a->referring.phone, ==, "3125550160");
+        g_assert_cmpstr(a->referring.fax, ==, "3125550161");
+        g_assert_cmpstr(b->patient.phone, ==, "3125550177");
+        g_assert_cmpstr(b->referring.phone, ==, "3125550160");
+        g_assert_null(b->referring.fax);
+}
+
 /* The hour of a fax header's time ("10:05") is not a misread "To:": the
  * sender's number after it stays the practice's fax. */
 /* Specks after the last word of the reason are fax noise; short words,
@@ -662,6 +693,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
         g_test_add_func("/fields/vanished-box", test_vanished_box);
         g_test_add_func("/fields/numbers-names-sex", test_numbers_names_sex);
+        g_test_add_func("/fields/number-labels", test_number_labels);
         g_test_add_func("/fields/reason-specks", test_reason_specks);
         g_test_add_func("/fields/header-time", test_header_time_not_recipient);
         g_test_add_func("/fields/name-vote", test_name_vote);
