@@ -162,6 +162,9 @@ static const Cue cues[] = {
  * policy's minimum confidence (0.25): it never meets an item by itself. */
 #define WEAK_ALONE_CONFIDENCE 0.2
 #define STRONG 4.0
+/* An EKG score its own words give: a machine interval (2 each) or four
+ * lead labels (0.5 each). */
+#define EKG_OWN_WORDS 2.0
 
 static const char *const lab_units[] = {
         "mmol/l", "mg/dl", "g/dl", "pg/ml", "ng/ml", "ng/l", "u/l", "iu/l", "k/ul", "m/ul",
@@ -575,6 +578,7 @@ rd_classify_page_with_picture(const char *text, double ecg_picture_score, gboole
                               gboolean is_email_body, RdPageClass *ret)
 {
         gboolean tracing = !is_email_body && ecg_picture_score >= RD_PICTURE_ECG_THRESHOLD; /* mostly tracing */
+        gboolean own_words;
 
         rd_classify_page(text, is_email_body, ret);
         if (ecg_picture_score == RD_PICTURE_UNKNOWN)
@@ -591,9 +595,15 @@ rd_classify_page_with_picture(const char *text, double ecg_picture_score, gboole
                 ret->cue = "report title + tracing strips";
                 return;
         }
-        if (ret->weak || ret->blank || ret->type == RD_DOC_EKG) {
-                /* mostly tracing, text weak or unreadable: an EKG */
+        /* Mostly tracing, and the text weak or unreadable, or saying EKG
+         * itself (a machine's interval or lead labels) with no other
+         * document's title, even where another kind scores more: a
+         * machine prints "Referred by", "Order", "Account" in its header
+         * too. A titled note that quotes an EKG's intervals stays a note. */
+        own_words = !ret->titled && ret->type_score[RD_DOC_EKG] >= EKG_OWN_WORDS;
+        if (ret->weak || ret->blank || ret->type == RD_DOC_EKG || own_words) {
                 ret->cue = ret->type == RD_DOC_EKG && !ret->weak ? "lead labels + tracing picture"
+                           : own_words                           ? "machine header + tracing picture"
                                                                  : "tracing picture";
                 ret->type = RD_DOC_EKG;
                 ret->blank = FALSE;

@@ -216,12 +216,25 @@ static const char holter_text[] = HDR
         "Hookup: 04/01/2027  Monitoring period: 48 hours  Total beats: 201,443\n"
         "Patient-triggered events: 3, all sinus rhythm.\n";
 
+/* a machine's printout whose header carries order fields, OCR'd poorly:
+ * one interval read, the rest garbled */
+static const char machine_header_text[] = HDR
+        "Referred by: Dr. Lane            Confirmed By:\n"
+        "Technician: RT   Test ind: chest pain\n"
+        "ORDER: 20418   ACCOUNT: 77120   Page 1 of 1\n"
+        "Referring physician to review. Consult requested.\n"
+        "Vent. rate 61 BPM   PR miterval 146 mos\n"
+        "ORS doration 92 ms   Abaomal ECG\n";
+
 static const PictureCase picture_cases[] = {
         /* mostly tracing, text unreadable or only a header: an EKG */
         { "tracing-no-text", HDR "~ ,. ;\n", 0.9, FALSE, RD_DOC_EKG, TRUE },
         { "tracing-garbled", HDR "l1 ;;. II ~~ aVR -- V1 ,,\nIII avF\n", 0.8, FALSE, RD_DOC_EKG, TRUE },
         /* the text's EKG cues and the tracing agree */
         { "tracing-and-leads", ekg_text, 0.85, FALSE, RD_DOC_EKG, TRUE },
+        /* the machine's header says EKG in its own words, over a tracing,
+         * whatever order fields it prints */
+        { "tracing-machine-header", machine_header_text, 0.88, FALSE, RD_DOC_EKG, TRUE },
         /* a stress test or Holter report showing strips stays that document */
         { "stress-with-strips", stress_text, 0.9, FALSE, RD_DOC_STRESS_TEST, TRUE },
         { "holter-with-strips", holter_text, 0.7, FALSE, RD_DOC_AMBULATORY_MONITOR, TRUE },
@@ -261,6 +274,17 @@ test_picture_text_disagrees(void)
         rd_classify_page_with_picture(note_text, 0.9, FALSE, FALSE, &with_picture);
         g_assert_cmpint(with_picture.type, ==, RD_DOC_CLINICAL_NOTES);
         g_assert_cmpfloat(with_picture.confidence, <, text_only.confidence);
+        /* the machine header alone is not enough to call it an EKG: it
+         * is the tracing that agrees with it */
+        rd_classify_page(machine_header_text, FALSE, &text_only);
+        g_assert_cmpint(text_only.type, !=, RD_DOC_EKG);
+        /* a titled note quoting an EKG's intervals over a tracing stays
+         * a note */
+        rd_classify_page_with_picture(HDR "OFFICE VISIT NOTE\nHPI: 64 y/o with palpitations.\n"
+                                          "EKG today: sinus rhythm, PR interval 168 ms, QRS duration 92 ms.\n"
+                                          "Assessment and plan: Holter monitor, follow up in 2 weeks.\n",
+                                      0.9, FALSE, FALSE, &with_picture);
+        g_assert_cmpint(with_picture.type, ==, RD_DOC_CLINICAL_NOTES);
         /* an email body is never a tracing */
         rd_classify_page_with_picture("Hi, see attached.\n", 0.95, FALSE, TRUE, &with_picture);
         g_assert_cmpint(with_picture.type, !=, RD_DOC_EKG);
