@@ -506,6 +506,25 @@ rd_mark_page_free(RdMarkPage *pm)
         g_free(pm);
 }
 
+/* Is @r (page coordinates) a letter inside a word OCR read on @line (a
+ * bold "o" or "m" of a label is square, and inked inside)? A box stands
+ * before its option: OCR reads it, if at all, as a word of its own or as
+ * the first letters of the option's, never after a letter outside it. */
+static gboolean
+inside_word(const Line *line, const Rect *r)
+{
+        for (guint i = 1; i < line->syms->len; i++) {
+                const Sym *s = &g_array_index(line->syms, Sym, i);
+                const Sym *prev = &g_array_index(line->syms, Sym, i - 1);
+                int cx = (s->x1 + s->x2) / 2;
+
+                if (cx >= r->x && cx <= r->x + r->w && !s->word_start && is_alnum_sym(s) &&
+                    is_alnum_sym(prev) && (prev->x1 + prev->x2) / 2 < r->x)
+                        return TRUE;
+        }
+        return FALSE;
+}
+
 /* Looks for boxes and rings on @line; TRUE when one was placed. */
 static gboolean
 find_marks(const RdMarkPage *pm, Line *line)
@@ -531,7 +550,8 @@ find_marks(const RdMarkPage *pm, Line *line)
                         if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1)
                                 continue; /* another line's */
                         if (r.w >= h / 2 && r.h >= h / 2 && r.w <= 3 * h / 2 && r.h <= 3 * h / 2 &&
-                            r.w * 20 >= r.h * 11 && r.h * 20 >= r.w * 11 && box_kind(pm->bin, &r, &inside)) {
+                            r.w * 20 >= r.h * 11 && r.h * 20 >= r.w * 11 && !inside_word(line, &r) &&
+                            box_kind(pm->bin, &r, &inside)) {
                                 g_array_append_val(boxes, r);
                                 g_array_append_val(insides, inside);
                         }
@@ -1165,3 +1185,4 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
         boxaDestroy(&half_boxes);
         return out != NULL ? g_string_free(out, FALSE) : NULL;
 }
+

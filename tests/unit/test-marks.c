@@ -24,6 +24,7 @@ typedef struct {
         gboolean check;   /* a check mark rather than an X */
         double stamp;     /* degrees a framed "URGENT" stamp is turned by; 0: none */
         gboolean over;    /* the stamp pressed over a line of print */
+        gboolean glyphs;  /* urgency boxes printed as the font's ballot boxes */
 } MarkCase;
 
 static const char *const urgency[] = { "Routine", "Urgent", "STAT" };
@@ -88,10 +89,14 @@ draw_form(const MarkCase *c)
         x = show(cr, 160, y, "MRN: BM-44021   Dept: Medicine   Room: D-12", FALSE, c);
         y += line;
 
-        /* urgency: drawn boxes, one ticked */
-        x = show(cr, 160, y, "Priority:", TRUE, c) + c->size;
+        /* urgency: drawn boxes or the font's ballot boxes, one ticked,
+         * after a bold label whose letters are square */
+        x = show(cr, 160, y, "Priority - Appointment:", TRUE, c) + c->size;
         for (int k = 0; k < 3; k++) {
-                x = draw_box(cr, x, y, k == c->ticked, c);
+                if (c->glyphs)
+                        x = show(cr, x, y, k == c->ticked ? "\u2612 " : "\u2610 ", FALSE, c);
+                else
+                        x = draw_box(cr, x, y, k == c->ticked, c);
                 x = show(cr, x, y, urgency[k], FALSE, c) + c->size * 1.2;
         }
         y += line;
@@ -273,6 +278,8 @@ main(int argc, char **argv)
                 { "DejaVu Sans", 30, TRUE, 1, 0, FALSE, -2 },
                 { "DejaVu Serif", 28, FALSE, 2, 1, TRUE, 1.5 },
                 { "DejaVu Sans Mono", 30, TRUE, 2, 1, TRUE, 2, TRUE },
+                { "DejaVu Sans Mono", 25, FALSE, 2, 1, TRUE, 0, FALSE, TRUE },
+                { "DejaVu Sans Mono", 24, FALSE, 1, 2, TRUE, 0, FALSE, TRUE },
         };
         g_autoptr(GError) error = NULL;
         int rc;
@@ -281,9 +288,10 @@ main(int argc, char **argv)
         engine = rd_ocr_engine_new(&error);
         g_assert_no_error(error);
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s/stamp%g%s", cases[i].font,
+                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s/stamp%g%s%s", cases[i].font,
                                                         cases[i].size, cases[i].fax ? "fax" : "fine",
-                                                        cases[i].stamp, cases[i].over ? "-over-print" : "");
+                                                        cases[i].stamp, cases[i].over ? "-over-print" : "",
+                                                        cases[i].glyphs ? "-glyph-boxes" : "");
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &cases[i], test_marks);
         }
