@@ -25,6 +25,7 @@ typedef struct {
         double stamp;     /* degrees a framed "URGENT" stamp is turned by; 0: none */
         gboolean over;    /* the stamp pressed over a line of print */
         gboolean glyphs;  /* urgency boxes printed as the font's ballot boxes */
+        double askew;     /* pixels the rule across the stamp climbs over the page */
 } MarkCase;
 
 static const char *const urgency[] = { "Routine", "Urgent", "STAT" };
@@ -148,7 +149,7 @@ draw_form(const MarkCase *c)
          * across the page, and a table's that end under the stamp */
         if (c->stamp != 0) {
                 cairo_move_to(cr, 100, 1000);
-                cairo_line_to(cr, 1600, 1000);
+                cairo_line_to(cr, 1600, 1000 - c->askew);
                 for (int r = 0; r < 2; r++) {
                         cairo_move_to(cr, 100, 972 + 60 * r);
                         cairo_line_to(cr, 1010, 972 + 60 * r);
@@ -267,7 +268,7 @@ int
 main(int argc, char **argv)
 {
         static const MarkCase cases[] = {
-                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 15 },
+                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 15, FALSE, FALSE, 4 },
                 { "DejaVu Serif", 26, FALSE, 2, 1, TRUE, 0 },
                 { "DejaVu Sans Mono", 28, FALSE, 0, 2, FALSE, -12 },
                 { "DejaVu Sans", 30, TRUE, 2, 1, TRUE, 0 },
@@ -288,10 +289,11 @@ main(int argc, char **argv)
         engine = rd_ocr_engine_new(&error);
         g_assert_no_error(error);
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s/stamp%g%s%s", cases[i].font,
+                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s/stamp%g%s%s%s", cases[i].font,
                                                         cases[i].size, cases[i].fax ? "fax" : "fine",
                                                         cases[i].stamp, cases[i].over ? "-over-print" : "",
-                                                        cases[i].glyphs ? "-glyph-boxes" : "");
+                                                        cases[i].glyphs ? "-glyph-boxes" : "",
+                                                        cases[i].askew != 0 ? "-rule-askew" : "");
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &cases[i], test_marks);
         }
