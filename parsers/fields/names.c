@@ -35,6 +35,41 @@ is_credential(const char *w)
         return FALSE;
 }
 
+/* A word of an organisation's name: a value that holds one is a
+ * practice, a clinic or a hospital ("Cedar Creek Health Center"), never
+ * a person. */
+static gboolean
+is_organisation_word(const char *w)
+{
+        static const char *const words[] = {
+                "medicine", "medical", "health", "healthcare", "clinic", "clinics", "care", "group",
+                "associates", "physicians", "center", "centre", "hospital", "family", "internal",
+                "partners", "wellness", "primary", "community", "institute", "pllc",
+                "llc", "inc",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+                if (g_ascii_strcasecmp(w, words[i]) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
+/* A word of a form's label next to the name, in the same cell or row
+ * ("Referring Provider", "Physician Victor Whitaker"): not the name's. */
+static gboolean
+is_label_word(const char *w)
+{
+        static const char *const words[] = {
+                "referring", "referred", "provider", "physician", "pcp", "ordering", "npi",
+                "phone", "fax", "tel", "by", "name", "patient", "practice",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
+                if (g_ascii_strcasecmp(w, words[i]) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
 static gboolean
 is_name_word(const char *w)
 {
@@ -116,6 +151,15 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
                 }
                 if (is_credential(w)) {
                         /* Credentials end the name ("Jane Doe, MD NPI"). */
+                        if (words->len > 0)
+                                break;
+                        continue;
+                }
+                if (is_organisation_word(w))
+                        return FALSE;
+                /* a label's words before the name are skipped, and after
+                 * it end it ("Leah Kaplan Practice" is a row's next cell) */
+                if (is_label_word(w)) {
                         if (words->len > 0)
                                 break;
                         continue;

@@ -97,6 +97,15 @@ test_names(void)
                 { "Anne Marie K. Dubois, FNP-C", "Dubois", "Anne Marie" },
                 { "of the heart", NULL, NULL },
                 { "12 Main St", NULL, NULL },
+                /* an organisation is no person; a label's words round a
+                 * name are not the name's */
+                { "Cedar Creek Health Center", NULL, NULL },
+                { "PRACTICE Summit Community Clinic", NULL, NULL },
+                { "Oak Hollow Internal Medicine", NULL, NULL },
+                { "Referring Provider", NULL, NULL },
+                { "Physician Ana Whitfield", "Whitfield", "Ana" },
+                { "Ana Whitfield Practice", "Whitfield", "Ana" },
+                { "Ana Whitfield, MD Phone", "Whitfield", "Ana" },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
