@@ -306,10 +306,13 @@ letter_label(const char *line, const char *p, const char **ret_value)
                 { "p", L_PHONE, SEC_NONE },
                 { "f", L_FAX, SEC_NONE },
         };
-        const char *q = p + 1;
+        const char *q;
         int digits = 0;
 
-        if ((p > line && p[-1] != ' ' && p[-1] != '\t') || (*q != ':' && *q != '-'))
+        if ((*p != 'T' && *p != 'P' && *p != 'F') || (p > line && p[-1] != ' ' && p[-1] != '\t'))
+                return NULL;
+        q = p + 1;
+        if (*q != ':' && *q != '-')
                 return NULL;
         q++;
         while (*q == ' ')
