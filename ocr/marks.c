@@ -784,8 +784,9 @@ rd_mark_line_rewrite(RdMarkLine *line, const RdMarkPage *page)
  * inside a slanted frame is a hole shaped like a turned rectangle: it
  * fills the smallest rectangle round it (a ring's inside leaves that
  * rectangle's corners empty), the rectangle is wider than high along
- * the writing, and its bounding box's corners are outside it (a level
- * frame, a table cell, is read by OCR already). */
+ * the writing, and it is turned by half a degree or more (a level frame,
+ * a table cell, is read by OCR already, and is a stamp only round big
+ * letters). */
 typedef struct {
         int x, y;
 } Pt;
