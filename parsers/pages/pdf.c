@@ -207,19 +207,31 @@ rd_pdf_render_gray(PopplerPage *page, int w, int h, double dpi_x, double dpi_y)
  * none; NULL when no line does. */
 #define RD_PDF_MARKS_DPI 150.0
 
+/* A character box's edge in pixels of the marks picture: a damaged PDF
+ * may put a character anywhere, NaN and far off the page included. */
+static int
+page_px(double v)
+{
+        if (!(v > -100000))
+                return -100000;
+        return v < 100000 ? (int)v : 100000;
+}
+
 static GPtrArray *
 rd_pdf_text_marks(PopplerPage *page, const char *text, const PopplerRectangle *rects,
                   GArray *lines, double width, double height)
 {
         double f = RD_PDF_MARKS_DPI / 72.0;
-        int w = (int)ceil(width * f), h = (int)ceil(height * f);
+        int w, h;
         g_autoptr(PIX) gray = NULL;
         g_autoptr(PIX) bin = NULL;
         g_autoptr(RdMarkPage) pm = NULL;
         GPtrArray *out = NULL;
 
-        if (w > 4000 || h > 6000)
+        if (!(width > 0 && height > 0 && width * f <= 4000 && height * f <= 6000))
                 return NULL; /* not a letter-size form */
+        w = (int)ceil(width * f);
+        h = (int)ceil(height * f);
         gray = rd_pdf_render_gray(page, w, h, RD_PDF_MARKS_DPI, RD_PDF_MARKS_DPI);
         bin = gray != NULL ? pixConvertTo1(gray, 160) : NULL;
         pm = bin != NULL ? rd_mark_page_new(bin) : NULL;
@@ -248,8 +260,8 @@ rd_pdf_text_marks(PopplerPage *page, const char *text, const PopplerRectangle *r
                                 continue;
                         }
                         g_unichar_to_utf8(c, ch);
-                        rd_mark_line_add(ml, ch, (int)floor(r->x1 * f), (int)floor(r->y1 * f),
-                                         (int)ceil(r->x2 * f), (int)ceil(r->y2 * f), space);
+                        rd_mark_line_add(ml, ch, page_px(floor(r->x1 * f)), page_px(floor(r->y1 * f)),
+                                         page_px(ceil(r->x2 * f)), page_px(ceil(r->y2 * f)), space);
                         space = FALSE;
                 }
                 again = rd_mark_line_rewrite(ml, pm);
