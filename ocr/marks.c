@@ -961,34 +961,40 @@ keep_stamp_letters(PIX *ink)
         pixaDestroy(&pixa);
 }
 
-/* Reads the stamp whose inside is @hole (a clip of the page's holes) over
- * @ink (the same clip of the page); @turned_only: none in a level frame. */
-static char *
-read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean turned_only)
+/* The frame round a stamp's letters: the corners of its inside and the
+ * turn of its writing. */
+typedef struct {
+        Pt q[4];
+        double angle;
+        gboolean square;
+} StampShape;
+
+/* Whether @hole (a clip of the page's holes) is the inside of a stamp's
+ * frame, and its shape in @shape; @turned_only: none in a level frame.
+ * This depends on the hole alone, so it runs before the page's ink is
+ * clipped, mended and read. */
+static gboolean
+stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
 {
         g_autoptr(PIX) inner = NULL;
-        g_autoptr(PIX) level = NULL;
-        g_autoptr(PIX) framed = NULL;
-        Pt q[4];
-        double angle = 0, fill = 0, ink_fill = 0;
-        gboolean square;
+        double fill = 0, ink_fill = 0;
 
-        if (hole == NULL || ink == NULL)
-                return NULL;
+        if (hole == NULL)
+                return FALSE;
         /* the frame's inside with the letters in it */
         inner = pixHolesByFilling(hole, 4);
         if (inner == NULL)
-                return NULL;
+                return FALSE;
         pixOr(inner, inner, hole);
-        if (!min_area_rect(inner, q, &angle, &fill, &ink_fill))
-                return NULL;
+        if (!min_area_rect(inner, shape->q, &shape->angle, &fill, &ink_fill))
+                return FALSE;
         /* level within half a degree */
-        square = ABS(angle) < G_PI / 360;
-        if ((square && turned_only) || (!square && (fill < 0.9 || ink_fill < 0.5)))
-                return NULL;
+        shape->square = ABS(shape->angle) < G_PI / 360;
+        if ((shape->square && turned_only) || (!shape->square && (fill < 0.9 || ink_fill < 0.5)))
+                return FALSE;
         /* a level frame is a stamp only round letters bigger than a
          * form's (a table cell holds the form's own) */
-        if (square) {
+        if (shape->square) {
                 g_autoptr(PIX) letters = pixSubtract(NULL, inner, hole);
                 BOXA *lb = letters != NULL ? pixConnCompBB(letters, 8) : NULL;
                 int big = 0, all = 0;
@@ -1004,16 +1010,24 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean turned_only)
                 }
                 boxaDestroy(&lb);
                 if (all < 3 || 2 * big < all)
-                        return NULL;
+                        return FALSE;
+                shape->angle = 0;
         }
-        if (square)
-                angle = 0;
-        if (ABS(angle) > 0.8)
-                return NULL;
+        return ABS(shape->angle) <= 0.8;
+}
+
+/* Reads the stamp of @shape from @ink (the same clip of the page as its
+ * hole). */
+static char *
+read_stamp(TessBaseAPI *api, PIX *ink, const StampShape *shape, int ppi)
+{
+        g_autoptr(PIX) level = NULL;
+        g_autoptr(PIX) framed = NULL;
+
         /* keep the ink inside the quadrilateral the frame's inside
          * spans, three pixels in from its edges: the letters, whole, even
          * where one touches the frame, and none of the frame */
-        if (!square) {
+        if (!shape->square) {
                 int w = pixGetWidth(ink), h = pixGetHeight(ink);
 
                 for (int y = 0; y < h; y++)
@@ -1021,7 +1035,7 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean turned_only)
                                 gboolean in = TRUE;
 
                                 for (int e = 0; e < 4 && in; e++) {
-                                        const Pt *a = &q[e], *c = &q[(e + 1) % 4];
+                                        const Pt *a = &shape->q[e], *c = &shape->q[(e + 1) % 4];
                                         double ex = c->x - a->x, ey = c->y - a->y, len = hypot(ex, ey);
                                         /* the points run clockwise on screen:
                                          * inside is to the right of each edge */
@@ -1034,7 +1048,7 @@ read_stamp(TessBaseAPI *api, PIX *ink, PIX *hole, int ppi, gboolean turned_only)
                         }
         }
         keep_stamp_letters(ink);
-        level = pixRotate(ink, (float)angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+        level = pixRotate(ink, (float)shape->angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
         framed = level != NULL ? pixAddBorder(level, 20, 0) : NULL;
         if (framed == NULL)
                 return NULL;
@@ -1116,6 +1130,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                         g_autoptr(PIX) hole = NULL;
                         g_autoptr(PIX) ink = NULL;
                         gboolean seen = FALSE;
+                        StampShape shape;
                         BOX *clip;
 
                         boxaGetBoxGeometry(boxes, i, &r.x, &r.y, &r.w, &r.h);
@@ -1141,6 +1156,8 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                                 pixDestroy(&hole);
                                 hole = big;
                         }
+                        if (!stamp_shape(hole, ppi, pass == 0, &shape))
+                                continue;
                         clip = boxCreate(full.x, full.y, full.w, full.h);
                         ink = clip != NULL ? pixClipRectangle(pm->bin, clip, NULL) : NULL;
                         boxDestroy(&clip);
@@ -1178,7 +1195,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                                 if (rules != NULL)
                                         pixSubtract(ink, ink, rules);
                         }
-                        word = read_stamp(api, ink, hole, ppi, pass == 0);
+                        word = read_stamp(api, ink, &shape, ppi);
                         if (word == NULL)
                                 continue;
                         g_array_append_val(found, full);
