@@ -11,7 +11,8 @@
 
 /* Phrases that a human reads as "this page is a ...". Weights are doubled
  * in a page's title area (its first lines), where titles live; in the body
- * the same words are more often mentions ("echo report enclosed"). */
+ * the same words are more often mentions ("echo report enclosed"), or
+ * what a referral asks for ("Reason: calcium score"). */
 typedef struct {
         const char *phrase;
         RdDocType type;
@@ -300,6 +301,31 @@ is_mention_line(const char *low)
         return FALSE;
 }
 
+/* A heading that names the page a referral in other words than the
+ * cues' ("Referral / Authorization", "New Patient Referral"): the word
+ * itself, as a title, not a label's value ("Re: referral") nor a
+ * section's ("Reason for referral"). @headings: the page's first short
+ * lines, lowercased, one a line. */
+static gboolean
+is_referral_heading(const char *headings)
+{
+        g_auto(GStrv) lines = g_strsplit(headings, "\n", -1);
+
+        for (guint i = 0; lines[i]; i++) {
+                const char *at = strstr(lines[i], "referral");
+                const char *after = at != NULL ? at + strlen("referral") : NULL;
+
+                if (at == NULL || (at > lines[i] && g_ascii_isalnum(at[-1])) ||
+                    (*after != 's' && g_ascii_isalnum(*after)) || (*after == 's' && g_ascii_isalnum(after[1])))
+                        continue;
+                if (memchr(lines[i], ':', at - lines[i]) != NULL || strstr(lines[i], "reason") ||
+                    strstr(lines[i], "thank") || is_mention_line(lines[i]))
+                        continue;
+                return TRUE;
+        }
+        return FALSE;
+}
+
 /* A cue that opens its line as a label ("Progress note:", "Assessment -")
  * names a section of this page even in a line that mentions other things. */
 static gboolean
@@ -338,6 +364,10 @@ cue_weight(GPtrArray *content, const Cue *cue)
                         continue;
                 if (!about_packet && is_mention_line(low) &&
                     !cue_opens_label(low, at, strlen(cue->phrase)))
+                        continue;
+                /* what a referral or an order is for ("Reason: calcium
+                 * score") names the test asked for, not this page */
+                if (!about_packet && g_strstr_len(low, at - low, "reason") != NULL)
                         continue;
                 best = MAX(best, i < TITLE_LINES ? 2 * cue->weight : cue->weight);
         }
@@ -547,6 +577,10 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                 if (w > 0 && strstr(headings->str, cues[k].phrase))
                         titled[cues[k].type] = TRUE;
                 score[cues[k].type] += w;
+        }
+        if (!titled[RD_DOC_REFERRAL_FORM] && is_referral_heading(headings->str)) {
+                titled[RD_DOC_REFERRAL_FORM] = TRUE;
+                score[RD_DOC_REFERRAL_FORM] += 10;
         }
         score[RD_DOC_COVER_SHEET] += cover_fields_score(lines);
         /* An EKG is a machine header (rate, intervals, axes, paper speed)

@@ -81,6 +81,24 @@ test_single_pages(void)
                       "Strength\n10 mg\n40 mg\n20mg\n5 mg\nDirections\nonce daily\nat bedtime\n"
                       "twice daily as needed\nBID\n",
                   RD_DOC_MED_LIST },
+                /* a form titled a referral in words no cue names,
+                 * whose reason is a test another kind of report is
+                 * titled by */
+                { HDR "Ridge Heart Partners\nReferral / Authorization\n"
+                      "Patient: Doe, Jane DOB: 05/06/1950\n"
+                      "Reason: coronary calcium score 412, chest pressure\n"
+                      "Priority: [X] Routine [ ] Urgent\nService: [X] Consult [ ] Echo\n",
+                  RD_DOC_REFERRAL_FORM },
+                { HDR "NEW PATIENT REFERRAL\nPatient: Doe, Jane DOB: 05/06/1950\n"
+                      "Reason for visit: coronary calcium score 380, dyspnea\nInsurance: Acme Health\n",
+                  RD_DOC_REFERRAL_FORM },
+                /* the word as a label's value or a section is not a title */
+                { HDR "Facsimile cover sheet\nRe: referral\nTo: Cardiology\nFrom: Dr. Lee\n"
+                      "Number of pages: 4\n",
+                  RD_DOC_COVER_SHEET },
+                { HDR "CT CALCIUM SCORE\nReason for referral: chest pain\nTechnique: non-contrast CT.\n"
+                      "Agatston score 412.\nImpression: high coronary calcium.\n",
+                  RD_DOC_IMAGING },
                 /* a note's few medications stay the note's */
                 { HDR "PROGRESS NOTE\nChief complaint: palpitations\nHistory of present illness: weeks.\n"
                       "Medications: metoprolol 25 mg BID, lisinopril 10 mg daily, aspirin 81 mg daily\n"
