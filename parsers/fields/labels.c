@@ -302,14 +302,18 @@ static const Label *
 letter_label(const char *line, const char *p, const char **ret_value)
 {
         static const Label letters[] = {
-                { "t", L_PHONE, SEC_NONE },
-                { "p", L_PHONE, SEC_NONE },
-                { "f", L_FAX, SEC_NONE },
+                { "T", L_PHONE, SEC_NONE },
+                { "P", L_PHONE, SEC_NONE },
+                { "F", L_FAX, SEC_NONE },
         };
+        const Label *label = NULL;
         const char *q;
         int digits = 0;
 
-        if ((*p != 'T' && *p != 'P' && *p != 'F') || (p > line && p[-1] != ' ' && p[-1] != '\t'))
+        for (gsize i = 0; i < G_N_ELEMENTS(letters) && label == NULL; i++)
+                if (*p == letters[i].text[0])
+                        label = &letters[i];
+        if (label == NULL || (p > line && p[-1] != ' ' && p[-1] != '\t'))
                 return NULL;
         q = p + 1;
         if (*q != ':' && *q != '-')
@@ -323,12 +327,8 @@ letter_label(const char *line, const char *p, const char **ret_value)
                 digits += g_ascii_isdigit(*d);
         if (digits < 10)
                 return NULL;
-        for (gsize i = 0; i < G_N_ELEMENTS(letters); i++)
-                if (*p == g_ascii_toupper(letters[i].text[0])) {
-                        *ret_value = q;
-                        return &letters[i];
-                }
-        return NULL;
+        *ret_value = q;
+        return label;
 }
 
 /* Label match at @p (case-insensitive, word boundary before and after)

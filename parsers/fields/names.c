@@ -6,6 +6,16 @@
 
 #include "names.h"
 
+/* Whether @w is one of the @n lowercase @words, in any case. */
+static gboolean
+word_in(const char *w, const char *const *words, gsize n)
+{
+        for (gsize i = 0; i < n; i++)
+                if (g_ascii_strcasecmp(w, words[i]) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
 static gboolean
 is_credential(const char *w)
 {
@@ -29,14 +39,11 @@ is_credential(const char *w)
         if (strlen(w) == 4 && g_ascii_isupper(w[0]) && g_ascii_isupper(w[1]) && w[2] == '-' &&
             g_ascii_isupper(w[3]))
                 return TRUE;
-        for (gsize i = 0; i < G_N_ELEMENTS(creds); i++)
-                if (strcmp(buf, creds[i]) == 0)
-                        return TRUE;
-        return FALSE;
+        return word_in(buf, creds, G_N_ELEMENTS(creds));
 }
 
 /* A word of an organisation's name: a value that holds one is a
- * practice, a clinic or a hospital ("Cedar Creek Health Center"), never
+ * practice, a clinic or a hospital ("Lakeside Health Center"), never
  * a person. */
 static gboolean
 is_organisation_word(const char *w)
@@ -48,14 +55,11 @@ is_organisation_word(const char *w)
                 "llc", "inc",
         };
 
-        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
-                if (g_ascii_strcasecmp(w, words[i]) == 0)
-                        return TRUE;
-        return FALSE;
+        return word_in(w, words, G_N_ELEMENTS(words));
 }
 
 /* A word of a form's label next to the name, in the same cell or row
- * ("Referring Provider", "Physician Victor Whitaker"): not the name's. */
+ * ("Referring Provider", "Physician Ann Lee"): not the name's. */
 static gboolean
 is_label_word(const char *w)
 {
@@ -64,10 +68,7 @@ is_label_word(const char *w)
                 "phone", "fax", "tel", "by", "name", "patient", "practice",
         };
 
-        for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
-                if (g_ascii_strcasecmp(w, words[i]) == 0)
-                        return TRUE;
-        return FALSE;
+        return word_in(w, words, G_N_ELEMENTS(words));
 }
 
 static gboolean
