@@ -27,6 +27,10 @@ is_ticked_box_glyph(gunichar c)
                c == 0x25FC || c == 0x25FE;
 }
 
+/* What OCR makes of a box's own strokes and of the rule or dot in an
+ * empty one: no ink inside it. */
+static const char box_strokes[] = "[](){}|JIl1!07OoCcQLU/\\_-.,:;";
+
 /* What a short token of box characters says: a tick (☒ ☑ ✓ ✔ ■ ●, X, or
  * a filled box OCR read as K, B, &, %), an empty box, or no box. */
 static RdBox
@@ -37,6 +41,13 @@ box_token(const char *start, const char *end)
          * slash or a symbol ("[/¥]"), is ink in the box, a tick */
         gboolean closed = end - start >= 3 && (*start == '[' || *start == '(') &&
                           (end[-1] == ']' || end[-1] == ')');
+        /* in square brackets, a shape ("[[]]": a box glyph the font
+         * lacked, printed as an empty rectangle) or a symbol ("[@]") is
+         * ink in the box; a bracket's stroke read as a letter or a digit
+         * ("[J]", "[1]", "[|]"), a rule or a dot ("[_]", "[.]") is not */
+        gboolean square = end - start >= 3 && *start == '[' && end[-1] == ']';
+        gboolean nested = square && memchr(start + 1, '[', end - start - 2) != NULL &&
+                          memchr(start + 1, ']', end - start - 2) != NULL;
         guint chars = 0;
 
         if (end == start)
@@ -60,7 +71,10 @@ box_token(const char *start, const char *end)
                         q = g_utf8_next_char(q);
                         continue;
                 }
-                if (strchr("Xx%&#*", c) || (q == start && strchr("KkB", c)))
+                if (nested || (square && q > start && q < end - 1 &&
+                               !strchr(box_strokes, c)))
+                        ticked = TRUE;
+                else if (strchr("Xx%&#*", c) || (q == start && strchr("KkB", c)))
                         ticked = TRUE;
                 /* a check mark OCR read as a v inside its box: "[v]", "(V)" */
                 else if ((c == 'v' || c == 'V') && (memchr(start, '[', (gsize)(end - start)) ||
@@ -68,7 +82,7 @@ box_token(const char *start, const char *end)
                         ticked = TRUE;
                 else if (closed && (c == '/' || c == '\\'))
                         ticked = TRUE;
-                else if (!strchr("[](){}|JIl1!07OoCcQLU/\\_-.,:;", c))
+                else if (!strchr(box_strokes, c))
                         return RD_BOX_NONE;
                 /* punctuation alone ("-", ":", ".") is a sentence's, not a box */
                 if (!strchr("-.,:;", c))

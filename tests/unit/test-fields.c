@@ -129,6 +129,22 @@ test_checkboxes(void)
         g_assert_true(rd_checkbox_ticked(line, strstr(line, "Later")));
         g_assert_true(rd_checkbox_ticked(line, strstr(line, "Maybe")));
         g_assert_false(rd_checkbox_ticked(line, strstr(line, "Priority")));
+
+        /* a shape inside square brackets is ink in the box (a tick the
+         * font lacked, printed as an empty rectangle), and so is a
+         * symbol; a bracket's stroke read as a letter, a rule or a dot
+         * is not */
+        {
+                const char *shapes = "Clinic: [[]] Interventional [@] Echo [J] Holter [_] General [|] Stress [.] EP";
+
+                g_assert_true(rd_checkbox_ticked(shapes, strstr(shapes, "Interventional")));
+                g_assert_true(rd_checkbox_ticked(shapes, strstr(shapes, "Echo")));
+                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "Holter")));
+                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "General")));
+                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "Stress")));
+                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "EP")));
+                g_assert_cmpint(rd_checkbox_before(shapes, strstr(shapes, "General")), ==, RD_BOX_EMPTY);
+        }
 }
 
 static void
