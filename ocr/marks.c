@@ -506,6 +506,31 @@ rd_mark_page_free(RdMarkPage *pm)
         g_free(pm);
 }
 
+/* The inside of the ring whose hole is @i of @pm's holes, on a line
+ * of letters @h high: a letter that touches the ring above and below
+ * cuts a sliver off its inside, and the inside is all of them. */
+static Rect
+ring_inside(const RdMarkPage *pm, int i, int h)
+{
+        Rect r, ring;
+
+        boxaGetBoxGeometry(pm->hole_boxes, i, &r.x, &r.y, &r.w, &r.h);
+        ring = r;
+        for (int j = 0; j < boxaGetCount(pm->hole_boxes); j++) {
+                Rect o;
+
+                boxaGetBoxGeometry(pm->hole_boxes, j, &o.x, &o.y, &o.w, &o.h);
+                if (j == i || 3 * o.h < r.h || o.y + o.h / 2 < r.y || o.y + o.h / 2 > r.y + r.h ||
+                    o.x + o.w < r.x - 2 * h || o.x > r.x + r.w + 2 * h)
+                        continue;
+                ring.w = MAX(ring.x + ring.w, o.x + o.w) - MIN(ring.x, o.x);
+                ring.x = MIN(ring.x, o.x);
+                ring.h = MAX(ring.y + ring.h, o.y + o.h) - MIN(ring.y, o.y);
+                ring.y = MIN(ring.y, o.y);
+        }
+        return ring;
+}
+
 /* Is @r (page coordinates) a letter inside a word OCR read on @line (a
  * bold "o" or "m" of a label is square, and inked inside)? A box stands
  * before its option: OCR reads it, if at all, as a word of its own or as
@@ -582,27 +607,57 @@ find_marks(const RdMarkPage *pm, Line *line)
                 if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1 ||
                     !is_ring_hole(pm->holes, &r, h))
                         continue;
-                /* a letter that touches the ring above and below cuts a
-                 * sliver off its inside: the ring's inside is all of them */
                 {
-                        Rect ring = r;
+                        Rect ring = ring_inside(pm, i, h);
 
-                        for (int j = 0; j < boxaGetCount(pm->hole_boxes); j++) {
-                                Rect o;
-
-                                boxaGetBoxGeometry(pm->hole_boxes, j, &o.x, &o.y, &o.w, &o.h);
-                                if (j == i || 3 * o.h < r.h || o.y + o.h / 2 < r.y || o.y + o.h / 2 > r.y + r.h ||
-                                    o.x + o.w < r.x - 2 * h || o.x > r.x + r.w + 2 * h)
-                                        continue;
-                                ring.w = MAX(ring.x + ring.w, o.x + o.w) - MIN(ring.x, o.x);
-                                ring.x = MIN(ring.x, o.x);
-                                ring.h = MAX(ring.y + ring.h, o.y + o.h) - MIN(ring.y, o.y);
-                                ring.y = MIN(ring.y, o.y);
-                        }
                         placed |= place_ring(line, &ring, h);
                 }
         }
         return placed;
+}
+
+/* The words ringed on the line below @line (of @lines) that OCR did not
+ * read as a line at all: an option a row wrapped onto a line of its own,
+ * the ring's strokes through every letter. Each as "(word)" on a line of
+ * its own; NULL when there is none. */
+static char *
+rings_below(const RdMarkPage *pm, GPtrArray *lines, const Line *line)
+{
+        int h = median_height(line->syms);
+        g_autoptr(GString) out = NULL;
+
+        if (h < 6 || line->reader == NULL)
+                return NULL;
+        for (int i = 0; i < boxaGetCount(pm->hole_boxes); i++) {
+                Rect r, ring;
+                int mid;
+                gboolean read = FALSE;
+                g_autofree char *word = NULL;
+
+                boxaGetBoxGeometry(pm->hole_boxes, i, &r.x, &r.y, &r.w, &r.h);
+                mid = r.y + r.h / 2;
+                if (mid <= line->y2 || mid > line->y2 + 5 * h / 2 || r.x < line->x1 - 3 * h ||
+                    r.x + r.w > line->x2 + 20 * h || !is_ring_hole(pm->holes, &r, h))
+                        continue;
+                /* a line OCR did read there has its rings looked for */
+                for (guint k = 0; k < lines->len && !read; k++) {
+                        const Line *o = g_ptr_array_index(lines, k);
+
+                        /* and one nearer above it claims it */
+                        read = o->syms->len > 0 && o->x1 < r.x + r.w && r.x < o->x2 &&
+                               ((mid >= o->y1 && mid <= o->y2) || (o->y1 > line->y1 && o->y2 < mid));
+                }
+                if (read)
+                        continue;
+                ring = ring_inside(pm, i, h);
+                word = read_ring(line->reader, &ring);
+                if (word == NULL)
+                        continue;
+                if (out == NULL)
+                        out = g_string_new(NULL);
+                g_string_append_printf(out, "(%s)\n", word);
+        }
+        return out != NULL ? g_string_free(g_steal_pointer(&out), FALSE) : NULL;
 }
 
 static char *
@@ -705,18 +760,33 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
                 g_autofree char *again = NULL;
                 const char *at;
 
+                g_autofree char *below = NULL;
+                gboolean marked;
+
                 line->reader = &reader;
-                if (line->syms->len == 0 || !find_marks(pm, line))
+                if (line->syms->len == 0)
+                        continue;
+                marked = find_marks(pm, line);
+                below = rings_below(pm, lines, line);
+                if (!marked && below == NULL)
                         continue;
                 at = line->text[0] != '\0' ? strstr(cursor, line->text) : NULL;
                 if (at == NULL)
                         continue;
-                again = line_text(line);
                 if (out == NULL)
                         out = g_string_new(NULL);
                 g_string_append_len(out, cursor, at - cursor);
-                g_string_append(out, again);
-                g_string_append_c(out, '\n');
+                if (marked) {
+                        again = line_text(line);
+                        g_string_append(out, again);
+                        g_string_append_c(out, '\n');
+                } else {
+                        g_string_append(out, line->text);
+                        if (!g_str_has_suffix(line->text, "\n"))
+                                g_string_append_c(out, '\n');
+                }
+                if (below != NULL)
+                        g_string_append(out, below);
                 cursor = at + strlen(line->text);
         }
         stamps = find_stamps(api, pm, ppi);

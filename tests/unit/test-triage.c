@@ -215,6 +215,9 @@ static const ServiceCase service_cases[] = {
           "heart_failure", RD_TRIAGE_STRONG },
         { "ticked-after", "Service: Interventional [X]  Preventive [ ]  Heart failure [ ]\n",
           "interventional", RD_TRIAGE_STRONG },
+        /* the ringed option wrapped onto a line of its own, below the row */
+        { "circled-wrapped", "Service General Cardiology Electrophysiology Heart Failure\n(Preventive)\n",
+          "preventive", RD_TRIAGE_STRONG },
         { "unticked", "Service: [ ] General cardiology [ ] Electrophysiology [ ] Heart failure\n",
           NULL, RD_TRIAGE_NONE },
         { "two-ticks", "Service: [X] Preventive [X] Heart failure [ ] Interventional\n",
