@@ -327,8 +327,8 @@ others_empty(const char *line, gsize n_opts, const char *const *pos, gsize k)
  * An empty box's inside is white, what OCR read there is ink: a tick,
  * as long as the row's other boxes read empty (others_empty), which is
  * how a row of boxes all misread the same way is told apart. Strokes
- * ("[|]", "[1]", "[J]", as junk_mark knows them) are the box's own
- * sides read twice. */
+ * ("[|]", "[1]", "[J]", "[}]", as junk_mark knows them) are the box's
+ * own sides read twice. */
 static gboolean
 inked_box(const char *line, const char *label_start)
 {
@@ -341,7 +341,7 @@ inked_box(const char *line, const char *label_start)
         for (const char *q = p + 1; q < end - 1; q++) {
                 if (!g_ascii_isgraph(*q))
                         return FALSE;
-                if (!strchr("|1!_-.,:;'`[]()IJLUCOcoijlu", *q))
+                if (!strchr("|1!_-.,:;'`[](){}IJLUCOcoijlu", *q))
                         inside++;
         }
         return inside > 0;

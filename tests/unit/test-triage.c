@@ -67,6 +67,10 @@ static const UrgencyCase urgency_cases[] = {
         { "filled-box-m-glued", "Appointment: ocRoutine mUrgent  oSTAT\n", "urgent", RD_TRIAGE_STRONG },
         { "empty-box-lj", "Appointment: [] Routine .[] Urgent. LJSTAT\n", "routine", RD_TRIAGE_NONE },
         { "two-filled-boxes", "Priority: [ ] Routine  Ed Urgent  Bd STAT\n", "routine", RD_TRIAGE_NONE },
+        /* an empty box's side read as a brace is a stroke, not ink: a
+         * stricter checklist relaxed on it is a false "complete" */
+        { "empty-box-brace", "Priority: {] Routine []Urgent [}]STAT\n", "routine", RD_TRIAGE_NONE },
+        { "empty-box-braces", "Appointment: [] Routine [{] Urgent [] STAT\n", "routine", RD_TRIAGE_NONE },
         /* printed, not marked: says nothing, routine applies */
         { "unticked-row", "Priority: [ ] Routine  [ ] Urgent  [ ] STAT\n", "routine", RD_TRIAGE_NONE },
         { "unticked-glyphs", "Priority: \u2610 Routine \u2610 Urgent \u2610 STAT\n", "routine", RD_TRIAGE_NONE },
