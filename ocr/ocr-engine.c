@@ -524,14 +524,9 @@ rd_ocr_engine_read(RdOcrEngine *self, PIX *pix, guint deadline_ms, RdOcrResult *
         ret->width = pixGetWidth(pix);
         ret->height = pixGetHeight(pix);
 
-        prepared = rd_ocr_page_prepare(pix, &ppi, &skew, error);
+        prepared = rd_ocr_page_prepare(pix, &ppi, &skew, &ret->picture, &mask, error);
         if (prepared == NULL)
                 return FALSE;
-        /* the picture measure only informs: a failure leaves it unknown */
-        if (!rd_picture_measure_mask(prepared, &ret->picture, &mask, NULL)) {
-                memset(&ret->picture, 0, sizeof(ret->picture));
-                ret->picture.tracing_angle = ret->picture.upright_turn = -1;
-        }
         if (ret->picture.blank) {
                 /* specks or a header line: nothing worth a pass */
                 pass.text = g_strdup("");

@@ -2,8 +2,10 @@
 /* Leptonica preprocessing of one page image before Tesseract sees it:
  * depth, fax resolution, scale and skew. Owns the intermediate PIXes. */
 #include <math.h>
+#include <string.h>
 
 #include "ocr-private.h"
+#include "picture-private.h"
 
 PIX *
 rd_ocr_page_to_gray(PIX *pix, gboolean brightest)
@@ -71,8 +73,8 @@ rd_ocr_res_plausible(int res)
         return res >= 90 && res <= 1200;
 }
 
-PIX *
-rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error)
+static PIX *
+prepare(PIX *pix, gboolean deskew, int *ret_ppi, double *ret_skew, GError **error)
 {
         g_autoptr(PIX) gray = NULL;
         int xres = pixGetXRes(pix);
@@ -157,7 +159,7 @@ rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error)
                 g_autoptr(PIX) bin = pixGetDepth(gray) == 1 ? pixClone(gray)
                                                             : pixConvertTo1(gray, 140);
 
-                if (bin != NULL && pixFindSkew(bin, &angle, &conf) == 0 && conf >= 3.0f &&
+                if (deskew && bin != NULL && pixFindSkew(bin, &angle, &conf) == 0 && conf >= 3.0f &&
                     fabsf(angle) > RD_OCR_MIN_DESKEW && fabsf(angle) <= 10.0f) {
                         g_autoptr(PIX) src = pixGetDepth(gray) == 1 ? pixConvertTo8(gray, FALSE)
                                                                     : pixClone(gray);
@@ -177,6 +179,49 @@ rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error)
 
         *ret_ppi = ppi;
         return g_steal_pointer(&gray);
+}
+
+PIX *
+rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, RdPicture *ret_picture, PIX **ret_mask,
+                    GError **error)
+{
+        g_autoptr(PIX) prepared = prepare(pix, TRUE, ret_ppi, ret_skew, error);
+
+        if (ret_mask != NULL)
+                *ret_mask = NULL;
+        if (prepared == NULL)
+                return NULL;
+        /* the picture measure only informs: a failure leaves it unknown */
+        if (!rd_picture_measure_mask(prepared, ret_picture, ret_mask, NULL)) {
+                memset(ret_picture, 0, sizeof(*ret_picture));
+                ret_picture->tracing_angle = ret_picture->upright_turn = -1;
+        }
+        /* A tracing's slanted strokes can pass for a crooked page: turned
+         * "straight", its level traces come out tilted and are no longer
+         * found. A straightened page with no tracing is measured again as
+         * it came, and taken so when that shows one. */
+        if (*ret_skew != 0.0 && !rd_picture_is_tracing(ret_picture)) {
+                int ppi = 0;
+                double skew = 0.0;
+                g_autoptr(PIX) as_sent = prepare(pix, FALSE, &ppi, &skew, NULL);
+                g_autoptr(PIX) mask = NULL;
+                RdPicture picture;
+
+                if (as_sent != NULL &&
+                    rd_picture_measure_mask(as_sent, &picture, ret_mask != NULL ? &mask : NULL, NULL) &&
+                    rd_picture_is_tracing(&picture)) {
+                        *ret_picture = picture;
+                        *ret_ppi = ppi;
+                        *ret_skew = 0.0;
+                        if (ret_mask != NULL) {
+                                pixDestroy(ret_mask);
+                                *ret_mask = g_steal_pointer(&mask);
+                        }
+                        pixDestroy(&prepared);
+                        prepared = g_steal_pointer(&as_sent);
+                }
+        }
+        return g_steal_pointer(&prepared);
 }
 
 PIX *

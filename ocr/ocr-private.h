@@ -32,9 +32,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pix_free)
  * fades while black ink stays), else by its luminance. */
 PIX *rd_ocr_page_to_gray(PIX *pix, gboolean brightest);
 /* Returns: (transfer full) a 1 or 8 bpp copy of @pix with square pixels,
- * its resolution set (also in *ret_ppi) and deskewed (*ret_skew degrees):
- * the page as rd_ocr_engine_read() measures and reads it. */
-PIX *rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, GError **error);
+ * its resolution set (also in *ret_ppi) and deskewed (*ret_skew degrees),
+ * with its picture measured in *@ret_picture (and the text mask in
+ * *@ret_mask, transfer full, when not NULL): the page as
+ * rd_ocr_engine_read() measures and reads it. */
+PIX *rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, RdPicture *ret_picture, PIX **ret_mask,
+                         GError **error);
 
 /* Returns: (transfer full) @pix rotated clockwise by @degrees (0/90/180/270). */
 PIX *rd_ocr_page_rotate(PIX *pix, int degrees);

@@ -33,10 +33,9 @@ measure_engine_ok(PIX *pix, RdPicture *p)
         int ppi = 0;
         double skew = 0.0;
 
-        prepared = rd_ocr_page_prepare(pix, &ppi, &skew, &error);
+        prepared = rd_ocr_page_prepare(pix, &ppi, &skew, p, NULL, &error);
         g_assert_no_error(error);
         g_assert_nonnull(prepared);
-        measure_ok(prepared, p);
         pixDestroy(&prepared);
 }
 
