@@ -6,6 +6,11 @@
  *   bench-picture neg FILE...   score every page of each image file (TIFF
  *                               pages too): none should reach the threshold
  *   bench-picture one FILE...   the explanation line of each page as given
+ *   bench-picture pos FILE...   score every page (each one a tracing, such
+ *                               as tests/corpus/ecg-renderings writes): how
+ *                               many are found, and each miss explained
+ * neg, one and pos measure each page as the OCR engine does (square
+ * pixels, straightened), with rd_ocr_page_prepare().
  *   bench-picture orient FILE.. fax each image turned on a portrait page
  *                               under an upright header (and upside down)
  *                               and count the pages the OCR turns upright */
@@ -14,10 +19,28 @@
 #include <string.h>
 
 #include "ocr/ocr-engine.h"
+#include "ocr/ocr-private.h"
 #include "ocr/picture.h"
 #include "picture-sim.h"
 
 static gboolean verbose;
+
+/* @pix measured as the engine measures a page it reads. */
+static gboolean
+measure_prepared(PIX *pix, RdPicture *p)
+{
+        g_autoptr(GError) error = NULL;
+        int ppi = 0;
+        double skew = 0.0;
+        PIX *prepared = rd_ocr_page_prepare(pix, &ppi, &skew, p, NULL, &error);
+
+        if (prepared == NULL) {
+                g_printerr("bench-picture: %s\n", error->message);
+                return FALSE;
+        }
+        pixDestroy(&prepared);
+        return TRUE;
+}
 
 static gboolean
 measure(PIX *pix, RdPicture *p)
@@ -119,7 +142,7 @@ read_pages(const char *path)
 }
 
 static int
-bench_neg(int n, char **files, gboolean explain_all)
+bench_pages(int n, char **files, gboolean positive, gboolean explain_all)
 {
         guint pages = 0, fp = 0, blank = 0;
         double ms = 0, max_score = 0;
@@ -131,14 +154,14 @@ bench_neg(int n, char **files, gboolean explain_all)
                         PIX *pix = pixaGetPix(pixa, k, L_CLONE);
                         RdPicture p;
 
-                        if (measure(pix, &p)) {
+                        if (measure_prepared(pix, &p)) {
                                 pages++;
                                 ms += p.ms;
                                 blank += p.blank;
                                 max_score = MAX(max_score, p.ecg_score);
                                 if (rd_picture_is_tracing(&p))
                                         fp++;
-                                if (explain_all || p.ecg_score >= 0.3) {
+                                if (explain_all || (positive ? !rd_picture_is_tracing(&p) : p.ecg_score >= 0.3)) {
                                         g_autofree char *e = rd_picture_explain(&p);
 
                                         printf("%s[%d] %s\n", files[i], k, e);
@@ -148,8 +171,8 @@ bench_neg(int n, char **files, gboolean explain_all)
                 }
                 pixaDestroy(&pixa);
         }
-        printf("neg: %u pages, %u over the threshold, %u blank, max score %.2f, %.0f ms per page\n",
-               pages, fp, blank, max_score, ms / MAX(pages, 1));
+        printf("%s: %u pages, %u over the threshold, %u blank, max score %.2f, %.0f ms per page\n",
+               positive ? "pos" : "neg", pages, fp, blank, max_score, ms / MAX(pages, 1));
         return 0;
 }
 
@@ -215,7 +238,7 @@ main(int argc, char **argv)
         if (argc >= 3 && strcmp(argv[1], "ecg") == 0)
                 return bench_ecg(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "neg") == 0)
-                return bench_neg(argc - 2, argv + 2, FALSE);
+                return bench_pages(argc - 2, argv + 2, FALSE, FALSE);
         if (argc >= 5 && strcmp(argv[1], "dump") == 0) {
                 /* dump FILE MODE QUADS [p]: the faxed page */
                 PIX *src = pixRead(argv[2]);
@@ -230,7 +253,9 @@ main(int argc, char **argv)
         if (argc >= 3 && strcmp(argv[1], "orient") == 0)
                 return bench_orient(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "one") == 0)
-                return bench_neg(argc - 2, argv + 2, TRUE);
-        g_printerr("usage: bench-picture ecg|neg|one FILE...\n");
+                return bench_pages(argc - 2, argv + 2, FALSE, TRUE);
+        if (argc >= 3 && strcmp(argv[1], "pos") == 0)
+                return bench_pages(argc - 2, argv + 2, TRUE, FALSE);
+        g_printerr("usage: bench-picture ecg|neg|one|pos FILE...\n");
         return 2;
 }
