@@ -36,7 +36,7 @@ static const char box_strokes[] = "[](){}|JIl1!07OoCcQLU/\\_-.,:;";
 static RdBox
 box_token(const char *start, const char *end)
 {
-        gboolean ticked = FALSE, shape = FALSE;
+        gboolean shape = FALSE;
         /* a box closed on both sides: whatever OCR read between them, a
          * slash or a symbol ("[/¥]"), is ink in the box, a tick */
         gboolean closed = end - start >= 3 && (*start == '[' || *start == '(') &&
@@ -46,7 +46,7 @@ box_token(const char *start, const char *end)
          * ink in the box; a bracket's stroke read as a letter or a digit
          * ("[J]", "[1]", "[|]"), a rule or a dot ("[_]", "[.]") is not */
         gboolean square = end - start >= 3 && *start == '[' && end[-1] == ']';
-        gboolean nested = square && memchr(start + 1, '[', end - start - 2) != NULL &&
+        gboolean ticked = square && memchr(start + 1, '[', end - start - 2) != NULL &&
                           memchr(start + 1, ']', end - start - 2) != NULL;
         guint chars = 0;
 
@@ -71,8 +71,7 @@ box_token(const char *start, const char *end)
                         q = g_utf8_next_char(q);
                         continue;
                 }
-                if (nested || (square && q > start && q < end - 1 &&
-                               !strchr(box_strokes, c)))
+                if (square && q > start && q < end - 1 && !strchr(box_strokes, c))
                         ticked = TRUE;
                 else if (strchr("Xx%&#*", c) || (q == start && strchr("KkB", c)))
                         ticked = TRUE;

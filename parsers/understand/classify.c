@@ -301,6 +301,30 @@ is_mention_line(const char *low)
         return FALSE;
 }
 
+/* Returns: where @w stands in @low as a whole word (or, when @plural, as
+ * one with an "s" after it), or NULL. */
+static const char *
+word_at(const char *low, const char *w, gboolean plural)
+{
+        gsize n = strlen(w);
+
+        for (const char *f = strstr(low, w); f; f = strstr(f + 1, w)) {
+                const char *end = f + n;
+
+                if (plural && *end == 's')
+                        end++;
+                if ((f == low || !g_ascii_isalnum(f[-1])) && !g_ascii_isalnum(*end))
+                        return f;
+        }
+        return NULL;
+}
+
+static gboolean
+has_word(const char *low, const char *w)
+{
+        return word_at(low, w, FALSE) != NULL;
+}
+
 /* A heading that names the page a referral in other words than the
  * cues' ("Referral / Authorization", "New Patient Referral"): the word
  * itself, as a title, not a label's value ("Re: referral") nor a
@@ -312,11 +336,9 @@ is_referral_heading(const char *headings)
         g_auto(GStrv) lines = g_strsplit(headings, "\n", -1);
 
         for (guint i = 0; lines[i]; i++) {
-                const char *at = strstr(lines[i], "referral");
-                const char *after = at != NULL ? at + strlen("referral") : NULL;
+                const char *at = word_at(lines[i], "referral", TRUE);
 
-                if (at == NULL || (at > lines[i] && g_ascii_isalnum(at[-1])) ||
-                    (*after != 's' && g_ascii_isalnum(*after)) || (*after == 's' && g_ascii_isalnum(after[1])))
+                if (at == NULL)
                         continue;
                 if (memchr(lines[i], ':', at - lines[i]) != NULL || strstr(lines[i], "reason") ||
                     strstr(lines[i], "thank") || is_mention_line(lines[i]))
@@ -650,17 +672,6 @@ rd_classify_page_with_picture(const char *text, double ecg_picture_score, gboole
          * disagree, so the type stands with half the confidence. */
         ret->confidence *= 0.5;
         ret->cue = "text cues (picture disagrees)";
-}
-
-static gboolean
-has_word(const char *low, const char *w)
-{
-        gsize n = strlen(w);
-
-        for (const char *f = strstr(low, w); f; f = strstr(f + 1, w))
-                if ((f == low || !g_ascii_isalnum(f[-1])) && !g_ascii_isalnum(f[n]))
-                        return TRUE;
-        return FALSE;
 }
 
 guint
