@@ -73,17 +73,17 @@ rd_ocr_res_plausible(int res)
         return res >= 90 && res <= 1200;
 }
 
+/* Returns: (transfer full) a 1 or 8 bpp copy of @pix with square pixels
+ * at a resolution Tesseract reads well (also in *@ret_ppi). */
 static PIX *
-prepare(PIX *pix, gboolean deskew, int *ret_ppi, double *ret_skew, GError **error)
+square_up(PIX *pix, int *ret_ppi, GError **error)
 {
         g_autoptr(PIX) gray = NULL;
         int xres = pixGetXRes(pix);
         int yres = pixGetYRes(pix);
         int ppi;
-        float angle = 0.0, conf = 0.0;
 
         *ret_ppi = 0;
-        *ret_skew = 0.0;
         if (pixGetWidth(pix) < 8 || pixGetHeight(pix) < 8) {
                 g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE, "image too small");
                 return NULL;
@@ -148,49 +148,61 @@ prepare(PIX *pix, gboolean deskew, int *ret_ppi, double *ret_skew, GError **erro
                 ppi = target;
         }
         pixSetResolution(gray, ppi, ppi);
+        *ret_ppi = ppi;
+        return g_steal_pointer(&gray);
+}
 
+/* Returns: (transfer full) @gray (from square_up()) straightened when it
+ * is skewed by more than RD_OCR_MIN_DESKEW (the angle in *@ret_skew), else
+ * a clone of it. */
+static PIX *
+straighten(PIX *gray, double *ret_skew)
+{
+        int ppi = pixGetXRes(gray);
+        float angle = 0.0, conf = 0.0;
         /* Deskew: pages go through the feeder crooked. The angle is measured
          * on a binary copy. Below ~1 degree Tesseract's own line finding
          * copes, and rotating the bitmap measured worse there (the sampled
          * 1 bpp rotation frays strokes and EKG grid lines: 36 -> 17 good
          * words on a tracing page), so only larger skews are corrected, on
          * a gray copy with area mapping to keep the strokes smooth. */
-        {
-                g_autoptr(PIX) bin = pixGetDepth(gray) == 1 ? pixClone(gray)
-                                                            : pixConvertTo1(gray, 140);
+        g_autoptr(PIX) bin = pixGetDepth(gray) == 1 ? pixClone(gray) : pixConvertTo1(gray, 140);
 
-                if (deskew && bin != NULL && pixFindSkew(bin, &angle, &conf) == 0 && conf >= 3.0f &&
-                    fabsf(angle) > RD_OCR_MIN_DESKEW && fabsf(angle) <= 10.0f) {
-                        g_autoptr(PIX) src = pixGetDepth(gray) == 1 ? pixConvertTo8(gray, FALSE)
-                                                                    : pixClone(gray);
-                        g_autoptr(PIX) straight = NULL;
+        *ret_skew = 0.0;
+        if (bin != NULL && pixFindSkew(bin, &angle, &conf) == 0 && conf >= 3.0f &&
+            fabsf(angle) > RD_OCR_MIN_DESKEW && fabsf(angle) <= 10.0f) {
+                g_autoptr(PIX) src = pixGetDepth(gray) == 1 ? pixConvertTo8(gray, FALSE) : pixClone(gray);
+                PIX *straight = NULL;
 
-                        if (src != NULL)
-                                straight = pixRotate(src, angle * (float)(M_PI / 180.0),
-                                                     L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
-                        if (straight != NULL) {
-                                pixDestroy(&gray);
-                                gray = g_steal_pointer(&straight);
-                                pixSetResolution(gray, ppi, ppi);
-                                *ret_skew = angle;
-                        }
+                if (src != NULL)
+                        straight = pixRotate(src, angle * (float)(M_PI / 180.0), L_ROTATE_AREA_MAP,
+                                             L_BRING_IN_WHITE, 0, 0);
+                if (straight != NULL) {
+                        pixSetResolution(straight, ppi, ppi);
+                        *ret_skew = angle;
+                        return straight;
                 }
         }
-
-        *ret_ppi = ppi;
-        return g_steal_pointer(&gray);
+        return pixClone(gray);
 }
 
 PIX *
 rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, RdPicture *ret_picture, PIX **ret_mask,
                     GError **error)
 {
-        g_autoptr(PIX) prepared = prepare(pix, TRUE, ret_ppi, ret_skew, error);
+        g_autoptr(PIX) squared = square_up(pix, ret_ppi, error);
+        g_autoptr(PIX) prepared = NULL;
 
+        *ret_skew = 0.0;
         if (ret_mask != NULL)
                 *ret_mask = NULL;
-        if (prepared == NULL)
+        if (squared == NULL)
                 return NULL;
+        prepared = straighten(squared, ret_skew);
+        if (prepared == NULL) {
+                g_set_error_literal(error, RD_OCR_ERROR, RD_OCR_ERROR_IMAGE, "cannot straighten page");
+                return NULL;
+        }
         /* the picture measure only informs: a failure leaves it unknown */
         if (!rd_picture_measure_mask(prepared, ret_picture, ret_mask, NULL)) {
                 memset(ret_picture, 0, sizeof(*ret_picture));
@@ -201,24 +213,19 @@ rd_ocr_page_prepare(PIX *pix, int *ret_ppi, double *ret_skew, RdPicture *ret_pic
          * found. A straightened page with no tracing is measured again as
          * it came, and taken so when that shows one. */
         if (*ret_skew != 0.0 && !rd_picture_is_tracing(ret_picture)) {
-                int ppi = 0;
-                double skew = 0.0;
-                g_autoptr(PIX) as_sent = prepare(pix, FALSE, &ppi, &skew, NULL);
                 g_autoptr(PIX) mask = NULL;
                 RdPicture picture;
 
-                if (as_sent != NULL &&
-                    rd_picture_measure_mask(as_sent, &picture, ret_mask != NULL ? &mask : NULL, NULL) &&
+                if (rd_picture_measure_mask(squared, &picture, ret_mask != NULL ? &mask : NULL, NULL) &&
                     rd_picture_is_tracing(&picture)) {
                         *ret_picture = picture;
-                        *ret_ppi = ppi;
                         *ret_skew = 0.0;
                         if (ret_mask != NULL) {
                                 pixDestroy(ret_mask);
                                 *ret_mask = g_steal_pointer(&mask);
                         }
                         pixDestroy(&prepared);
-                        prepared = g_steal_pointer(&as_sent);
+                        prepared = g_steal_pointer(&squared);
                 }
         }
         return g_steal_pointer(&prepared);
