@@ -118,32 +118,44 @@ test_names(void)
         }
 }
 
-static void
-test_checkboxes(void)
-{
-        const char *line = "Priority: [X] Elective  [ ] Soon  (J Now  K) Later &] Maybe";
+/* What the box before a word of a line says. */
+typedef struct {
+        const char *line;
+        const char *word;
+        RdBox box;
+} BoxCase;
 
-        g_assert_true(rd_checkbox_ticked(line, strstr(line, "Elective")));
-        g_assert_false(rd_checkbox_ticked(line, strstr(line, "Soon")));
-        g_assert_false(rd_checkbox_ticked(line, strstr(line, "Now")));
-        g_assert_true(rd_checkbox_ticked(line, strstr(line, "Later")));
-        g_assert_true(rd_checkbox_ticked(line, strstr(line, "Maybe")));
-        g_assert_false(rd_checkbox_ticked(line, strstr(line, "Priority")));
-
+static const BoxCase box_cases[] = {
+        { "Priority: [X] Elective  [ ] Soon", "Elective", RD_BOX_TICKED },
+        { "Priority: [X] Elective  [ ] Soon", "Soon", RD_BOX_EMPTY },
+        { "Priority: [X] Elective  [ ] Soon", "Priority", RD_BOX_NONE },
+        /* a box's side OCR read as a bracket or a letter */
+        { "Soon  (J Now  K) Later", "Now", RD_BOX_EMPTY },
+        { "Soon  (J Now  K) Later", "Later", RD_BOX_TICKED },
+        { "Now &] Maybe", "Maybe", RD_BOX_TICKED },
         /* a shape inside square brackets is ink in the box (a tick the
          * font lacked, printed as an empty rectangle), and so is a
          * symbol; a bracket's stroke read as a letter, a rule or a dot
          * is not */
-        {
-                const char *shapes = "Clinic: [[]] Interventional [@] Echo [J] Holter [_] General [|] Stress [.] EP";
+        { "Clinic: [[]] Interventional [@] Echo", "Interventional", RD_BOX_TICKED },
+        { "Clinic: [[]] Interventional [@] Echo", "Echo", RD_BOX_TICKED },
+        { "Clinic: [J] Holter [_] General", "Holter", RD_BOX_EMPTY },
+        { "Clinic: [J] Holter [_] General", "General", RD_BOX_EMPTY },
+        { "Clinic: [|] Stress [.] EP", "Stress", RD_BOX_EMPTY },
+        { "Clinic: [|] Stress [.] EP", "EP", RD_BOX_EMPTY },
+};
 
-                g_assert_true(rd_checkbox_ticked(shapes, strstr(shapes, "Interventional")));
-                g_assert_true(rd_checkbox_ticked(shapes, strstr(shapes, "Echo")));
-                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "Holter")));
-                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "General")));
-                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "Stress")));
-                g_assert_false(rd_checkbox_ticked(shapes, strstr(shapes, "EP")));
-                g_assert_cmpint(rd_checkbox_before(shapes, strstr(shapes, "General")), ==, RD_BOX_EMPTY);
+static void
+test_checkboxes(void)
+{
+        for (gsize i = 0; i < G_N_ELEMENTS(box_cases); i++) {
+                const BoxCase *c = &box_cases[i];
+                const char *at = strstr(c->line, c->word);
+
+                g_test_message("%s / %s", c->line, c->word);
+                g_assert_nonnull(at);
+                g_assert_cmpint(rd_checkbox_before(c->line, at), ==, c->box);
+                g_assert_cmpint(rd_checkbox_ticked(c->line, at), ==, c->box == RD_BOX_TICKED);
         }
 }
 
