@@ -346,6 +346,14 @@ letter_label(const char *line, const char *p, const char **ret_value)
 
 /* Label match at @p (case-insensitive, word boundary before and after)
  * followed by ':' (or '#'), or for number labels directly by a digit. */
+static gboolean
+date_at(const char *s)
+{
+        g_autofree char *d = rd_parse_date(s, NULL);
+
+        return d != NULL;
+}
+
 const Label *
 rd_match_label(const char *line, const char *p, const char **ret_value)
 {
@@ -431,6 +439,12 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                 if ((labels[i].key == L_NPI || labels[i].key == L_PHONE || labels[i].key == L_FAX ||
                      strcmp(labels[i].text, "dob") == 0 || strcmp(labels[i].text, "mrn") == 0) &&
                     (g_ascii_isdigit(*q) || ((*q == '(' || *q == '+') && g_ascii_isdigit(q[1])))) {
+                        *ret_value = q;
+                        return &labels[i];
+                }
+                /* a birth date's label before a date in any shape, with
+                 * no colon ("Re: Ann Lee, DOB March 4, 1950") */
+                if (labels[i].key == L_DOB && q > p + n && date_at(q)) {
                         *ret_value = q;
                         return &labels[i];
                 }

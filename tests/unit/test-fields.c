@@ -625,6 +625,35 @@ test_number_labels(void)
         g_assert_null(b->referring.fax);
 }
 
+/* A letter's "Re:" line names the patient, then the birth date after a
+ * comma with no colon, its date printed in any shape: the label ends the
+ * name (no "Family, Given" read from "Given Family, DOB ...") and gives
+ * the date. */
+static void
+test_re_line_dob(void)
+{
+        static const char *const dobs[][2] = {
+                { "DOB March 4, 1950", "1950-03-04" },   { "DOB Mar 4, 1950", "1950-03-04" },
+                { "D.O.B. 4-Mar-1950", "1950-03-04" },   { "Date of Birth 1950-03-04", "1950-03-04" },
+                { "DOB 03/04/1950", "1950-03-04" },      { "Birth Date 4 March 1950", "1950-03-04" },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(dobs); i++) {
+                g_autofree char *text = g_strdup_printf("Harbor Clinic\n12 Main St\nRe: Ilona Varga, %s\n"
+                                                        "Dear Colleague,\nI am referring my patient to your "
+                                                        "general cardiology clinic.\nSincerely,\n"
+                                                        "Tomas Lindqvist, MD\n",
+                                                        dobs[i][0]);
+                const char *texts[] = { text };
+                g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+                g_test_message("%s", dobs[i][0]);
+                g_assert_cmpstr(ref->patient.family, ==, "Varga");
+                g_assert_cmpstr(ref->patient.given, ==, "Ilona");
+                g_assert_cmpstr(ref->patient.dob, ==, dobs[i][1]);
+        }
+}
+
 /* The hour of a fax header's time ("10:05") is not a misread "To:": the
  * sender's number after it stays the practice's fax. */
 /* Specks after the last word of the reason are fax noise; short words,
@@ -716,6 +745,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/icd10", test_icd10);
         g_test_add_func("/fields/names", test_names);
         g_test_add_func("/fields/checkboxes", test_checkboxes);
+        g_test_add_func("/fields/re-line-dob", test_re_line_dob);
         g_test_add_func("/fields/fax-header", test_fax_header);
         g_test_add_func("/fields/form", test_extract_form);
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
