@@ -101,6 +101,11 @@ typedef struct {
         const char *read;  /* what the evidence suggested when it was not used, or NULL */
 } RdTriageEvidence;
 
+/* The cue of a box in which OCR read ink, not a tick it knows ("[0]",
+ * "[gm]"), beside boxes that read empty: a likely mark, too doubtful to
+ * relax the checklist on (urgency then stays routine, for review). */
+#define RD_TRIAGE_CUE_INKED_BOX "ink read in a box"
+
 /* Why a checklist item counts as present. */
 typedef struct {
         char *item;        /* "ekg", "labs:bnp", ... */

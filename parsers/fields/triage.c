@@ -502,10 +502,12 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                         cue = "ticked box";
                                 else if (pos[k] > lines[i] && pos[k][-1] == '(' && *end == ')')
                                         cue = "circled option";
-                                else if (side == BOXES_BEFORE &&
-                                         (junk_mark(lines[i], pos[k]) || inked_box(lines[i], pos[k])) &&
-                                         others_empty(lines[i], n_opts, pos, k))
+                                else if (side == BOXES_BEFORE && others_empty(lines[i], n_opts, pos, k) &&
+                                         junk_mark(lines[i], pos[k]))
                                         cue = "ticked box";
+                                else if (side == BOXES_BEFORE && others_empty(lines[i], n_opts, pos, k) &&
+                                         inked_box(lines[i], pos[k]))
+                                        cue = RD_TRIAGE_CUE_INKED_BOX;
                                 if (cue == NULL)
                                         continue;
                                 if (!marked[k])
@@ -992,6 +994,14 @@ rd_pick_urgency(Ctx *c, RdReferral *ref)
                         cue = "stamp";
                 }
         }
+        /* ink OCR read in a box, not a tick it knows: enough to name the
+         * service line, not to relax the checklist on */
+        if (k > 0 && cue != NULL && strcmp(cue, RD_TRIAGE_CUE_INKED_BOX) == 0) {
+                ev->strength = RD_TRIAGE_WEAK;
+                ev->cue = cue;
+                ev->read = urgency_options[k].value;
+                return;
+        }
         if (k >= 0) {
                 ev->strength = RD_TRIAGE_STRONG;
                 ev->cue = cue;
@@ -1319,7 +1329,10 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                 return;
         }
         if (k >= 0) {
-                set_service(ref, service_options[k].value, RD_TRIAGE_STRONG, cue);
+                /* ink OCR read in a box: most likely the tick, for a
+                 * person to confirm */
+                set_service(ref, service_options[k].value,
+                            strcmp(cue, RD_TRIAGE_CUE_INKED_BOX) == 0 ? RD_TRIAGE_WEAK : RD_TRIAGE_STRONG, cue);
                 return;
         }
         k = vanished_box_option(c, service_options, 5);

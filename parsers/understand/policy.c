@@ -537,7 +537,10 @@ review_triage(RdReferral *ref)
 {
         const RdTriageEvidence *u = &ref->urgency_evidence, *s = &ref->service_evidence;
 
-        if (u->strength == RD_TRIAGE_WEAK && u->read != NULL)
+        if (u->strength == RD_TRIAGE_WEAK && u->read != NULL && u->cue != NULL &&
+            strcmp(u->cue, RD_TRIAGE_CUE_INKED_BOX) == 0)
+                rd_referral_add_review(ref, "urgency box unclear in the scan: routine checklist applied");
+        else if (u->strength == RD_TRIAGE_WEAK && u->read != NULL)
                 rd_referral_add_review(ref, "urgency stated but not marked: routine checklist applied");
         else if (u->strength == RD_TRIAGE_WEAK && u->cue && strcmp(u->cue, "conflicting marks") == 0)
                 rd_referral_add_review(ref, "conflicting urgency marks: routine checklist applied");

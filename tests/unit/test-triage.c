@@ -15,6 +15,7 @@ typedef struct {
         const char *lines;      /* the form's triage lines */
         const char *urgency;    /* the value that decides the checklist */
         RdTriageStrength strength;
+        const char *read;       /* what weak evidence suggested, unused */
 } UrgencyCase;
 
 static const UrgencyCase urgency_cases[] = {
@@ -26,7 +27,15 @@ static const UrgencyCase urgency_cases[] = {
         /* a tick OCR read as letters or a digit inside its closed box,
          * the row's other boxes read empty */
         { "inked-box-letters", "Appointment: [] Routine [gm] Urgent [] STAT\n", "urgent", RD_TRIAGE_STRONG },
-        { "inked-box-digit", "Appointment#: [] Routine [0] Urgent [] STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* ...but what OCR reads in an empty box's place ("[0]", "(e)")
+         * may be its own sides, a speck or a tick: too doubtful to relax
+         * the checklist on. Routine applies, the option is kept for the
+         * person who reviews it. */
+        { "inked-box-digit", "Appointment#: [] Routine [0] Urgent [] STAT\n", "routine", RD_TRIAGE_WEAK,
+          "urgent" },
+        { "inked-box-paren", "Priority: ( ) Routine (e) STAT ( ) Urgent\n", "routine", RD_TRIAGE_WEAK, "stat" },
+        /* a routine box read so relaxes nothing: it stands */
+        { "inked-box-routine", "Priority: [0] Routine [] Urgent [] STAT\n", "routine", RD_TRIAGE_STRONG },
         /* every box of the row read the same way: no contrast, no mark */
         { "inked-box-all", "Appointment: [0] Routine [0] Urgent [0] STAT\n", "routine", RD_TRIAGE_WEAK },
         /* the letter's sentence wraps with its capitals first on a line */
@@ -203,6 +212,8 @@ test_urgency(gconstpointer data)
         g_assert_cmpint(ref->urgency_evidence.strength, ==, c->strength);
         if (c->strength != RD_TRIAGE_NONE)
                 g_assert_nonnull(ref->urgency_evidence.cue);
+        if (c->read != NULL)
+                g_assert_cmpstr(ref->urgency_evidence.read, ==, c->read);
 }
 
 typedef struct {
@@ -241,6 +252,12 @@ static const ServiceCase service_cases[] = {
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
         { "inked-box", "Service: [] General Cardiology [e] Heart Failure [] Preventive\n", "heart_failure",
           RD_TRIAGE_STRONG },
+        /* what OCR read in a round box or as a digit in a square one is
+         * the likely tick, for a person to confirm */
+        { "inked-round-box", "Service: ( ) General Cardiology (e) Heart Failure ( ) Preventive\n",
+          "heart_failure", RD_TRIAGE_WEAK },
+        { "inked-box-digit", "Service: [] General Cardiology [] Heart Failure [0] Preventive\n", "preventive",
+          RD_TRIAGE_WEAK },
         /* general cardiology in the order an order system prints it */
         { "labelled-general-reversed", "Service#: Cardiology - General\nDiagnosis: I48.91 atrial fibrillation\n",
           "general", RD_TRIAGE_STRONG },
