@@ -157,8 +157,9 @@ rd_icd10_normalize(const char *token)
         memcpy(buf, t, len);
         buf[len] = '\0';
         n = len;
+        /* the dot read as a comma, or as a colon after the category */
         for (gsize i = 0; i < n; i++)
-                if (buf[i] == ',')
+                if (buf[i] == ',' || (buf[i] == ':' && i == 3))
                         buf[i] = '.';
         /* OCR reads the chapter letter I as 1, l, | or drops it: a code
          * that starts with two digits is put back in chapter I. */

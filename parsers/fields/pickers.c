@@ -799,7 +799,10 @@ codes_from_text(const char *text, GPtrArray *out)
         g_auto(GStrv) parts = NULL;
 
         if (g_once_init_enter(&split)) {
-                GRegex *re = g_regex_new(";|,\\s+|\\s+and\\s+|\\s+&\\s+", G_REGEX_OPTIMIZE, 0, NULL);
+                /* a comma before a letter, even with a speck read
+                 * between them (",.R60.0"), ends a code too */
+                GRegex *re = g_regex_new(";|,\\s+|,[.'`]?(?=[A-Z])|\\s+and\\s+|\\s+&\\s+", G_REGEX_OPTIMIZE, 0,
+                                         NULL);
 
                 g_once_init_leave(&split, re);
         }
@@ -846,27 +849,35 @@ diagnosis_value(const char *low)
         if ((f = strstr(t, "diagnos")) != NULL) {
                 if (strstr(t, "discharge diagnos"))
                         return NULL;
-        } else if (g_str_has_prefix(t, "icd") || (g_str_has_prefix(t, "dx") && !g_ascii_isalpha(t[2]))) {
+        } else if (g_str_has_prefix(t, "dx") && !g_ascii_isalpha(t[2])) {
                 f = t;
-        } else {
+        } else if (!g_str_has_prefix(t, "icd")) {
                 return NULL;
         }
-        /* past the label's words: letters, "(icd-10-cm)", "codes", '#' */
-        while (*f && (g_ascii_isalpha(*f) || *f == '#'))
-                f++;
+        /* past the label's words: letters and the dot of an abbreviation
+         * ("Dx.", "Diag."), "(icd-10-cm)", "icd-10", "codes", '#' */
+        if (f != NULL) {
+                while (*f && (g_ascii_isalpha(*f) || *f == '#' || *f == '.'))
+                        f++;
+        } else {
+                f = t;
+        }
         for (;;) {
                 const char *g = f;
 
                 while (*g == ' ')
                         g++;
+                if (g_str_has_prefix(g, "icd 10")) {
+                        f = g + strlen("icd 10");
+                        continue;
+                }
                 if (*g == '(') {
                         const char *close = strchr(g, ')');
 
                         if (close == NULL || close - g > 16)
                                 break;
                         f = close + 1;
-                } else if (g_str_has_prefix(g, "icd-10-cm") || g_str_has_prefix(g, "icd-10") ||
-                           g_str_has_prefix(g, "codes") || g_str_has_prefix(g, "code") ||
+                } else if (g_str_has_prefix(g, "icd") || g_str_has_prefix(g, "codes") || g_str_has_prefix(g, "code") ||
                            g_str_has_prefix(g, "of ") || g_str_has_prefix(g, "include")) {
                         while (*g && (g_ascii_isalnum(*g) || *g == '-'))
                                 g++;

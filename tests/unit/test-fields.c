@@ -324,6 +324,18 @@ test_diagnosis_lists(void)
                   "I48.91 I49.3 I47.1" },
                 { "Referral\nDiagnoses: 147.1, 149.3.\n", "I47.1 I49.3" },
                 { "Referral\nDiagnosis: D51.0 Vitamin B12 deficiency anemia, A1C 8.2\n", "D51.0" },
+                /* the label's own digits ("ICD-10", "ICD 10") and an
+                 * abbreviation's dot ("Dx.") are not the first code: the
+                 * first code, misread, is still read with OCR repair */
+                { "Referral\nICD-10: 150.22, 142.0\n", "I50.22 I42.0" },
+                { "Referral\nICD 10: 150.22\n", "I50.22" },
+                { "Referral\nICD10 - 148.0\n", "I48.0" },
+                { "Referral\nICD: I10\n", "I10" },
+                { "Referral\nDx. codes#: 142.0; 150.22\n", "I42.0 I50.22" },
+                /* a comma and a speck before the next code; a colon for
+                 * the dot after the category */
+                { "Referral\nDiagnoses: 150.22, 142.0,.R60.0\n", "I50.22 I42.0 R60.0" },
+                { "Referral\nDiagnoses: ROO:2, I10\n", "R00.2 I10" },
                 { "Referral\nDiagnoses (ICD-10-CM):\nR01.1 Cardiac murmur\nR94.31 Abnormal EKG\nI10 Hypertension\n",
                   "R01.1 R94.31 I10" },
         };
