@@ -167,8 +167,8 @@ rd_icd10_normalize(const char *token)
                 if (n >= 3 && g_ascii_isdigit(buf[1]) && g_ascii_isdigit(buf[2]))
                         buf[0] = 'I';
         }
-        /* ... and Z (encounter codes) as 2, when three digits precede the dot. */
-        if (buf[0] == '2' && n >= 5 && g_ascii_isdigit(buf[1]) && g_ascii_isdigit(buf[2]) &&
+        /* ... and Z (encounter codes) as 2 or 7, when three digits precede the dot. */
+        if ((buf[0] == '2' || buf[0] == '7') && n >= 5 && g_ascii_isdigit(buf[1]) && g_ascii_isdigit(buf[2]) &&
             buf[3] == '.')
                 buf[0] = 'Z';
         out = g_string_new(NULL);

@@ -336,6 +336,8 @@ test_diagnosis_lists(void)
                  * the dot after the category */
                 { "Referral\nDiagnoses: 150.22, 142.0,.R60.0\n", "I50.22 I42.0 R60.0" },
                 { "Referral\nDiagnoses: ROO:2, I10\n", "R00.2 I10" },
+                /* Z read as 2 or 7 before three digits and the dot */
+                { "Referral\nDiagnoses; E78.5, 782.49, 201.810.\n", "E78.5 Z82.49 Z01.810" },
                 { "Referral\nDiagnoses (ICD-10-CM):\nR01.1 Cardiac murmur\nR94.31 Abnormal EKG\nI10 Hypertension\n",
                   "R01.1 R94.31 I10" },
         };
