@@ -313,6 +313,51 @@ next:
         return NULL;
 }
 
+/* The ten digits at @p, printed unbroken as an NPI is (a phone number
+ * has its groups), into @digits when they pass the NPI check. */
+static gboolean
+npi_digits_at(const char *p, char digits[11])
+{
+        gsize n = strspn(p, "0123456789");
+
+        if (n != 10)
+                return FALSE;
+        memcpy(digits, p, 10);
+        digits[10] = '\0';
+        return rd_npi_is_valid(digits);
+}
+
+/* An NPI whose label OCR misread past its first two letters ("NP!",
+ * "NPt#", "NPT", "NPI NQ,:"): on a referral page, a word starting "NP",
+ * then within a few characters ten unbroken digits that pass the check
+ * digit (which an ID does nine times in ten not). */
+static char *
+npi_after_misread_label(Ctx *c)
+{
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+
+                if (g_array_index(c->rank, guint, p) > 1)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        for (const char *l = lines[i]; (l = strstr(l, "NP")) != NULL; l += 2) {
+                                char digits[11];
+
+                                if (l > lines[i] && g_ascii_isalnum(l[-1]))
+                                        continue;
+                                for (const char *q = l + 2; *q && q - l < 12; q++) {
+                                        if (!g_ascii_isdigit(*q))
+                                                continue;
+                                        if (npi_digits_at(q, digits))
+                                                return g_strdup(digits);
+                                        break;
+                                }
+                        }
+                }
+        }
+        return NULL;
+}
+
 char *
 rd_pick_npi(Ctx *c)
 {
@@ -337,7 +382,7 @@ rd_pick_npi(Ctx *c)
                 if (rd_npi_is_valid(digits))
                         return g_strdup(digits);
         }
-        return NULL;
+        return npi_after_misread_label(c);
 }
 
 static gboolean

@@ -639,6 +639,36 @@ test_number_labels(void)
         g_assert_null(b->referring.fax);
 }
 
+/* An NPI's label as OCR misreads it past its first two letters: the ten
+ * digits after it count when they pass the check digit, never when they
+ * fail it, and a nurse practitioner's "NP" before a phone number, printed
+ * in its groups, gives no NPI. */
+static void
+test_npi_misread_label(void)
+{
+        static const struct {
+                const char *line;
+                const char *want;
+        } cases[] = {
+                { "NP! 1234567893", "1234567893" },       { "Provider NPt#: 1234567893", "1234567893" },
+                { "NPT 1234567893", "1234567893" },       { "NPI NQ,: 1234567893", "1234567893" },
+                { "NP} 1234567893", "1234567893" },       { "NP! 1234567890", NULL },
+                /* these ten digits pass the check, as a phone's may */
+                { "Ann Lee, NP 312-555-0103", NULL },     { "Ann Lee, NP (312) 555-0103", NULL },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *text = g_strdup_printf("REFERRAL FORM\nPatient: Varga, Ilona\n"
+                                                        "Referring: Tomas Lindqvist, MD\n%s\n",
+                                                        cases[i].line);
+                const char *texts[] = { text };
+                g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+                g_test_message("%s", cases[i].line);
+                g_assert_cmpstr(ref->referring.npi, ==, cases[i].want);
+        }
+}
+
 /* A letter's "Re:" line names the patient, then the birth date after a
  * comma with no colon, its date printed in any shape: the label ends the
  * name (no "Family, Given" read from "Given Family, DOB ...") and gives
@@ -760,6 +790,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/names", test_names);
         g_test_add_func("/fields/checkboxes", test_checkboxes);
         g_test_add_func("/fields/re-line-dob", test_re_line_dob);
+        g_test_add_func("/fields/npi-misread-label", test_npi_misread_label);
         g_test_add_func("/fields/fax-header", test_fax_header);
         g_test_add_func("/fields/form", test_extract_form);
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
