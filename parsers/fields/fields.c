@@ -228,9 +228,11 @@ rd_fields_extract(GPtrArray *pages, GPtrArray *documents, RdReferral *ref)
         rd_pick_patient_name(&c, ref);
         ref->patient.dob = rd_pick_date(&c, L_DOB, 2);
         ref->patient.sex = rd_pick_sex(&c);
-        ref->patient.phone = rd_pick_phone(&c, L_PHONE, SEC_PATIENT, 0);
-        if (ref->patient.phone == NULL)
-                ref->patient.phone = rd_pick_phone(&c, L_PHONE, SEC_PATIENT, 1);
+        /* the form first, then a cover sheet, then the other documents'
+         * demographics (a note's or a lab report's "Home Phone:") when
+         * OCR spoiled the form's */
+        for (guint rank = 0; rank <= 2 && ref->patient.phone == NULL; rank++)
+                ref->patient.phone = rd_pick_phone(&c, L_PHONE, SEC_PATIENT, rank);
         ref->patient.mrn = rd_pick_mrn(&c);
 
         {

@@ -639,6 +639,34 @@ test_number_labels(void)
         g_assert_null(b->referring.fax);
 }
 
+/* The patient's phone on the form, misread past reading there, is taken
+ * from another document's demographics (a note's "Home Phone:"); a
+ * number under a label that names no one ("Tel:") on a note is not the
+ * patient's, and the form's own reading comes first. */
+static void
+test_patient_phone_other_pages(void)
+{
+        static const char *const spoiled[] = {
+                "REFERRAL FORM\nPatient: Varga, Ilona\nTal# 5S5-3I0-8B98\n",
+                "PROGRESS NOTE\nIlona Varga\nHome Phone: (312) 555-0142\nAssessment: palpitations\n",
+        };
+        static const char *const unnamed[] = {
+                "REFERRAL FORM\nPatient: Varga, Ilona\n",
+                "PROGRESS NOTE\nHarbor Clinic Tel: (312) 555-0150\nAssessment: palpitations\n",
+        };
+        static const char *const both[] = {
+                "REFERRAL FORM\nPatient: Varga, Ilona\nPatient Phone: (312) 555-0177\n",
+                "PROGRESS NOTE\nHome Phone: (312) 555-0142\n",
+        };
+        g_autoptr(RdReferral) a = extract_one_form(spoiled, 2);
+        g_autoptr(RdReferral) b = extract_one_form(unnamed, 2);
+        g_autoptr(RdReferral) c = extract_one_form(both, 2);
+
+        g_assert_cmpstr(a->patient.phone, ==, "3125550142");
+        g_assert_null(b->patient.phone);
+        g_assert_cmpstr(c->patient.phone, ==, "3125550177");
+}
+
 /* An NPI's label as OCR misreads it past its first two letters: the ten
  * digits after it count when they pass the check digit, never when they
  * fail it, and a nurse practitioner's "NP" before a phone number, printed
@@ -790,6 +818,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/names", test_names);
         g_test_add_func("/fields/checkboxes", test_checkboxes);
         g_test_add_func("/fields/re-line-dob", test_re_line_dob);
+        g_test_add_func("/fields/patient-phone-other-pages", test_patient_phone_other_pages);
         g_test_add_func("/fields/npi-misread-label", test_npi_misread_label);
         g_test_add_func("/fields/fax-header", test_fax_header);
         g_test_add_func("/fields/form", test_extract_form);
