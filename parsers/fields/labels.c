@@ -346,6 +346,16 @@ letter_label(const char *line, const char *p, const char **ret_value)
 
 /* Label match at @p (case-insensitive, word boundary before and after)
  * followed by ':' (or '#'), or for number labels directly by a digit. */
+/* Is there a digit among the first four characters of the word at @s? */
+static gboolean
+digit_near_start(const char *s)
+{
+        for (int i = 0; i < 4 && g_ascii_isalnum(s[i]); i++)
+                if (g_ascii_isdigit(s[i]))
+                        return TRUE;
+        return FALSE;
+}
+
 static gboolean
 date_at(const char *s)
 {
@@ -402,7 +412,24 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                                 }
                         }
                 }
-                if (*q == ':' || (!glued && (*q == ';' || (*q == '#' && labels[i].key != L_MRN)))) {
+                /* "MRN#", "Phone #:", "MEDICAL RECORD ##:", "RECORD. #:":
+                 * the number sign (doubled, after a dot) and its colon */
+                if (!glued && (*q == '#' || (*q == '.' && q[1] == ' ' && q[2] == '#') ||
+                               (*q == '.' && q[1] == '#'))) {
+                        const char *r = q;
+
+                        while (*r == '.' || *r == ' ')
+                                r++;
+                        while (*r == '#')
+                                r++;
+                        while (*r == ' ')
+                                r++;
+                        if (*r == ':' || *r == ';')
+                                r++;
+                        *ret_value = r;
+                        return &labels[i];
+                }
+                if (*q == ':' || (!glued && *q == ';')) {
                         *ret_value = q + 1;
                         return &labels[i];
                 }
@@ -439,6 +466,13 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                 if ((labels[i].key == L_NPI || labels[i].key == L_PHONE || labels[i].key == L_FAX ||
                      strcmp(labels[i].text, "dob") == 0 || strcmp(labels[i].text, "mrn") == 0) &&
                     (g_ascii_isdigit(*q) || ((*q == '(' || *q == '+') && g_ascii_isdigit(q[1])))) {
+                        *ret_value = q;
+                        return &labels[i];
+                }
+                /* "MRN MR463539": a record number's label before a word
+                 * with a digit among its first characters */
+                if (strcmp(labels[i].text, "mrn") == 0 && q > p + n && g_ascii_isupper(*q) &&
+                    digit_near_start(q)) {
                         *ret_value = q;
                         return &labels[i];
                 }

@@ -667,6 +667,28 @@ test_patient_phone_other_pages(void)
         g_assert_cmpstr(c->patient.phone, ==, "3125550177");
 }
 
+/* A record number under any of its labels, as forms print them and OCR
+ * reads them: with or without a colon, a '#' or two, a dot. */
+static void
+test_mrn_labels(void)
+{
+        static const char *const lines[] = {
+                "MRN: MR463539",           "MRN MR463539",          "MRN# MR463539",
+                "MRN #: MR463539",         "ACCT/MRN# MR463539",    "MEDICAL RECORD ##: MR463539",
+                "MEDICAL RECORD. #: MR463539", "Medical Record #: MR463539", "PATIENT ID#: MR463539",
+                "Patient ID: MR463539",    "Chart # MR463539",      "MR #: MR463539",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                g_autofree char *text = g_strdup_printf("REFERRAL FORM\nPatient: Varga, Ilona\n%s\n", lines[i]);
+                const char *texts[] = { text };
+                g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+                g_test_message("%s", lines[i]);
+                g_assert_cmpstr(ref->patient.mrn, ==, "MR463539");
+        }
+}
+
 /* An NPI's label as OCR misreads it past its first two letters: the ten
  * digits after it count when they pass the check digit, never when they
  * fail it, and a nurse practitioner's "NP" before a phone number, printed
@@ -818,6 +840,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/names", test_names);
         g_test_add_func("/fields/checkboxes", test_checkboxes);
         g_test_add_func("/fields/re-line-dob", test_re_line_dob);
+        g_test_add_func("/fields/mrn-labels", test_mrn_labels);
         g_test_add_func("/fields/patient-phone-other-pages", test_patient_phone_other_pages);
         g_test_add_func("/fields/npi-misread-label", test_npi_misread_label);
         g_test_add_func("/fields/fax-header", test_fax_header);
