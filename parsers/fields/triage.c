@@ -371,6 +371,17 @@ edit_distance(const char *a, const char *b)
         return row[nb];
 }
 
+/* Is @line nothing but one ringed word: "(Preventive)"? */
+static gboolean
+lone_ring(const char *line)
+{
+        g_autofree char *t = g_strstrip(g_strdup(line));
+        gsize n = strlen(t);
+
+        return n >= 4 && t[0] == '(' && t[n - 1] == ')' && strchr(t + 1, '(') == NULL &&
+               strchr(t, ')') == t + n - 1;
+}
+
 /* A ringed word OCR read with a letter or two wrong ("(Jnterventionar)"):
  * the option it is within a fifth of its letters of, among those the row
  * does not print plainly; -1 when none. */
@@ -402,6 +413,18 @@ ringed_option(const char *line, const Option *opts, gsize n_opts, const char *co
         return -1;
 }
 
+/* Returns: (transfer full) the letters of the @n bytes at @s, lowercased. */
+static char *
+letters_only(const char *s, gsize n)
+{
+        GString *out = g_string_sized_new(n);
+
+        for (gsize i = 0; i < n && s[i]; i++)
+                if (g_ascii_isalpha(s[i]))
+                        g_string_append_c(out, g_ascii_tolower(s[i]));
+        return g_string_free(out, FALSE);
+}
+
 /* An option the row does not print plainly, read by OCR with a letter or
  * two wrong ("Electrophysiolagy"), that stands just after a box: its index
  * (within a fifth of its letters of one option only) and in *@ret_at where
@@ -417,16 +440,20 @@ misread_boxed_option(const char *line, const Option *opts, gsize n_opts, const c
                     rd_checkbox_before(line, q) == RD_BOX_NONE)
                         continue;
                 for (gsize k = 0; k < n_opts; k++) {
-                        gsize n = strlen(opts[k].phrase), len = 0;
+                        g_autofree char *phrase = letters_only(opts[k].phrase, strlen(opts[k].phrase));
+                        gsize n = strlen(phrase), len = 0, got = 0;
                         g_autofree char *word = NULL;
 
                         if (pos[k] != NULL || n < 5)
                                 continue;
-                        /* as many letters (and inner spaces) as the option */
-                        while (len < n && q[len] && (g_ascii_isalpha(q[len]) || q[len] == ' '))
+                        /* as many letters as the option, the spaces between
+                         * its words read or not ("HeartFallure") */
+                        while (got < n && q[len] && (g_ascii_isalpha(q[len]) || q[len] == ' ')) {
+                                got += g_ascii_isalpha(q[len]) != 0;
                                 len++;
-                        word = g_ascii_strdown(q, (gssize)len);
-                        if (edit_distance(word, opts[k].phrase) <= MAX(1, n / 5)) {
+                        }
+                        word = letters_only(q, len);
+                        if (edit_distance(word, phrase) <= MAX(1, n / 5)) {
                                 if (best >= 0)
                                         return -1; /* near two options: nothing to go on */
                                 best = (int)k;
@@ -461,6 +488,22 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                         guint n = find_options(lines[i], opts, n_opts, pos);
                         RdBoxSide side = box_side(lines[i], opts, n_opts, pos);
 
+                        /* a blank line inside a row that wrapped */
+                        if (rd_line_is_blank(lines[i]))
+                                continue;
+                        /* the row's option wrapped onto a line of its own
+                         * and ringed there, misread ("(Interventiona)") */
+                        if (n == 0 && prev_row && lone_ring(lines[i])) {
+                                int ringed = ringed_option(lines[i], opts, n_opts, pos);
+
+                                if (ringed >= 0) {
+                                        if (!marked[ringed])
+                                                distinct++;
+                                        marked[ringed] = TRUE;
+                                        *ret_marked = ringed;
+                                        *ret_cue = "circled option";
+                                }
+                        }
                         /* one option with its own box is a row of one */
                         if (!(n >= 2 || (n == 1 && (prev_row || side != BOXES_NONE)))) {
                                 prev_row = FALSE;

@@ -250,6 +250,17 @@ static const ServiceCase service_cases[] = {
         /* a boxed option beside a word that is none: no tick, no service */
         { "boxed-not-sentence", "Clinic: [ ] General Cardiology [ ] Cardiac rehab\n", NULL, RD_TRIAGE_NONE },
         { "labelled", "Service requested: Heart Failure Clinic\n", "heart_failure", RD_TRIAGE_STRONG },
+        /* a ticked option OCR read with its words run together and a
+         * letter wrong */
+        { "misread-glued-option", "SERVICE: [] General Cardiology []Electrophysiology (X]HeartFallure  [] Interventional\n",
+          "heart_failure", RD_TRIAGE_STRONG },
+        /* the row's last option wrapped onto a line of its own, ringed
+         * there and misread, a blank line between */
+        { "ringed-wrapped-misread", "SERVICE; General Cardiology. Electrophysiology Heart Failure\n\n(Interventiona)\n",
+          "interventional", RD_TRIAGE_STRONG },
+        /* ...but a ringed word on a line of its own far from any row is
+         * no mark of it */
+        { "ringed-alone", "Reason: chest pain on exertion\n(Interventiona)\n", NULL, RD_TRIAGE_NONE },
         { "inked-box", "Service: [] General Cardiology [e] Heart Failure [] Preventive\n", "heart_failure",
           RD_TRIAGE_STRONG },
         /* what OCR read in a round box or as a digit in a square one is
