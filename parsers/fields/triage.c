@@ -1054,8 +1054,9 @@ rd_pick_urgency(Ctx *c, RdReferral *ref)
         }
         k = stated_urgency(c, &strong);
         /* a letter has no boxes: the writer's own request is its mark, as
-         * long as no form prints options it left unticked */
-        if ((k < 0 || (k > 0 && !strong)) && !has_urgency_row(c)) {
+         * long as no form prints options it left unticked. "Routine" in
+         * prose ("abnormal EKG on routine physical") is no request. */
+        if ((k <= 0 || !strong) && !has_urgency_row(c)) {
                 int asked = requested_urgency(c);
 
                 if (asked > 0) {

@@ -38,6 +38,11 @@ static const UrgencyCase urgency_cases[] = {
         { "inked-box-routine", "Priority: [0] Routine [] Urgent [] STAT\n", "routine", RD_TRIAGE_STRONG },
         /* every box of the row read the same way: no contrast, no mark */
         { "inked-box-all", "Appointment: [0] Routine [0] Urgent [0] STAT\n", "routine", RD_TRIAGE_WEAK },
+        /* a letter's request, its reason naming a routine physical */
+        { "letter-request-routine-reason",
+          "Dear Colleague,\nI am referring my patient for a general cardiology\n"
+          "consultation. I would appreciate if you could see him urgently, within the\nweek.\n"
+          "Reason for referral: Abnormal EKG on routine physical.\nSincerely,\n", "urgent", RD_TRIAGE_STRONG },
         /* the letter's sentence wraps with its capitals first on a line */
         { "letter-stat-line-start", "Dear Doctor,\nI would appreciate if you could see him\n"
                                  "STAT - please evaluate today.\nSincerely,\n", "stat", RD_TRIAGE_STRONG },
