@@ -17,6 +17,16 @@ is_empty_box_glyph(gunichar c)
                c == 0x2752 || c == 0x25CB /* ○ */ || c == 0x25EF || c == 0x2B1C || c == 0x2B55;
 }
 
+/* What OCR makes of a speck or of a box's corner: a degree sign, a middle
+ * dot, an accent or a quote mark. No ink a hand put there. */
+static gboolean
+is_speck_glyph(gunichar c)
+{
+        return c == 0x00B0 /* ° */ || c == 0x00B7 /* · */ || c == 0x02DA /* ˚ */ || c == 0x00B4 /* ´ */ ||
+               c == 0x00A8 /* ¨ */ || c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D ||
+               c == 0x2032 /* ′ */ || c == 0x02C8 || c == 0x00B8 /* ¸ */;
+}
+
 /* Ticks, crosses and filled boxes or dots. */
 static gboolean
 is_ticked_box_glyph(gunichar c)
@@ -63,6 +73,10 @@ box_token(const char *start, const char *end)
 
                         if (u == (gunichar)-1 || u == (gunichar)-2)
                                 return RD_BOX_NONE;
+                        if (closed && is_speck_glyph(u)) {
+                                q = g_utf8_next_char(q);
+                                continue;
+                        }
                         if (is_ticked_box_glyph(u) || (closed && !is_empty_box_glyph(u)))
                                 ticked = TRUE;
                         else if (!is_empty_box_glyph(u))

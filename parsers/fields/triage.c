@@ -425,6 +425,35 @@ letters_only(const char *s, gsize n)
         return g_string_free(out, FALSE);
 }
 
+/* Do the words at @q read as @option (@letters: its letters alone) with
+ * a letter or two wrong? As many words as the option has or fewer, the
+ * spaces between them read or not ("HeartFallure"), a letter lost or
+ * added ("rgent"), within a fifth of its letters. */
+static gboolean
+misread_as(const char *q, const char *option, const char *letters)
+{
+        guint words = 1, seen = 0;
+        gsize n = strlen(letters);
+
+        for (const char *o = option; *o; o++)
+                words += *o == ' ';
+        for (gsize len = 0;; len++) {
+                gboolean end = !g_ascii_isalpha(q[len]);
+
+                if (end && len > 0 && g_ascii_isalpha(q[len - 1])) {
+                        g_autofree char *word = letters_only(q, len);
+
+                        seen++;
+                        if (edit_distance(word, letters) <= MAX(1, n / 5))
+                                return TRUE;
+                        if (seen == words)
+                                return FALSE;
+                }
+                if (q[len] != ' ' && end)
+                        return FALSE;
+        }
+}
+
 /* An option the row does not print plainly, read by OCR with a letter or
  * two wrong ("Electrophysiolagy"), that stands just after a box: its index
  * (within a fifth of its letters of one option only) and in *@ret_at where
@@ -441,19 +470,11 @@ misread_boxed_option(const char *line, const Option *opts, gsize n_opts, const c
                         continue;
                 for (gsize k = 0; k < n_opts; k++) {
                         g_autofree char *phrase = letters_only(opts[k].phrase, strlen(opts[k].phrase));
-                        gsize n = strlen(phrase), len = 0, got = 0;
-                        g_autofree char *word = NULL;
+                        gsize n = strlen(phrase);
 
                         if (pos[k] != NULL || n < 5)
                                 continue;
-                        /* as many letters as the option, the spaces between
-                         * its words read or not ("HeartFallure") */
-                        while (got < n && q[len] && (g_ascii_isalpha(q[len]) || q[len] == ' ')) {
-                                got += g_ascii_isalpha(q[len]) != 0;
-                                len++;
-                        }
-                        word = letters_only(q, len);
-                        if (edit_distance(word, phrase) <= MAX(1, n / 5)) {
+                        if (misread_as(q, opts[k].phrase, phrase)) {
                                 if (best >= 0)
                                         return -1; /* near two options: nothing to go on */
                                 best = (int)k;

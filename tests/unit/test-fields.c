@@ -143,6 +143,11 @@ static const BoxCase box_cases[] = {
         { "Clinic: [J] Holter [_] General", "General", RD_BOX_EMPTY },
         { "Clinic: [|] Stress [.] EP", "Stress", RD_BOX_EMPTY },
         { "Clinic: [|] Stress [.] EP", "EP", RD_BOX_EMPTY },
+        /* a speck in an empty box, read as a degree sign, a middle dot or
+         * a quote, is no tick */
+        { "Priority: [\u00b0] STAT", "STAT", RD_BOX_EMPTY },
+        { "Priority: [\u00b7] STAT", "STAT", RD_BOX_EMPTY },
+        { "Priority: [\u2019] STAT", "STAT", RD_BOX_EMPTY },
 };
 
 static void

@@ -38,6 +38,10 @@ static const UrgencyCase urgency_cases[] = {
         { "inked-box-routine", "Priority: [0] Routine [] Urgent [] STAT\n", "routine", RD_TRIAGE_STRONG },
         /* every box of the row read the same way: no contrast, no mark */
         { "inked-box-all", "Appointment: [0] Routine [0] Urgent [0] STAT\n", "routine", RD_TRIAGE_WEAK },
+        /* a ticked option OCR read a letter short; a speck in another
+         * box read as a degree sign */
+        { "ticked-letter-lost", "Urgency: \u2610 Routine \u2612 rgent STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "speck-in-box", "Appointment: [ ] Routine [X] Urgent [\u00b0] STAT\n", "urgent", RD_TRIAGE_STRONG },
         /* a letter's request, its reason naming a routine physical */
         { "letter-request-routine-reason",
           "Dear Colleague,\nI am referring my patient for a general cardiology\n"
