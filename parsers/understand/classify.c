@@ -388,8 +388,10 @@ cue_weight(GPtrArray *content, const Cue *cue)
                     !cue_opens_label(low, at, strlen(cue->phrase)))
                         continue;
                 /* what a referral or an order is for ("Reason: calcium
-                 * score") names the test asked for, not this page */
-                if (!about_packet && g_strstr_len(low, at - low, "reason") != NULL)
+                 * score"), or a report's indication ("Indication: abnormal
+                 * stress test"), names another test, not this page */
+                if (!about_packet && (g_strstr_len(low, at - low, "reason") != NULL ||
+                                      g_strstr_len(low, at - low, "indication") != NULL))
                         continue;
                 best = MAX(best, i < TITLE_LINES ? 2 * cue->weight : cue->weight);
         }

@@ -99,6 +99,15 @@ test_single_pages(void)
                 { HDR "CT CALCIUM SCORE\nReason for referral: chest pain\nTechnique: non-contrast CT.\n"
                       "Agatston score 412.\nImpression: high coronary calcium.\n",
                   RD_DOC_IMAGING },
+                /* a report's indication names the test that led to it,
+                 * not this page: the echo's measurements decide */
+                { HDR "ECHO REPORT\nLakeview Family Practice\nPatient Name: Doe, Jane\n"
+                      "M/F: F Phone: (555) 540-2190\nMR # MR256542 Visit Date: 8/25/2026\n"
+                      "Ins ID: BCX277556018\nStudy date: 08-25-2026\n"
+                      "Indication: exertional chest pressure, abnormal stress test\n"
+                      "Measurement Value Normal\nLVEF (biplane) 35 % 52-72 %\nLVIDd 6.1 cm 4.2-5.8\n"
+                      "LA volume index 25 mL/m2 <34\nTAPSE 1.2 cm >1.7\nRVSP 32 mmHg <35\n",
+                  RD_DOC_ECHO },
                 /* a note's few medications stay the note's */
                 { HDR "PROGRESS NOTE\nChief complaint: palpitations\nHistory of present illness: weeks.\n"
                       "Medications: metoprolol 25 mg BID, lisinopril 10 mg daily, aspirin 81 mg daily\n"
