@@ -358,8 +358,6 @@ letter_label(const char *line, const char *p, const char **ret_value)
         return label;
 }
 
-/* Label match at @p (case-insensitive, word boundary before and after)
- * followed by ':' (or '#'), or for number labels directly by a digit. */
 /* Is there a digit among the first four characters of the word at @s? */
 static gboolean
 digit_near_start(const char *s)
@@ -378,6 +376,8 @@ date_at(const char *s)
         return d != NULL;
 }
 
+/* Label match at @p (case-insensitive, word boundary before and after)
+ * followed by ':' (or '#'), or for number labels directly by a digit. */
 const Label *
 rd_match_label(const char *line, const char *p, const char **ret_value)
 {

@@ -345,13 +345,10 @@ npi_after_misread_label(Ctx *c)
 
                                 if (l > lines[i] && g_ascii_isalnum(l[-1]))
                                         continue;
-                                for (const char *q = l + 2; *q && q - l < 12; q++) {
-                                        if (!g_ascii_isdigit(*q))
-                                                continue;
-                                        if (npi_digits_at(q, digits))
-                                                return g_strdup(digits);
-                                        break;
-                                }
+                                const char *q = l + 2 + strcspn(l + 2, "0123456789");
+
+                                if (q - l < 12 && npi_digits_at(q, digits))
+                                        return g_strdup(digits);
                         }
                 }
         }
@@ -888,6 +885,7 @@ static const char *
 diagnosis_value(const char *low)
 {
         const char *t = low, *f;
+        gboolean icd = FALSE;
 
         while (*t == ' ' || *t == '\t')
                 t++;
@@ -896,17 +894,16 @@ diagnosis_value(const char *low)
                         return NULL;
         } else if (g_str_has_prefix(t, "dx") && !g_ascii_isalpha(t[2])) {
                 f = t;
-        } else if (!g_str_has_prefix(t, "icd")) {
+        } else if (g_str_has_prefix(t, "icd")) {
+                f = t;
+                icd = TRUE; /* the loop below takes "icd-10" with its digits */
+        } else {
                 return NULL;
         }
         /* past the label's words: letters and the dot of an abbreviation
          * ("Dx.", "Diag."), "(icd-10-cm)", "icd-10", "codes", '#' */
-        if (f != NULL) {
-                while (*f && (g_ascii_isalpha(*f) || *f == '#' || *f == '.'))
-                        f++;
-        } else {
-                f = t;
-        }
+        while (!icd && *f && (g_ascii_isalpha(*f) || *f == '#' || *f == '.'))
+                f++;
         for (;;) {
                 const char *g = f;
 

@@ -462,6 +462,10 @@ static int
 misread_boxed_option(const char *line, const Option *opts, gsize n_opts, const char *const *pos,
                      const char **ret_at)
 {
+        g_auto(GStrv) letters = g_new0(char *, n_opts + 1);
+
+        for (gsize k = 0; k < n_opts; k++)
+                letters[k] = letters_only(opts[k].phrase, strlen(opts[k].phrase));
         for (const char *q = line; *q; q++) {
                 int best = -1;
 
@@ -469,12 +473,9 @@ misread_boxed_option(const char *line, const Option *opts, gsize n_opts, const c
                     rd_checkbox_before(line, q) == RD_BOX_NONE)
                         continue;
                 for (gsize k = 0; k < n_opts; k++) {
-                        g_autofree char *phrase = letters_only(opts[k].phrase, strlen(opts[k].phrase));
-                        gsize n = strlen(phrase);
-
-                        if (pos[k] != NULL || n < 5)
+                        if (pos[k] != NULL || strlen(letters[k]) < 5)
                                 continue;
-                        if (misread_as(q, opts[k].phrase, phrase)) {
+                        if (misread_as(q, opts[k].phrase, letters[k])) {
                                 if (best >= 0)
                                         return -1; /* near two options: nothing to go on */
                                 best = (int)k;
@@ -488,16 +489,32 @@ misread_boxed_option(const char *line, const Option *opts, gsize n_opts, const c
         return -1;
 }
 
+/* The options marked so far: which, how many, and the last one's cue. */
+typedef struct {
+        gboolean marked[8];
+        guint distinct;
+        int last;
+        const char *cue;
+} Marks;
+
+static void
+mark_option(Marks *m, int k, const char *cue)
+{
+        if (!m->marked[k])
+                m->distinct++;
+        m->marked[k] = TRUE;
+        m->last = k;
+        m->cue = cue;
+}
+
 /* What the option rows mark: a ticked box before or after an option, or
  * a circled option "(Urgent)".  Returns the number of distinct options
  * marked and sets @ret_marked to the index of one of them and @ret_cue. */
 static guint
 marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const char **ret_cue)
 {
-        gboolean marked[8] = { FALSE };
-        guint distinct = 0;
+        Marks m = { .last = -1 };
 
-        *ret_marked = -1;
         for (guint p = 0; p < c->page_lines->len; p++) {
                 char **lines = g_ptr_array_index(c->page_lines, p);
                 gboolean prev_row = FALSE;
@@ -506,24 +523,21 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                         continue;
                 for (guint i = 0; lines[i]; i++) {
                         const char *pos[8];
-                        guint n = find_options(lines[i], opts, n_opts, pos);
-                        RdBoxSide side = box_side(lines[i], opts, n_opts, pos);
+                        guint n;
+                        RdBoxSide side;
 
                         /* a blank line inside a row that wrapped */
                         if (rd_line_is_blank(lines[i]))
                                 continue;
+                        n = find_options(lines[i], opts, n_opts, pos);
+                        side = box_side(lines[i], opts, n_opts, pos);
                         /* the row's option wrapped onto a line of its own
                          * and ringed there, misread ("(Interventiona)") */
                         if (n == 0 && prev_row && lone_ring(lines[i])) {
                                 int ringed = ringed_option(lines[i], opts, n_opts, pos);
 
-                                if (ringed >= 0) {
-                                        if (!marked[ringed])
-                                                distinct++;
-                                        marked[ringed] = TRUE;
-                                        *ret_marked = ringed;
-                                        *ret_cue = "circled option";
-                                }
+                                if (ringed >= 0)
+                                        mark_option(&m, ringed, "circled option");
                         }
                         /* one option with its own box is a row of one */
                         if (!(n >= 2 || (n == 1 && (prev_row || side != BOXES_NONE)))) {
@@ -536,21 +550,11 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                 const char *at = NULL;
                                 int misread = misread_boxed_option(lines[i], opts, n_opts, pos, &at);
 
-                                if (ringed >= 0) {
-                                        if (!marked[ringed])
-                                                distinct++;
-                                        marked[ringed] = TRUE;
-                                        *ret_marked = ringed;
-                                        *ret_cue = "circled option";
-                                }
+                                if (ringed >= 0)
+                                        mark_option(&m, ringed, "circled option");
                                 if (misread >= 0 && side != BOXES_AFTER &&
-                                    rd_checkbox_before(lines[i], at) == RD_BOX_TICKED) {
-                                        if (!marked[misread])
-                                                distinct++;
-                                        marked[misread] = TRUE;
-                                        *ret_marked = misread;
-                                        *ret_cue = "ticked box";
-                                }
+                                    rd_checkbox_before(lines[i], at) == RD_BOX_TICKED)
+                                        mark_option(&m, misread, "ticked box");
                         }
                         for (gsize k = 0; k < n_opts; k++) {
                                 const char *end;
@@ -566,23 +570,19 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                         cue = "ticked box";
                                 else if (pos[k] > lines[i] && pos[k][-1] == '(' && *end == ')')
                                         cue = "circled option";
-                                else if (side == BOXES_BEFORE && others_empty(lines[i], n_opts, pos, k) &&
-                                         junk_mark(lines[i], pos[k]))
-                                        cue = "ticked box";
-                                else if (side == BOXES_BEFORE && others_empty(lines[i], n_opts, pos, k) &&
-                                         inked_box(lines[i], pos[k]))
-                                        cue = RD_TRIAGE_CUE_INKED_BOX;
-                                if (cue == NULL)
-                                        continue;
-                                if (!marked[k])
-                                        distinct++;
-                                marked[k] = TRUE;
-                                *ret_marked = (int)k;
-                                *ret_cue = cue;
+                                else if (side == BOXES_BEFORE && others_empty(lines[i], n_opts, pos, k))
+                                        cue = junk_mark(lines[i], pos[k])   ? "ticked box"
+                                              : inked_box(lines[i], pos[k]) ? RD_TRIAGE_CUE_INKED_BOX
+                                                                            : NULL;
+                                if (cue != NULL)
+                                        mark_option(&m, (int)k, cue);
                         }
                 }
         }
-        return distinct;
+        *ret_marked = m.last;
+        if (m.last >= 0)
+                *ret_cue = m.cue;
+        return m.distinct;
 }
 
 /* The option @line names when it holds nothing but that word (any case),

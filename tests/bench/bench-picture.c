@@ -9,11 +9,11 @@
  *   bench-picture pos FILE...   score every page (each one a tracing, such
  *                               as tests/corpus/ecg-renderings writes): how
  *                               many are found, and each miss explained
- * neg, one and pos measure each page as the OCR engine does (square
- * pixels, straightened), with rd_ocr_page_prepare().
  *   bench-picture orient FILE.. fax each image turned on a portrait page
  *                               under an upright header (and upside down)
- *                               and count the pages the OCR turns upright */
+ *                               and count the pages the OCR turns upright
+ * neg, one and pos measure each page as the OCR engine does (square
+ * pixels, straightened), with rd_ocr_page_prepare(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
