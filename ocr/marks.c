@@ -1060,7 +1060,7 @@ stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
                 return FALSE;
         /* level within half a degree */
         shape->square = ABS(shape->angle) < G_PI / 360;
-        if ((shape->square && turned_only) || (!shape->square && (fill < 0.9 || ink_fill < 0.5)))
+        if ((shape->square && turned_only) || (!shape->square && (fill < 0.85 || ink_fill < 0.5)))
                 return FALSE;
         /* a level frame is a stamp only round letters bigger than a
          * form's (a table cell holds the form's own) */
@@ -1086,27 +1086,116 @@ stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
         return ABS(shape->angle) <= 0.8;
 }
 
-/* Reads the stamp of @shape from @ink (the same clip of the page as its
- * hole). */
+/* Keeps in @level (a stamp's clip turned level) the stamp's letters
+ * in one run along the writing through @mx (the middle of the part of
+ * its frame's inside the stamp was found by): pieces of a height
+ * between three fifths of the tallest letter and nine tenths of the
+ * frame's inside @band (taller is a side of the frame), not a frame's
+ * outline (long, and little ink in its box), and each no further than a
+ * letter's height from the next.  Print the stamp lies
+ * over can cut the frame's inside in parts, and the part found holds a
+ * few of the letters. */
+static void
+keep_letter_run(PIX *level, double mx, double band)
+{
+        PIXA *pixa = NULL;
+        BOXA *boxa = pixConnComp(level, &pixa, 8);
+        int n = boxa != NULL && pixa != NULL ? boxaGetCount(boxa) : 0, tall = 0;
+        g_autofree gboolean *keep = g_new0(gboolean, MAX(n, 1));
+        g_autofree gboolean *outline = g_new0(gboolean, MAX(n, 1));
+        gboolean grew = TRUE;
+
+        for (int i = 0; i < n; i++) {
+                int bx, by, bw, bh, ink = 0;
+                PIX *piece = pixaGetPix(pixa, i, L_CLONE);
+
+                boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+                if (piece != NULL)
+                        pixCountPixels(piece, &ink, NULL);
+                pixDestroy(&piece);
+                outline[i] = bw > 2 * bh && ink < 0.15 * bw * bh;
+                if (10 * bh < 9 * band && !outline[i])
+                        tall = MAX(tall, bh);
+        }
+        /* the letters across the middle, then their neighbours */
+        for (int i = 0; i < n; i++) {
+                int bx, by, bw, bh;
+
+                boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+                keep[i] = !outline[i] && 5 * bh >= 3 * tall && 10 * bh < 9 * band && bx <= mx + tall &&
+                          bx + bw >= mx - tall;
+        }
+        while (grew) {
+                grew = FALSE;
+                for (int i = 0; i < n; i++) {
+                        int bx, by, bw, bh;
+
+                        boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+                        if (keep[i] || outline[i] || 5 * bh < 3 * tall || 10 * bh >= 9 * band)
+                                continue;
+                        for (int j = 0; j < n && !keep[i]; j++) {
+                                int jx, jy, jw, jh;
+
+                                if (!keep[j])
+                                        continue;
+                                boxaGetBoxGeometry(boxa, j, &jx, &jy, &jw, &jh);
+                                keep[i] = bx <= jx + jw + tall && jx <= bx + bw + tall;
+                        }
+                        grew |= keep[i];
+                }
+        }
+        for (int i = 0; pixa != NULL && i < n; i++) {
+                int bx, by, bw, bh;
+
+                if (keep[i])
+                        continue;
+                boxaGetBoxGeometry(boxa, i, &bx, &by, &bw, &bh);
+                PIX *piece = pixaGetPix(pixa, i, L_CLONE);
+
+                pixRasterop(level, bx, by, bw, bh, PIX_DST & PIX_NOT(PIX_SRC), piece, 0, 0);
+                pixDestroy(&piece);
+        }
+        boxaDestroy(&boxa);
+        pixaDestroy(&pixa);
+}
+
+/* Reads the stamp of @shape from @ink: the clip of the page its hole
+ * is, or for a slanted frame (@dx, @dy: how much wider the clip is
+ * each side than the hole) the strip between the frame's long sides. */
 static char *
-read_stamp(TessBaseAPI *api, PIX *ink, const StampShape *shape, int ppi)
+read_stamp(TessBaseAPI *api, PIX *ink, const StampShape *shape, int dx, int dy, int ppi)
 {
         g_autoptr(PIX) level = NULL;
         g_autoptr(PIX) framed = NULL;
+        Pt q[4];
+        double mx = 0, my = 0, band = 0;
 
-        /* keep the ink inside the quadrilateral the frame's inside
-         * spans, three pixels in from its edges: the letters, whole, even
-         * where one touches the frame, and none of the frame */
-        if (!shape->square) {
+        for (int k = 0; k < 4; k++) {
+                q[k] = (Pt){ shape->q[k].x + dx, shape->q[k].y + dy };
+                mx += q[k].x / 4.0;
+                my += q[k].y / 4.0;
+        }
+        if (shape->square) {
+                keep_stamp_letters(ink);
+                level = pixClone(ink);
+        } else {
                 int w = pixGetWidth(ink), h = pixGetHeight(ink);
+                /* the long sides: the writing runs along them */
+                int e0 = hypot(q[1].x - q[0].x, q[1].y - q[0].y) >= hypot(q[2].x - q[1].x, q[2].y - q[1].y) ? 0 : 1;
+                double c, s;
 
+                band = MIN(hypot(q[1].x - q[0].x, q[1].y - q[0].y), hypot(q[2].x - q[1].x, q[2].y - q[1].y));
+                /* keep the ink between the long sides (lines without
+                 * end), three pixels in: the letters whole, even where
+                 * one touches the frame, and none of the frame's long
+                 * sides */
                 for (int y = 0; y < h; y++)
                         for (int x = 0; x < w; x++) {
                                 gboolean in = TRUE;
 
-                                for (int e = 0; e < 4 && in; e++) {
-                                        const Pt *a = &shape->q[e], *c = &shape->q[(e + 1) % 4];
-                                        double ex = c->x - a->x, ey = c->y - a->y, len = hypot(ex, ey);
+                                for (int e = e0; e < 4 && in; e += 2) {
+                                        const Pt *a = &q[e], *b = &q[(e + 1) % 4];
+                                        double ex = b->x - a->x, ey = b->y - a->y, len = hypot(ex, ey);
                                         /* the points run clockwise on screen:
                                          * inside is to the right of each edge */
                                         double d = len > 0 ? (ex * (y - a->y) - ey * (x - a->x)) / len : 1;
@@ -1116,10 +1205,29 @@ read_stamp(TessBaseAPI *api, PIX *ink, const StampShape *shape, int ppi)
                                 if (!in)
                                         pixSetPixel(ink, x, y, 0);
                         }
+                level = pixRotate(ink, (float)shape->angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, w, h);
+                if (level == NULL)
+                        return NULL;
+                /* where the middle of the hole went: turned clockwise
+                 * on screen by the angle round the clip's centre */
+                c = cos(shape->angle);
+                s = sin(shape->angle);
+                mx -= w / 2.0;
+                my -= h / 2.0;
+                mx = mx * c - my * s + pixGetWidth(level) / 2.0;
+                /* and away with the frame's short sides, which a
+                 * letter touching them would join */
+                {
+                        g_autoptr(PIX) sides = pixOpenBrick(NULL, level, 1, MAX((int)(0.85 * band), 3));
+
+                        if (sides != NULL) {
+                                pixDilateBrick(sides, sides, 3, 1);
+                                pixSubtract(level, level, sides);
+                        }
+                }
+                keep_letter_run(level, mx, band);
         }
-        keep_stamp_letters(ink);
-        level = pixRotate(ink, (float)shape->angle, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
-        framed = level != NULL ? pixAddBorder(level, 20, 0) : NULL;
+        framed = pixAddBorder(level, 20, 0);
         if (framed == NULL)
                 return NULL;
         return read_one_line(api, framed, ppi, 3);
@@ -1195,7 +1303,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                 int scale = pass == 0 ? 2 : 1;
 
                 for (int i = 0; boxes != NULL && i < boxaGetCount(boxes); i++) {
-                        Rect r, full;
+                        Rect r, full, wide;
                         g_autofree char *word = NULL;
                         g_autoptr(PIX) hole = NULL;
                         g_autoptr(PIX) ink = NULL;
@@ -1228,17 +1336,28 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                         }
                         if (!stamp_shape(hole, ppi, pass == 0, &shape))
                                 continue;
-                        clip = boxCreate(full.x, full.y, full.w, full.h);
+                        /* a slanted stamp's letters may run on past
+                         * the part of its inside found: clip wider */
+                        wide = full;
+                        if (!shape.square) {
+                                int ext = MAX(full.w, 5 * full.h);
+                                int rise = (int)(ext * ABS(tan(shape.angle))) + 4;
+
+                                wide.x = MAX(full.x - ext, 0);
+                                wide.y = MAX(full.y - rise, 0);
+                                wide.w = MIN(full.x + full.w + ext, pw) - wide.x;
+                                wide.h = MIN(full.y + full.h + rise, ph) - wide.y;
+                        }
+                        clip = boxCreate(wide.x, wide.y, wide.w, wide.h);
                         ink = clip != NULL ? pixClipRectangle(pm->bin, clip, NULL) : NULL;
                         boxDestroy(&clip);
-                        if (hole == NULL || ink == NULL || pixGetWidth(hole) != pixGetWidth(ink) ||
-                            pixGetHeight(hole) != pixGetHeight(ink))
+                        if (hole == NULL || ink == NULL || pixGetWidth(ink) != wide.w || pixGetHeight(ink) != wide.h)
                                 continue;
                         /* a rule across the stamp is not its writing:
                          * the page's long level lines where they cross
                          * it (a table under a stamp ends inside it) */
                         if (rules != NULL) {
-                                BOX *half_clip = boxCreate(full.x / 2, full.y / 2, full.w / 2, full.h / 2);
+                                BOX *half_clip = boxCreate(wide.x / 2, wide.y / 2, wide.w / 2, wide.h / 2);
                                 g_autoptr(PIX) part = half_clip ? pixClipRectangle(rules, half_clip, NULL) : NULL;
                                 g_autoptr(PIX) big = part ? pixExpandBinaryPower2(part, 2) : NULL;
 
@@ -1265,7 +1384,7 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                                 if (rules != NULL)
                                         pixSubtract(ink, ink, rules);
                         }
-                        word = read_stamp(api, ink, &shape, ppi);
+                        word = read_stamp(api, ink, &shape, full.x - wide.x, full.y - wide.y, ppi);
                         if (word == NULL)
                                 continue;
                         g_array_append_val(found, full);

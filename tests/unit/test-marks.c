@@ -27,6 +27,9 @@ typedef struct {
         gboolean glyphs;  /* urgency boxes printed as the font's ballot boxes */
         double askew;     /* pixels the rule across the stamp climbs over the page */
         gboolean wrapped; /* the ringed option wrapped onto a line of its own */
+        gboolean crowded; /* a table's column rule crosses the stamp, and its
+                           * frame touches its last letter: the frame's
+                           * inside comes apart in pieces */
 } MarkCase;
 
 static const char *const urgency[] = { "Routine", "Urgent", "STAT" };
@@ -191,8 +194,14 @@ draw_form(const MarkCase *c)
 
                         cairo_text_extents(cr, "URGENT", &ext);
                         cairo_set_line_width(cr, 6);
-                        cairo_rectangle(cr, -20, -75, ext.x_advance + 40, 100);
+                        cairo_rectangle(cr, -20, -75, (c->crowded ? ext.x_bearing + ext.width + 3 : ext.x_advance + 20) + 20, 100);
                         cairo_stroke(cr);
+                        if (c->crowded) {
+                                cairo_set_line_width(cr, 3);
+                                cairo_move_to(cr, ext.x_advance * 0.55, -95);
+                                cairo_line_to(cr, ext.x_advance * 0.55, 45);
+                                cairo_stroke(cr);
+                        }
                 }
                 cairo_move_to(cr, 0, 0);
                 cairo_show_text(cr, "URGENT");
@@ -314,6 +323,9 @@ main(int argc, char **argv)
                 { "DejaVu Serif", 26, TRUE, 0, 2, TRUE, 0, FALSE, FALSE, 0, TRUE },
                 { "DejaVu Sans", 28, TRUE, 1, 1, FALSE, 0, FALSE, FALSE, 0, TRUE },
                 { "DejaVu Serif", 28, FALSE, 2, 0, TRUE, 0, FALSE, FALSE, 0, TRUE },
+                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 9, TRUE, FALSE, 0, FALSE, TRUE },
+                { "DejaVu Serif", 28, TRUE, 0, 2, TRUE, -14, FALSE, FALSE, 0, FALSE, TRUE },
+                { "DejaVu Sans Mono", 30, TRUE, 2, 1, FALSE, 4, TRUE, FALSE, 0, FALSE, TRUE },
         };
         g_autoptr(GError) error = NULL;
         int rc;
@@ -322,12 +334,13 @@ main(int argc, char **argv)
         engine = rd_ocr_engine_new(&error);
         g_assert_no_error(error);
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s/stamp%g%s%s%s%s", cases[i].font,
+                g_autofree char *path = g_strdup_printf("/marks/%s/%.0fpx/%s/stamp%g%s%s%s%s%s", cases[i].font,
                                                         cases[i].size, cases[i].fax ? "fax" : "fine",
                                                         cases[i].stamp, cases[i].over ? "-over-print" : "",
                                                         cases[i].glyphs ? "-glyph-boxes" : "",
                                                         cases[i].askew != 0 ? "-rule-askew" : "",
-                                                        cases[i].wrapped ? "-ring-wrapped" : "");
+                                                        cases[i].wrapped ? "-ring-wrapped" : "",
+                                                        cases[i].crowded ? "-crowded" : "");
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &cases[i], test_marks);
         }
