@@ -9,6 +9,7 @@
 #include <string.h>
 #include <tesseract/capi.h>
 
+#include "dropped.h"
 #include "marks-private.h"
 #include "marks.h"
 #include "ocr-private.h"
@@ -734,12 +735,61 @@ collect_lines(TessBaseAPI *api)
         return lines;
 }
 
+/* @text with each of @blocks (top to bottom) put in before the first
+ * of @lines (read from it) below the block's top; NULL when none. */
+static char *
+with_dropped(const char *text, GPtrArray *lines, GPtrArray *blocks)
+{
+        g_autofree gsize *at = NULL;
+        GString *out;
+        const char *cursor = text;
+        gsize from = 0;
+
+        if (blocks->len == 0)
+                return NULL;
+        /* where each line read starts in the text */
+        at = g_new(gsize, lines->len + 1);
+        for (guint i = 0; i < lines->len; i++) {
+                const Line *line = g_ptr_array_index(lines, i);
+                const char *p = line->text[0] != '\0' ? strstr(cursor, line->text) : NULL;
+
+                at[i] = p != NULL ? (gsize)(p - text) : G_MAXSIZE;
+                if (p != NULL)
+                        cursor = p + strlen(line->text);
+        }
+        out = g_string_new(NULL);
+        for (guint b = 0; b < blocks->len; b++) {
+                const RdDroppedBlock *block = g_ptr_array_index(blocks, b);
+                gsize to = strlen(text);
+
+                for (guint i = 0; i < lines->len; i++) {
+                        const Line *line = g_ptr_array_index(lines, i);
+
+                        if (line->y1 >= block->y && at[i] != G_MAXSIZE && at[i] >= from) {
+                                to = at[i];
+                                break;
+                        }
+                }
+                g_string_append_len(out, text + from, to - from);
+                if (out->len > 0 && out->str[out->len - 1] != '\n')
+                        g_string_append_c(out, '\n');
+                g_string_append(out, block->text);
+                if (!g_str_has_suffix(block->text, "\n"))
+                        g_string_append_c(out, '\n');
+                g_string_append_c(out, '\n');
+                from = to;
+        }
+        g_string_append(out, text + from);
+        return g_string_free(out, FALSE);
+}
+
 char *
 rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
 {
         Reader reader = { api, NULL, ppi };
         g_autoptr(RdMarkPage) pm = NULL;
         g_autofree char *stamps = NULL;
+        g_autofree char *with = NULL;
         g_autoptr(GPtrArray) lines = NULL;
         g_autoptr(PIX) bin = NULL;
         GString *out = NULL;
@@ -755,6 +805,25 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
         if (pm == NULL)
                 return NULL;
         lines = collect_lines(api);
+        /* blocks the page's layout dropped, read again: first, as that
+         * spends the results the lines came from */
+        {
+                BOXA *read = boxaCreate(lines->len);
+                g_autoptr(GPtrArray) blocks = NULL;
+
+                for (guint i = 0; read != NULL && i < lines->len; i++) {
+                        const Line *line = g_ptr_array_index(lines, i);
+
+                        if (line->syms->len > 0)
+                                boxaAddBox(read, boxCreate(line->x1, line->y1, line->x2 - line->x1, line->y2 - line->y1),
+                                           L_INSERT);
+                }
+                blocks = rd_dropped_blocks(api, bin, pm->ink, read, ppi);
+                boxaDestroy(&read);
+                with = with_dropped(text, lines, blocks);
+                if (with != NULL)
+                        cursor = text = with;
+        }
         for (guint i = 0; i < lines->len; i++) {
                 Line *line = g_ptr_array_index(lines, i);
                 g_autofree char *again = NULL;
@@ -790,7 +859,7 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
                 cursor = at + strlen(line->text);
         }
         stamps = find_stamps(api, pm, ppi);
-        if (out == NULL && stamps == NULL)
+        if (out == NULL && stamps == NULL && with == NULL)
                 return NULL;
         if (out == NULL)
                 out = g_string_new(NULL);

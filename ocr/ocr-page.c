@@ -73,6 +73,69 @@ rd_ocr_res_plausible(int res)
         return res >= 90 && res <= 1200;
 }
 
+static gboolean
+dark_at(l_uint32 *row, int x, int depth)
+{
+        return depth == 1 ? GET_DATA_BIT(row, x) != 0 : GET_DATA_BYTE(row, x) < 128;
+}
+
+/* A scanner's dirty glass draws a line down the whole page, through every
+ * line of print: a few columns of ink (1 or 8 bpp @pix, as scanned) for
+ * nearly the page's height.  Tesseract takes it for a column's rule and
+ * cuts each line in two there.  Such a line is wiped where no stroke
+ * crosses it.  A page with more than two (a grid, a table's rules) is
+ * left as it is. */
+static void
+wipe_streaks(PIX *pix)
+{
+        int w = pixGetWidth(pix), h = pixGetHeight(pix), d = pixGetDepth(pix), wpl = pixGetWpl(pix);
+        int widest = MAX(6, w / 250), runs = 0, starts[2], ends[2];
+        l_uint32 *data = pixGetData(pix);
+        g_autofree int *count = NULL;
+
+        if ((d != 1 && d != 8) || w < 100 || h < 100)
+                return;
+        count = g_new0(int, w);
+        for (int y = 0; y < h; y++) {
+                l_uint32 *row = data + y * wpl;
+
+                for (int x = 0; x < w; x++)
+                        count[x] += dark_at(row, x, d);
+        }
+        for (int x = 0; x < w;) {
+                int x1 = x;
+
+                if (5 * count[x] < 4 * h) {
+                        x++;
+                        continue;
+                }
+                while (x1 + 1 < w && 5 * count[x1 + 1] >= 4 * h)
+                        x1++;
+                if (x1 - x + 1 > widest)
+                        return; /* a bar, not a line */
+                if (runs == 2)
+                        return;
+                starts[runs] = x;
+                ends[runs++] = x1;
+                x = x1 + 1;
+        }
+        for (int k = 0; k < runs; k++)
+                for (int y = 0; y < h; y++) {
+                        l_uint32 *row = data + y * wpl;
+                        gboolean crossed = (starts[k] > 0 && dark_at(row, starts[k] - 1, d)) ||
+                                           (ends[k] + 1 < w && dark_at(row, ends[k] + 1, d));
+
+                        if (crossed)
+                                continue;
+                        for (int x = starts[k]; x <= ends[k]; x++) {
+                                if (d == 1)
+                                        CLEAR_DATA_BIT(row, x);
+                                else
+                                        SET_DATA_BYTE(row, x, 255);
+                        }
+                }
+}
+
 /* Returns: (transfer full) a 1 or 8 bpp copy of @pix with square pixels
  * at a resolution Tesseract reads well (also in *@ret_ppi). */
 static PIX *
@@ -94,6 +157,8 @@ square_up(PIX *pix, int *ret_ppi, GError **error)
                                     "cannot convert image to gray");
                 return NULL;
         }
+        /* a copy of its own: the scanner's streaks wiped on it */
+        wipe_streaks(gray);
 
         /* Standard-resolution fax (204x98): every pixel is twice as tall as
          * wide. Tesseract assumes square pixels, so double the rows; 1 bpp

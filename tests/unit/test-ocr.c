@@ -3,8 +3,10 @@
  * sideways, standard fax resolution, no resolution, bad images, deadline;
  * the picture measure every page gets, blank pages read without a pass. */
 #include <cairo.h>
+#include <string.h>
 #include <leptonica/allheaders.h>
 
+#include "ocr/dropped.h"
 #include "ocr/ocr-engine.h"
 #include "surface-pix.h"
 
@@ -204,6 +206,121 @@ test_skewed(void)
         pixDestroy(&page);
 }
 
+/* How many of the page's lines come back whole: a line of the text with
+ * the line's first two words and its last. */
+static guint
+whole_lines(const char *text)
+{
+        g_auto(GStrv) got = g_strsplit(text, "\n", -1);
+        guint whole = 0;
+
+        for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                g_auto(GStrv) words = g_strsplit(lines[i], " ", -1);
+                guint n = g_strv_length(words);
+                g_autofree char *first = g_strdup_printf("%s %s", words[0], words[1]);
+                gboolean found = FALSE;
+
+                for (guint k = 0; got[k] != NULL && !found; k++)
+                        found = strstr(got[k], first) != NULL && strstr(got[k], words[n - 1]) != NULL;
+                whole += found;
+        }
+        return whole;
+}
+
+/* A fax scanner's dirty glass draws a line down the whole page, through
+ * every line of print, and the page went through the feeder crooked.
+ * Tesseract takes such a line for a column's rule and reads each line as
+ * two: the words left of it, then, lines later, the words right of it. */
+static void
+test_scanner_streak(void)
+{
+        PIX *page = make_page();
+        PIX *turned = pixRotate(page, 1.4 * 3.14159265 / 180.0, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+        PIX *pix = pixConvertTo1(turned, 128);
+        RdOcrResult res;
+
+        for (int y = 0; y < pixGetHeight(pix); y++)
+                for (int x = 610; x < 613; x++)
+                        pixSetPixel(pix, x, y, 1);
+        pixSetResolution(pix, 200, 200);
+        read_ok(pix, &res);
+        assert_legible(res.text);
+        g_assert_cmpuint(whole_lines(res.text), ==, G_N_ELEMENTS(lines));
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+        pixDestroy(&turned);
+        pixDestroy(&page);
+}
+
+/* The boxes of the page's lines (make_page()) but those of the
+ * paragraph @skip: what Tesseract's layout read when it dropped one. */
+static BOXA *
+lines_read(int skip)
+{
+        BOXA *read = boxaCreate(27);
+        double y = 200;
+
+        for (int rep = 0; rep < 3; rep++) {
+                for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                        if (rep != skip)
+                                boxaAddBox(read, boxCreate(150, (int)y - 30, 1450, 42), L_INSERT);
+                        y += 52;
+                }
+                y += 60;
+        }
+        return read;
+}
+
+/* A block of lines Tesseract's layout dropped is read again, whole and
+ * once; print it read is not, nor a picture of letter-sized dots. */
+static void
+test_dropped_block(void)
+{
+        TessBaseAPI *api = TessBaseAPICreate();
+        PIX *page = make_page();
+        PIX *bin = pixConvertTo1(page, 128);
+        BOXA *ink = NULL;
+
+        g_assert_cmpint(TessBaseAPIInit3(api, NULL, "eng"), ==, 0);
+        TessBaseAPISetPageSegMode(api, PSM_AUTO);
+        /* the halftone picture of a logo beside the text, every dot a
+         * letter's size */
+        for (int y = 1900; y < 2150; y += 40)
+                for (int x = 200; x < 1400; x += 36)
+                        pixRasterop(bin, x, y, 22, 26, PIX_SET, NULL, 0, 0);
+        ink = pixConnCompBB(bin, 8);
+        for (int skip = -1; skip < 3; skip++) {
+                BOXA *read = lines_read(skip);
+                g_autoptr(GPtrArray) blocks = rd_dropped_blocks(api, bin, ink, read, 200);
+
+                boxaDestroy(&read);
+                if (skip < 0) {
+                        g_assert_cmpuint(blocks->len, ==, 0);
+                        continue;
+                }
+                g_assert_cmpuint(blocks->len, ==, 1);
+                {
+                        const RdDroppedBlock *b = g_ptr_array_index(blocks, 0);
+                        g_auto(GStrv) got = g_strsplit(b->text, "\n", -1);
+                        guint n = 0;
+
+                        g_test_message("paragraph %d at %d: %s", skip, b->y, b->text);
+                        /* the paragraph's top: its first line's capitals */
+                        g_assert_cmpint(ABS(b->y - (200 + skip * (9 * 52 + 60) - 30)), <, 40);
+                        for (guint k = 0; got[k] != NULL; k++)
+                                n += g_strstrip(got[k])[0] != '\0';
+                        g_assert_cmpuint(n, ==, G_N_ELEMENTS(lines));
+                        g_assert_nonnull(strstr(b->text, "echocardiogram and a treadmill"));
+                        g_assert_nonnull(strstr(b->text, "participate in the care"));
+                }
+        }
+        boxaDestroy(&ink);
+        pixDestroy(&bin);
+        pixDestroy(&page);
+        TessBaseAPIEnd(api);
+        TessBaseAPIDelete(api);
+}
+
 static void
 test_fax_standard(void)
 {
@@ -299,6 +416,8 @@ main(int argc, char **argv)
         g_test_add_func("/ocr/tracing-orientation", test_tracing_orientation);
         g_test_add_func("/ocr/skewed", test_skewed);
         g_test_add_func("/ocr/fax-standard", test_fax_standard);
+        g_test_add_func("/ocr/scanner-streak", test_scanner_streak);
+        g_test_add_func("/ocr/dropped-block", test_dropped_block);
         g_test_add_func("/ocr/no-resolution", test_no_resolution);
         g_test_add_func("/ocr/blank", test_blank);
         g_test_add_func("/ocr/too-small", test_too_small);
