@@ -37,9 +37,14 @@ def fonts():
         for fam, (reg, bold) in sorted(TTF_FAMILIES.items()):
             preg, pbold = find_font(reg), find_font(bold)
             if preg and pbold:
-                pdfmetrics.registerFont(TTFont(fam, preg))
-                pdfmetrics.registerFont(TTFont(fam + "-B", pbold))
-                _fonts[fam] = (fam + "-B", fam.startswith("DejaVu"))
+                reg_f, bold_f = TTFont(fam, preg), TTFont(fam + "-B", pbold)
+                pdfmetrics.registerFont(reg_f)
+                pdfmetrics.registerFont(bold_f)
+                # ballot boxes and the check mark only where the font draws
+                # them (DejaVu Serif has none: they came out as blank boxes
+                # whether ticked or not, a truth no reader can see)
+                boxes = all(ord(g) in f.face.charToGlyph for g in "☐☒✓" for f in (reg_f, bold_f))
+                _fonts[fam] = (fam + "-B", boxes)
     return _fonts
 
 
@@ -59,8 +64,15 @@ class Style:
         self.two_col = rng.random() < 0.4
         self.upper_labels = rng.random() < 0.3
         self.colon = rng.choice([":", ":", ":", "", " -", "#:"])
-        self.box_kind = rng.choice(["text", "drawn", "glyph"] if self.unicode_boxes else ["text", "drawn"])
-        self.tick = rng.choice(["X", "x", "✓"] if self.unicode_boxes else ["X", "x"])
+        # the same draws as before, when every DejaVu family counted as
+        # having the glyphs, so other seeds keep their packets; a font
+        # without them then draws its boxes with lines, its tick an X
+        drawn_before = self.unicode_boxes or self.font.startswith("DejaVu")
+        self.box_kind = rng.choice(["text", "drawn", "glyph"] if drawn_before else ["text", "drawn"])
+        self.tick = rng.choice(["X", "x", "✓"] if drawn_before else ["X", "x"])
+        if not self.unicode_boxes:
+            self.box_kind = "drawn" if self.box_kind == "glyph" else self.box_kind
+            self.tick = "X" if self.tick == "✓" else self.tick
         if self.tick == "✓" and self.size >= 10.5:
             self.tick = "■"     # a filled box; chosen without a new draw so older seeds keep their packets
 
