@@ -221,32 +221,36 @@ is_alnum_sym(const Sym *s)
 }
 
 /* Marks a box at @r (page coordinates) on @line: the symbols inside it are
- * the box as OCR read it; the word right after it carries the mark. */
+ * the box as OCR read it; the word right after it carries the mark.
+ * @word_x: where the next ink after the box begins on the line (the
+ * picture's word), -1 when none is near.  OCR may read the box as letters
+ * that run on past it ("☒ EKG" read "KJEKG", the J over the white between
+ * them): what it read before that ink is the box's. */
 static gboolean
-place_box(Line *line, const Rect *r, int kind, int h)
+place_box(Line *line, const Rect *r, int word_x, int kind, int h)
 {
         int next = -1, gap = MAX(3, 3 * h / 10), right = r->x + r->w;
 
-        /* what OCR made of the box: the symbols centred over it */
+        if (word_x < 0)
+                return FALSE;
+        /* a box stands apart from the words on either side; a square
+         * letter (a bold R, B or M) touches the next letter of its word */
+        if (word_x - right < gap)
+                return FALSE;
         for (guint i = 0; i < line->syms->len; i++) {
                 Sym *s = &g_array_index(line->syms, Sym, i);
-                int cx = (s->x1 + s->x2) / 2;
 
-                if (cx > right && is_alnum_sym(s)) {
+                if ((s->x1 + s->x2) / 2 >= word_x && is_alnum_sym(s)) {
                         next = (int)i;
                         break;
                 }
         }
         if (next < 0)
                 return FALSE;
-        /* a box stands apart from the words on either side; a square
-         * letter (a bold R, B or M) touches the next letter of its word */
-        if (g_array_index(line->syms, Sym, next).x1 - right < gap)
-                return FALSE;
         for (guint i = 0; i < (guint)next; i++) {
                 const Sym *s = &g_array_index(line->syms, Sym, i);
                 int cx = (s->x1 + s->x2) / 2;
-                gboolean over = cx >= r->x && cx <= right;
+                gboolean over = cx >= r->x;
 
                 if (!over && s->x2 > r->x - gap)
                         return FALSE;
@@ -266,9 +270,8 @@ place_box(Line *line, const Rect *r, int kind, int h)
         }
         for (guint i = 0; i < (guint)next; i++) {
                 Sym *s = &g_array_index(line->syms, Sym, i);
-                int cx = (s->x1 + s->x2) / 2;
 
-                if (cx >= r->x && cx <= right)
+                if ((s->x1 + s->x2) / 2 >= r->x)
                         s->drop = TRUE;
         }
         g_array_index(line->syms, Sym, next).before = kind == 2 ? "\u2612" : "\u2610";
@@ -551,6 +554,26 @@ inside_word(const Line *line, const Rect *r)
         return FALSE;
 }
 
+/* Where the first ink right of the box @r on the line of letters @h high
+ * round @mid begins: a piece at least a quarter of a letter high, within
+ * four letters of the box; -1 when there is none. */
+static int
+ink_after(const RdMarkPage *pm, const Rect *r, int mid, int h)
+{
+        int best = -1, right = r->x + r->w;
+
+        for (int i = 0; i < boxaGetCount(pm->ink); i++) {
+                int x, y, w, bh;
+
+                boxaGetBoxGeometry(pm->ink, i, &x, &y, &w, &bh);
+                if (x < right || x > right + 4 * h || 4 * bh < h || ABS(y + bh / 2 - mid) > 3 * h / 4)
+                        continue;
+                if (best < 0 || x < best)
+                        best = x;
+        }
+        return best;
+}
+
 /* Looks for boxes and rings on @line; TRUE when one was placed. */
 static gboolean
 find_marks(const RdMarkPage *pm, Line *line)
@@ -582,22 +605,29 @@ find_marks(const RdMarkPage *pm, Line *line)
                                 g_array_append_val(insides, inside);
                         }
                 }
-                /* ticked: inked inside, and plainly more than every other box
-                 * of the row (a damaged fax specks them all alike); empty:
-                 * nearly clean inside; anything between says nothing */
+                /* ticked: inked inside, and plainly more than the row's
+                 * cleanest other box (a damaged fax specks them all alike;
+                 * a list of enclosures has several ticked); empty: nearly
+                 * clean inside; anything between says nothing, and so does
+                 * a row whose boxes are all inked alike */
                 for (guint i = 0; i < boxes->len; i++) {
-                        double inside = g_array_index(insides, double, i), others = 0;
+                        double inside = g_array_index(insides, double, i), others = 1;
                         int kind = 0;
 
                         for (guint j = 0; j < boxes->len; j++)
                                 if (j != i)
-                                        others = MAX(others, g_array_index(insides, double, j));
+                                        others = MIN(others, g_array_index(insides, double, j));
+                        if (boxes->len == 1)
+                                others = 0;
                         if (inside >= 0.20 && inside >= 1.6 * others + 0.05 && (boxes->len > 1 || inside >= 0.25))
                                 kind = 2;
                         else if (inside <= 0.03)
                                 kind = 1;
-                        if (kind > 0)
-                                placed |= place_box(line, &g_array_index(boxes, Rect, i), kind, h);
+                        if (kind > 0) {
+                                const Rect *box = &g_array_index(boxes, Rect, i);
+
+                                placed |= place_box(line, box, ink_after(pm, box, mid, h), kind, h);
+                        }
                 }
         }
         /* rings: the white a drawn ring closes round a word */

@@ -303,9 +303,108 @@ test_marks(gconstpointer data)
         pixDestroy(&pix);
 }
 
+/* A list of enclosures with several boxes ticked, as a form has them:
+ * each ticked box reads "☒" before its word, the one left empty does not,
+ * though no box of the row is clean but that one.  The X of a drawn box
+ * runs corner to corner, which OCR reads as letters glued to the word
+ * ("KJEKG"). */
+typedef struct {
+        const char *font;
+        double size;
+        gboolean fax;
+        int empty; /* which box is left empty */
+} ListCase;
+
+static const char *const enclosed[] = { "EKG", "Labs", "Echo", "Office notes" };
+
+static void
+test_enclosure_list(gconstpointer data)
+{
+        const ListCase *lc = data;
+        MarkCase c = { lc->font, lc->size, lc->fax };
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 700);
+        cairo_t *cr = cairo_create(s);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *row = NULL;
+        double x, y = 160, side = lc->size * 0.8;
+        RdOcrResult res;
+        PIX *pix;
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        show(cr, 160, y, "Referral Reason: Preoperative cardiac evaluation", FALSE, &c);
+        y += lc->size * 2;
+        show(cr, 160, y, "Diagnosis: R00.2, R94.31, I10", FALSE, &c);
+        y += lc->size * 2;
+        x = show(cr, 160, y, "Records enclosed:", TRUE, &c) + lc->size * 0.6;
+        for (int k = 0; k < (int)G_N_ELEMENTS(enclosed); k++) {
+                cairo_set_line_width(cr, MAX(1.5, lc->size / 16));
+                cairo_rectangle(cr, x, y - side, side, side);
+                if (k != lc->empty) {
+                        cairo_move_to(cr, x, y - side);
+                        cairo_line_to(cr, x + side, y);
+                        cairo_move_to(cr, x, y);
+                        cairo_line_to(cr, x + side, y - side);
+                }
+                cairo_stroke(cr);
+                x = show(cr, x + side + lc->size * 0.4, y, enclosed[k], FALSE, &c) + lc->size;
+        }
+        y += lc->size * 2;
+        show(cr, 160, y, "Comment: ECG to be obtained at next visit", FALSE, &c);
+        cairo_destroy(cr);
+        pix = rd_test_surface_to_gray(s, 200, 200);
+        if (lc->fax) {
+                PIX *bin = pixConvertTo1(pix, 160);
+                PIX *half = pixScale(bin, 1.0, 0.5);
+
+                pixDestroy(&bin);
+                pixDestroy(&pix);
+                pix = half;
+                pixSetResolution(pix, 204, 98);
+        }
+        g_assert_true(rd_ocr_engine_read(engine, pix, 0, &res, &error));
+        g_assert_no_error(error);
+        g_test_message("%s", res.text);
+        row = line_with(res.text, "enclosed");
+        g_assert_nonnull(row);
+        /* the marks in the row's order, whatever OCR made of the words */
+        {
+                GString *want = g_string_new(NULL), *got = g_string_new(NULL);
+
+                for (int k = 0; k < (int)G_N_ELEMENTS(enclosed); k++)
+                        g_string_append(want, k == lc->empty ? "\u2610" : "\u2612");
+                for (const char *p = row; *p; p = g_utf8_next_char(p)) {
+                        gunichar u = g_utf8_get_char(p);
+
+                        if (u == 0x2610 || u == 0x2612)
+                                g_string_append_unichar(got, u);
+                }
+                g_assert_cmpstr(got->str, ==, want->str);
+                g_string_free(want, TRUE);
+                g_string_free(got, TRUE);
+        }
+        /* and the first ticked item's word whole after its mark */
+        {
+                int k = lc->empty == 0 ? 1 : 0;
+                g_autofree char *ticked = g_ascii_strdown(enclosed[k], -1);
+                g_autofree char *want = g_strdup_printf("\u2612 %s", ticked);
+                g_autofree char *lower = g_ascii_strdown(row, -1);
+
+                g_assert_nonnull(strstr(lower, want));
+        }
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+}
+
 int
 main(int argc, char **argv)
 {
+        static const ListCase lists[] = {
+                { "DejaVu Sans", 30, FALSE, 3 }, { "DejaVu Sans", 28, TRUE, 1 },
+                { "DejaVu Serif", 26, TRUE, 0 }, { "DejaVu Sans Mono", 28, FALSE, 2 },
+                { "DejaVu Sans Condensed", 24, TRUE, 3 },
+        };
         static const MarkCase cases[] = {
                 { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 15, FALSE, FALSE, 4 },
                 { "DejaVu Serif", 26, FALSE, 2, 1, TRUE, 0 },
@@ -343,6 +442,13 @@ main(int argc, char **argv)
                                                         cases[i].crowded ? "-crowded" : "");
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &cases[i], test_marks);
+        }
+        for (gsize i = 0; i < G_N_ELEMENTS(lists); i++) {
+                g_autofree char *path = g_strdup_printf("/marks/enclosure-list/%s/%.0fpx/%s", lists[i].font,
+                                                        lists[i].size, lists[i].fax ? "fax" : "fine");
+
+                g_strdelimit(path + 1, " ", '-');
+                g_test_add_data_func(path, &lists[i], test_enclosure_list);
         }
         rc = g_test_run();
         rd_ocr_engine_free(engine);
