@@ -97,8 +97,9 @@ box_token(const char *start, const char *end)
                         ticked = TRUE;
                 else if (!strchr(box_strokes, c))
                         return RD_BOX_NONE;
-                /* punctuation alone ("-", ":", ".") is a sentence's, not a box */
-                if (!strchr("-.,:;", c))
+                /* punctuation alone ("-", ":", ".", the slash of "Cath /
+                 * Interventional") is a sentence's, not a box */
+                if (!strchr("-.,:;/\\", c))
                         shape = TRUE;
                 q++;
         }

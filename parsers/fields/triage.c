@@ -1219,20 +1219,67 @@ names_general_service(const char *value)
         return general;
 }
 
+/* Is the word @w (lowercase letters) @word, or OCR's reading of it with
+ * a letter or two wrong in a long word ("electrophysiotogy")? */
+static gboolean
+is_word_read(const char *w, const char *word)
+{
+        gsize n = strlen(word);
+        guint allowed = n >= 12 ? 2 : n >= 8 ? 1 : 0;
+
+        return allowed == 0 ? strcmp(w, word) == 0 : edit_distance(w, word) <= allowed;
+}
+
+/* Whether any word of @words is @word as is_word_read() takes it, and
+ * (@then not NULL) the next word is @then so. */
+static gboolean
+has_word_read(char **words, const char *word, const char *then)
+{
+        for (guint i = 0; words[i]; i++)
+                if (is_word_read(words[i], word) && (then == NULL || (words[i + 1] && is_word_read(words[i + 1], then))))
+                        return TRUE;
+        return FALSE;
+}
+
+/* The service @text names.  A service label's value (@labelled) names a
+ * clinic in few words: "HF / Cardiomyopathy", "Arrhythmia (EP)", "Cath /
+ * Interventional".  A sentence names it in full ("to your heart failure
+ * clinic"), as its other words may be the patient's disease. */
 static const char *
-service_from_phrase(const char *text)
+service_from_phrase(const char *text, gboolean labelled)
 {
         g_autofree char *l = g_ascii_strdown(text, -1);
+        g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
+        char **words;
 
-        if (strstr(l, "electrophysiolog") || strstr(l, " ep ") || g_str_has_prefix(l, "ep ") ||
-            strstr(l, "arrhythmia clinic") || strstr(l, "device clinic") || strstr(l, "ep clinic") ||
-            strstr(l, "ep referral"))
+        /* the words, letters only, in order */
+        for (const char *p = l; *p;) {
+                const char *w = p;
+
+                while (g_ascii_isalpha(*p))
+                        p++;
+                if (p > w)
+                        g_ptr_array_add(list, g_strndup(w, (gsize)(p - w)));
+                else
+                        p++;
+        }
+        g_ptr_array_add(list, NULL);
+        words = (char **)list->pdata;
+        if (strstr(l, "electrophysiolog") || has_word_read(words, "electrophysiology", NULL) ||
+            has_word_read(words, "arrhythmia", "clinic") || has_word_read(words, "arrhythmia", "service") ||
+            has_word_read(words, "device", "clinic") || has_word_read(words, "ep", "clinic") ||
+            has_word_read(words, "ep", "referral") || g_str_has_prefix(l, "ep ") ||
+            (labelled && (has_word_read(words, "ep", NULL) || has_word_read(words, "arrhythmia", NULL))))
                 return "electrophysiology";
-        if (strstr(l, "heart failure") || strstr(l, "hf clinic") || strstr(l, "advanced heart"))
+        if (has_word_read(words, "heart", "failure") || has_word_read(words, "hf", "clinic") ||
+            has_word_read(words, "advanced", "heart") ||
+            (labelled && (has_word_read(words, "hf", NULL) || has_word_read(words, "cardiomyopathy", NULL))))
                 return "heart_failure";
-        if (strstr(l, "interventional") || strstr(l, "cath lab") || strstr(l, "/ cath"))
+        if (has_word_read(words, "interventional", NULL) || has_word_read(words, "cath", "lab") ||
+            strstr(l, "/ cath") || (labelled && has_word_read(words, "cath", NULL)))
                 return "interventional";
-        if (strstr(l, "preventive") || strstr(l, "prevention") || strstr(l, "lipid clinic"))
+        if (has_word_read(words, "preventive", NULL) || has_word_read(words, "prevention", NULL) ||
+            has_word_read(words, "lipid", "clinic"))
                 return "preventive";
         if (names_general_cardiology(l))
                 return "general";
@@ -1329,9 +1376,9 @@ stated_service(Ctx *c)
                                         continue;
                                 /* Diagnosis descriptions name diseases, not services. */
                                 if (strstr(low, "clinic") || strstr(low, "cardiology") ||
-                                    strstr(low, "electrophysiolog") || strstr(low, "referral") ||
-                                    strstr(low, "interventional")) {
-                                        s = service_from_phrase(lines[i]);
+                                    strstr(low, "electrophysio") || strstr(low, "refer") ||
+                                    strstr(low, "interventional") || strstr(low, "service")) {
+                                        s = service_from_phrase(lines[i], FALSE);
                                         if (s)
                                                 return s;
                                 }
@@ -1380,7 +1427,7 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                         continue;
                 if (!is_option_row(v->value, service_options, 5) ||
                     (v->key == L_SERVICE && !value_among_options(c, v, service_options, 5))) {
-                        s = service_from_phrase(v->value);
+                        s = service_from_phrase(v->value, TRUE);
                         if (s == NULL && v->key == L_SERVICE && names_general_service(v->value))
                                 s = "general";
                 }

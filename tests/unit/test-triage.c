@@ -322,6 +322,21 @@ static const ServiceCase service_cases[] = {
           "general", RD_TRIAGE_NONE },
         { "stated", "Referral to the electrophysiology clinic for ablation evaluation.\n",
           "electrophysiology", RD_TRIAGE_STRONG },
+        /* a service label's value names a clinic in few words */
+        { "labelled-hf-short", "Referred to: Cardiology - HF / Cardiomyopathy\nDiagnosis: I10\n", "heart_failure",
+          RD_TRIAGE_STRONG },
+        { "labelled-ep-short", "Service: Cardiology - Arrhythmia (EP)\nDiagnosis: I10\n", "electrophysiology",
+          RD_TRIAGE_STRONG },
+        /* a misread label: the line still names the service */
+        { "misread-label", "Speclalty/Clinic# Cardiology - Cath / Interventional!\nDiagnosis: I10\n",
+          "interventional", RD_TRIAGE_STRONG },
+        /* a letter's request over two lines, the service's name misread */
+        { "stated-misread", "I am referring my patient to your electrophysiotogy\n(arrhythmia) service. I would "
+                            "appreciate if you could see her.\nDiagnosis: I10\n", "electrophysiology",
+          RD_TRIAGE_STRONG },
+        /* a disease in prose names no service: the codes decide */
+        { "disease-in-prose", "Assessment: new cardiomyopathy, EF 25%. Refer to cardiology.\n"
+                              "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_STRONG },
         { "diagnosis-code", "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology",
           RD_TRIAGE_STRONG },
         /* two specialties' codes and a reason that names neither: the
