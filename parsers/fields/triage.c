@@ -427,8 +427,9 @@ letters_only(const char *s, gsize n)
 
 /* Do the words at @q read as @option (@letters: its letters alone) with
  * a letter or two wrong? As many words as the option has or fewer, the
- * spaces between them read or not ("HeartFallure"), a letter lost or
- * added ("rgent"), within a fifth of its letters. */
+ * spaces between them read or not ("HeartFallure"), a dash between them
+ * ("Heart -Failure"), a letter lost or added ("rgent"), within a fifth of
+ * its letters. */
 static gboolean
 misread_as(const char *q, const char *option, const char *letters)
 {
@@ -449,7 +450,9 @@ misread_as(const char *q, const char *option, const char *letters)
                         if (seen == words)
                                 return FALSE;
                 }
-                if (q[len] != ' ' && end)
+                /* a dash or a speck OCR put between the words goes too
+                 * ("Heart -Failure") */
+                if (q[len] != ' ' && end && (q[len] == '\0' || !strchr("-_.,'`", q[len])))
                         return FALSE;
         }
 }
@@ -538,6 +541,16 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
 
                                 if (ringed >= 0)
                                         mark_option(&m, ringed, "circled option");
+                        }
+                        /* ...or ticked there, misread ("[X] Heart -Failure") */
+                        if (n == 0 && prev_row) {
+                                const char *at = NULL;
+                                int misread = misread_boxed_option(lines[i], opts, n_opts, pos, &at);
+
+                                if (misread >= 0 && rd_checkbox_before(lines[i], at) == RD_BOX_TICKED) {
+                                        mark_option(&m, misread, "ticked box");
+                                        continue;
+                                }
                         }
                         /* one option with its own box is a row of one */
                         if (!(n >= 2 || (n == 1 && (prev_row || side != BOXES_NONE)))) {

@@ -322,6 +322,11 @@ static const ServiceCase service_cases[] = {
           "general", RD_TRIAGE_NONE },
         { "stated", "Referral to the electrophysiology clinic for ablation evaluation.\n",
           "electrophysiology", RD_TRIAGE_STRONG },
+        /* the row wrapped over three lines, the ticked option last, a
+         * dash OCR put between its words */
+        { "wrapped-ticked-dash", "Service requested: [ ] General Cardiology [ ] Electrophysiology\n"
+                                 "{ ] Interventional [ ] Preventive\n[X] Heart -Failure\n", "heart_failure",
+          RD_TRIAGE_STRONG },
         /* a service label's value names a clinic in few words */
         { "labelled-hf-short", "Referred to: Cardiology - HF / Cardiomyopathy\nDiagnosis: I10\n", "heart_failure",
           RD_TRIAGE_STRONG },
