@@ -228,18 +228,32 @@ is_lone_unit(const char *low)
         return FALSE;
 }
 
-/* A results table's column heading alone on its line. */
-static gboolean
-is_results_heading(const char *low)
+/* How many of a results table's column headings @low holds, when it
+ * holds nothing else: one alone on its line (a text layer's columns) or
+ * the row of them ("Test Result Flag Units Reference"); 0 otherwise. */
+static guint
+results_headings(const char *low)
 {
-        static const char *const words[] = { "test", "result", "results", "flag", "units", "unit", "reference",
-                                             "reference range", "ref range", "range" };
-        g_autofree char *t = g_strstrip(g_strdup(low));
+        static const char *const words[] = { "test", "tests", "result", "results", "flag", "units", "unit",
+                                             "reference", "ref", "range", "interval", "value", "component",
+                                             "analyte" };
+        g_auto(GStrv) parts = g_strsplit_set(low, " \t|:", -1);
+        guint n = 0;
 
-        for (gsize k = 0; k < G_N_ELEMENTS(words); k++)
-                if (strcmp(t, words[k]) == 0)
-                        return TRUE;
-        return FALSE;
+        for (guint i = 0; parts[i]; i++) {
+                gboolean known = FALSE;
+
+                if (parts[i][0] == '\0')
+                        continue;
+                for (gsize k = 0; k < G_N_ELEMENTS(words) && !known; k++)
+                        known = strcmp(parts[i], words[k]) == 0;
+                if (!known)
+                        return 0;
+                /* "reference range" and "ref range" are one heading */
+                if (strcmp(parts[i], "range") != 0 || n == 0)
+                        n++;
+        }
+        return n;
 }
 
 static const char *const ekg_cues[] = {
@@ -568,8 +582,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                  * each unit, and each column heading, on a line of its own */
                 else if (unit && is_lone_unit(low))
                         unit_alone++;
-                if (is_results_heading(low))
-                        result_headings++;
+                result_headings += results_headings(low);
                 dose_lines += has_dose(low);
                 sig_lines += has_sig(low);
                 words = g_strsplit_set(low, " \t|", -1);
@@ -616,6 +629,10 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         if (unit_alone >= 3 && result_headings >= 2)
                 unit_lines += unit_alone;
         score[RD_DOC_LABS] += unit_lines >= 3 ? 1.0 * unit_lines + 2 : 0.5 * unit_lines;
+        /* ...or of one analyte (a BNP alone): the table's column headings
+         * and a unit */
+        if (result_headings >= 3 && unit_lines + unit_alone >= 1)
+                score[RD_DOC_LABS] += 2.0 * result_headings;
         /* A medication list is a table of drugs with doses and how often
          * (a note's medication section is a few lines among its own
          * headings). */

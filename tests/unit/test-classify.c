@@ -108,6 +108,16 @@ test_single_pages(void)
                       "Measurement Value Normal\nLVEF (biplane) 35 % 52-72 %\nLVIDd 6.1 cm 4.2-5.8\n"
                       "LA volume index 25 mL/m2 <34\nTAPSE 1.2 cm >1.7\nRVSP 32 mmHg <35\n",
                   RD_DOC_ECHO },
+                /* a report of one analyte, titled in words no cue names:
+                 * its table's column headings and a unit, as a text layer
+                 * sets them apart and as OCR reads the row */
+                { HDR "CUMULATIVE RESULTS\nPatient Name: Doe, Jane\nDrawn: 2027-02-26 8:15 AM\n"
+                      "Reported: 2/27/2027\nNT-PROBNP\nTest\nNT-proBNP\n** End of report **\nResult\n1148\n"
+                      "Flag\nH\nUnits\npg/mL\nReference\n<125\n",
+                  RD_DOC_LABS },
+                { HDR "RESULTS\nPatient Name: Doe, Jane\nCollected: 02/26/2027\n"
+                      "Test Result Flag Units Reference Range\nBNP 412 H pg/mL <100\n",
+                  RD_DOC_LABS },
                 /* a note's few medications stay the note's */
                 { HDR "PROGRESS NOTE\nChief complaint: palpitations\nHistory of present illness: weeks.\n"
                       "Medications: metoprolol 25 mg BID, lisinopril 10 mg daily, aspirin 81 mg daily\n"
