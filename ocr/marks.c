@@ -765,6 +765,60 @@ collect_lines(TessBaseAPI *api)
         return lines;
 }
 
+/* The words of @lines set in letters far taller than the page's print,
+ * each on a line: a stamp OCR read among the line it lies on ("MEMBER
+ * ID: ZQP563869547 I STAT").  Letters a fifth of an inch tall (@ppi) or
+ * more and over twice the page's usual height, three of them at least;
+ * NULL when there is none. */
+static char *
+big_words(GPtrArray *lines, int ppi)
+{
+        g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(int));
+        GString *out = NULL;
+        int usual;
+
+        for (guint i = 0; i < lines->len; i++) {
+                const Line *line = g_ptr_array_index(lines, i);
+
+                for (guint k = 0; k < line->syms->len; k++) {
+                        const Sym *s = &g_array_index(line->syms, Sym, k);
+                        int h = s->y2 - s->y1;
+
+                        if (is_alnum_sym(s))
+                                g_array_append_val(all, h);
+                }
+        }
+        if (all->len < 40)
+                return NULL;
+        usual = median(all);
+        for (guint i = 0; i < lines->len; i++) {
+                const Line *line = g_ptr_array_index(lines, i);
+                g_autoptr(GString) word = g_string_new(NULL);
+                gboolean big = TRUE;
+
+                for (guint k = 0; k <= line->syms->len; k++) {
+                        const Sym *s = k < line->syms->len ? &g_array_index(line->syms, Sym, k) : NULL;
+
+                        if (s == NULL || s->word_start) {
+                                if (big && word->len >= 3) {
+                                        if (out == NULL)
+                                                out = g_string_new(NULL);
+                                        g_string_append_printf(out, "%s\n", word->str);
+                                }
+                                g_string_truncate(word, 0);
+                                big = TRUE;
+                        }
+                        if (s == NULL)
+                                break;
+                        if (!is_alnum_sym(s))
+                                continue;
+                        big = big && s->y2 - s->y1 >= ppi / 5 && s->y2 - s->y1 > 2 * usual;
+                        g_string_append(word, s->text);
+                }
+        }
+        return out != NULL ? g_string_free(out, FALSE) : NULL;
+}
+
 /* @text with each of @blocks (top to bottom) put in before the first
  * of @lines (read from it) below the block's top; NULL when none. */
 static char *
@@ -820,6 +874,7 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
         g_autoptr(RdMarkPage) pm = NULL;
         g_autofree char *stamps = NULL;
         g_autofree char *with = NULL;
+        g_autofree char *big = NULL;
         g_autoptr(GPtrArray) lines = NULL;
         g_autoptr(PIX) bin = NULL;
         GString *out = NULL;
@@ -835,6 +890,7 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
         if (pm == NULL)
                 return NULL;
         lines = collect_lines(api);
+        big = big_words(lines, ppi);
         /* blocks the page's layout dropped, read again: first, as that
          * spends the results the lines came from */
         {
@@ -889,6 +945,12 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
                 cursor = at + strlen(line->text);
         }
         stamps = find_stamps(api, pm, ppi);
+        if (big != NULL) {
+                char *both = g_strconcat(stamps != NULL ? stamps : "", big, NULL);
+
+                g_free(stamps);
+                stamps = both;
+        }
         if (out == NULL && stamps == NULL && with == NULL)
                 return NULL;
         if (out == NULL)

@@ -397,6 +397,74 @@ test_enclosure_list(gconstpointer data)
         pixDestroy(&pix);
 }
 
+/* A stamp's word OCR read among the line of print it lies on, with no
+ * frame the stamp finder knows, comes out on a line of its own too; a
+ * title in large print does not. */
+static void
+test_big_word(gconstpointer data)
+{
+        gboolean fax = GPOINTER_TO_INT(data);
+        MarkCase c = { "DejaVu Sans", 26, fax };
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 1000);
+        cairo_t *cr = cairo_create(s);
+        g_autoptr(GError) error = NULL;
+        static const char *const body[] = { "Patient: Doe, Jane   DOB: 05/06/1950", "Phone: 555-611-9122",
+                                            "Patient ID: E4667410   Visit date: 23-Jul-2027",
+                                            "Referring provider: Dr. Lee   NPI 2459591634",
+                                            "Reason for consult: HFrEF, recurrent admissions",
+                                            "Diagnoses: I50.22 chronic systolic heart failure" };
+        double x, y = 150;
+        RdOcrResult res;
+        gboolean stamp = FALSE, title = FALSE;
+        PIX *pix;
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+        cairo_set_font_size(cr, 40);
+        cairo_move_to(cr, 160, y);
+        cairo_show_text(cr, "Referral Authorization");
+        y += 80;
+        for (gsize i = 0; i < G_N_ELEMENTS(body); i++) {
+                x = show(cr, 160, y, body[i], FALSE, &c);
+                if (i == 2) {
+                        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+                        cairo_set_font_size(cr, 80);
+                        cairo_move_to(cr, x + 60, y + 10);
+                        cairo_show_text(cr, "STAT");
+                }
+                y += 60;
+        }
+        cairo_destroy(cr);
+        pix = rd_test_surface_to_gray(s, 200, 200);
+        if (fax) {
+                PIX *bin = pixConvertTo1(pix, 160);
+                PIX *half = pixScale(bin, 1.0, 0.5);
+
+                pixDestroy(&bin);
+                pixDestroy(&pix);
+                pix = half;
+                pixSetResolution(pix, 204, 98);
+        }
+        g_assert_true(rd_ocr_engine_read(engine, pix, 0, &res, &error));
+        g_assert_no_error(error);
+        g_test_message("%s", res.text);
+        {
+                g_auto(GStrv) lines = g_strsplit(res.text, "\n", -1);
+
+                for (guint i = 0; lines[i]; i++) {
+                        g_strstrip(lines[i]);
+                        stamp = stamp || strcmp(lines[i], "STAT") == 0;
+                        title = title || strcmp(lines[i], "Referral") == 0 || strcmp(lines[i], "Authorization") == 0;
+                }
+        }
+        g_assert_true(stamp);
+        g_assert_false(title);
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -450,6 +518,8 @@ main(int argc, char **argv)
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &lists[i], test_enclosure_list);
         }
+        g_test_add_data_func("/marks/big-word/fine", GINT_TO_POINTER(FALSE), test_big_word);
+        g_test_add_data_func("/marks/big-word/fax", GINT_TO_POINTER(TRUE), test_big_word);
         rc = g_test_run();
         rd_ocr_engine_free(engine);
         return rc;
