@@ -372,7 +372,16 @@ flags_of(GArray *toks)
                 case TK_PAGE: f.page = TRUE; break;
                 case TK_FROM: f.from = TRUE; break;
                 case TK_TO: f.to = TRUE; break;
-                case TK_NUMLABEL: f.numlabel = TRUE; break;
+                case TK_NUMLABEL: {
+                        /* a label with its number: "ID: 5551234567", not
+                         * a record's "ID:NO472566" (an EKG machine's line
+                         * also holds a date and a time) */
+                        const Tok *next = i + 1 < toks->len ? &g_array_index(toks, Tok, i + 1) : NULL;
+
+                        if (next != NULL && (next->kind == TK_NUMBER || next->kind == TK_PHONE))
+                                f.numlabel = TRUE;
+                        break;
+                }
                 case TK_VENDOR: f.vendor = TRUE; break;
                 case TK_FOREIGN: f.foreign = TRUE; break;
                 case TK_WORD: f.words++; break;

@@ -95,6 +95,12 @@ static const HeaderCase cases[] = {
           "CEDAR HOLLOW INTERNAL MEDIC", 1, 2 },
         /* no header: forms, lab lines, letters */
         { "Collected: 03/01/2027 07:40\nNo header here\n", NULL, NULL, NULL, 0, 0 },
+        /* an EKG machine's line: a record's ID, the date and time of the
+         * tracing, on a page with no fax header */
+        { "ID:NO472566 6/17/2027 09:48:16\nPR interval 166 ms\n", NULL, NULL, NULL, 0, 0 },
+        { "ID: MR236722   03/01/2027 07:40\nVent. rate 72 BPM\n", NULL, NULL, NULL, 0, 0 },
+        /* ...but a machine's station ID is its number */
+        { "11/20/2026 10:14 ID: 5552224444\nREFERRAL\n", "2026-11-20", "5552224444", NULL, 0, 0 },
         { "Patient: Roe, Jane   DOB: 01/02/1950   Phone: (555) 222-4444\n", NULL, NULL, NULL, 0, 0 },
         { "Riverside Family Medicine\nTel (555) 222-4444 Fax (555) 222-4445\nDate: 11/20/2026\n", NULL, NULL, NULL,
           0, 0 },
