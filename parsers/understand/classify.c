@@ -793,7 +793,8 @@ any_date(char **lines, const char *dob, gboolean want_time)
 
                                 while (*t == ' ')
                                         t++;
-                                ok = g_ascii_isdigit(t[0]) && (t[1] == ':' || t[2] == ':');
+                                /* a time: "7:40" or "07:40", never past the line's end */
+                                ok = g_ascii_isdigit(t[0]) && (t[1] == ':' || (t[1] != '\0' && t[2] == ':'));
                         }
                         if (ok)
                                 return iso;
