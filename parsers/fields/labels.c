@@ -344,6 +344,9 @@ letter_label(const char *line, const char *p, const char **ret_value)
         if (label == NULL || (p > line && p[-1] != ' ' && p[-1] != '\t'))
                 return NULL;
         q = p + 1;
+        /* "F: 555...", "F-555...", or a form's " - " after its labels */
+        if (q[0] == ' ' && q[1] == '-' && q[2] == ' ')
+                q++;
         if (*q != ':' && *q != '-')
                 return NULL;
         q++;
@@ -548,7 +551,10 @@ opens_with_label_text(const char *l, gboolean whole)
         g_autofree char *low = g_ascii_strdown(l, -1);
         gsize n = strlen(g_strstrip(low));
 
-        while (whole && n > 0 && (low[n - 1] == ':' || low[n - 1] == '#' || low[n - 1] == ' '))
+        /* "Phone:", "MRN #", and a form's "Practice -" before its value
+         * column */
+        while (whole && n > 0 && (low[n - 1] == ':' || low[n - 1] == '#' || low[n - 1] == ' ' ||
+                                  (low[n - 1] == '-' && n >= 2 && low[n - 2] == ' ')))
                 low[--n] = '\0';
         for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
                 gsize t = strlen(labels[i].text);
@@ -590,6 +596,22 @@ is_bare_label(const char *l)
                         return FALSE;
         }
         return words <= 4;
+}
+
+/* A label of a table's label column as it is written before its value:
+ * without its spaces and the dash some forms put after every label
+ * ("Practice -"). */
+static char *
+column_label(const char *raw)
+{
+        char *lab = g_strstrip(g_strdup(raw));
+        gsize n = strlen(lab);
+
+        if (n >= 3 && lab[n - 1] == '-' && lab[n - 2] == ' ') {
+                lab[n - 1] = '\0';
+                g_strchomp(lab);
+        }
+        return lab;
 }
 
 /* Does @line open with a label and its value ("Urgency: Routine")? */
@@ -668,8 +690,11 @@ value_fits(const char *label_line, const char *value)
         const Label *lab;
         guint digits = 0, letters = 0, others = 0;
 
-        with_colon = g_strdup_printf("%s:", label_line);
-        g_strstrip(with_colon);
+        {
+                g_autofree char *lab = column_label(label_line);
+
+                with_colon = g_strdup_printf("%s:", lab);
+        }
         {
                 /* "PHONE" "NPI #" "D.O.B." as written, with a colon put after */
                 gsize n = strlen(with_colon);
@@ -722,6 +747,10 @@ value_fits(const char *label_line, const char *value)
         case L_GIVEN:
         case L_NAME_LF:
                 return digits == 0 && letters >= 2 ? 1 : -1;
+        case L_PRACTICE:
+                /* a practice is named in words; a number alone is the
+                 * phone of the row below */
+                return letters >= 3 && digits == 0 ? 1 : letters == 0 && digits >= 7 ? -1 : 0;
         case L_SEX: {
                 g_autofree char *low = g_ascii_strdown(value, -1);
 
@@ -862,8 +891,10 @@ rd_realign_label_columns(char **lines)
                 }
                 /* label-like lines taken last are the value column's
                  * first values ("Dr. Ann Lee" after "Fax:"): only one
-                 * between known labels is a label */
-                while (run > 0 && !is_bare_label(lines[i + run - 1]))
+                 * between known labels is a label, or one written with
+                 * its colon ("F:") */
+                while (run > 0 && !is_bare_label(lines[i + run - 1]) &&
+                       !g_str_has_suffix(lines[i + run - 1], ":"))
                         run--;
                 if (run == 0 || known == 0) {
                         g_ptr_array_add(out, g_strdup(lines[i]));
@@ -907,7 +938,7 @@ rd_realign_label_columns(char **lines)
                         g_ptr_array_add(out, g_strdup(lines[i]));
                         for (guint r = 0; r < vals; r++) {
                                 const char *raw = r + 1 < vals ? lines[i + 1 + r] : late;
-                                g_autofree char *lab = g_strstrip(g_strdup(raw));
+                                g_autofree char *lab = column_label(raw);
                                 gsize ll = strlen(lab);
 
                                 g_ptr_array_add(out, g_strdup_printf(ll > 0 && lab[ll - 1] != ':' ? "%s: %s" : "%s %s",
@@ -920,7 +951,7 @@ rd_realign_label_columns(char **lines)
                         for (guint r = 0; r < skip; r++)
                                 g_ptr_array_add(out, g_strdup(lines[i + r]));
                         for (guint r = 0; r < vals; r++) {
-                                g_autofree char *lab = g_strstrip(g_strdup(lines[i + skip + r]));
+                                g_autofree char *lab = column_label(lines[i + skip + r]);
                                 gsize ll = strlen(lab);
 
                                 /* a label written without its colon gets one */

@@ -317,6 +317,39 @@ rd_pdf_cmp_along(gconstpointer a, gconstpointer b, gpointer data)
         return va < vb ? -1 : va > vb ? 1 : 0;
 }
 
+/* Do the characters @idx, in reading order, lie along one slant: across
+ * the word, each further than the last or level with it, never back. A
+ * stamp's letters do at any angle; short labels set one under the other
+ * ("Ph:" over "Fax:", a line apart) touch too, but read left to right
+ * their letters go down, up and down again. */
+static gboolean
+rd_pdf_one_slant(GArray *idx, const RdPdfSlant *sl)
+{
+        double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE, size = 0.0;
+        gboolean down = TRUE, up = TRUE;
+
+        for (guint k = 0; k < idx->len; k++) {
+                const PopplerRectangle *r = &sl->rects[g_array_index(idx, int, k)];
+
+                size = MAX(size, MIN(r->x2 - r->x1, r->y2 - r->y1));
+        }
+        for (guint k = 0; k < idx->len; k++) {
+                const PopplerRectangle *r = &sl->rects[g_array_index(idx, int, k)];
+                /* the centre across the reading direction */
+                double v = sl->down ? r->x1 + r->x2 : r->y1 + r->y2;
+
+                v /= 2.0;
+                if (k > 0) {
+                        /* a letter's own height moves its centre a little */
+                        down &= v >= hi - 0.4 * size;
+                        up &= v <= lo + 0.4 * size;
+                }
+                lo = MIN(lo, v);
+                hi = MAX(hi, v);
+        }
+        return down || up;
+}
+
 /* The tallest character box of @l. */
 static double
 rd_pdf_line_height(const RdPdfLine *l, const PopplerRectangle *rects)
@@ -441,6 +474,11 @@ rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRecta
                  * set straight down (within ~10 degrees) reads downwards */
                 sl.down = x1 - x0 < 0.2 * (y1 - y0);
                 g_array_sort_with_data(idx, rd_pdf_cmp_along, &sl);
+                if (!rd_pdf_one_slant(idx, &sl)) {
+                        for (guint k = n; k < n_word; k++)
+                                taken[word_lines[k]] = FALSE;
+                        return 1;
+                }
         }
         word = g_string_new(NULL);
         for (guint k = 0; k < idx->len; k++) {
@@ -543,7 +581,11 @@ rd_pdf_page_text(PopplerPage *page, const char *text, double width, double heigh
                         }
                 }
 
-                if (i + 1 < lines->len && len > 0 && text[l->end - 1] == '-' &&
+                /* a hyphen ends a word ("consul-"); after a space it is
+                 * a dash ("Last/First -", a form's label and its value
+                 * column) */
+                if (i + 1 < lines->len && len > 1 && text[l->end - 1] == '-' &&
+                    (g_ascii_isalpha(text[l->end - 2]) || (guchar)text[l->end - 2] >= 0x80) &&
                     rd_pdf_continues(l, &g_array_index(lines, RdPdfLine, i + 1), rects)) {
                         g_string_append_len(out, text + l->start, (gssize)len - 1);
                         continue;

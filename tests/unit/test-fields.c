@@ -464,6 +464,47 @@ test_table_columns_name_first(void)
         }
 }
 
+/* The provider table's fax under a one-letter label, last in its column
+ * ("F", "F:") or on its row after a dash ("F - 555 613 0415"), with and
+ * without an NPI row, and a label column whose labels end in a dash
+ * ("Practice -"): the fax is read, and a phone number is never the
+ * practice's name. */
+static void
+test_table_columns_fax_letter(void)
+{
+        static const char *const tables[] = {
+                "Referral Order\nField\nLast Name\nFirst Name\nBirth Date\n"
+                "Value\nOstby\nMaren\n01-28-1964\n"
+                "Provider\nReferring Provider\nPractice\nPhone\nF\n"
+                "Dr. Grace Lindgren\nHarbor Family Practice\n(312) 469-3280\n+1 3129087055\n"
+                "Priority Routine\n",
+                "Referral Order\nField\nLast Name:\nFirst Name:\nBirth Date:\n"
+                "Value\nOstby\nMaren\n01-28-1964\n"
+                "Provider\nOrdering Provider:\nPractice:\nNPI:\nPhone:\nF:\n"
+                "Dr. Grace Lindgren\nHarbor Family Practice\n1234567893\n312/469-3280\n+1 (312) 908-7055\n"
+                "Urgency: [ ] Routine [ ] Urgent [X] STAT\n",
+                "Outpatient Referral\nPATIENT INFORMATION\nLast Name - Ostby\nFirst Name - Maren\n"
+                "D.O.B. - 28-Jan-1964\nREFERRING PROVIDER\nReferring Provider - Dr. Grace Lindgren\n"
+                "Practice - Harbor Family Practice\nPhone - 312 469 3280\nF - 312/908-7055\n"
+                "Urgency - Routine\n",
+                "Referral Order\nField\nLast/First -\nD.O.B. -\nGender -\nDOS -\n"
+                "Value\nOstby / Maren\n01-28-1964\nF\n08-17-2026\n"
+                "Provider\nReferring Provider -\nPractice -\nNPI -\nPhone -\nOffice Fax -\n"
+                "Grace Lindgren\nHarbor Family Practice\n1234567893\n312-469-3280\n+1 3129087055\n"
+                "Priority - Routine\n",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
+                g_autoptr(RdReferral) ref = extract_one_form(tables + i, 1);
+
+                g_assert_cmpstr(ref->patient.family, ==, "Ostby");
+                g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+                g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+                g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+                g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+        }
+}
+
 /* An OCRed table row without its colon: "Referred by Ann Lee" is a label
  * with its value, not the heading of the rows below it (whose practice
  * would then be taken for the referrer). */
@@ -857,6 +898,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/table-columns-bare", test_table_columns_bare);
         g_test_add_func("/fields/table-columns-head-noun", test_table_columns_head_noun);
         g_test_add_func("/fields/table-columns-name-first", test_table_columns_name_first);
+        g_test_add_func("/fields/table-columns-fax-letter", test_table_columns_fax_letter);
         g_test_add_func("/fields/referred-by-row", test_referred_by_row);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);

@@ -509,6 +509,65 @@ test_pdf_slanted_stamp(void)
         }
 }
 
+/* Short labels set one under the other in a form's column ("Ph:" over
+ * "Fax:", a line apart, their boxes touching) are each a line of their
+ * own, not the pieces of one slanted word; a label ending in a dash
+ * ("Practice -") is not a word broken by a hyphen. */
+static void
+test_pdf_stacked_labels(void)
+{
+        static const char *labels[] = { "Referred by:", "NPI:", "Ph:", "Fax:", "Tel:", "ID:",
+                                        /* a dash after each: no hyphen to join on */
+                                        "Practice -", "Last/First -", "D.O.B. -", "Gender -" };
+        static const double sizes[] = { 9, 10, 12 };
+
+        for (gsize s = 0; s < G_N_ELEMENTS(sizes); s++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GPtrArray) pages = pages_new();
+                GByteArray *out = NULL;
+                cairo_t *cr = pdf_begin(612, 792, &out);
+                g_autoptr(GBytes) pdf = NULL;
+                g_auto(GStrv) text_lines = NULL;
+
+                cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                                       CAIRO_FONT_WEIGHT_NORMAL);
+                cairo_set_font_size(cr, sizes[s]);
+                for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+                        cairo_move_to(cr, 72, 100 + 16 * i);
+                        cairo_show_text(cr, lines[i]);
+                }
+                for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
+                        /* a line apart: 1.15 times the font size */
+                        cairo_move_to(cr, 72, 300 + 1.15 * sizes[s] * i);
+                        cairo_show_text(cr, labels[i]);
+                        cairo_move_to(cr, 320, 300 + 1.15 * sizes[s] * i);
+                        cairo_show_text(cr, "555-014-0000");
+                }
+                cairo_show_page(cr);
+                pdf = pdf_finish(cr, out);
+
+                g_assert_true(read_bytes(pdf, NULL, NULL, pages, &error));
+                g_assert_no_error(error);
+                g_assert_cmpint(((RdPage *)pages->pdata[0])->method, ==, RD_PAGE_METHOD_TEXT_LAYER);
+                text_lines = g_strsplit(((RdPage *)pages->pdata[0])->text, "\n", -1);
+                for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
+                        gboolean found = FALSE;
+
+                        for (guint k = 0; text_lines[k] != NULL && !found; k++) {
+                                g_autofree char *t = g_strstrip(g_strdup(text_lines[k]));
+
+                                found = strcmp(t, labels[i]) == 0 ||
+                                        (g_str_has_prefix(t, labels[i]) &&
+                                         strstr(t, "555-014-0000") != NULL);
+                        }
+                        if (!found)
+                                g_test_message("%.0fpt, no line \"%s\": %s", sizes[s], labels[i],
+                                               ((RdPage *)pages->pdata[0])->text);
+                        g_assert_true(found);
+                }
+        }
+}
+
 /* A fax a gateway wrapped in a PDF reads as the same fax in a TIFF: its
  * pixels as sent (a standard-resolution page is not drawn with every row
  * twice), in 1 bit. Its tracing is found by the picture, with or without
@@ -815,6 +874,7 @@ main(int argc, char **argv)
         g_test_add_func("/pages/pdf-drawn-marks", test_pdf_drawn_marks);
         g_test_add_func("/pages/pdf-blank-needs-ocr", test_pdf_blank_needs_ocr);
         g_test_add_func("/pages/pdf-slanted-stamp", test_pdf_slanted_stamp);
+        g_test_add_func("/pages/pdf-stacked-labels", test_pdf_stacked_labels);
         g_test_add_func("/pages/pdf-fax", test_pdf_fax);
         g_test_add_func("/pages/pdf-picture-under-header", test_pdf_picture_under_header);
         g_test_add_func("/pages/pdf-500-pages", test_pdf_500_pages);
