@@ -61,6 +61,10 @@ gboolean rd_line_is_blank(const char *l);
 gboolean rd_is_closing_line(const char *low);
 const Label *rd_match_label(const char *line, const char *p, const char **ret_value);
 Section rd_heading_section(const char *line);
+/* A cover sheet's "To Example Cardiology" (SEC_RECIPIENT) or "From Oak
+ * Medical" (SEC_REFERRING), written without a colon, with the party's
+ * name in *@ret_name; SEC_NONE for any other line. */
+Section rd_cover_sheet_party(const char *line, const char **ret_name);
 void rd_value_free(Value *v);
 void rd_collect_values(char **lines, guint page, guint rank, GPtrArray *values);
 

@@ -380,6 +380,21 @@ date_at(const char *s)
         return d != NULL;
 }
 
+/* A quote mark OCR made of a speck before a number ("Fax '555.256.7968",
+ * "Phone ‘(555) ..."). */
+static gboolean
+quote_before_number(const char *q)
+{
+        gunichar c = g_utf8_get_char_validated(q, -1);
+        const char *d;
+
+        if (!(c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D ||
+              c == 0x00B4))
+                return FALSE;
+        d = g_utf8_next_char(q);
+        return g_ascii_isdigit(*d) || (*d == '(' && g_ascii_isdigit(d[1]));
+}
+
 /* Label match at @p (case-insensitive, word boundary before and after)
  * followed by ':' (or '#'), or for number labels directly by a digit. */
 const Label *
@@ -483,7 +498,8 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                 }
                 if ((labels[i].key == L_NPI || labels[i].key == L_PHONE || labels[i].key == L_FAX ||
                      strcmp(labels[i].text, "dob") == 0 || strcmp(labels[i].text, "mrn") == 0) &&
-                    (g_ascii_isdigit(*q) || ((*q == '(' || *q == '+') && g_ascii_isdigit(q[1])))) {
+                    (g_ascii_isdigit(*q) || ((*q == '(' || *q == '+') && g_ascii_isdigit(q[1])) ||
+                     (labels[i].key != L_NPI && quote_before_number(q)))) {
                         *ret_value = q;
                         return &labels[i];
                 }
@@ -1018,6 +1034,39 @@ is_referrer_heading(const char *low)
         return FALSE;
 }
 
+/* A fax cover sheet's "To Example Cardiology" or "From Granite Falls
+ * Medicine" with no colon: a party's name, the rows under it its
+ * numbers. Only a short line, with no digit, whose next word is a
+ * name's (a capital), and not a letter's "To Whom It May Concern". */
+Section
+rd_cover_sheet_party(const char *line, const char **ret_name)
+{
+        static const struct {
+                const char *word;
+                Section sec;
+        } parties[] = { { "to ", SEC_RECIPIENT }, { "attn ", SEC_RECIPIENT }, { "from ", SEC_REFERRING } };
+
+        while (*line == ' ')
+                line++;
+        if (strlen(line) > 40 || strpbrk(line, "0123456789:"))
+                return SEC_NONE;
+        for (gsize i = 0; i < G_N_ELEMENTS(parties); i++) {
+                gsize n = strlen(parties[i].word);
+                const char *name = line + n;
+
+                if (g_ascii_strncasecmp(line, parties[i].word, n) != 0)
+                        continue;
+                while (*name == ' ')
+                        name++;
+                if (!g_ascii_isupper(*name) || g_ascii_strncasecmp(name, "whom", 4) == 0)
+                        return SEC_NONE;
+                if (ret_name != NULL)
+                        *ret_name = name;
+                return parties[i].sec;
+        }
+        return SEC_NONE;
+}
+
 Section
 rd_heading_section(const char *line)
 {
@@ -1041,6 +1090,12 @@ rd_heading_section(const char *line)
             g_str_has_prefix(l, "regards") || g_str_has_prefix(l, "best regards") ||
             rd_is_closing_line(l))
                 return SEC_REFERRING;
+        {
+                Section party = rd_cover_sheet_party(line, NULL);
+
+                if (party != SEC_NONE)
+                        return party;
+        }
         if (strcmp(l, "refer to") == 0 || g_str_has_prefix(l, "referred to") ||
             g_str_has_prefix(l, "emergency contact") || g_str_has_prefix(l, "guarantor"))
                 return SEC_RECIPIENT;

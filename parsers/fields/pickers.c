@@ -532,7 +532,21 @@ rd_pick_practice(Ctx *c, const char *referring_name)
                 if (v->key == L_PRACTICE && v->rank <= 1 && strlen(v->value) > 3)
                         return clean_practice(v->value);
         }
-        /* 2. the letterhead or signature of the referral pages: the first
+        /* 2. a cover sheet's sender ("From Harbor Family Practice") */
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+
+                if (g_array_index(c->rank, guint, p) > 1)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        const char *name = NULL;
+
+                        if (rd_cover_sheet_party(lines[i], &name) == SEC_REFERRING &&
+                            looks_like_practice(name))
+                                return clean_practice(name);
+                }
+        }
+        /* 3. the letterhead or signature of the referral pages: the first
          * practice-like line of the page, or a practice-like line after
          * the clinician's name in a signature. */
         for (guint rank = 0; rank <= 1; rank++) {
@@ -544,12 +558,17 @@ rd_pick_practice(Ctx *c, const char *referring_name)
                                 continue;
                         for (guint i = 0; lines[i] && seen < 4; i++) {
                                 g_autofree char *t = g_strstrip(g_strdup(lines[i]));
+                                const char *name = t;
 
                                 if (rd_line_is_blank(t))
                                         continue;
                                 seen++;
-                                if (looks_like_practice(t))
-                                        return clean_practice(t);
+                                /* a cover sheet's "To" names us, its
+                                 * "From" the sender */
+                                if (rd_cover_sheet_party(t, &name) == SEC_RECIPIENT)
+                                        continue;
+                                if (looks_like_practice(name))
+                                        return clean_practice(name);
                         }
                         if (referring_name == NULL)
                                 continue;

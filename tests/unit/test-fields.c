@@ -505,6 +505,40 @@ test_table_columns_fax_letter(void)
         }
 }
 
+/* A fax cover sheet names its parties without colons ("To Example
+ * Cardiology", "From Harbor Family Practice"): the numbers under "To" are
+ * the recipient's, never the referring office's, even when OCR put a
+ * quote mark before the sender's fax; the sender is the practice. A
+ * letter's "To whom it may concern" names nobody. */
+static void
+test_cover_sheet_parties(void)
+{
+        static const char *const covers[] = {
+                "Fax Cover Sheet\nTo Example Cardiology Associates\nFax. +1 (555) 440-0100\n"
+                "From Harbor Family Practice\nPhone (312) 469-3280\nFax \u2018312.908.7055\nPages 4\n"
+                "Re New patient referral\n",
+                "FAX\nATTN Referral Coordinator\nPhone: (555) 440-0199\nFax: (555) 440-0100\n"
+                "FROM Harbor Family Practice\nTel: 312-469-3280\nFax: 312 908 7055\n",
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(covers); i++) {
+                g_autoptr(RdReferral) ref = extract_one_form(covers + i, 1);
+
+                g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+                g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+                g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+        }
+        {
+                static const char letter[] =
+                        "Harbor Family Practice\nTel: 312-469-3280  Fax: 312 908 7055\n"
+                        "To Whom It May Concern,\nI am referring my patient for palpitations.\n";
+                const char *const texts[] = { letter };
+                g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+                g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+        }
+}
+
 /* An OCRed table row without its colon: "Referred by Ann Lee" is a label
  * with its value, not the heading of the rows below it (whose practice
  * would then be taken for the referrer). */
@@ -899,6 +933,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/table-columns-head-noun", test_table_columns_head_noun);
         g_test_add_func("/fields/table-columns-name-first", test_table_columns_name_first);
         g_test_add_func("/fields/table-columns-fax-letter", test_table_columns_fax_letter);
+        g_test_add_func("/fields/cover-sheet-parties", test_cover_sheet_parties);
         g_test_add_func("/fields/referred-by-row", test_referred_by_row);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
