@@ -177,13 +177,15 @@ vanished_box_option(Ctx *c, const Option *opts, gsize n_opts)
         return boxed + 1 >= n_opts ? boxless : -1;
 }
 
+static guint options_named(const char *line, const Option *opts, gsize n_opts, const char **pos);
+
 /* A row of options, or one option label alone on its line (a text layer
  * splits a checkbox row into one line per option and drops the boxes). */
 static gboolean
 is_option_row(const char *line, const Option *opts, gsize n)
 {
         const char *pos[8];
-        guint found = find_options(line, opts, n, pos);
+        guint found = options_named(line, opts, n, pos);
         const char *t = line;
 
         if (found >= 2)
@@ -413,6 +415,17 @@ ringed_option(const char *line, const Option *opts, gsize n_opts, const char *co
         return -1;
 }
 
+/* How many options @line names: those find_options() finds (their
+ * positions in @pos), and a ringed one OCR misread ("(General
+ * Cardioloa)"). */
+static guint
+options_named(const char *line, const Option *opts, gsize n_opts, const char **pos)
+{
+        guint n = find_options(line, opts, n_opts, pos);
+
+        return n + (ringed_option(line, opts, n_opts, pos) >= 0);
+}
+
 /* Returns: (transfer full) the letters of the @n bytes at @s, lowercased. */
 static char *
 letters_only(const char *s, gsize n)
@@ -552,7 +565,11 @@ marked_options(Ctx *c, const Option *opts, gsize n_opts, int *ret_marked, const 
                                         continue;
                                 }
                         }
-                        /* one option with its own box is a row of one */
+                        /* one option with its own box is a row of one; a
+                         * ringed one OCR misread ("(seneral Cardiology)
+                         * Heart Failure") counts among the row's */
+                        if (n == 1 && !prev_row && side == BOXES_NONE)
+                                n = options_named(lines[i], opts, n_opts, pos);
                         if (!(n >= 2 || (n == 1 && (prev_row || side != BOXES_NONE)))) {
                                 prev_row = FALSE;
                                 continue;
@@ -976,14 +993,21 @@ static gboolean
 value_among_options(Ctx *c, const Value *v, const Option *opts, gsize n_opts)
 {
         char **lines;
-        guint n;
+        guint n, before, after;
 
         if (v->page >= c->page_lines->len)
                 return FALSE;
         lines = g_ptr_array_index(c->page_lines, v->page);
         n = g_strv_length(lines);
-        return (v->line > 0 && v->line - 1 < n && is_option_row(lines[v->line - 1], opts, n_opts)) ||
-               (v->line + 1 < n && is_option_row(lines[v->line + 1], opts, n_opts));
+        if (v->line >= n)
+                return FALSE;
+        /* the lines next to it, past a blank one (a row that wrapped) */
+        for (before = v->line; before > 0 && (before == v->line || rd_line_is_blank(lines[before])); before--)
+                ;
+        for (after = v->line + 1; after < n && rd_line_is_blank(lines[after]); after++)
+                ;
+        return (before < v->line && is_option_row(lines[before], opts, n_opts)) ||
+               (after < n && is_option_row(lines[after], opts, n_opts));
 }
 
 /* The words order systems use for a priority, as a labelled value
@@ -1141,7 +1165,8 @@ is_general_word(const char *l, const char *w, const char **ret_end)
 
         if (w > l && g_ascii_isalpha(w[-1]))
                 return FALSE;
-        if (g_str_has_prefix(w, "genera") && (w[6] == 'l' || w[6] == '!' || w[6] == '|'))
+        /* its last letter a stroke OCR may read as any upright one */
+        if (g_str_has_prefix(w, "genera") && w[6] != '\0' && strchr("l!|i1", w[6]))
                 e = w + 7;
         else if (g_str_has_prefix(w, "gen"))
                 e = w + 3 + (w[3] == '.');
@@ -1153,6 +1178,8 @@ is_general_word(const char *l, const char *w, const char **ret_end)
         return TRUE;
 }
 
+static gboolean is_word_read(const char *w, const char *word);
+
 /* Does lowercase @l name general cardiology, in either order, with any
  * punctuation and a department's words between: "general cardiology",
  * "gen. cardiology", "cardiology - general", "cardiology (general)",
@@ -1163,8 +1190,25 @@ names_general_cardiology(const char *l)
 {
         static const char sep[] = " -,:/()";
 
-        for (const char *c = strstr(l, "cardiology"); c; c = strstr(c + 1, "cardiology")) {
-                const char *p = c + strlen("cardiology"), *end;
+        /* each word that reads "cardiology", a letter off or not */
+        for (const char *c = l, *after = l; *c; c = after) {
+                const char *p, *end;
+
+                while (*c && !g_ascii_isalpha(*c))
+                        c++;
+                for (after = c; g_ascii_isalpha(*after); after++)
+                        ;
+                if (after == c || after - c > 11)
+                        continue;
+                {
+                        char word[12];
+
+                        memcpy(word, c, (gsize)(after - c));
+                        word[after - c] = '\0';
+                        if (!is_word_read(word, "cardiology"))
+                                continue;
+                }
+                p = after;
 
                 /* forwards: separators and department words, then "general" */
                 for (int words = 0; words <= 2; words++) {
@@ -1369,6 +1413,30 @@ service_from_reason(const char *reason)
         return NULL;
 }
 
+/* A service named across a sentence's line break ("for a general /
+ * cardiology consultation"): read from line @i and the next together, and
+ * only when the words of both make it, not the next line alone (which is
+ * read in its own turn, when it is a request's sentence). */
+static const char *
+service_across_lines(char **lines, guint i)
+{
+        const char *line = lines[i], *next = lines[i + 1], *s;
+        gsize len = strlen(line);
+        g_autofree char *joined = NULL;
+
+        while (len > 0 && line[len - 1] == ' ')
+                len--;
+        /* a sentence that goes on: not ended, the next line not blank */
+        if (next == NULL || len == 0 || strchr(".:;!?", line[len - 1]) || rd_line_is_blank(next) ||
+            is_option_row(next, service_options, 5) || boxed_option(next, service_options, 5))
+                return NULL;
+        joined = g_strdup_printf("%.*s %s", (int)len, line, next);
+        s = service_from_phrase(joined, FALSE);
+        if (s == NULL || g_strcmp0(s, service_from_phrase(next, FALSE)) == 0)
+                return NULL;
+        return s;
+}
+
 /* A service named in the referral's sentences ("referral to the heart
  * failure clinic"), not on an option row. */
 static const char *
@@ -1392,6 +1460,8 @@ stated_service(Ctx *c)
                                     strstr(low, "electrophysio") || strstr(low, "refer") ||
                                     strstr(low, "interventional") || strstr(low, "service")) {
                                         s = service_from_phrase(lines[i], FALSE);
+                                        if (s == NULL)
+                                                s = service_across_lines(lines, i);
                                         if (s)
                                                 return s;
                                 }
@@ -1435,7 +1505,7 @@ rd_pick_service_line(Ctx *c, RdReferral *ref)
                  * list, whose mark OCR lost, not a value; so too one
                  * service whose printed siblings stand alone on lines of
                  * the same page (a text layer scatters the list) */
-                if (find_options(v->value, service_options, 5, pos) >= 2 ||
+                if (options_named(v->value, service_options, 5, pos) >= 2 ||
                     lone_siblings(c, v, service_options, 5) >= 2)
                         continue;
                 if (!is_option_row(v->value, service_options, 5) ||

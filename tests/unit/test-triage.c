@@ -339,6 +339,29 @@ static const ServiceCase service_cases[] = {
         { "stated-misread", "I am referring my patient to your electrophysiotogy\n(arrhythmia) service. I would "
                             "appreciate if you could see her.\nDiagnosis: I10\n", "electrophysiology",
           RD_TRIAGE_STRONG },
+        /* a letter's request broken between its words, and misread */
+        { "stated-across-lines", "I am referring my patient for a general\ncardiology consultation at your "
+                                 "convenience.\nDiagnoses: I10, R00.2\n", "general", RD_TRIAGE_STRONG },
+        { "stated-general-misread", "I am referring my patient for a general cardiolagy consultation.\n"
+                                    "Diagnoses: I48.0\n", "general", RD_TRIAGE_STRONG },
+        /* ...but a disease on the line after a referral's sentence is no
+         * request: the codes decide */
+        { "disease-after-request", "Thank you for seeing this referral\nheart failure symptoms improved on "
+                                   "diuretics.\nDiagnosis: I48.91 atrial fibrillation\n", "electrophysiology",
+          RD_TRIAGE_STRONG },
+        /* "General" with its last stroke read as another */
+        { "labelled-general-stroke", "SERVICE: Cardiology - Generai Cardiology\nDX CODES: R94.31\n", "general",
+          RD_TRIAGE_STRONG },
+        /* a ringed option OCR misread, beside a printed one: the ring
+         * marks it, the printed one is no value */
+        { "ringed-misread-in-row", "Service (seneral Cardiology) Heart Failure\nPreventive\n"
+                                   "Diagnosis: R94.31, R00.2\n", "general", RD_TRIAGE_STRONG },
+        { "ringed-misread-labelled", "SERVICE REQUESTED#: (General Cardioloa) Electrophysiology\n"
+                                     "Diagnosis: I10\n", "general", RD_TRIAGE_STRONG },
+        /* the row wrapped with a blank line between: the tick on the
+         * second line decides, the first line's option is no value */
+        { "wrapped-row-blank", "Service requested: - \u00a9) General Cardiology\n\n\u2612 Electrophysiology\n"
+                               "Reason for referral: syncope\n", "electrophysiology", RD_TRIAGE_STRONG },
         /* a disease in prose names no service: the codes decide */
         { "disease-in-prose", "Assessment: new cardiomyopathy, EF 25%. Refer to cardiology.\n"
                               "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_STRONG },
