@@ -24,12 +24,6 @@ rd_dropped_block_free(RdDroppedBlock *b)
         g_free(b);
 }
 
-static int
-compare_int(gconstpointer a, gconstpointer b)
-{
-        return *(const int *)a - *(const int *)b;
-}
-
 static gboolean
 inside_any(const BOXA *lines, int x, int y)
 {
@@ -88,8 +82,7 @@ rd_dropped_blocks(TessBaseAPI *api, PIX *bin, BOXA *ink, BOXA *lines, int ppi)
         }
         if (heights->len < 20)
                 return out;
-        g_array_sort(heights, compare_int);
-        h = g_array_index(heights, int, heights->len / 2);
+        h = rd_ocr_median(heights);
         left = pixCreate(pw / SCALE + 1, ph / SCALE + 1, 1);
         if (left == NULL)
                 return out;

@@ -149,20 +149,6 @@ box_kind(PIX *bin, const Rect *r, double *ret_inside)
         return 1;
 }
 
-static int
-compare_int(gconstpointer a, gconstpointer b)
-{
-        return *(const int *)a - *(const int *)b;
-}
-
-/* The middle value of @values (not empty; sorted in place). */
-static int
-median(GArray *values)
-{
-        g_array_sort(values, compare_int);
-        return g_array_index(values, int, values->len / 2);
-}
-
 /* The text of @pix read as one line by @api at @ppi: its letters and
  * digits, words split by single spaces; NULL when fewer than @min. */
 static char *
@@ -211,7 +197,7 @@ median_height(GArray *syms)
                 }
         if (hs->len == 0)
                 return 0;
-        return median(hs);
+        return rd_ocr_median(hs);
 }
 
 static gboolean
@@ -467,7 +453,7 @@ middle_y(GArray *syms)
         }
         if (ys->len == 0)
                 return -1;
-        return median(ys);
+        return rd_ocr_median(ys);
 }
 
 /* What a page's marks are found among, computed once a page: its ink
@@ -790,7 +776,7 @@ big_words(GPtrArray *lines, int ppi)
         }
         if (all->len < 40)
                 return NULL;
-        usual = median(all);
+        usual = rd_ocr_median(all);
         for (guint i = 0; i < lines->len; i++) {
                 const Line *line = g_ptr_array_index(lines, i);
                 g_autoptr(GString) word = g_string_new(NULL);

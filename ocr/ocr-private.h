@@ -15,6 +15,20 @@ rd_pix_free(PIX *pix)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PIX, rd_pix_free)
 
+static inline int
+rd_ocr_compare_int(gconstpointer a, gconstpointer b)
+{
+        return *(const int *)a - *(const int *)b;
+}
+
+/* The middle value of @values, ints (not empty; sorted in place). */
+static inline int
+rd_ocr_median(GArray *values)
+{
+        g_array_sort(values, rd_ocr_compare_int);
+        return g_array_index(values, int, values->len / 2);
+}
+
 /* Below this resolution (after the fax fix) a page is upscaled; above the
  * high mark it is downscaled: Tesseract's time grows with pixels while its
  * accuracy stops improving past ~300 ppi. */
