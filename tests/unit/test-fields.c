@@ -505,6 +505,31 @@ test_table_columns_fax_letter(void)
         }
 }
 
+/* A stamp laid level across a text-layer form comes out in the flow,
+ * its word on a line of its own after the provider table's values: the
+ * table's heading ("Provider") is no label of it, the values pair with
+ * their labels, and the stamp is read as one. */
+static void
+test_table_columns_stamp_after(void)
+{
+        static const char text[] =
+                "Outpatient referral\nField\nPatient Name:\nBirthdate:\nSex:\nMember ID:\n"
+                "Value\nOstby, Maren\n1964-01-28\nF\nZQP136039133\n"
+                "Provider\nOrdering Provider:\nPractice:\nNPI:\nOffice Phone:\nOffice Fax:\n"
+                "Dr. Grace Lindgren\nHarbor Family Practice\n1234567893\n(312)469-3280\n1-312-908-7055\n"
+                "URGENT\nClinic: [ ] General Cardiology [ ] Electrophysiology\n[ ] Interventional [X] Preventive\n"
+                "Reason for Consult:\nfamily history of premature CAD\n";
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+        g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+        g_assert_cmpstr(ref->urgency, ==, "urgent");
+}
+
 /* A fax cover sheet names its parties without colons ("To Example
  * Cardiology", "From Harbor Family Practice"): the numbers under "To" are
  * the recipient's, never the referring office's, even when OCR put a
@@ -934,6 +959,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/table-columns-name-first", test_table_columns_name_first);
         g_test_add_func("/fields/table-columns-fax-letter", test_table_columns_fax_letter);
         g_test_add_func("/fields/cover-sheet-parties", test_cover_sheet_parties);
+        g_test_add_func("/fields/table-columns-stamp-after", test_table_columns_stamp_after);
         g_test_add_func("/fields/referred-by-row", test_referred_by_row);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
         g_test_add_func("/fields/dob-plausible", test_dob_plausible);
