@@ -60,6 +60,10 @@ gboolean rd_number_excluded(Ctx *c, const char *num);
 gboolean rd_line_is_blank(const char *l);
 gboolean rd_is_closing_line(const char *low);
 const Label *rd_match_label(const char *line, const char *p, const char **ret_value);
+/* A label inside a row after another label's value, where the row's
+ * labels end in dashes ("GUARANTOR # - 1147 BIRTH DATE - 30-Sep-1936"):
+ * a capitalised label, not a stop word, then a dash and its value. */
+const Label *rd_match_dash_label(const char *line, const char *p, const char **ret_value);
 Section rd_heading_section(const char *line);
 /* A cover sheet's "To Example Cardiology" (SEC_RECIPIENT) or "From Oak
  * Medical" (SEC_REFERRING), written without a colon, with the party's

@@ -478,8 +478,12 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                  * row "Patient ID  F3517852": only a label that opens its
                  * line, of more than one word, or any label before a dash */
                 if (p == line || only_spaces_before(line, p)) {
-                        if (strchr("-=+>|", *q) && *q && q[1] == ' ' && !rd_line_is_blank(q + 1)) {
-                                *ret_value = q + 1;
+                        /* a speck OCR read as a dot before the dash
+                         * ("LAST/FIRST. - Lee / Ann") */
+                        const char *d = *q == '.' && q[1] == ' ' ? q + 2 : q;
+
+                        if (strchr("-=+>|", *d) && *d && d[1] == ' ' && !rd_line_is_blank(d + 1)) {
+                                *ret_value = d + 1;
                                 return &labels[i];
                         }
                         if (q > p + n && (strchr(labels[i].text, ' ') || strchr(labels[i].text, '/')) &&
@@ -517,6 +521,31 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                         return &labels[i];
                 }
                 /* A longer label of the table may still match. */
+        }
+        return NULL;
+}
+
+const Label *
+rd_match_dash_label(const char *line, const char *p, const char **ret_value)
+{
+        if (p == line || p[-1] != ' ' || !g_ascii_isupper(*p))
+                return NULL;
+        for (gsize i = 0; i < G_N_ELEMENTS(labels); i++) {
+                gsize n = strlen(labels[i].text);
+                const char *q = p + n;
+
+                if (labels[i].key == L_STOP || g_ascii_strncasecmp(p, labels[i].text, n) != 0 ||
+                    g_ascii_isalnum(*q))
+                        continue;
+                /* "BIRTH DATE - ", "CONTACT # - ", "M/F -M", "LAST/FIRST. - " */
+                if (*q == '.')
+                        q++;
+                while (*q == ' ' || *q == '#')
+                        q++;
+                if (*q != '-' || q[1] == '-' || rd_line_is_blank(q + 1) || g_ascii_isdigit(q[1]))
+                        continue;
+                *ret_value = q + 1;
+                return &labels[i];
         }
         return NULL;
 }
@@ -1119,6 +1148,29 @@ rd_heading_section(const char *line)
         return SEC_NONE;
 }
 
+/* Does @line open as a form's row whose labels end in dashes, with a
+ * label the table of labels may not know ("GUARANTOR # - 1147")? A
+ * capital, at most four words, then a dash and a value. */
+static gboolean
+opens_dashed_row(const char *line)
+{
+        guint words = 0;
+
+        while (*line == ' ')
+                line++;
+        if (!g_ascii_isupper(*line))
+                return FALSE;
+        for (const char *q = line; *q; q++) {
+                if (*q != ' ' && (q == line || q[-1] == ' '))
+                        words++;
+                if (words > 4 || g_ascii_isdigit(*q))
+                        return FALSE;
+                if (q > line && q[-1] == ' ' && *q == '-' && q[1] != '-' && !rd_line_is_blank(q + 1))
+                        return words >= 2 || q - line >= 4;
+        }
+        return FALSE;
+}
+
 void
 rd_collect_values(char **lines, guint page, guint rank, GPtrArray *values)
 {
@@ -1129,6 +1181,8 @@ rd_collect_values(char **lines, guint page, guint rank, GPtrArray *values)
                 Section h = rd_heading_section(line);
                 const Label *cur = NULL;
                 const char *cur_value = NULL;
+                gboolean cur_is_dash = FALSE; /* the row's labels end in dashes */
+                gboolean dashed_row = opens_dashed_row(line);
 
                 if (h != SEC_NONE) {
                         sec = h;
@@ -1137,6 +1191,12 @@ rd_collect_values(char **lines, guint page, guint rank, GPtrArray *values)
                 for (const char *p = line;; p++) {
                         const char *vstart = NULL;
                         const Label *lab = *p ? rd_match_label(line, p, &vstart) : NULL;
+
+                        /* a form's second column on the same row, its
+                         * label after the first one's value with a dash
+                         * ("GUARANTOR # - 1147 BIRTH DATE - 30-Sep-1936") */
+                        if (lab == NULL && *p && (cur != NULL ? cur_is_dash : dashed_row))
+                                lab = rd_match_dash_label(line, p, &vstart);
 
                         if (*p && lab == NULL)
                                 continue;
@@ -1157,6 +1217,13 @@ rd_collect_values(char **lines, guint page, guint rank, GPtrArray *values)
                                 sec = lab->implies;
                         cur = lab;
                         cur_value = vstart;
+                        {
+                                const char *d = vstart;
+
+                                while (d > p && d[-1] == ' ')
+                                        d--;
+                                cur_is_dash = d > p && d[-1] == '-';
+                        }
                         p = vstart - 1;
                 }
         }

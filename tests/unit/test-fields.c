@@ -530,6 +530,37 @@ test_table_columns_stamp_after(void)
         g_assert_cmpstr(ref->urgency, ==, "urgent");
 }
 
+/* A form of two columns whose labels end in dashes, read by OCR: a
+ * row's second label stands after the first one's value ("GUARANTOR # -
+ * 1147 BIRTH DATE - 30-Sep-1936"), the first maybe one the table of
+ * labels does not know, a speck read as a dot before a dash; the
+ * requested clinic's row of options is no practice. */
+static void
+test_dashed_two_columns(void)
+{
+        static const char text[] =
+                "Referral / Authorization\nTO - Example Cardiology Associates ATTN - Scheduling\n"
+                "FAX - 555/440-0100 PHONE - (555) 440-0199\nPatient Demographics\n"
+                "LAST/FIRST. - Ostby. / Maren CONTACT # - 312/248-1967\n"
+                "GUARANTOR # - 114747853 BIRTH DATE - 28-Jan-1964\n"
+                "VISIT DATE - 2026-06-13 M/F -F\n"
+                "CLINIC - [x] General Cardiology [ ] Electrophysiology [ ] Heart Failure\n"
+                "REFERRING PHYSICIAN - Dr. Grace Lindgren PRACTICE - Harbor Family Practice\n"
+                "OFFICE PHONE - 312-469-3280 OFFICE FAX - +1 3129087055\n";
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+        g_assert_cmpstr(ref->patient.family, ==, "Ostby");
+        g_assert_cmpstr(ref->patient.given, ==, "Maren");
+        g_assert_cmpstr(ref->patient.dob, ==, "1964-01-28");
+        g_assert_cmpstr(ref->patient.sex, ==, "F");
+        g_assert_cmpstr(ref->patient.phone, ==, "3122481967");
+        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+        g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+}
+
 /* A fax cover sheet names its parties without colons ("To Example
  * Cardiology", "From Harbor Family Practice"): the numbers under "To" are
  * the recipient's, never the referring office's, even when OCR put a
@@ -959,6 +990,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/table-columns-name-first", test_table_columns_name_first);
         g_test_add_func("/fields/table-columns-fax-letter", test_table_columns_fax_letter);
         g_test_add_func("/fields/cover-sheet-parties", test_cover_sheet_parties);
+        g_test_add_func("/fields/dashed-two-columns", test_dashed_two_columns);
         g_test_add_func("/fields/table-columns-stamp-after", test_table_columns_stamp_after);
         g_test_add_func("/fields/referred-by-row", test_referred_by_row);
         g_test_add_func("/fields/dob-vote", test_dob_vote);
