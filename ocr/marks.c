@@ -1186,6 +1186,28 @@ typedef struct {
         gboolean square;
 } StampShape;
 
+/* Are the letters inside @hole (@inner: the hole with them filled) a
+ * stamp's: three or more, at least half of them over 0.15 in tall? */
+static gboolean
+big_letters_inside(PIX *hole, PIX *inner, int ppi)
+{
+        g_autoptr(PIX) letters = pixSubtract(NULL, inner, hole);
+        BOXA *lb = letters != NULL ? pixConnCompBB(letters, 8) : NULL;
+        int big = 0, all = 0;
+
+        for (int i = 0; lb != NULL && i < boxaGetCount(lb); i++) {
+                int bx, by, bw, bh;
+
+                boxaGetBoxGeometry(lb, i, &bx, &by, &bw, &bh);
+                if (bh < 4)
+                        continue;
+                all++;
+                big += bh >= ppi * 0.15;
+        }
+        boxaDestroy(&lb);
+        return all >= 3 && 2 * big >= all;
+}
+
 /* Whether @hole (a clip of the page's holes) is the inside of a stamp's
  * frame, and its shape in @shape; @turned_only: none in a level frame.
  * This depends on the hole alone, so it runs before the page's ink is
@@ -1212,21 +1234,7 @@ stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
         /* a level frame is a stamp only round letters bigger than a
          * form's (a table cell holds the form's own) */
         if (shape->square) {
-                g_autoptr(PIX) letters = pixSubtract(NULL, inner, hole);
-                BOXA *lb = letters != NULL ? pixConnCompBB(letters, 8) : NULL;
-                int big = 0, all = 0;
-
-                for (int i = 0; lb != NULL && i < boxaGetCount(lb); i++) {
-                        int bx, by, bw, bh;
-
-                        boxaGetBoxGeometry(lb, i, &bx, &by, &bw, &bh);
-                        if (bh < 4)
-                                continue;
-                        all++;
-                        big += bh >= ppi * 0.15;
-                }
-                boxaDestroy(&lb);
-                if (all < 3 || 2 * big < all)
+                if (!big_letters_inside(hole, inner, ppi))
                         return FALSE;
                 shape->angle = 0;
         }
@@ -1408,6 +1416,95 @@ keep_level_rules(PIX *rules)
         pixaDestroy(&pixa);
 }
 
+/* The inside of a level frame that a form's rule runs through, cut in
+ * two holes, the one of @pm's holes numbered @i and the one just above or
+ * below it across the rule, as one hole in *@ret_rect: the rule's rows
+ * are inside where both holes are, so the letters it crossed are whole
+ * again. NULL when no such pair. */
+static PIX *
+rule_split_frame(const RdMarkPage *pm, int i, Rect *ret_rect)
+{
+        Rect a, b;
+        int n = boxaGetCount(pm->hole_boxes);
+
+        boxaGetBoxGeometry(pm->hole_boxes, i, &a.x, &a.y, &a.w, &a.h);
+        for (int j = 0; j < n; j++) {
+                Rect top, bottom, u;
+                BOX *clip;
+                PIX *hole;
+                int gap;
+
+                if (j == i)
+                        continue;
+                boxaGetBoxGeometry(pm->hole_boxes, j, &b.x, &b.y, &b.w, &b.h);
+                /* the same sides, a rule's width apart */
+                if (ABS(a.x - b.x) > 6 || ABS(a.x + a.w - b.x - b.w) > 6)
+                        continue;
+                top = a.y < b.y ? a : b;
+                bottom = a.y < b.y ? b : a;
+                gap = bottom.y - (top.y + top.h);
+                if (gap < 1 || gap > 8)
+                        continue;
+                u.x = MIN(a.x, b.x);
+                u.y = top.y;
+                u.w = MAX(a.x + a.w, b.x + b.w) - u.x;
+                u.h = bottom.y + bottom.h - top.y;
+                clip = boxCreate(u.x, u.y, u.w, u.h);
+                hole = clip != NULL ? pixClipRectangle(pm->holes, clip, NULL) : NULL;
+                boxDestroy(&clip);
+                if (hole == NULL)
+                        return NULL;
+                for (int x = 0; x < u.w; x++) {
+                        l_uint32 above = 0, below = 0;
+
+                        pixGetPixel(hole, x, top.h - 1, &above);
+                        pixGetPixel(hole, x, top.h + gap, &below);
+                        if (above && below)
+                                for (int y = top.h; y < top.h + gap; y++)
+                                        pixSetPixel(hole, x, y, 1);
+                }
+                *ret_rect = u;
+                return hole;
+        }
+        return NULL;
+}
+
+/* Are there a stamp's big letters (see big_letters_inside()) in @r of
+ * @bin, once the rule through it is gone? The rule joins them to each
+ * other and to the frame, so they are counted as the ink left, not as
+ * holes in the frame's inside. */
+static gboolean
+big_letters_across_rule(PIX *bin, const Rect *r, int ppi)
+{
+        BOX *clip = boxCreate(r->x, r->y, r->w, r->h);
+        g_autoptr(PIX) ink = clip != NULL ? pixClipRectangle(bin, clip, NULL) : NULL;
+        /* the rule and the frame's level sides, a little aslant */
+        g_autoptr(PIX) thick = ink != NULL ? pixDilateBrick(NULL, ink, 1, 5) : NULL;
+        g_autoptr(PIX) rule = thick != NULL ? pixOpenBrick(NULL, thick, MAX(r->w / 3, 10), 1) : NULL;
+        BOXA *lb = NULL;
+        int big = 0, all = 0;
+
+        boxDestroy(&clip);
+        if (rule == NULL)
+                return FALSE;
+        pixSubtract(ink, ink, rule);
+        /* the letters joined again across where the rule ran */
+        pixCloseBrick(ink, ink, 1, 11);
+        lb = pixConnCompBB(ink, 8);
+        for (int i = 0; lb != NULL && i < boxaGetCount(lb); i++) {
+                int bx, by, bw, bh;
+
+                boxaGetBoxGeometry(lb, i, &bx, &by, &bw, &bh);
+                /* specks, and the frame's sides at the clip's edges */
+                if (bh < 4 || bx == 0 || bx + bw >= r->w)
+                        continue;
+                all++;
+                big += bh >= ppi * 0.15;
+        }
+        boxaDestroy(&lb);
+        return all >= 3 && 2 * big >= all;
+}
+
 /* The stamps on the page of @pm, each word on a line; NULL when none. */
 static char *
 find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
@@ -1481,8 +1578,27 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                                 pixDestroy(&hole);
                                 hole = big;
                         }
-                        if (!stamp_shape(hole, ppi, pass == 0, &shape))
-                                continue;
+                        if (!stamp_shape(hole, ppi, pass == 0, &shape)) {
+                                /* or a level frame a form's rule runs
+                                 * through, its inside cut in two */
+                                Rect joined;
+                                PIX *both = pass == 1 ? rule_split_frame(pm, i, &joined) : NULL;
+
+                                if (both == NULL)
+                                        continue;
+                                pixDestroy(&hole);
+                                hole = both;
+                                /* round big letters, as any level frame;
+                                 * read as level: the two parts, a little
+                                 * apart, make the outline seem turned
+                                 * more than it is */
+                                if (!stamp_shape(hole, ppi, FALSE, &shape) ||
+                                    !big_letters_across_rule(pm->bin, &joined, ppi))
+                                        continue;
+                                shape.square = TRUE;
+                                shape.angle = 0;
+                                r = full = joined;
+                        }
                         /* a slanted stamp's letters may run on past
                          * the part of its inside found: clip wider */
                         wide = full;

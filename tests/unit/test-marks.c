@@ -486,6 +486,11 @@ main(int argc, char **argv)
                 { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 9, TRUE, FALSE, 0, FALSE, TRUE },
                 { "DejaVu Serif", 28, TRUE, 0, 2, TRUE, -14, FALSE, FALSE, 0, FALSE, TRUE },
                 { "DejaVu Sans Mono", 30, TRUE, 2, 1, FALSE, 4, TRUE, FALSE, 0, FALSE, TRUE },
+                /* a level stamp (within half a degree) the page's rule runs
+                 * through: its frame's inside comes in two */
+                { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 0.3 },
+                { "DejaVu Serif", 28, TRUE, 2, 1, TRUE, -0.3 },
+                { "DejaVu Sans Mono", 26, FALSE, 0, 2, FALSE, 0.1, TRUE },
         };
         g_autoptr(GError) error = NULL;
         int rc;
