@@ -1213,7 +1213,7 @@ big_letters_inside(PIX *hole, PIX *inner, int ppi)
  * This depends on the hole alone, so it runs before the page's ink is
  * clipped, mended and read. */
 static gboolean
-stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
+stamp_shape_filled(PIX *hole, int ppi, gboolean turned_only, double min_fill, StampShape *shape)
 {
         g_autoptr(PIX) inner = NULL;
         double fill = 0, ink_fill = 0;
@@ -1229,7 +1229,7 @@ stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
                 return FALSE;
         /* level within half a degree */
         shape->square = ABS(shape->angle) < G_PI / 360;
-        if ((shape->square && turned_only) || (!shape->square && (fill < 0.85 || ink_fill < 0.5)))
+        if ((shape->square && turned_only) || (!shape->square && (fill < min_fill || ink_fill < min_fill - 0.35)))
                 return FALSE;
         /* a level frame is a stamp only round letters bigger than a
          * form's (a table cell holds the form's own) */
@@ -1239,6 +1239,35 @@ stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
                 shape->angle = 0;
         }
         return ABS(shape->angle) <= 0.8;
+}
+
+static gboolean
+stamp_shape(PIX *hole, int ppi, gboolean turned_only, StampShape *shape)
+{
+        return stamp_shape_filled(hole, ppi, turned_only, 0.85, shape);
+}
+
+/* How many big letters (over 0.15 in tall, within @r's height) the ink
+ * of @bin holds inside @r, not touching its edges (a frame's sides, and
+ * letters the edge cuts). */
+static int
+big_letters_in(PIX *bin, const Rect *r, int ppi)
+{
+        BOX *clip = boxCreate(r->x, r->y, r->w, r->h);
+        g_autoptr(PIX) ink = clip != NULL ? pixClipRectangle(bin, clip, NULL) : NULL;
+        BOXA *lb = ink != NULL ? pixConnCompBB(ink, 8) : NULL;
+        int big = 0;
+
+        boxDestroy(&clip);
+        for (int i = 0; lb != NULL && i < boxaGetCount(lb); i++) {
+                int bx, by, bw, bh;
+
+                boxaGetBoxGeometry(lb, i, &bx, &by, &bw, &bh);
+                if (bx > 0 && by > 0 && bx + bw < r->w && by + bh < r->h && bh >= ppi * 0.15 && bw < bh * 2)
+                        big++;
+        }
+        boxaDestroy(&lb);
+        return big;
 }
 
 /* Keeps in @level (a stamp's clip turned level) the stamp's letters
@@ -1578,7 +1607,12 @@ find_stamps(TessBaseAPI *api, const RdMarkPage *pm, int ppi)
                                 pixDestroy(&hole);
                                 hole = big;
                         }
-                        if (!stamp_shape(hole, ppi, pass == 0, &shape)) {
+                        /* or a slanted frame whose inside print
+                         * notches deeply (it fills less of its rectangle,
+                         * as a ring's does), round a stamp's big letters */
+                        if (!stamp_shape(hole, ppi, pass == 0, &shape) &&
+                            !(stamp_shape_filled(hole, ppi, TRUE, 0.65, &shape) &&
+                              big_letters_in(pm->bin, &full, ppi) >= 2)) {
                                 /* or a level frame a form's rule runs
                                  * through, its inside cut in two */
                                 Rect joined;
