@@ -834,7 +834,7 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
 }
 
 /* How many options other than the one in @v's value stand alone on lines
- * of @v's page. */
+ * of @v's page, or on a row of options of it. */
 static guint
 lone_siblings(Ctx *c, const Value *v, const Option *opts, gsize n_opts)
 {
@@ -849,10 +849,21 @@ lone_siblings(Ctx *c, const Value *v, const Option *opts, gsize n_opts)
         for (guint i = 0; lines[i]; i++) {
                 gboolean caps = FALSE;
                 int k = lone_option(lines[i], opts, n_opts, &caps);
+                const char *row[8];
 
                 if (k >= 0 && pos[k] == NULL && !seen[k]) {
                         seen[k] = TRUE;
                         n++;
+                }
+                /* or printed as a row of its own further on (a row that
+                 * wrapped, OCR setting another column's line between) */
+                if (i != v->line && options_named(lines[i], opts, n_opts, row) >= 2) {
+                        for (gsize o = 0; o < n_opts; o++) {
+                                if (row[o] != NULL && pos[o] == NULL && !seen[o]) {
+                                        seen[o] = TRUE;
+                                        n++;
+                                }
+                        }
                 }
         }
         return n;

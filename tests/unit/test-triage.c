@@ -362,6 +362,14 @@ static const ServiceCase service_cases[] = {
          * second line decides, the first line's option is no value */
         { "wrapped-row-blank", "Service requested: - \u00a9) General Cardiology\n\n\u2612 Electrophysiology\n"
                                "Reason for referral: syncope\n", "electrophysiology", RD_TRIAGE_STRONG },
+        /* the printed list after its label, wrapped past another
+         * column's line: its first option is no value, the ring decides
+         * (a labelled "general" here applied the looser checklist: a
+         * false complete) */
+        { "list-wrapped-past-label", "SERVICE REQUESTED General Cardiology\n\" REFERRAL REASON |\n\n"
+                                     "Electrophysiology - (Heart Failure) . Interventional\n"
+                                     "HFrEF, recurrent admissions\nPreventive\n", "heart_failure",
+          RD_TRIAGE_STRONG },
         /* a disease in prose names no service: the codes decide */
         { "disease-in-prose", "Assessment: new cardiomyopathy, EF 25%. Refer to cardiology.\n"
                               "Diagnosis: I48.91 atrial fibrillation\n", "electrophysiology", RD_TRIAGE_STRONG },
