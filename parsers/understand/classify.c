@@ -766,6 +766,31 @@ date_after(char **lines, const char *const *keys, gsize n_keys, const char *dob)
         return NULL;
 }
 
+/* Is a date written after one of @keys that no reading takes: a year
+ * (four digits from 19 or 20) within a few words after the key, and no
+ * date read there? */
+static gboolean
+unread_date_after(char **lines, const char *const *keys, gsize n_keys)
+{
+        for (guint i = 0; lines[i]; i++) {
+                g_autofree char *low = g_ascii_strdown(lines[i], -1);
+
+                for (gsize k = 0; k < n_keys; k++) {
+                        const char *f = strstr(low, keys[k]);
+
+                        if (f == NULL)
+                                continue;
+                        f += strlen(keys[k]);
+                        for (const char *q = f; *q && q - f < 30; q++)
+                                if ((g_str_has_prefix(q, "19") || g_str_has_prefix(q, "20")) &&
+                                    g_ascii_isdigit(q[2]) && g_ascii_isdigit(q[3]) && !g_ascii_isdigit(q[4]) &&
+                                    (q == f || !g_ascii_isdigit(q[-1])))
+                                        return TRUE;
+                }
+        }
+        return FALSE;
+}
+
 static gboolean
 preceded_by_birth(const char *line, const char *start)
 {
@@ -826,6 +851,10 @@ rd_classify_document_date(RdDocType type, const char *text, const char *dob)
         switch (type) {
         case RD_DOC_LABS:
                 iso = date_after(lines, lab_keys, G_N_ELEMENTS(lab_keys), dob);
+                /* its own date written but not readable ("COLLECTION
+                 * DATE jut 16, 2025"): unreadable, never the visit's */
+                if (iso == NULL && unread_date_after(lines, lab_keys, G_N_ELEMENTS(lab_keys)))
+                        break;
                 if (iso == NULL)
                         iso = date_after(lines, lab_keys2, G_N_ELEMENTS(lab_keys2), dob);
                 if (iso == NULL)

@@ -154,7 +154,7 @@ test_panels_and_dates(void)
 
 /* A lab report whose collection date OCR lost: its report date, not the
  * visit date printed above it (the labs would look fresh and the checklist
- * complete). */
+ * complete); when its own dates are written but none can be read, none. */
 static void
 test_lab_date_own(void)
 {
@@ -171,6 +171,22 @@ test_lab_date_own(void)
         g_assert_cmpstr(d, ==, "2025-07-23");
         /* a report that names no date of its own still has one */
         g_assert_cmpstr(v, ==, "2026-04-11");
+        {
+                /* its own dates written, both misread: unreadable, not
+                 * the visit's date (which would make old labs fresh) */
+                static const char misread[] =
+                        "Lab Results\nPATIENT Alvarez, Fatima\nVISIT, DATE 5/6/2026.\n"
+                        "COLLECTION DATE jut 16, 2025. ora 22\nREPORTED 17- Jub \u00ab2025. |!\n"
+                        "Test Result Flag Units Reference\nSodium 137 mmol/L 135-145\n";
+                static const char readable[] =
+                        "Lab Results\nVISIT DATE 5/6/2026\nCOLLECTION DATE Jul 16, 2025 07:22\n"
+                        "Sodium 137 mmol/L 135-145\n";
+                g_autofree char *m = rd_classify_document_date(RD_DOC_LABS, misread, NULL);
+                g_autofree char *r = rd_classify_document_date(RD_DOC_LABS, readable, NULL);
+
+                g_assert_null(m);
+                g_assert_cmpstr(r, ==, "2025-07-16");
+        }
 }
 
 static RdPage *
