@@ -108,8 +108,10 @@ corner_inked(PIX *bin, const Rect *r, gboolean right, gboolean bottom)
         return FALSE;
 }
 
+/* Share of [x, x + w) x [y, y + h) (page coordinates) inked on @pix,
+ * whose top left corner lies at (@ox, @oy) of the page. */
 static double
-fill(PIX *bin, int x, int y, int w, int h)
+fill(PIX *pix, int ox, int oy, int x, int y, int w, int h)
 {
         int n = 0;
 
@@ -117,30 +119,81 @@ fill(PIX *bin, int x, int y, int w, int h)
                 return 0;
         for (int j = 0; j < h; j++)
                 for (int i = 0; i < w; i++)
-                        n += ink(bin, x + i, y + j);
+                        n += ink(pix, x + i - ox, y + j - oy);
         return (double)n / (w * h);
 }
 
-/* A square outline (a printed or drawn box): ink along all four sides and
- * in all four corners, which no round letter has.  Returns 1 for a box,
- * with the share of its inside that carries ink in @ret_inside; 0 for
- * none. */
+/* How far in from the outside the side of a box whose ink's bounding
+ * box is @r lies, looking along rows (@vertical: columns) from the top
+ * (@far: from the bottom), between rows @from and @to (columns): a check
+ * mark's arm that leaves the box over its top, or a speck on a side,
+ * moves the bounding box off the frame.  The side is a row ink runs along
+ * most of, a quarter of the box in at most, and what lies outside it is
+ * sparse; a letter's round edge is not, and keeps its bounding box. */
 static int
-box_kind(PIX *bin, const Rect *r, double *ret_inside)
+side_inset(PIX *bin, const Rect *r, gboolean vertical, gboolean far, int from, int to)
+{
+        int len = vertical ? r->w : r->h;
+
+        for (int k = 0; k <= len / 4; k++) {
+                int at = far ? len - 1 - k : k;
+                double c = vertical ? fill(bin, 0, 0, r->x + at, r->y + from, 1, to - from)
+                                    : fill(bin, 0, 0, r->x + from, r->y + at, to - from, 1);
+
+                if (c >= 0.75)
+                        return k;
+                if (c >= 0.25)
+                        break;
+        }
+        return 0;
+}
+
+/* The frame of a box whose ink's bounding box is @r (see side_inset()). */
+static Rect
+box_frame(PIX *bin, const Rect *r)
+{
+        int top = side_inset(bin, r, FALSE, FALSE, 0, r->w), bottom = side_inset(bin, r, FALSE, TRUE, 0, r->w);
+        int left = side_inset(bin, r, TRUE, FALSE, top, r->h - bottom);
+        int right = side_inset(bin, r, TRUE, TRUE, top, r->h - bottom);
+        Rect f = { r->x + left, r->y + top, r->w - left - right, r->h - top - bottom };
+
+        return f;
+}
+
+/* How a box's outline is judged: by its ink's bounding box; by a frame
+ * found inside that (box_frame()), whose four sides must all be whole;
+ * or as a box the fax broke, beside a whole one of its size, of whose
+ * every side half is enough. */
+typedef enum { BOX_BOUNDS, BOX_FRAME, BOX_BROKEN } BoxTest;
+
+/* A square outline (a printed or drawn box) at @r, judged as @test says:
+ * ink along its sides and in all four corners, which no round letter
+ * has.  Returns 1 for a box, with the share of its inside that carries
+ * ink in @ret_inside; 0 for none.  The inside is measured on @clean,
+ * whose corner lies at (@ox, @oy) of the page (@bin when NULL): the page
+ * without the long strokes of a streak or a rule that ran through the
+ * box. */
+static int
+box_kind(PIX *bin, PIX *clean, int ox, int oy, const Rect *r, BoxTest test, double *ret_inside)
 {
         int in = MAX(3, MIN(r->w, r->h) / 3), full = 0;
-        double inside = fill(bin, r->x + in, r->y + in, r->w - 2 * in, r->h - 2 * in), weakest = 1;
+        double inside, weakest = 1;
 
+        if (clean == NULL) {
+                clean = bin;
+                ox = oy = 0;
+        }
+        inside = fill(clean, ox, oy, r->x + in, r->y + in, r->w - 2 * in, r->h - 2 * in);
         for (int s = 0; s < 4; s++) {
                 double c = side_cover(bin, r, s >= 2, s & 1);
 
                 full += c >= 0.75;
                 weakest = MIN(weakest, c);
         }
-        /* a low-resolution fax loses a thin side of a box; a filled box
-         * keeps its square shape */
-        if (full < 3 || (full == 3 && (weakest < 0.25 || inside < 0.25 || r->w * 5 < r->h * 4 ||
-                                       r->h * 5 < r->w * 4)))
+        if (test == BOX_BROKEN ? weakest < 0.5 : test == BOX_FRAME ? full < 4 :
+            /* a low-resolution fax loses a thin side of a box; a filled
+             * box keeps its square shape */
+            full < 3 || (full == 3 && (weakest < 0.25 || inside < 0.25 || r->w * 5 < r->h * 4 || r->h * 5 < r->w * 4)))
                 return 0;
         if (!corner_inked(bin, r, FALSE, FALSE) || !corner_inked(bin, r, TRUE, FALSE) ||
             !corner_inked(bin, r, FALSE, TRUE) || !corner_inked(bin, r, TRUE, TRUE))
@@ -226,7 +279,9 @@ place_box(Line *line, const Rect *r, int word_x, int kind, int h)
         for (guint i = 0; i < line->syms->len; i++) {
                 Sym *s = &g_array_index(line->syms, Sym, i);
 
-                if ((s->x1 + s->x2) / 2 >= word_x && is_alnum_sym(s)) {
+                /* a letter OCR read with a piece of the box in front
+                 * of it still reaches well into the word */
+                if (((s->x1 + s->x2) / 2 >= word_x || s->x2 >= word_x + h / 2) && is_alnum_sym(s)) {
                         next = (int)i;
                         break;
                 }
@@ -541,23 +596,100 @@ inside_word(const Line *line, const Rect *r)
 }
 
 /* Where the first ink right of the box @r on the line of letters @h high
- * round @mid begins: a piece at least a quarter of a letter high, within
+ * round @mid begins: a piece of @ink (bounding boxes whose origin lies at
+ * (@ox, @oy) of the page) at least a quarter of a letter high, within
  * four letters of the box; -1 when there is none. */
 static int
-ink_after(const RdMarkPage *pm, const Rect *r, int mid, int h)
+ink_after(BOXA *ink, int ox, int oy, const Rect *r, int mid, int h)
 {
         int best = -1, right = r->x + r->w;
 
-        for (int i = 0; i < boxaGetCount(pm->ink); i++) {
+        for (int i = 0; i < boxaGetCount(ink); i++) {
                 int x, y, w, bh;
 
-                boxaGetBoxGeometry(pm->ink, i, &x, &y, &w, &bh);
+                boxaGetBoxGeometry(ink, i, &x, &y, &w, &bh);
+                x += ox;
+                y += oy;
                 if (x < right || x > right + 4 * h || 4 * bh < h || ABS(y + bh / 2 - mid) > 3 * h / 4)
                         continue;
                 if (best < 0 || x < best)
                         best = x;
         }
         return best;
+}
+
+/* A piece of ink on a line that has a box's size: a box, or one looked
+ * at again beside the boxes that were. */
+typedef struct {
+        Rect bounds;      /* its ink's bounding box */
+        Rect r;           /* its frame (box_frame()), or @bounds when that is the box */
+        double inside;    /* the share of its inside inked (a box's) */
+        gboolean cleaned; /* found on the line without its long strokes */
+} Candidate;
+
+static gboolean
+rect_equal(const Rect *a, const Rect *b)
+{
+        return a->x == b->x && a->y == b->y && a->w == b->w && a->h == b->h;
+}
+
+/* Has @r the size of a box before an option on a line of letters @h
+ * high? */
+static gboolean
+box_sized(const Rect *r, int h)
+{
+        return r->w >= h / 2 && r->h >= h / 2 && r->w <= 3 * h / 2 && r->h <= 3 * h / 2 && r->w * 20 >= r->h * 11 &&
+               r->h * 20 >= r->w * 11;
+}
+
+/* Is the piece of ink @r a box before an option on @line (letters @h
+ * high)? A box goes on @boxes, a piece of a box's size that is not one
+ * on @failed.  @clean, with its corner at (@cx, @cy) of the page, is
+ * what its inside is measured on (NULL: the page). */
+static void
+try_box(const RdMarkPage *pm, const Line *line, const Rect *r, int h, PIX *clean, int cx, int cy,
+        GArray *boxes, GArray *failed)
+{
+        Candidate c = { *r, *r, 0, clean != NULL };
+
+        /* a check mark's arm may leave the box by half a letter */
+        if (r->w < h / 2 || r->h < h / 2 || r->w > 2 * h || r->h > 2 * h || inside_word(line, r))
+                return;
+        if (box_sized(r, h) && box_kind(pm->bin, clean, cx, cy, r, BOX_BOUNDS, &c.inside)) {
+                g_array_append_val(boxes, c);
+                return;
+        }
+        c.r = box_frame(pm->bin, r);
+        if (!box_sized(&c.r, h))
+                return;
+        if (!rect_equal(&c.r, r) && box_kind(pm->bin, clean, cx, cy, &c.r, BOX_FRAME, &c.inside))
+                g_array_append_val(boxes, c);
+        else
+                g_array_append_val(failed, c);
+}
+
+/* Returns: (transfer full) the ink of @bin in the rectangle (@x, @y, @w,
+ * @h), clipped to the page, without its horizontal and vertical strokes
+ * @len pixels long or longer: a fax's streak, a form's rule. */
+static PIX *
+without_long_strokes(PIX *bin, int x, int y, int w, int h, int len)
+{
+        BOX *box = boxCreate(MAX(0, x), MAX(0, y), w - (MAX(0, x) - x), h - (MAX(0, y) - y));
+        PIX *clip = box != NULL ? pixClipRectangle(bin, box, NULL) : NULL;
+        PIX *across = NULL, *down = NULL;
+
+        boxDestroy(&box);
+        if (clip == NULL)
+                return NULL;
+        across = pixOpenBrick(NULL, clip, len, 1);
+        down = pixOpenBrick(NULL, clip, 1, len);
+        if (across != NULL)
+                pixSubtract(clip, clip, across);
+        if (down != NULL)
+                pixSubtract(clip, clip, down);
+        pixDestroy(&across);
+        pixDestroy(&down);
+        return clip;
 }
 
 /* Looks for boxes and rings on @line; TRUE when one was placed. */
@@ -574,22 +706,71 @@ find_marks(const RdMarkPage *pm, Line *line)
         x1 = line->x2 + 20 * h;
         /* boxes: small squares of ink on the line */
         {
-                g_autoptr(GArray) boxes = g_array_new(FALSE, FALSE, sizeof(Rect));
-                g_autoptr(GArray) insides = g_array_new(FALSE, FALSE, sizeof(double));
+                g_autoptr(GArray) boxes = g_array_new(FALSE, FALSE, sizeof(Candidate));
+                g_autoptr(GArray) failed = g_array_new(FALSE, FALSE, sizeof(Candidate));
+                g_autoptr(PIX) clean = NULL;
+                BOXA *pieces = NULL;
+                int cx = 0, cy = 0;
+                gboolean joined = FALSE;
 
                 for (int i = 0; i < boxaGetCount(pm->ink); i++) {
                         Rect r;
-                        double inside = 0;
 
                         boxaGetBoxGeometry(pm->ink, i, &r.x, &r.y, &r.w, &r.h);
+                        /* a streak or a rule a box touches makes one
+                         * piece of ink bigger than a box */
+                        joined |= (r.w > 3 * h / 2 || r.h > 3 * h / 2) && r.x < x1 && r.x + r.w > x0 &&
+                                  r.y < mid + 3 * h / 4 && r.y + r.h > mid - 3 * h / 4;
                         if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1)
                                 continue; /* another line's */
-                        if (r.w >= h / 2 && r.h >= h / 2 && r.w <= 3 * h / 2 && r.h <= 3 * h / 2 &&
-                            r.w * 20 >= r.h * 11 && r.h * 20 >= r.w * 11 && !inside_word(line, &r) &&
-                            box_kind(pm->bin, &r, &inside)) {
-                                g_array_append_val(boxes, r);
-                                g_array_append_val(insides, inside);
+                        try_box(pm, line, &r, h, NULL, 0, 0, boxes, failed);
+                }
+                /* the row again without strokes longer than a box's side:
+                 * the boxes such a stroke joined stand alone */
+                if (joined && (clean = without_long_strokes(pm->bin, x0, mid - 2 * h, x1 - x0, 4 * h, 3 * h / 2 + 1)) != NULL) {
+                        cx = MAX(0, x0);
+                        cy = MAX(0, mid - 2 * h);
+                        pieces = pixConnCompBB(clean, 8);
+                }
+                for (int i = 0; pieces != NULL && i < boxaGetCount(pieces); i++) {
+                        Rect r;
+                        gboolean seen = FALSE;
+                        int g = MAX(1, h / 10);
+
+                        boxaGetBoxGeometry(pieces, i, &r.x, &r.y, &r.w, &r.h);
+                        r.x += cx;
+                        r.y += cy;
+                        if (ABS(r.y + r.h / 2 - mid) > 3 * h / 4 || r.x < x0 || r.x + r.w > x1)
+                                continue;
+                        /* a piece nothing touched was looked at already */
+                        for (guint j = 0; j < boxes->len && !seen; j++)
+                                seen = rect_equal(&g_array_index(boxes, Candidate, j).bounds, &r);
+                        for (guint j = 0; j < failed->len && !seen; j++)
+                                seen = rect_equal(&g_array_index(failed, Candidate, j).bounds, &r);
+                        if (seen)
+                                continue;
+                        /* with the rows a stroke took off its sides back:
+                         * box_frame() finds where they lie */
+                        r.w = MIN(pixGetWidth(pm->bin), r.x + r.w + g) - MAX(0, r.x - g);
+                        r.h = MIN(pixGetHeight(pm->bin), r.y + r.h + g) - MAX(0, r.y - g);
+                        r.x = MAX(0, r.x - g);
+                        r.y = MAX(0, r.y - g);
+                        try_box(pm, line, &r, h, clean, cx, cy, boxes, failed);
+                }
+                /* a box the fax broke, beside a whole box of its size on
+                 * the row */
+                for (guint i = 0, whole = boxes->len; i < failed->len; i++) {
+                        Candidate *c = &g_array_index(failed, Candidate, i);
+                        gboolean sibling = FALSE;
+
+                        for (guint j = 0; j < whole && !sibling; j++) {
+                                const Rect *b = &g_array_index(boxes, Candidate, j).r;
+
+                                sibling = ABS(b->w - c->r.w) <= MAX(2, b->w / 6) && ABS(b->h - c->r.h) <= MAX(2, b->h / 6) &&
+                                          ABS((b->y + b->h / 2) - (c->r.y + c->r.h / 2)) <= MAX(2, h / 5);
                         }
+                        if (sibling && box_kind(pm->bin, c->cleaned ? clean : NULL, cx, cy, &c->r, BOX_BROKEN, &c->inside))
+                                g_array_append_val(boxes, *c);
                 }
                 /* ticked: inked inside, and plainly more than the row's
                  * cleanest other box (a damaged fax specks them all alike;
@@ -597,24 +778,28 @@ find_marks(const RdMarkPage *pm, Line *line)
                  * clean inside; anything between says nothing, and so does
                  * a row whose boxes are all inked alike */
                 for (guint i = 0; i < boxes->len; i++) {
-                        double inside = g_array_index(insides, double, i), others = 1;
+                        const Candidate *box = &g_array_index(boxes, Candidate, i);
+                        double others = 1;
                         int kind = 0;
 
                         for (guint j = 0; j < boxes->len; j++)
                                 if (j != i)
-                                        others = MIN(others, g_array_index(insides, double, j));
+                                        others = MIN(others, g_array_index(boxes, Candidate, j).inside);
                         if (boxes->len == 1)
                                 others = 0;
-                        if (inside >= 0.20 && inside >= 1.6 * others + 0.05 && (boxes->len > 1 || inside >= 0.25))
+                        if (box->inside >= 0.20 && box->inside >= 1.6 * others + 0.05 &&
+                            (boxes->len > 1 || box->inside >= 0.25))
                                 kind = 2;
-                        else if (inside <= 0.03)
+                        else if (box->inside <= 0.03)
                                 kind = 1;
                         if (kind > 0) {
-                                const Rect *box = &g_array_index(boxes, Rect, i);
+                                int word_x = box->cleaned ? ink_after(pieces, cx, cy, &box->r, mid, h)
+                                                          : ink_after(pm->ink, 0, 0, &box->r, mid, h);
 
-                                placed |= place_box(line, box, ink_after(pm, box, mid, h), kind, h);
+                                placed |= place_box(line, &box->r, word_x, kind, h);
                         }
                 }
+                boxaDestroy(&pieces);
         }
         /* rings: the white a drawn ring closes round a word */
         for (int i = 0; i < boxaGetCount(pm->hole_boxes); i++) {

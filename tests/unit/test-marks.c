@@ -524,6 +524,101 @@ test_stamp_over_rows(gconstpointer data)
         }
 }
 
+/* A row of boxes as a standard-resolution fax damages it, one ticked: a
+ * streak the scanner drew joins the ticked box to the print beside it
+ * (and another runs through an empty box's middle), a check mark's arm
+ * leaves the box over its top, or the fax drops pieces of the ticked
+ * box's sides.  The tick is read before its option, and only there. */
+typedef enum {
+        DAMAGE_STREAK = 1 << 0,  /* a slanted streak touches the ticked box's bottom */
+        DAMAGE_CROSSED = 1 << 1, /* a level streak runs through an empty box */
+        DAMAGE_ARM = 1 << 2,     /* the check mark's arm leaves the box */
+        DAMAGE_DROPS = 1 << 3,   /* the ticked box's sides have gaps */
+} Damage;
+
+typedef struct {
+        const char *font;
+        double size;
+        int ticked;
+        unsigned damage;
+} DamageCase;
+
+static void
+test_fax_damage(gconstpointer data)
+{
+        const DamageCase *dc = data;
+        MarkCase c = { dc->font, dc->size, TRUE };
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 700);
+        cairo_t *cr = cairo_create(s);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *row = NULL, *want = NULL;
+        double x, y = 300, side = dc->size * 0.72, at[3];
+        int crossed = (dc->ticked + 1) % 3;
+        RdOcrResult res;
+        PIX *pix;
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        show(cr, 160, 160, "Referral Reason: Palpitations, evaluate for arrhythmia", FALSE, &c);
+        x = show(cr, 160, y, "Priority:", TRUE, &c) + c.size;
+        for (int k = 0; k < 3; k++) {
+                at[k] = x;
+                cairo_set_line_width(cr, MAX(1.5, c.size / 16));
+                cairo_rectangle(cr, x, y - side, side, side);
+                cairo_stroke(cr);
+                if (k == dc->ticked) {
+                        cairo_set_line_width(cr, MAX(2.0, c.size / 12));
+                        cairo_move_to(cr, x + side * 0.2, y - side * 0.5);
+                        cairo_line_to(cr, x + side * 0.42, y - side * 0.2);
+                        cairo_line_to(cr, x + side * ((dc->damage & DAMAGE_ARM) ? 1.0 : 0.85),
+                                      y - side * ((dc->damage & DAMAGE_ARM) ? 1.45 : 0.85));
+                        cairo_stroke(cr);
+                }
+                x = show(cr, x + side + c.size * 0.4, y, urgency[k], FALSE, &c) + c.size * 1.6;
+        }
+        if (dc->damage & DAMAGE_STREAK) {
+                /* climbing a few pixels across the page, as a scanner's
+                 * streak does, through the ticked box's bottom side */
+                cairo_set_line_width(cr, 3);
+                cairo_move_to(cr, at[dc->ticked] - 260, y + 5);
+                cairo_line_to(cr, at[dc->ticked] + side + 200, y - 3);
+                cairo_stroke(cr);
+        }
+        if (dc->damage & DAMAGE_CROSSED) {
+                /* from the white before it to just past its right side */
+                cairo_set_line_width(cr, 3);
+                cairo_move_to(cr, at[crossed] - c.size * 0.8, y - side / 2);
+                cairo_line_to(cr, at[crossed] + side + 2, y - side / 2);
+                cairo_stroke(cr);
+        }
+        if (dc->damage & DAMAGE_DROPS) {
+                double bx = at[dc->ticked];
+
+                /* a third of the top and of the left side gone */
+                cairo_set_source_rgb(cr, 1, 1, 1);
+                cairo_rectangle(cr, bx - 3, y - side * 0.8, 6, side * 0.15);
+                cairo_rectangle(cr, bx - 3, y - side * 0.4, 6, side * 0.15);
+                cairo_rectangle(cr, bx + side * 0.2, y - side - 3, side * 0.15, 6);
+                cairo_rectangle(cr, bx + side * 0.6, y - side - 3, side * 0.15, 6);
+                cairo_fill(cr);
+                cairo_set_source_rgb(cr, 0, 0, 0);
+        }
+        show(cr, 160, y + 3 * c.size, "Comment: Holter monitor results to follow", FALSE, &c);
+        cairo_destroy(cr);
+        pix = as_fax(rd_test_surface_to_gray(s, 200, 200));
+        g_assert_true(rd_ocr_engine_read(engine, pix, 0, &res, &error));
+        g_assert_no_error(error);
+        g_test_message("%s", res.text);
+        row = line_with(res.text, "Priority");
+        g_assert_nonnull(row);
+        want = g_strdup_printf("\u2612 %s", urgency[dc->ticked]);
+        g_assert_nonnull(strstr(row, want));
+        g_assert_null(strstr(strstr(row, "\u2612") + 1, "\u2612"));
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -531,6 +626,16 @@ main(int argc, char **argv)
                 { "DejaVu Sans", 30, FALSE, 3 }, { "DejaVu Sans", 28, TRUE, 1 },
                 { "DejaVu Serif", 26, TRUE, 0 }, { "DejaVu Sans Mono", 28, FALSE, 2 },
                 { "DejaVu Sans Condensed", 24, TRUE, 3 },
+        };
+        static const DamageCase damaged[] = {
+                { "DejaVu Sans", 26, 1, DAMAGE_STREAK },
+                { "DejaVu Serif", 24, 2, DAMAGE_STREAK | DAMAGE_CROSSED },
+                { "DejaVu Sans Mono", 26, 0, DAMAGE_STREAK },
+                { "DejaVu Sans", 24, 2, DAMAGE_ARM },
+                { "DejaVu Serif", 26, 1, DAMAGE_ARM | DAMAGE_CROSSED },
+                { "DejaVu Sans", 26, 1, DAMAGE_DROPS },
+                { "DejaVu Sans Mono", 24, 2, DAMAGE_DROPS },
+                { "DejaVu Serif", 28, 0, DAMAGE_CROSSED },
         };
         static const MarkCase cases[] = {
                 { "DejaVu Sans", 30, FALSE, 1, 0, FALSE, 15, FALSE, FALSE, 4 },
@@ -581,6 +686,17 @@ main(int argc, char **argv)
 
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &lists[i], test_enclosure_list);
+        }
+        for (gsize i = 0; i < G_N_ELEMENTS(damaged); i++) {
+                g_autofree char *path = g_strdup_printf("/marks/fax-damage/%s/%.0fpx/ticked%d%s%s%s%s", damaged[i].font,
+                                                        damaged[i].size, damaged[i].ticked,
+                                                        (damaged[i].damage & DAMAGE_STREAK) ? "-streak" : "",
+                                                        (damaged[i].damage & DAMAGE_CROSSED) ? "-crossed" : "",
+                                                        (damaged[i].damage & DAMAGE_ARM) ? "-arm" : "",
+                                                        (damaged[i].damage & DAMAGE_DROPS) ? "-drops" : "");
+
+                g_strdelimit(path + 1, " ", '-');
+                g_test_add_data_func(path, &damaged[i], test_fax_damage);
         }
         g_test_add_data_func("/marks/big-word/fine", GINT_TO_POINTER(FALSE), test_big_word);
         g_test_add_data_func("/marks/big-word/fax", GINT_TO_POINTER(TRUE), test_big_word);
