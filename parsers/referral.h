@@ -106,6 +106,12 @@ typedef struct {
  * relax the checklist on (urgency then stays routine, for review). */
 #define RD_TRIAGE_CUE_INKED_BOX "ink read in a box"
 
+/* The cue of a tick on a row of urgency options before a word OCR could
+ * not read as any of them, the options it did read left unticked: not
+ * routine, and which of the others nobody can tell (routine applies, for
+ * review). */
+#define RD_TRIAGE_CUE_UNREAD_OPTION "tick before an unreadable option"
+
 /* Why a checklist item counts as present. */
 typedef struct {
         char *item;        /* "ekg", "labs:bnp", ... */

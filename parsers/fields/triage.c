@@ -918,6 +918,57 @@ has_urgency_row(Ctx *c)
         return FALSE;
 }
 
+/* Is an urgency option ticked that OCR did not read as one ("[x] Ument"
+ * between "Routine" and "STAT")? A ticked box on a row that names two
+ * options or more, before a word none of them starts, among the options
+ * or in the word after the last; the options read carry no tick (the
+ * caller found none marked). */
+static gboolean
+unread_ticked_option(Ctx *c)
+{
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = g_ptr_array_index(c->page_lines, p);
+
+                if (g_array_index(c->rank, guint, p) > 1)
+                        continue;
+                for (guint i = 0; lines[i]; i++) {
+                        const char *line = lines[i], *pos[8], *first = NULL, *last = NULL, *end;
+
+                        if (find_options(line, urgency_options, 3, pos) < 2)
+                                continue;
+                        for (gsize k = 0; k < 3; k++) {
+                                if (pos[k] == NULL)
+                                        continue;
+                                if (first == NULL || pos[k] < first)
+                                        first = pos[k];
+                                if (last == NULL || pos[k] > last)
+                                        last = pos[k];
+                        }
+                        /* the end of the word after the last option (and
+                         * of its box, when that stands apart) */
+                        end = last;
+                        for (int w = 0; w < 3; w++) {
+                                while (*end && !g_ascii_isspace(*end))
+                                        end++;
+                                while (g_ascii_isspace(*end))
+                                        end++;
+                        }
+                        for (const char *q = first; q < end; q++) {
+                                gboolean named = FALSE;
+
+                                if (!g_ascii_isalnum(*q) || (q > line && g_ascii_isalnum(q[-1])) ||
+                                    rd_checkbox_before(line, q) != RD_BOX_TICKED)
+                                        continue;
+                                for (gsize k = 0; k < 3 && !named; k++)
+                                        named = pos[k] == q;
+                                if (!named)
+                                        return TRUE;
+                        }
+                }
+        }
+        return FALSE;
+}
+
 /* A request the writer makes in their own sentences: a verb of seeing or
  * scheduling followed, within a few words, by how soon ("could you see
  * her urgently", "please schedule within the week", "evaluate today").
@@ -1119,6 +1170,11 @@ rd_pick_urgency(Ctx *c, RdReferral *ref)
                 ev->cue = cue;
                 g_free(ref->urgency);
                 ref->urgency = g_strdup(urgency_options[k].value);
+                return;
+        }
+        if (unread_ticked_option(c)) {
+                ev->strength = RD_TRIAGE_WEAK;
+                ev->cue = RD_TRIAGE_CUE_UNREAD_OPTION;
                 return;
         }
         k = stated_urgency(c, &strong);

@@ -544,6 +544,8 @@ review_triage(RdReferral *ref)
                 rd_referral_add_review(ref, "urgency stated but not marked: routine checklist applied");
         else if (u->strength == RD_TRIAGE_WEAK && u->cue && strcmp(u->cue, "conflicting marks") == 0)
                 rd_referral_add_review(ref, "conflicting urgency marks: routine checklist applied");
+        else if (u->strength == RD_TRIAGE_WEAK && u->cue && strcmp(u->cue, RD_TRIAGE_CUE_UNREAD_OPTION) == 0)
+                rd_referral_add_review(ref, "urgency ticked but unreadable: routine checklist applied");
         if (s->strength == RD_TRIAGE_WEAK) {
                 g_autofree char *why = g_strdup_printf("service line guessed (%s)",
                                                        s->cue ? s->cue : "weak evidence");

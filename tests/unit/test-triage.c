@@ -147,6 +147,15 @@ static const UrgencyCase urgency_cases[] = {
          * all empty */
         { "stamp-over-boxes", "Appointment:\n\u2610 Routine \u2610 Urgent \u2610 STAT\nReason: syncope\n"
                               "STAT\n", "stat", RD_TRIAGE_STRONG },
+        /* a tick before an option OCR garbled past reading, routine's box
+         * empty: not routine, but urgent or STAT nobody can tell. The
+         * routine checklist applies, weakly (held for review) */
+        { "ticked-unreadable", "Urgency: [] Routine [x] Ument [1 STAT\n", "routine", RD_TRIAGE_WEAK },
+        { "ticked-unreadable-last", "Priority: \u2610 Routine \u2610 Urgent \u2612 5IAI\nReason: syncope\n",
+          "routine", RD_TRIAGE_WEAK },
+        /* a tick on the same row for another field says nothing of it */
+        { "ticked-other-field", "Priority: [ ] Routine [ ] Urgent [ ] STAT   Enclosed: EKG [x] Labs\n", "routine",
+          RD_TRIAGE_NONE },
         /* prose */
         { "capitals", "Please see this patient STAT: chest pain at rest.\n", "stat", RD_TRIAGE_STRONG },
         { "lower-prose", "An urgent appointment would be appreciated.\n", "routine", RD_TRIAGE_WEAK },
