@@ -11,11 +11,15 @@
 G_DEFINE_QUARK(rd-extract-error-quark, rd_extract_error)
 
 /* The date most fax header lines carry (each page has one; a misread on
- * one page is outvoted by the others). */
+ * one page is outvoted by the others). A fax machine stamps every page:
+ * a "header" on one page alone of several, not the first, is that page's
+ * own print (an EKG machine's "NAME ID: 285-7389 August 12, 2026
+ * 11:03:21" line), and gives no date. */
 static char *
 received_from_headers(GPtrArray *pages)
 {
         g_autoptr(GHashTable) votes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autofree char *first = NULL;
         GHashTableIter it;
         gpointer key, value;
         const char *best = NULL;
@@ -28,6 +32,8 @@ received_from_headers(GPtrArray *pages)
 
                 if (iso == NULL)
                         continue;
+                if (i == 0)
+                        first = g_strdup(iso);
                 n = GPOINTER_TO_UINT(g_hash_table_lookup(votes, iso)) + 1;
                 g_hash_table_replace(votes, iso, GUINT_TO_POINTER(n));
         }
@@ -40,6 +46,8 @@ received_from_headers(GPtrArray *pages)
                         best_n = n;
                 }
         }
+        if (best != NULL && best_n == 1 && pages->len > 1 && (first == NULL || strcmp(first, best) != 0))
+                return NULL;
         return g_strdup(best);
 }
 

@@ -169,6 +169,36 @@ test_arrival_day(void)
         }
 }
 
+/* A fax machine stamps every page: a line that reads like a header on
+ * one page alone of several, not the first (an EKG machine's patient,
+ * ID and acquisition time), is that page's print, and the received date
+ * is the day the item arrived. The same line on two pages is a header,
+ * though the first page's could not be read. */
+static void
+test_lone_header(void)
+{
+        g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+        RdExtractMeta meta = { "fax", NULL, NULL, NULL, "2027-06-02", FALSE };
+        static const char *const line = "OKONJO, CHIDI ID: 285-7389 May 12, 2027 11:03:21\n";
+
+        for (int both = 0; both < 2; both++) {
+                g_autoptr(GPtrArray) pages = lab_packet("");
+                g_autoptr(RdReferral) ref = NULL;
+
+                for (guint k = 1; k <= (guint)(both ? 2 : 1); k++) {
+                        RdPage *pg = g_ptr_array_index(pages, k);
+                        char *text = g_strconcat(line, pg->text, NULL);
+
+                        g_free(pg->text);
+                        pg->text = text;
+                }
+                ref = rd_extract_referral(pages, &meta, policy, NULL);
+                g_assert_nonnull(ref);
+                g_assert_cmpstr(ref->received, ==, both ? "2027-05-12" : "2027-06-02");
+                g_assert_true(ref->received_arrival == !both);
+        }
+}
+
 static void
 test_nothing_readable(void)
 {
@@ -293,6 +323,7 @@ main(int argc, char **argv)
         g_test_add_func("/extract/packet", test_packet);
         g_test_add_func("/extract/email-meta", test_email_meta);
         g_test_add_func("/extract/arrival-day", test_arrival_day);
+        g_test_add_func("/extract/lone-header", test_lone_header);
         g_test_add_func("/extract/nothing-readable", test_nothing_readable);
         g_test_add_func("/extract/dark-page", test_dark_page);
         g_test_add_func("/extract/ecg-paper", test_ecg_paper);
