@@ -240,6 +240,19 @@ line_with(const char *text, const char *word)
         return NULL;
 }
 
+/* The line of @text that holds "Priority" carries "☒" before @option,
+ * and no other tick. */
+static void
+assert_one_tick(const char *text, const char *option)
+{
+        g_autofree char *row = line_with(text, "Priority");
+        g_autofree char *want = g_strdup_printf("\u2612 %s", option);
+
+        g_assert_nonnull(row);
+        g_assert_nonnull(strstr(row, want));
+        g_assert_null(strstr(strstr(row, "\u2612") + 1, "\u2612"));
+}
+
 static void
 test_marks(gconstpointer data)
 {
@@ -247,18 +260,13 @@ test_marks(gconstpointer data)
         PIX *pix = draw_form(c);
         RdOcrResult res;
         g_autoptr(GError) error = NULL;
-        g_autofree char *priority = NULL, *service = NULL, *want_tick = NULL, *want_ring = NULL;
+        g_autofree char *service = NULL, *want_ring = NULL;
 
         g_assert_true(rd_ocr_engine_read(engine, pix, 0, &res, &error));
         g_assert_no_error(error);
         g_test_message("%s", res.text);
 
-        priority = line_with(res.text, "Priority");
-        g_assert_nonnull(priority);
-        want_tick = g_strdup_printf("\u2612 %s", urgency[c->ticked]);
-        g_assert_nonnull(strstr(priority, want_tick));
-        /* one tick only */
-        g_assert_null(strstr(strstr(priority, "\u2612") + 1, "\u2612"));
+        assert_one_tick(res.text, urgency[c->ticked]);
 
         service = line_with(res.text, "Service");
         g_assert_nonnull(service);
@@ -551,7 +559,6 @@ test_fax_damage(gconstpointer data)
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 700);
         cairo_t *cr = cairo_create(s);
         g_autoptr(GError) error = NULL;
-        g_autofree char *row = NULL, *want = NULL;
         double x, y = 300, side = dc->size * 0.72, at[3];
         int crossed = (dc->ticked + 1) % 3;
         RdOcrResult res;
@@ -610,11 +617,7 @@ test_fax_damage(gconstpointer data)
         g_assert_true(rd_ocr_engine_read(engine, pix, 0, &res, &error));
         g_assert_no_error(error);
         g_test_message("%s", res.text);
-        row = line_with(res.text, "Priority");
-        g_assert_nonnull(row);
-        want = g_strdup_printf("\u2612 %s", urgency[dc->ticked]);
-        g_assert_nonnull(strstr(row, want));
-        g_assert_null(strstr(strstr(row, "\u2612") + 1, "\u2612"));
+        assert_one_tick(res.text, urgency[dc->ticked]);
         rd_ocr_result_clear(&res);
         pixDestroy(&pix);
 }
