@@ -11,6 +11,42 @@ static const char *const month_names[12] = {
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 };
 
+static const char *const month_full[12] = {
+        "january", "february", "march", "april", "may", "june",
+        "july", "august", "september", "october", "november", "december",
+};
+
+/* A month whose name begins with J as a fax's OCR misreads it: the J read
+ * as ")", "]" or "|" ("13-)ul-2026", "13-) ul-2026"), or set apart from
+ * the rest by a space ("j uly 14, 2026"). Only the whole name or its
+ * three-letter abbreviation counts ("J Anderson" is no January); sets
+ * *len. */
+static int
+parse_misread_month(const char *s, gsize *len)
+{
+        static const int js[] = { 0, 5, 6 };
+        char word[10] = "j";
+        gsize n = 1, i = 1;
+
+        if (s[0] == '\0' || strchr(")]|jJ", s[0]) == NULL)
+                return 0;
+        if (s[i] == ' ')
+                i++;
+        else if (g_ascii_isalpha(s[0]))
+                return 0; /* a word as printed: parse_month_name()'s */
+        while (g_ascii_isalpha(s[i]) && n < sizeof word - 1)
+                word[n++] = g_ascii_tolower(s[i++]);
+        word[n] = '\0';
+        if (g_ascii_isalpha(s[i]))
+                return 0;
+        for (gsize k = 0; k < G_N_ELEMENTS(js); k++)
+                if (strcmp(word, month_names[js[k]]) == 0 || strcmp(word, month_full[js[k]]) == 0) {
+                        *len = i;
+                        return js[k] + 1;
+                }
+        return 0;
+}
+
 /* Month from a name at @s ("Mar", "March", "MAR", "Sept"); sets *len. */
 static int
 parse_month_name(const char *s, gsize *len)
@@ -20,14 +56,14 @@ parse_month_name(const char *s, gsize *len)
         while (g_ascii_isalpha(s[n]))
                 n++;
         if (n < 3 || n > 9)
-                return 0;
+                return parse_misread_month(s, len);
         for (int m = 0; m < 12; m++) {
                 if (g_ascii_strncasecmp(s, month_names[m], 3) == 0) {
                         *len = n;
                         return m + 1;
                 }
         }
-        return 0;
+        return parse_misread_month(s, len);
 }
 
 gboolean
@@ -146,10 +182,11 @@ rd_find_date(const char *s, const char **ret_start, const char **ret_end)
         for (const char *p = s; p && *p; p++) {
                 char *iso;
 
-                /* Start only at a word boundary. */
+                /* Start only at a word boundary (or at a J OCR read as a
+                 * bar or a bracket: "| anuary 18, 2026"). */
                 if (p > s && g_ascii_isalnum(p[-1]))
                         continue;
-                if (!g_ascii_isalnum(*p))
+                if (!g_ascii_isalnum(*p) && strchr(")]|", *p) == NULL)
                         continue;
                 iso = rd_parse_date(p, ret_end);
                 if (iso) {

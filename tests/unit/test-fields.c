@@ -21,12 +21,27 @@ test_dates(void)
                 { "JUL-04-1969", "1969-07-04" }, { "4 Jul 1969", "1969-07-04" },
                 { "02/30/1969", NULL }, { "13/01/1969", NULL }, { "1969", NULL },
                 { "12:30", NULL },
+                /* a J a fax's OCR misread or set apart */
+                { "13-)ul-2026", "2026-07-13" }, { "13-) ul-2026", "2026-07-13" },
+                { "j uly 14, 2026", "2026-07-14" }, { "]une 3, 2026", "2026-06-03" },
+                { "|AN 9 2026", "2026-01-09" },
+                /* and nothing that is not a month's whole name */
+                { "j ulia 14, 2026", NULL }, { "J Anderson 12, 2026", NULL }, { "j unk 4, 1969", NULL },
+                { "jx 4, 1969", NULL },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
                 g_autofree char *got = rd_parse_date(cases[i].in, NULL);
 
                 g_assert_cmpstr(got, ==, cases[i].want);
+        }
+        /* found in a line, the bar where the J was */
+        {
+                g_autofree char *drawn = rd_find_date("DRAWN: | anuary 18, 2026 07:42", NULL, NULL);
+                g_autofree char *table = rd_find_date("| Jun 3 2026 |", NULL, NULL);
+
+                g_assert_cmpstr(drawn, ==, "2026-01-18");
+                g_assert_cmpstr(table, ==, "2026-06-03");
         }
 }
 
