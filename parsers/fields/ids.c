@@ -120,6 +120,41 @@ rd_npi_is_valid(const char *npi)
         return (10 - sum % 10) % 10 == npi[9] - '0';
 }
 
+/* The digit OCR most often reads as @c, or @c itself. */
+static char
+digit_misread(char c)
+{
+        switch (c) {
+        case 'O': case 'o': case 'D': case 'Q':
+                return '0';
+        case 'I': case 'l': case 'L': case '|': case '!':
+                return '1';
+        case 'Z': case 'z':
+                return '2';
+        case 'S': case 's':
+                return '5';
+        case 'G': case 'b':
+                return '6';
+        case 'B':
+                return '8';
+        default:
+                return c;
+        }
+}
+
+/* ICD-10-CM's categories with a letter in third place (C4A Merkel cell
+ * carcinoma, M1A chronic gout, ...): there the letter is meant. */
+static gboolean
+alpha_category(const char *c)
+{
+        static const char *const cats[] = { "C4A", "C7A", "C7B", "D3A", "M1A", "O9A", "Z3A" };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cats); i++)
+                if (g_ascii_strncasecmp(c, cats[i], 3) == 0)
+                        return TRUE;
+        return FALSE;
+}
+
 char *
 rd_icd10_normalize(const char *token)
 {
@@ -157,10 +192,14 @@ rd_icd10_normalize(const char *token)
         memcpy(buf, t, len);
         buf[len] = '\0';
         n = len;
-        /* the dot read as a comma, or as a colon after the category */
+        /* the dot read as a comma, or as a colon after the category, or as
+         * a hyphen there when one to four characters follow and no other
+         * hyphen does ("150-32"; "12-03-2026" stays a date) */
         for (gsize i = 0; i < n; i++)
                 if (buf[i] == ',' || (buf[i] == ':' && i == 3))
                         buf[i] = '.';
+        if (n >= 5 && n <= 8 && buf[3] == '-' && strchr(buf + 4, '-') == NULL)
+                buf[3] = '.';
         /* OCR reads the chapter letter I as 1, l, | or drops it: a code
          * that starts with two digits is put back in chapter I. */
         if (buf[0] == '1' || buf[0] == 'l' || buf[0] == '|' || buf[0] == '!') {
@@ -195,6 +234,17 @@ rd_icd10_normalize(const char *token)
                         memmove(c + o, c + o + 1, l - o);
                         l--;
                         out->len = l;
+                }
+                /* With its dot, a code's category is sure to be one: a letter
+                 * OCR read for a digit there is put back ("R0L.1", "I5O.9"),
+                 * except in the few categories with a letter third. */
+                if (l >= 5 && c[3] == '.') {
+                        c[1] = digit_misread(c[1]);
+                        if (!alpha_category(c)) {
+                                c[2] = digit_misread(c[2]);
+                                if (g_ascii_isalpha(c[2]))
+                                        goto fail;
+                        }
                 }
                 for (gsize i = 1; i < l; i++)
                         if (g_ascii_islower(c[i]))

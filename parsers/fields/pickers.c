@@ -864,10 +864,14 @@ codes_from_text(const char *text, GPtrArray *out)
         g_auto(GStrv) parts = NULL;
 
         if (g_once_init_enter(&split)) {
-                /* a comma before a letter, even with a speck read
-                 * between them (",.R60.0"), ends a code too */
-                GRegex *re = g_regex_new(";|,\\s+|,[.'`]?(?=[A-Z])|\\s+and\\s+|\\s+&\\s+", G_REGEX_OPTIMIZE, 0,
-                                         NULL);
+                /* a comma before a letter, even with specks read
+                 * between them (",..R60.0"), ends a code too, and so
+                 * does one after a code's decimals (",.125.10"): the
+                 * code's own dot read as a comma comes before them */
+                GRegex *re = g_regex_new(";|,\\s+|,[.'`]*(?=[A-Z|\\[])|"
+                                         "(?<=\\.[0-9A-Z]|\\.[0-9A-Z]{2}|\\.[0-9A-Z]{3}|\\.[0-9A-Z]{4}),[.'`]*|"
+                                         "\\s+and\\s+|\\s+&\\s+",
+                                         G_REGEX_OPTIMIZE, 0, NULL);
 
                 g_once_init_leave(&split, re);
         }
@@ -877,7 +881,8 @@ codes_from_text(const char *text, GPtrArray *out)
                 g_auto(GStrv) toks = NULL;
                 guint first = 0;
 
-                while (*p == ' ' || *p == '-' || *p == '*' || *p == '\t' || *p == '_' || *p == ':')
+                while (*p == ' ' || *p == '-' || *p == '*' || *p == '\t' || *p == '_' || *p == ':' || *p == '.' ||
+                       *p == '`' || *p == '\'')
                         p++;
                 toks = g_strsplit_set(p, " \t", -1);
                 /* a speck read as a quote or a dot before the code: skip a
@@ -910,7 +915,8 @@ diagnosis_value(const char *low)
         const char *t = low, *f;
         gboolean icd = FALSE;
 
-        while (*t == ' ' || *t == '\t')
+        /* blanks, and specks or a quote read before the label ("“Dx") */
+        while (*t && !g_ascii_isalnum(*t))
                 t++;
         if ((f = strstr(t, "diagnos")) != NULL) {
                 if (strstr(t, "discharge diagnos"))

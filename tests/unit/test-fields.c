@@ -90,6 +90,11 @@ test_icd10(void)
                 { "[11", "I11" }, { "(21.4", "I21.4" }, { "\xc2\xa3" "11.9", "E11.9" },
                 { "\xe2\x82\xac" "66.01", "E66.01" }, { "JO0O.1", "J00.1" }, { "KO2.3", "K02.3" },
                 { "(12)", NULL }, { "\xc2\xa3" "100", NULL },
+                /* the dot read as a hyphen; a letter read for a digit of a
+                 * category that has its dot */
+                { "150-32", "I50.32" }, { "R0L.1", "R01.1" }, { "R0G.2", "R06.2" }, { "I5O.9", "I50.9" },
+                { "I2S.10", "I25.10" }, { "M1A.0", "M1A.0" }, { "C7B.00", "C7B.00" },
+                { "12-03-2026", NULL }, { "R0X.1", NULL }, { "140-150-160", NULL },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -356,6 +361,11 @@ test_diagnosis_lists(void)
                  * the dot after the category */
                 { "Referral\nDiagnoses: 150.22, 142.0,.R60.0\n", "I50.22 I42.0 R60.0" },
                 { "Referral\nDiagnoses: ROO:2, I10\n", "R00.2 I10" },
+                /* specks between the codes of a list, a quote before the label */
+                { "Referral\nDiagnosis#: 120.9,..R07.9\n", "I20.9 R07.9" },
+                { "Referral\nDIAGNOSIS - RO07.9,.125.119, 125.10\n", "R07.9 I25.119 I25.10" },
+                { "Referral\n\xe2\x80\x9c" "DX 150-32, 111.0\n", "I50.32 I11.0" },
+                { "Referral\nDiagnoses:\nSOB on exertion\nR06.0 Dyspnea\n", "R06.0" },
                 /* Z read as 2 or 7 before three digits and the dot */
                 { "Referral\nDiagnoses; E78.5, 782.49, 201.810.\n", "E78.5 Z82.49 Z01.810" },
                 { "Referral\nDiagnoses (ICD-10-CM):\nR01.1 Cardiac murmur\nR94.31 Abnormal EKG\nI10 Hypertension\n",
