@@ -87,6 +87,16 @@ is_name_word(const char *w)
         return letters >= 1;
 }
 
+/* A title OCR damaged in front of a name: one letter, or two with the
+ * * second an r ("Or", "Br" for "Dr"; no given name has that shape). */
+static gboolean
+title_misread(const char *w)
+{
+        gsize n = strlen(w);
+
+        return n == 1 || (n == 2 && (w[1] == 'r' || w[1] == 'R') && strchr("DOBP", w[0]));
+}
+
 /* "DOE" -> "Doe", "DOE-ROE" -> "Doe-Roe"; mixed case is kept. */
 char *
 rd_name_case(const char *w)
@@ -195,6 +205,10 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
                 *ret_given = rd_name_case(g_ptr_array_index(words, comma_after + 1));
                 return TRUE;
         }
+        /* "Dr." that OCR read as one letter or as "Or", "0r", "Br": a
+         * word before two more that is no given name */
+        if (words->len >= 3 && title_misread(g_ptr_array_index(words, 0)))
+                g_ptr_array_remove_index(words, 0);
         {
                 /* "Given [M.] Family"; "Mary Ann Smith" keeps "Mary Ann". */
                 const char *family = g_ptr_array_index(words, words->len - 1);

@@ -126,6 +126,12 @@ test_names(void)
                 { "Physician Ana Whitfield", "Whitfield", "Ana" },
                 { "Ana Whitfield Practice", "Whitfield", "Ana" },
                 { "Ana Whitfield, MD Phone", "Whitfield", "Ana" },
+                /* "Dr." OCR damaged: not the given name's */
+                { "D Grace Kaplan", "Kaplan", "Grace" },
+                { "Or Victor Morales", "Morales", "Victor" },
+                { "M Marcus Osei, MD", "Osei", "Marcus" },
+                { "Ed Morales", "Morales", "Ed" },
+                { "Al Ray Smith", "Smith", "Al Ray" },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
