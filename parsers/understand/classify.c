@@ -230,7 +230,8 @@ is_lone_unit(const char *low)
 
 /* How many of a results table's column headings @low holds, when it
  * holds nothing else: one alone on its line (a text layer's columns) or
- * the row of them ("Test Result Flag Units Reference"); 0 otherwise. */
+ * the row of them ("Test Result Flag Units Reference"); 0 otherwise.
+ * A row of three or more may have one word OCR could not read. */
 static guint
 results_headings(const char *low)
 {
@@ -238,7 +239,7 @@ results_headings(const char *low)
                                              "reference", "ref", "range", "interval", "value", "component",
                                              "analyte" };
         g_auto(GStrv) parts = g_strsplit_set(low, " \t|:", -1);
-        guint n = 0;
+        guint n = 0, unknown = 0;
 
         for (guint i = 0; parts[i]; i++) {
                 gboolean known = FALSE;
@@ -247,13 +248,67 @@ results_headings(const char *low)
                         continue;
                 for (gsize k = 0; k < G_N_ELEMENTS(words) && !known; k++)
                         known = strcmp(parts[i], words[k]) == 0;
-                if (!known)
-                        return 0;
+                if (!known) {
+                        unknown++;
+                        continue;
+                }
                 /* "reference range" and "ref range" are one heading */
                 if (strcmp(parts[i], "range") != 0 || n == 0)
                         n++;
         }
-        return n;
+        return unknown == 0 || (unknown == 1 && n >= 3) ? n : 0;
+}
+
+/* The end of the number at @p (digits, and decimals after a dot). */
+static const char *
+number_end(const char *p)
+{
+        while (g_ascii_isdigit(*p))
+                p++;
+        if (*p == '.' && g_ascii_isdigit(p[1]))
+                for (p++; g_ascii_isdigit(*p); p++)
+                        ;
+        return p;
+}
+
+/* Is @low a result row: a value, then a reference range as a lab
+ * prints it ("INR 1.2 H 0.9-1.1", "K 4.1 3.5 - 5.1 mmol/L")?  Numbers
+ * that are pieces of a date, a phone number or a code ("10-15-2026",
+ * "555-0100") are none; the range ends its line, or a unit does. */
+static gboolean
+has_value_and_range(const char *low)
+{
+        gboolean value = FALSE;
+
+        for (const char *p = low; *p; p++) {
+                const char *a_end, *b, *t;
+
+                if (!g_ascii_isdigit(*p))
+                        continue;
+                if (p > low && (g_ascii_isalnum(p[-1]) || strchr("-/.:,", p[-1]))) {
+                        p = number_end(p) - 1;
+                        continue;
+                }
+                a_end = number_end(p);
+                for (b = a_end; *b == ' '; b++)
+                        ;
+                if (value && *b == '-') {
+                        for (b++; *b == ' '; b++)
+                                ;
+                        if (g_ascii_isdigit(*b)) {
+                                t = number_end(b);
+                                if (*t != '-' && *t != '/' && *t != '.' && *t != ':') {
+                                        while (g_ascii_isalpha(*t) || *t == ' ' || *t == '/' || *t == '%')
+                                                t++;
+                                        if (*t == '\0')
+                                                return TRUE;
+                                }
+                        }
+                }
+                value = TRUE;
+                p = a_end - 1;
+        }
+        return FALSE;
 }
 
 static const char *const ekg_cues[] = {
@@ -535,7 +590,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         g_auto(GStrv) lines = rd_page_lines(text);
         double score[RD_DOC_N_TYPES] = { 0 };
         guint content = 0, title_seen = 0, unit_lines = 0, ekg_hits = 0, n_leads = 0;
-        guint unit_alone = 0, result_headings = 0, dose_lines = 0, sig_lines = 0;
+        guint unit_alone = 0, result_headings = 0, range_lines = 0, dose_lines = 0, sig_lines = 0;
         guint seen_lead[9] = { 0 };
         g_autoptr(GString) body = g_string_new(NULL);
         g_autoptr(GString) headings = g_string_new(NULL);
@@ -583,6 +638,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                 else if (unit && is_lone_unit(low))
                         unit_alone++;
                 result_headings += results_headings(low);
+                range_lines += has_value_and_range(low);
                 dose_lines += has_dose(low);
                 sig_lines += has_sig(low);
                 words = g_strsplit_set(low, " \t|", -1);
@@ -631,7 +687,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         score[RD_DOC_LABS] += unit_lines >= 3 ? 1.0 * unit_lines + 2 : 0.5 * unit_lines;
         /* ...or of one analyte (a BNP alone): the table's column headings
          * and a unit */
-        if (result_headings >= 3 && unit_lines + unit_alone >= 1)
+        if (result_headings >= 3 && unit_lines + unit_alone + range_lines >= 1)
                 score[RD_DOC_LABS] += 2.0 * result_headings;
         /* A medication list is a table of drugs with doses and how often
          * (a note's medication section is a few lines among its own

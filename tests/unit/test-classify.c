@@ -118,6 +118,17 @@ test_single_pages(void)
                 { HDR "RESULTS\nPatient Name: Doe, Jane\nCollected: 02/26/2027\n"
                       "Test Result Flag Units Reference Range\nBNP 412 H pg/mL <100\n",
                   RD_DOC_LABS },
+                /* a coagulation report: no unit a lab table names (seconds,
+                 * a ratio), a heading word OCR misread; its rows give a
+                 * value and a reference range */
+                { HDR "Final Report\nPatient - Doe / Jane\nDrawn - 14-Mar-2027\nOrdering - A. Lee\n"
+                      "COAGULATION\nTest Resnlt Flag Units Reference\nProthrombin Time 13.2 sec 11.0-13.5\n"
+                      "INR 2.6 H 0.9-1.1\n",
+                  RD_DOC_LABS },
+                /* a note's counts and a results sentence are no table */
+                { HDR "Progress Note\nSubjective: walks 2 miles 3-4 times a week.\nTest results reviewed "
+                      "with patient.\nPlan: follow up in 4-6 weeks.\nAssessment: stable angina.\n",
+                  RD_DOC_CLINICAL_NOTES },
                 /* a note's few medications stay the note's */
                 { HDR "PROGRESS NOTE\nChief complaint: palpitations\nHistory of present illness: weeks.\n"
                       "Medications: metoprolol 25 mg BID, lisinopril 10 mg daily, aspirin 81 mg daily\n"
