@@ -243,17 +243,22 @@ results_headings(const char *low)
 
         for (guint i = 0; parts[i]; i++) {
                 gboolean known = FALSE;
+                char *w = parts[i];
+                gsize len = strlen(w);
 
-                if (parts[i][0] == '\0')
+                /* specks OCR read between the columns, and after a word */
+                while (len > 0 && strchr(".,;'`\"", w[len - 1]))
+                        w[--len] = '\0';
+                if (strcspn(w, "abcdefghijklmnopqrstuvwxyz") == len)
                         continue;
                 for (gsize k = 0; k < G_N_ELEMENTS(words) && !known; k++)
-                        known = strcmp(parts[i], words[k]) == 0;
+                        known = strcmp(w, words[k]) == 0;
                 if (!known) {
                         unknown++;
                         continue;
                 }
                 /* "reference range" and "ref range" are one heading */
-                if (strcmp(parts[i], "range") != 0 || n == 0)
+                if (strcmp(w, "range") != 0 || n == 0)
                         n++;
         }
         return unknown == 0 || (unknown == 1 && n >= 3) ? n : 0;
@@ -686,8 +691,9 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                 unit_lines += unit_alone;
         score[RD_DOC_LABS] += unit_lines >= 3 ? 1.0 * unit_lines + 2 : 0.5 * unit_lines;
         /* ...or of one analyte (a BNP alone): the table's column headings
-         * and a unit */
-        if (result_headings >= 3 && unit_lines + unit_alone + range_lines >= 1)
+         * and a unit, a value with its range, or an analyte named */
+        if (result_headings >= 3 &&
+            (unit_lines + unit_alone + range_lines >= 1 || rd_classify_lab_panels(text) != 0))
                 score[RD_DOC_LABS] += 2.0 * result_headings;
         /* A medication list is a table of drugs with doses and how often
          * (a note's medication section is a few lines among its own

@@ -125,6 +125,11 @@ test_single_pages(void)
                       "COAGULATION\nTest Resnlt Flag Units Reference\nProthrombin Time 13.2 sec 11.0-13.5\n"
                       "INR 2.6 H 0.9-1.1\n",
                   RD_DOC_LABS },
+                /* a fax's specks between the column headings, the units
+                 * misread: the analyte named under them decides */
+                { HDR "Final Report\nLAST NAME: Doe FIRST NAME: Jane\nCOLLECTION DATE: 3/14/2027\n"
+                      "Test. . Result . ee Flag Units. | Reference :\nThyroid Stimulating Hormone 3.1 : ulU/rnL =0.40-\n",
+                  RD_DOC_LABS },
                 /* a note's counts and a results sentence are no table */
                 { HDR "Progress Note\nSubjective: walks 2 miles 3-4 times a week.\nTest results reviewed "
                       "with patient.\nPlan: follow up in 4-6 weeks.\nAssessment: stable angina.\n",
