@@ -361,6 +361,40 @@ rd_pdf_line_height(const RdPdfLine *l, const PopplerRectangle *rects)
         return h;
 }
 
+/* Does @b go on from @a as the next letters of a slanted word: beside
+ * it (not under it, as the next line of a column is) and a step higher
+ * or lower, less than a letter's height? */
+static gboolean
+rd_pdf_piece_steps(const RdPdfLine *a, const RdPdfLine *b, const PopplerRectangle *rects)
+{
+        double h = MIN(rd_pdf_line_height(a, rects), rd_pdf_line_height(b, rects));
+        double ya = (rects[a->first].y1 + rects[a->first].y2) / 2.0;
+        double yb = (rects[b->first].y1 + rects[b->first].y2) / 2.0;
+        double dy = fabs(ya - yb);
+
+        return h > 0.0 && (b->min_x >= a->max_x - 0.3 * h || a->min_x >= b->max_x - 0.3 * h) &&
+               dy >= 0.15 * h && dy <= 0.9 * h;
+}
+
+/* Do the @n pieces @word_lines make one slanted word: two or more, each
+ * after the first going on from one before it? */
+static gboolean
+rd_pdf_pieces_step(GArray *lines, const guint *word_lines, guint n, const PopplerRectangle *rects)
+{
+        if (n < 2)
+                return FALSE;
+        for (guint k = 1; k < n; k++) {
+                gboolean on = FALSE;
+
+                for (guint m = 0; m < k && !on; m++)
+                        on = rd_pdf_piece_steps(&g_array_index(lines, RdPdfLine, word_lines[m]),
+                                                &g_array_index(lines, RdPdfLine, word_lines[k]), rects);
+                if (!on)
+                        return FALSE;
+        }
+        return TRUE;
+}
+
 /* The lines of the word the @n lines from @i make, in *@word (its first
  * @n, then its later pieces): the short pieces after them that touch the
  * word, letter to letter, and whose letters are as tall as its own. They
@@ -448,9 +482,17 @@ rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRecta
 
                 chars += (guint)(l->last - l->first + 1);
         }
-        if (n < 2 || chars < 3)
+        if (chars < 3)
                 return 1;
         n_word = rd_pdf_slant_lines(lines, i, n, rects, taken, word_lines);
+        /* one piece begins a word when the later ones go on from it a
+         * step up or down the page (poppler cut "URGENT" at 30 degrees
+         * into "URG" and, lines later, "ENT") */
+        if (n == 1 && !rd_pdf_pieces_step(lines, word_lines, n_word, rects)) {
+                for (guint k = 1; k < n_word; k++)
+                        taken[word_lines[k]] = FALSE;
+                return 1;
+        }
         idx = g_array_new(FALSE, FALSE, sizeof(int));
         for (guint k = 0; k < n_word; k++) {
                 const RdPdfLine *l = &g_array_index(lines, RdPdfLine, word_lines[k]);

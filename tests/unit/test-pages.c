@@ -436,8 +436,13 @@ test_pdf_slanted_stamp(void)
                 const char *word;
                 double degrees;
                 gboolean across; /* laid across a row of options */
-        } stamps[] = { { "URGENT", -30, FALSE }, { "URGENT", -60, FALSE }, { "STAT", 90, FALSE },
-                       { "URGENT", -20, TRUE },  { "STAT", -25, TRUE } };
+                double x, y;     /* where it starts: beside the text, or below it */
+        } stamps[] = { { "URGENT", -30, FALSE, 380, 400 }, { "URGENT", -60, FALSE, 380, 400 },
+                       { "STAT", 90, FALSE, 380, 400 },     { "URGENT", -20, TRUE, 380, 400 },
+                       { "STAT", -25, TRUE, 380, 400 },
+                       /* beside the form's first rows, which poppler reads
+                        * between the stamp's first letters and its last */
+                       { "URGENT", 12, FALSE, 330, 104 },   { "URGENT", -15, FALSE, 300, 150 } };
 
         for (gsize k = 0; k < G_N_ELEMENTS(stamps); k++) {
                 g_autoptr(GError) error = NULL;
@@ -469,7 +474,7 @@ test_pdf_slanted_stamp(void)
                         cairo_show_text(cr, "PH: 555.655.9626");
                 }
                 cairo_save(cr);
-                cairo_translate(cr, 380, 400);
+                cairo_translate(cr, stamps[k].x, stamps[k].y);
                 cairo_rotate(cr, stamps[k].degrees * G_PI / 180.0);
                 cairo_set_font_size(cr, 28);
                 cairo_move_to(cr, 0, 0);
