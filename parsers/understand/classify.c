@@ -51,6 +51,8 @@ static const Cue cues[] = {
         { "thank you for seeing", RD_DOC_REFERRAL_FORM, 2 },
         { "referral request", RD_DOC_REFERRAL_FORM, 4 },
         { "consultation request", RD_DOC_REFERRAL_FORM, 4 },
+        { "request for consult", RD_DOC_REFERRAL_FORM, 4 },
+        { "referred from", RD_DOC_REFERRAL_FORM, 3 },
 
         { "progress note", RD_DOC_CLINICAL_NOTES, 6 },
         { "office visit note", RD_DOC_CLINICAL_NOTES, 6 },

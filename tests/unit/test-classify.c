@@ -130,6 +130,11 @@ test_single_pages(void)
                 { HDR "Final Report\nLAST NAME: Doe FIRST NAME: Jane\nCOLLECTION DATE: 3/14/2027\n"
                       "Test. . Result . ee Flag Units. | Reference :\nThyroid Stimulating Hormone 3.1 : ulU/rnL =0.40-\n",
                   RD_DOC_LABS },
+                /* a referral titled as a request for consultation, with
+                 * a guarantor among its fields, is no face sheet */
+                { HDR "REQUEST FOR CONSULTATION\nPatient: Jane Doe\nGuarantor # 100200300\nGender: F\n"
+                      "Referred From\nOrdering Provider: A. Lee, PA-C\nPriority: Routine\n",
+                  RD_DOC_REFERRAL_FORM },
                 /* a note's counts and a results sentence are no table */
                 { HDR "Progress Note\nSubjective: walks 2 miles 3-4 times a week.\nTest results reviewed "
                       "with patient.\nPlan: follow up in 4-6 weeks.\nAssessment: stable angina.\n",
