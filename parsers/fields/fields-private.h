@@ -58,6 +58,9 @@ char *rd_trim_value(const char *s, gsize len);
 /* Is @num one the packet names as the recipient's (a "To:" block)? */
 gboolean rd_number_excluded(Ctx *c, const char *num);
 gboolean rd_line_is_blank(const char *l);
+/* Edit distance of two short lowercase strings (at most 31 bytes each;
+ * G_MAXUINT for longer ones). */
+guint rd_edit_distance(const char *a, const char *b);
 gboolean rd_is_closing_line(const char *low);
 const Label *rd_match_label(const char *line, const char *p, const char **ret_value);
 /* A label inside a row after another label's value, where the row's

@@ -155,13 +155,24 @@ alpha_category(const char *c)
         return FALSE;
 }
 
+static char *icd10_normalize(const char *token, gboolean undotted);
+
 char *
 rd_icd10_normalize(const char *token)
+{
+        return icd10_normalize(token, TRUE);
+}
+
+/* @undotted: a code may be written without its dot ("R011"); not after
+ * a sign read for the chapter letter ("£100" is a price). */
+static char *
+icd10_normalize(const char *token, gboolean undotted)
 {
         char buf[16];
         gsize n = 0, len;
         const char *t = token;
         GString *out;
+        gboolean letter_first;
 
         /* An open bracket or a pound/euro sign right before two digits is
          * the chapter letter misread ("[10" is I10, "£78.5" is E78.5). */
@@ -169,7 +180,7 @@ rd_icd10_normalize(const char *token)
             g_ascii_isdigit(t[2]) && !strpbrk(t, ")]}")) {
                 g_autofree char *fixed = g_strconcat("I", t + 1, NULL);
 
-                return rd_icd10_normalize(fixed);
+                return icd10_normalize(fixed, FALSE);
         }
         {
                 /* U+00A3 and U+20AC in UTF-8 */
@@ -179,19 +190,24 @@ rd_icd10_normalize(const char *token)
                 if (sign && g_ascii_isdigit(t[sign]) && g_ascii_isdigit(t[sign + 1])) {
                         g_autofree char *fixed = g_strconcat("E", t + sign, NULL);
 
-                        return rd_icd10_normalize(fixed);
+                        return icd10_normalize(fixed, FALSE);
                 }
         }
         while (*t == '(' || *t == '[' || *t == '_' || *t == '\'' || *t == '"')
                 t++;
         len = strlen(t);
-        while (len > 0 && !g_ascii_isalnum(t[len - 1]))
+        while (len > 0 && !g_ascii_isalnum(t[len - 1]) && t[len - 1] != '@')
                 len--;
         if (len < 2 || len >= sizeof(buf))
                 return NULL;
         memcpy(buf, t, len);
         buf[len] = '\0';
         n = len;
+        /* a zero OCR read as '@' ("I1@"): no code holds one */
+        for (gsize i = 1; i < n; i++)
+                if (buf[i] == '@')
+                        buf[i] = '0';
+        letter_first = g_ascii_isalpha(buf[0]) && buf[0] != 'l';
         /* the dot read as a comma, or as a colon after the category, or as
          * a hyphen there when one to four characters follow and no other
          * hyphen does ("150-32"; "12-03-2026" stays a date) */
@@ -234,6 +250,17 @@ rd_icd10_normalize(const char *token)
                         memmove(c + o, c + o + 1, l - o);
                         l--;
                         out->len = l;
+                }
+                /* a code written without its dot, as billing systems print
+                 * them ("R011", "E7801"): a digit after the category
+                 * begins its decimals. Only after a printed letter: a
+                 * number ("1500") is no code. */
+                if (undotted && letter_first && l >= 4 && l <= 7 && strchr(c, '.') == NULL &&
+                    g_ascii_isdigit(digit_misread(c[1])) && g_ascii_isdigit(digit_misread(c[2])) &&
+                    g_ascii_isdigit(c[3])) {
+                        g_string_insert_c(out, 3, '.');
+                        c = out->str;
+                        l = out->len;
                 }
                 /* With its dot, a code's category is sure to be one: a letter
                  * OCR read for a digit there is put back ("R0L.1", "I5O.9"),

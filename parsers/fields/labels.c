@@ -579,6 +579,30 @@ rd_trim_value(const char *s, gsize len)
         return g_strndup(start, l);
 }
 
+/* Edit distance of two short lowercase strings (at most 31 bytes each). */
+guint
+rd_edit_distance(const char *a, const char *b)
+{
+        gsize na = strlen(a), nb = strlen(b);
+        guint row[32], prev;
+
+        if (na > 31 || nb > 31)
+                return G_MAXUINT;
+        for (gsize j = 0; j <= nb; j++)
+                row[j] = (guint)j;
+        for (gsize i = 1; i <= na; i++) {
+                prev = row[0];
+                row[0] = (guint)i;
+                for (gsize j = 1; j <= nb; j++) {
+                        guint cur = row[j];
+
+                        row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), prev + (a[i - 1] != b[j - 1]));
+                        prev = cur;
+                }
+        }
+        return row[nb];
+}
+
 gboolean
 rd_line_is_blank(const char *l)
 {

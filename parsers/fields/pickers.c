@@ -844,6 +844,32 @@ strict_code(const char *token)
         return rd_icd10_normalize(t);
 }
 
+/* The code at toks[*@k] read with OCR repair, or NULL. A category whose
+ * dot OCR set apart from its decimals ("R94. 39") takes the next token
+ * along (and *@k moves past it). "A1C 8.2": a category with a letter in
+ * third place (C4A, M1A) is printed with its dot. */
+static char *
+repaired_code(char **toks, guint *k)
+{
+        const char *t = toks[*k];
+        gsize n = strlen(t);
+        char *code;
+
+        if (n == 4 && t[3] == '.' && toks[*k + 1] && strlen(toks[*k + 1]) <= 4 && g_ascii_isdigit(toks[*k + 1][0])) {
+                g_autofree char *joined = g_strconcat(t, toks[*k + 1], NULL);
+
+                code = rd_icd10_normalize(joined);
+                if (code) {
+                        (*k)++;
+                        return code;
+                }
+        }
+        code = rd_icd10_normalize(t);
+        if (code && strchr(code, '.') == NULL && !g_ascii_isdigit(code[2]))
+                g_clear_pointer(&code, g_free);
+        return code;
+}
+
 static void
 add_code(GPtrArray *out, char *code)
 {
@@ -880,6 +906,7 @@ codes_from_text(const char *text, GPtrArray *out)
                 const char *p = parts[i];
                 g_auto(GStrv) toks = NULL;
                 guint first = 0;
+                gboolean codes_only = TRUE;
 
                 while (*p == ' ' || *p == '-' || *p == '*' || *p == '\t' || *p == '_' || *p == ':' || *p == '.' ||
                        *p == '`' || *p == '\'')
@@ -892,29 +919,62 @@ codes_from_text(const char *text, GPtrArray *out)
                         first++;
                 if (toks[first] == NULL)
                         continue;
-                {
-                        char *code = rd_icd10_normalize(toks[first]);
+                /* while every token so far was a code, the next is read
+                 * with OCR repair too: a list set apart by spaces alone
+                 * ("110. 701.810 R011"); after a description's first
+                 * word, only what is printed as a code counts */
+                for (guint k = first; toks[k]; k++) {
+                        char *code;
 
-                        /* "A1C 8.2": a category with a letter in third
-                         * place (C4A, M1A) is printed with its dot */
-                        if (code && strchr(code, '.') == NULL && !g_ascii_isdigit(code[2]))
-                                g_clear_pointer(&code, g_free);
+                        if (k > first && !codes_only) {
+                                add_code(out, strict_code(toks[k]));
+                                continue;
+                        }
+                        code = repaired_code(toks, &k);
+                        codes_only = code != NULL;
                         add_code(out, code);
                 }
-                for (guint k = first + 1; toks[k]; k++)
-                        add_code(out, strict_code(toks[k]));
         }
+}
+
+/* Where the value starts after a diagnosis label OCR misread at the
+ * start of @t (lower-cased): "Diegaoses;" (two letters off "diagnoses"
+ * or "diagnosis"), "TCO-10:" (three characters and 10 where "ICD-10"
+ * stood), always ended by ':', ';', '#' or a dash.  NULL if none. */
+static const char *
+misread_diagnosis_label(const char *t)
+{
+        const char *e = t;
+        g_autofree char *word = NULL;
+
+        while (g_ascii_isalpha(*e))
+                e++;
+        word = g_strndup(t, (gsize)(e - t));
+        if (e - t == 3 && (*e == '-' || *e == ' ') && e[1] == '1' && e[2] == '0') {
+                e += 3;
+                if (g_str_has_prefix(e, "-cm") || g_str_has_prefix(e, " cm"))
+                        e += 3;
+        } else if (!(e - t >= 7 && e - t <= 11 && (rd_edit_distance(word, "diagnoses") <= 2 ||
+                                                     rd_edit_distance(word, "diagnosis") <= 2))) {
+                return NULL;
+        }
+        while (*e == ' ' || *e == '#')
+                e++;
+        if (*e != ':' && *e != ';' && *e != '-')
+                return NULL;
+        return e + 1;
 }
 
 /* Where a diagnosis label's value starts in @low (lower-cased line), or
  * NULL when the line carries no such label: "Diagnoses:", "Diagnosis
  * (ICD-10):", "Dx codes -", "ICD-10#:", or a sentence's "diagnoses of". */
 static const char *
-diagnosis_value(const char *low)
+diagnosis_value(const char *low, gboolean *ret_misread)
 {
         const char *t = low, *f;
         gboolean icd = FALSE;
 
+        *ret_misread = FALSE;
         /* blanks, and specks or a quote read before the label ("“Dx") */
         while (*t && !g_ascii_isalnum(*t))
                 t++;
@@ -927,7 +987,9 @@ diagnosis_value(const char *low)
                 f = t;
                 icd = TRUE; /* the loop below takes "icd-10" with its digits */
         } else {
-                return NULL;
+                f = misread_diagnosis_label(t);
+                *ret_misread = f != NULL;
+                return f;
         }
         /* past the label's words: letters and the dot of an abbreviation
          * ("Dx.", "Diag."), "(icd-10-cm)", "icd-10", "codes", '#' */
@@ -973,11 +1035,19 @@ rd_pick_diagnoses(Ctx *c, GPtrArray *out)
                                 continue;
                         for (guint i = 0; lines[i]; i++) {
                                 g_autofree char *low = g_ascii_strdown(lines[i], -1);
-                                const char *v = diagnosis_value(low);
+                                gboolean misread;
+                                const char *v = diagnosis_value(low, &misread);
 
                                 if (v == NULL)
                                         continue;
                                 codes_from_text(lines[i] + (v - low), out);
+                                /* a label read only by its likeness holds
+                                 * its codes on its own line */
+                                if (misread) {
+                                        if (out->len)
+                                                break;
+                                        continue;
+                                }
                                 /* The block runs until the next section; description
                                  * lines (or a column of them) carry no code shape. */
                                 for (guint j = i + 1; lines[j] && j < i + 16; j++) {

@@ -349,30 +349,6 @@ inked_box(const char *line, const char *label_start)
         return inside > 0;
 }
 
-/* Edit distance of two short lowercase strings (at most 31 bytes each). */
-static guint
-edit_distance(const char *a, const char *b)
-{
-        gsize na = strlen(a), nb = strlen(b);
-        guint row[32], prev;
-
-        if (na > 31 || nb > 31)
-                return G_MAXUINT;
-        for (gsize j = 0; j <= nb; j++)
-                row[j] = (guint)j;
-        for (gsize i = 1; i <= na; i++) {
-                prev = row[0];
-                row[0] = (guint)i;
-                for (gsize j = 1; j <= nb; j++) {
-                        guint cur = row[j];
-
-                        row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), prev + (a[i - 1] != b[j - 1]));
-                        prev = cur;
-                }
-        }
-        return row[nb];
-}
-
 /* Is @line nothing but one ringed word: "(Preventive)"? */
 static gboolean
 lone_ring(const char *line)
@@ -403,7 +379,7 @@ ringed_option(const char *line, const Option *opts, gsize n_opts, const char *co
 
                         if (pos[k] != NULL || n < 5)
                                 continue;
-                        if (edit_distance(inner, opts[k].phrase) <= MAX(1, n / 5)) {
+                        if (rd_edit_distance(inner, opts[k].phrase) <= MAX(1, n / 5)) {
                                 if (best >= 0)
                                         return -1; /* near two options: nothing to go on */
                                 best = (int)k;
@@ -458,7 +434,7 @@ misread_as(const char *q, const char *option, const char *letters)
                         g_autofree char *word = letters_only(q, len);
 
                         seen++;
-                        if (edit_distance(word, letters) <= MAX(1, n / 5))
+                        if (rd_edit_distance(word, letters) <= MAX(1, n / 5))
                                 return TRUE;
                         if (seen == words)
                                 return FALSE;
@@ -1351,7 +1327,7 @@ is_word_read(const char *w, const char *word)
         gsize n = strlen(word);
         guint allowed = n >= 12 ? 2 : n >= 8 ? 1 : 0;
 
-        return allowed == 0 ? strcmp(w, word) == 0 : edit_distance(w, word) <= allowed;
+        return allowed == 0 ? strcmp(w, word) == 0 : rd_edit_distance(w, word) <= allowed;
 }
 
 /* Whether any word of @words is @word as is_word_read() takes it, and

@@ -94,6 +94,8 @@ test_icd10(void)
                  * category that has its dot */
                 { "150-32", "I50.32" }, { "R0L.1", "R01.1" }, { "R0G.2", "R06.2" }, { "I5O.9", "I50.9" },
                 { "I2S.10", "I25.10" }, { "M1A.0", "M1A.0" }, { "C7B.00", "C7B.00" },
+                { "I1@", "I10" }, { "R011", "R01.1" }, { "E7801", "E78.01" }, { "ROL1", "R01.1" },
+                { "1500", NULL }, { "HOLD", NULL }, { "ROOM", NULL },
                 { "12-03-2026", NULL }, { "R0X.1", NULL }, { "140-150-160", NULL },
         };
 
@@ -372,6 +374,21 @@ test_diagnosis_lists(void)
                 { "Referral\nDIAGNOSIS - RO07.9,.125.119, 125.10\n", "R07.9 I25.119 I25.10" },
                 { "Referral\n\xe2\x80\x9c" "DX 150-32, 111.0\n", "I50.32 I11.0" },
                 { "Referral\nDiagnoses:\nSOB on exertion\nR06.0 Dyspnea\n", "R06.0" },
+                { "Referral\nDiagnoses (ICD-10-CM):\nE78,01\nComment: notes to follow\n", "E78.01" },
+                /* a list set apart by spaces, codes printed without their
+                 * dot, a zero read as '@', a dot set apart from its decimals */
+                { "Referral\nDIAGNOSIS 110. 701.810 R011\n", "I10 Z01.810 R01.1" },
+                { "Referral\nDx codes: 150.22; 150.32) 111.0\n", "I50.22 I50.32 I11.0" },
+                { "Referral\nDiagnoses:\nI1@ Essential hypertension\n", "I10" },
+                { "Referral\nDIAGNOSES -\nR94. 39\nRECORDS ENCLOSED\n", "R94.39" },
+                /* after a description's first word, only a printed code */
+                { "Referral\nDiagnosis: I10 hypertension, EF 35.0 1500 mg\n", "I10" },
+                /* the label misread: a word two letters off, "ICD-10" with
+                 * its letters misread; its codes are on its own line */
+                { "Dear colleague,\nDiegaoses; 142,0, 150.32.\n", "I42.0 I50.32" },
+                { "Referral\nTCO-10: 125.119, R94.39\n", "I25.119 R94.39" },
+                { "Referral\nDiegaoses;\n1500 Main Street\n", "" },
+                { "Referral\nDiagrams: 110\n", "" },
                 /* Z read as 2 or 7 before three digits and the dot */
                 { "Referral\nDiagnoses; E78.5, 782.49, 201.810.\n", "E78.5 Z82.49 Z01.810" },
                 { "Referral\nDiagnoses (ICD-10-CM):\nR01.1 Cardiac murmur\nR94.31 Abnormal EKG\nI10 Hypertension\n",
