@@ -29,6 +29,7 @@ typedef struct {
         TessBaseAPI *api; /* to read a ringed word OCR skipped */
         PIX *bin;
         int ppi;
+        GPtrArray *lines; /* Line: every line OCR read on the page */
 } Reader;
 
 struct RdMarkLine {
@@ -286,7 +287,9 @@ place_box(Line *line, const Rect *r, int word_x, int kind, int h)
                         break;
                 }
         }
-        if (next < 0)
+        /* the word OCR read there begins where the ink after the box
+         * does: one further on is another's, this one left out */
+        if (next < 0 || g_array_index(line->syms, Sym, next).x1 > word_x + h)
                 return FALSE;
         for (guint i = 0; i < (guint)next; i++) {
                 const Sym *s = &g_array_index(line->syms, Sym, i);
@@ -316,6 +319,86 @@ place_box(Line *line, const Rect *r, int word_x, int kind, int h)
                         s->drop = TRUE;
         }
         g_array_index(line->syms, Sym, next).before = kind == 2 ? "\u2612" : "\u2610";
+        return TRUE;
+}
+
+/* A box at @r on @line whose word, from @word_x on, OCR left out of
+ * every line of the page (a fax's "☒ Urgent" between two options it
+ * read): the word read on its own, set on @line after the box.  Its ink
+ * is the pieces of @ink on the row round @mid (letters @h high) that
+ * follow each other with less than a word's gap. */
+static gboolean
+place_dropped_word(Line *line, BOXA *ink, const Rect *r, int word_x, int kind, int h, int mid)
+{
+        const Reader *rd = line->reader;
+        int end = word_x, x0, y0, w, hh;
+        g_autofree char *word = NULL;
+        Sym s = { 0 };
+        guint pos = 0;
+
+        if (rd == NULL || rd->api == NULL || rd->lines == NULL || word_x < 0)
+                return FALSE;
+        for (gboolean more = TRUE; more;) {
+                more = FALSE;
+                for (int i = 0; i < boxaGetCount(ink); i++) {
+                        int x, y, bw, bh;
+
+                        boxaGetBoxGeometry(ink, i, &x, &y, &bw, &bh);
+                        if (x < word_x || x > end + 3 * h / 5 || x + bw <= end || 4 * bh < h || bh > 2 * h ||
+                            ABS(y + bh / 2 - mid) > 3 * h / 4)
+                                continue;
+                        end = x + bw;
+                        more = TRUE;
+                }
+        }
+        if (end - word_x < h)
+                return FALSE;
+        /* a word OCR read on this line or another is theirs */
+        for (guint i = 0; i < line->syms->len; i++) {
+                const Sym *t = &g_array_index(line->syms, Sym, i);
+
+                if (is_alnum_sym(t) && t->x1 < end && t->x2 > word_x)
+                        return FALSE;
+        }
+        for (guint i = 0; i < rd->lines->len; i++) {
+                const Line *o = g_ptr_array_index(rd->lines, i);
+
+                if (o != line && o->syms->len > 0 && o->x1 < end && o->x2 > word_x && o->y1 < mid + h &&
+                    o->y2 > mid - h)
+                        return FALSE;
+        }
+        x0 = MAX(0, word_x - 2);
+        y0 = MAX(0, mid - h);
+        w = MIN(pixGetWidth(rd->bin), end + 2) - x0;
+        hh = MIN(pixGetHeight(rd->bin), mid + h) - y0;
+        {
+                BOX *clip = boxCreate(x0, y0, w, hh);
+                g_autoptr(PIX) piece = clip != NULL ? pixClipRectangle(rd->bin, clip, NULL) : NULL;
+                g_autoptr(PIX) big = piece != NULL ? pixScaleBinary(piece, 2.0, 2.0) : NULL;
+                g_autoptr(PIX) framed = big != NULL ? pixAddBorder(big, 2 * h, 0) : NULL;
+
+                boxDestroy(&clip);
+                if (framed == NULL)
+                        return FALSE;
+                word = read_one_line(rd->api, framed, 2 * rd->ppi, 2);
+        }
+        if (word == NULL)
+                return FALSE;
+        while (pos < line->syms->len && g_array_index(line->syms, Sym, pos).x1 < r->x)
+                pos++;
+        /* what OCR made of the box itself */
+        for (; pos < line->syms->len && g_array_index(line->syms, Sym, pos).x1 < word_x; pos++)
+                g_array_index(line->syms, Sym, pos).drop = TRUE;
+        if (pos < line->syms->len)
+                g_array_index(line->syms, Sym, pos).word_start = TRUE;
+        s.text = g_steal_pointer(&word);
+        s.word_start = TRUE;
+        s.before = kind == 2 ? "\u2612" : "\u2610";
+        s.x1 = word_x;
+        s.x2 = end;
+        s.y1 = mid - h / 2;
+        s.y2 = mid + h / 2;
+        g_array_insert_val(line->syms, pos, s);
         return TRUE;
 }
 
@@ -587,9 +670,13 @@ inside_word(const Line *line, const Rect *r)
                 const Sym *s = &g_array_index(line->syms, Sym, i);
                 const Sym *prev = &g_array_index(line->syms, Sym, i - 1);
                 int cx = (s->x1 + s->x2) / 2;
+                /* OCR's letter boxes are rough: one that covers most of
+                 * @r counts as well as one centred on it */
+                int over = MIN(s->x2, r->x + r->w) - MAX(s->x1, r->x);
 
-                if (cx >= r->x && cx <= r->x + r->w && !s->word_start && is_alnum_sym(s) &&
-                    is_alnum_sym(prev) && (prev->x1 + prev->x2) / 2 < r->x)
+                if (((cx >= r->x && cx <= r->x + r->w) || 2 * over >= r->w) && !s->word_start &&
+                    is_alnum_sym(s) && is_alnum_sym(prev) && (prev->x1 + prev->x2) / 2 < r->x &&
+                    prev->x1 < r->x)
                         return TRUE;
         }
         return FALSE;
@@ -796,7 +883,9 @@ find_marks(const RdMarkPage *pm, Line *line)
                                 int word_x = box->cleaned ? ink_after(pieces, cx, cy, &box->r, mid, h)
                                                           : ink_after(pm->ink, 0, 0, &box->r, mid, h);
 
-                                placed |= place_box(line, &box->r, word_x, kind, h);
+                                placed |= place_box(line, &box->r, word_x, kind, h) ||
+                                          (!box->cleaned &&
+                                           place_dropped_word(line, pm->ink, &box->r, word_x, kind, h, mid));
                         }
                 }
                 boxaDestroy(&pieces);
@@ -1041,7 +1130,7 @@ with_dropped(const char *text, GPtrArray *lines, GPtrArray *blocks)
 char *
 rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
 {
-        Reader reader = { api, NULL, ppi };
+        Reader reader = { api, NULL, ppi, NULL };
         g_autoptr(RdMarkPage) pm = NULL;
         g_autofree char *stamps = NULL;
         g_autofree char *with = NULL;
@@ -1061,6 +1150,7 @@ rd_marks_annotate(TessBaseAPI *api, PIX *pix, int ppi, const char *text)
         if (pm == NULL)
                 return NULL;
         lines = collect_lines(api);
+        reader.lines = lines;
         big = big_words(lines, ppi);
         /* blocks the page's layout dropped, read again: first, as that
          * spends the results the lines came from */

@@ -10,6 +10,7 @@
 #include <leptonica/allheaders.h>
 #include <string.h>
 
+#include "ocr/marks-private.h"
 #include "ocr/ocr-engine.h"
 #include "surface-pix.h"
 
@@ -622,6 +623,89 @@ test_fax_damage(gconstpointer data)
         pixDestroy(&pix);
 }
 
+/* The urgency row drawn at 200 dpi, the ticked option's word left out
+ * when @word is FALSE; standard fax resolution when @fax. */
+static PIX *
+draw_urgency_row(const MarkCase *c, gboolean word)
+{
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 500);
+        cairo_t *cr = cairo_create(s);
+        double x, y = 260;
+        PIX *pix;
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        show(cr, 160, 140, "PROVIDER NPI: 2764426575   PH: +1 5552845486", FALSE, c);
+        x = show(cr, 160, y, "URGENCY:", TRUE, c) + c->size * 0.6;
+        for (int k = 0; k < 3; k++) {
+                x = draw_box(cr, x, y, k == c->ticked, c);
+                if (word || k != c->ticked)
+                        show(cr, x, y, urgency[k], FALSE, c);
+                x += c->size * 5.5;
+        }
+        show(cr, 160, y + 3 * c->size, "SERVICE: General Cardiology", TRUE, c);
+        cairo_destroy(cr);
+        pix = rd_test_surface_to_gray(s, 200, 200);
+        if (c->fax) {
+                /* as the reader gets a fax page: its rows doubled back to
+                 * square pixels */
+                PIX *fax = as_fax(pix), *square = pixScale(fax, 1.0, 2.0);
+
+                pixDestroy(&fax);
+                pixSetResolution(square, 204, 204);
+                return square;
+        }
+        return pix;
+}
+
+/* A ticked option's word OCR left out of every line of the page, as it
+ * does on a fax between two options it read: the marks read it on its
+ * own, after its box. The page OCR reads is drawn without the word, the
+ * one the marks look at with it. Read with the word, it is not read
+ * twice. */
+static void
+test_dropped_word(gconstpointer data)
+{
+        const MarkCase *c = data;
+        PIX *full = draw_urgency_row(c, TRUE);
+        PIX *without = draw_urgency_row(c, FALSE);
+        TessBaseAPI *api = TessBaseAPICreate();
+        int ppi = pixGetXRes(full);
+
+        g_assert_cmpint(TessBaseAPIInit3(api, NULL, "eng"), ==, 0);
+        TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+        TessBaseAPISetPageSegMode(api, PSM_AUTO);
+        for (int pass = 0; pass < 2; pass++) {
+                PIX *read = pass == 0 ? without : full;
+                char *text;
+                g_autofree char *marked = NULL, *row = NULL, *want = NULL, *label = NULL;
+
+                TessBaseAPISetImage2(api, read);
+                TessBaseAPISetSourceResolution(api, ppi);
+                g_assert_cmpint(TessBaseAPIRecognize(api, NULL), ==, 0);
+                text = TessBaseAPIGetUTF8Text(api);
+                marked = rd_marks_annotate(api, full, ppi, text);
+                TessDeleteText(text);
+                g_assert_nonnull(marked);
+                g_test_message("%s", marked);
+                row = line_with(marked, "URGENCY");
+                want = g_strdup_printf("\u2612 %s", urgency[c->ticked]);
+                g_assert_nonnull(row);
+                g_assert_nonnull(strstr(row, want));
+                /* once on the page */
+                g_assert_null(strstr(strstr(marked, urgency[c->ticked]) + 1, urgency[c->ticked]));
+                /* the label's square capitals are no box */
+                label = line_with(marked, "PROVIDER");
+                g_assert_true(label == NULL || strstr(label, "\u2612") == NULL);
+                TessBaseAPIClear(api);
+        }
+        TessBaseAPIEnd(api);
+        TessBaseAPIDelete(api);
+        pixDestroy(&full);
+        pixDestroy(&without);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -629,6 +713,10 @@ main(int argc, char **argv)
                 { "DejaVu Sans", 30, FALSE, 3 }, { "DejaVu Sans", 28, TRUE, 1 },
                 { "DejaVu Serif", 26, TRUE, 0 }, { "DejaVu Sans Mono", 28, FALSE, 2 },
                 { "DejaVu Sans Condensed", 24, TRUE, 3 },
+        };
+        static const MarkCase dropped[] = {
+                { "DejaVu Serif", 24, FALSE, 1 },     { "DejaVu Serif", 26, TRUE, 1 },
+                { "DejaVu Sans", 26, TRUE, 0 },       { "DejaVu Sans Mono", 26, FALSE, 2 },
         };
         static const DamageCase damaged[] = {
                 { "DejaVu Sans", 26, 1, DAMAGE_STREAK },
@@ -700,6 +788,11 @@ main(int argc, char **argv)
 
                 g_strdelimit(path + 1, " ", '-');
                 g_test_add_data_func(path, &damaged[i], test_fax_damage);
+        }
+        for (gsize i = 0; i < G_N_ELEMENTS(dropped); i++) {
+                g_autofree char *path = g_strdup_printf("/marks/dropped-word/%zu", i);
+
+                g_test_add_data_func(path, &dropped[i], test_dropped_word);
         }
         g_test_add_data_func("/marks/big-word/fine", GINT_TO_POINTER(FALSE), test_big_word);
         g_test_add_data_func("/marks/big-word/fax", GINT_TO_POINTER(TRUE), test_big_word);
