@@ -156,11 +156,14 @@ rd_parse_date(const char *s, const char **ret_end)
                                 while (*p == ' ')
                                         p++;
                         if (rd_read_uint(p, 1, 2, &b, &lb)) {
-                                p += lb;
-                                if (*p == ',')
-                                        p++;
-                                if (*p == sep || *p == ' ') {
-                                        p++;
+                                gboolean comma = *(p + lb) == ',';
+
+                                p += lb + comma;
+                                /* the year after the comma, with or without
+                                 * a space ("May 29,2026") */
+                                if (*p == sep || *p == ' ' || (comma && g_ascii_isdigit(*p))) {
+                                        if (!g_ascii_isdigit(*p))
+                                                p++;
                                         while (*p == ' ')
                                                 p++;
                                         if (rd_read_uint(p, 4, 4, &c, &lc)) {
