@@ -87,14 +87,37 @@ is_name_word(const char *w)
         return letters >= 1;
 }
 
-/* A title OCR damaged in front of a name: one letter, or two with the
- * * second an r ("Or", "Br" for "Dr"; no given name has that shape). */
+/* Do the letter @w and the next word @next spell a credential, its dot
+ * misread ("D,O." came apart as "D," and "O.", "M:-D." as "M" and
+ * "-D.")? */
+static gboolean
+spelt_credential(const char *w, const char *next)
+{
+        char two[3];
+        gsize n;
+
+        if (next == NULL || strlen(w) != 1 || !g_ascii_isalpha(w[0]))
+                return FALSE;
+        /* and specks either side of its letter ("M:-D.") */
+        while (*next == '-' || *next == '.' || *next == ',')
+                next++;
+        n = strlen(next);
+        while (n > 0 && (next[n - 1] == '.' || next[n - 1] == ','))
+                n--;
+        if (n != 1 || !g_ascii_isalpha(next[0]))
+                return FALSE;
+        two[0] = w[0];
+        two[1] = next[0];
+        two[2] = '\0';
+        return is_credential(two);
+}
+
+/* A title OCR damaged in front of a name: two letters, the second an r
+ * ("Or", "Br" for "Dr"; no given name has that shape). */
 static gboolean
 title_misread(const char *w)
 {
-        gsize n = strlen(w);
-
-        return n == 1 || (n == 2 && (w[1] == 'r' || w[1] == 'R') && strchr("DOBP", w[0]));
+        return strlen(w) == 2 && (w[1] == 'r' || w[1] == 'R') && strchr("DOBP", w[0]);
 }
 
 /* "DOE" -> "Doe", "DOE-ROE" -> "Doe-Roe"; mixed case is kept. */
@@ -160,7 +183,7 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
                                 break;
                         return FALSE;
                 }
-                if (is_credential(w)) {
+                if (is_credential(w) || spelt_credential(w, parts[i + 1])) {
                         /* Credentials end the name ("Jane Doe, MD NPI"). */
                         if (words->len > 0)
                                 break;
@@ -192,6 +215,13 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
         }
         if (words->len < 2)
                 return FALSE;
+        /* "Given Family, X ...": one letter after the comma is no given
+         * name but a credential OCR broke ("Yuki Brandt, N Pp") */
+        if (comma_after >= 1 && comma_after < (gint)words->len - 1 &&
+            g_utf8_strlen(g_ptr_array_index(words, comma_after + 1), -1) == 1) {
+                g_ptr_array_set_size(words, comma_after + 1);
+                comma_after = -1;
+        }
         if (comma_after >= 0 && comma_after < (gint)words->len - 1) {
                 /* "Family, Given [Middle]" */
                 g_autoptr(GString) fam = g_string_new(NULL);
@@ -205,8 +235,8 @@ rd_split_person_name(const char *raw, char **ret_family, char **ret_given)
                 *ret_given = rd_name_case(g_ptr_array_index(words, comma_after + 1));
                 return TRUE;
         }
-        /* "Dr." that OCR read as one letter or as "Or", "0r", "Br": a
-         * word before two more that is no given name */
+        /* "Dr." that OCR read as "Or" or "Br": a word before two more
+         * that is no given name */
         if (words->len >= 3 && title_misread(g_ptr_array_index(words, 0)))
                 g_ptr_array_remove_index(words, 0);
         {

@@ -129,11 +129,15 @@ test_names(void)
                 { "Ana Whitfield Practice", "Whitfield", "Ana" },
                 { "Ana Whitfield, MD Phone", "Whitfield", "Ana" },
                 /* "Dr." OCR damaged: not the given name's */
-                { "D Grace Kaplan", "Kaplan", "Grace" },
                 { "Or Victor Morales", "Morales", "Victor" },
-                { "M Marcus Osei, MD", "Osei", "Marcus" },
                 { "Ed Morales", "Morales", "Ed" },
                 { "Al Ray Smith", "Smith", "Al Ray" },
+                /* "D.O." with its dot read as a comma */
+                { "Grace Kaplan, D,O.", "Kaplan", "Grace" },
+                { "Kaplan, Grace M,D.", "Kaplan", "Grace" },
+                { "Marcus Osei, M:-D.", "Osei", "Marcus" },
+                { "Yuki Brandt, N Pp", "Brandt", "Yuki" },
+                { "Brandt, Yuki N", "Brandt", "Yuki" },
         };
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
