@@ -656,6 +656,28 @@ boxed_option(const char *line, const Option *opts, gsize n_opts)
         return boxed_options(line, opts, n_opts, boxed) > 0;
 }
 
+/* The lines of page @p when it is one the fields are read from (the
+ * referral form, a cover sheet: rank 0 or 1), else NULL. */
+static char **
+field_lines(Ctx *c, guint p)
+{
+        return g_array_index(c->rank, guint, p) <= 1 ? g_ptr_array_index(c->page_lines, p) : NULL;
+}
+
+/* Does line @i of some page the fields are read from pass @test? */
+static gboolean
+any_field_line(Ctx *c, gboolean (*test)(char **lines, guint i))
+{
+        for (guint p = 0; p < c->page_lines->len; p++) {
+                char **lines = field_lines(c, p);
+
+                for (guint i = 0; lines != NULL && lines[i]; i++)
+                        if (test(lines, i))
+                                return TRUE;
+        }
+        return FALSE;
+}
+
 /* Does the page print the other options with boxes (ticked or not) but
  * option @k, alone on line @i, with none? Then its box was lost (a text
  * layer sets the word apart from its drawn box): the form's own choice,
@@ -686,11 +708,12 @@ static int
 stamped_option(Ctx *c, const Option *opts, gsize n_opts)
 {
         for (guint p = 0; p < c->page_lines->len; p++) {
-                char **lines = g_ptr_array_index(c->page_lines, p);
-                guint n = g_strv_length(lines);
+                char **lines = field_lines(c, p);
+                guint n;
 
-                if (g_array_index(c->rank, guint, p) > 1)
+                if (lines == NULL)
                         continue;
+                n = g_strv_length(lines);
                 for (guint i = 0; i < n; i++) {
                         gboolean capitals = FALSE, listed = FALSE;
                         int k = lone_option(lines[i], opts, n_opts, &capitals);
@@ -772,9 +795,9 @@ stated_urgency(Ctx *c, gboolean *ret_strong)
         gboolean saw_routine = FALSE;
 
         for (guint p = 0; p < c->page_lines->len; p++) {
-                char **lines = g_ptr_array_index(c->page_lines, p);
+                char **lines = field_lines(c, p);
 
-                if (g_array_index(c->rank, guint, p) > 1)
+                if (lines == NULL)
                         continue;
                 for (guint i = 0; lines[i]; i++) {
                         const char *l = lines[i];
@@ -851,9 +874,9 @@ static gboolean
 has_option_row(Ctx *c, const Option *opts, gsize n_opts)
 {
         for (guint p = 0; p < c->page_lines->len; p++) {
-                char **lines = g_ptr_array_index(c->page_lines, p);
+                char **lines = field_lines(c, p);
 
-                if (g_array_index(c->rank, guint, p) > 1)
+                if (lines == NULL)
                         continue;
                 guint lone = 0;
 
@@ -872,77 +895,75 @@ has_option_row(Ctx *c, const Option *opts, gsize n_opts)
         return FALSE;
 }
 
+/* Does line @i print a row of urgency options (ticked or not), or one
+ * with a box? */
+static gboolean
+urgency_row_line(char **lines, guint i)
+{
+        const char *pos[8];
+
+        return is_option_line(lines, i, urgency_options, 3) ||
+               (find_options(lines[i], urgency_options, 3, pos) > 0 &&
+                box_side(lines[i], urgency_options, 3, pos) != BOXES_NONE);
+}
+
 /* Does any page the fields are read from print a row of urgency options
  * (ticked or not)? Then the form is where urgency is marked. */
 static gboolean
 has_urgency_row(Ctx *c)
 {
-        for (guint p = 0; p < c->page_lines->len; p++) {
-                char **lines = g_ptr_array_index(c->page_lines, p);
+        return any_field_line(c, urgency_row_line);
+}
 
-                if (g_array_index(c->rank, guint, p) > 1)
+/* Does line @i tick an urgency option OCR did not read as one ("[x]
+ * Ument" between "Routine" and "STAT")? A ticked box on a row that names
+ * two options or more, before a word none of them starts, among the
+ * options or in the word after the last. */
+static gboolean
+unread_ticked_line(char **lines, guint i)
+{
+        const char *line = lines[i], *pos[8], *first = NULL, *last = NULL, *end;
+
+        if (find_options(line, urgency_options, 3, pos) < 2)
+                return FALSE;
+        for (gsize k = 0; k < 3; k++) {
+                if (pos[k] == NULL)
                         continue;
-                for (guint i = 0; lines[i]; i++) {
-                        const char *pos[8];
+                if (first == NULL || pos[k] < first)
+                        first = pos[k];
+                if (last == NULL || pos[k] > last)
+                        last = pos[k];
+        }
+        /* the end of the word after the last option (and of its box,
+         * when that stands apart) */
+        end = last;
+        for (int w = 0; w < 3; w++) {
+                while (*end && !g_ascii_isspace(*end))
+                        end++;
+                while (g_ascii_isspace(*end))
+                        end++;
+        }
+        for (const char *q = first; q < end; q++) {
+                gboolean named = FALSE;
 
-                        if (is_option_line(lines, i, urgency_options, 3) ||
-                            (find_options(lines[i], urgency_options, 3, pos) > 0 &&
-                             box_side(lines[i], urgency_options, 3, pos) != BOXES_NONE))
-                                return TRUE;
-                }
+                if (!g_ascii_isalnum(*q) || (q > line && g_ascii_isalnum(q[-1])) ||
+                    rd_checkbox_before(line, q) != RD_BOX_TICKED)
+                        continue;
+                for (gsize k = 0; k < 3 && !named; k++)
+                        named = pos[k] == q;
+                if (!named)
+                        return TRUE;
         }
         return FALSE;
 }
 
-/* Is an urgency option ticked that OCR did not read as one ("[x] Ument"
- * between "Routine" and "STAT")? A ticked box on a row that names two
- * options or more, before a word none of them starts, among the options
- * or in the word after the last; the options read carry no tick (the
- * caller found none marked). */
+/* Is an urgency option ticked that OCR did not read as one, on a page
+ * the fields are read from? The options read carry no tick (the caller
+ * found none marked). */
 static gboolean
 unread_ticked_option(Ctx *c)
 {
-        for (guint p = 0; p < c->page_lines->len; p++) {
-                char **lines = g_ptr_array_index(c->page_lines, p);
-
-                if (g_array_index(c->rank, guint, p) > 1)
-                        continue;
-                for (guint i = 0; lines[i]; i++) {
-                        const char *line = lines[i], *pos[8], *first = NULL, *last = NULL, *end;
-
-                        if (find_options(line, urgency_options, 3, pos) < 2)
-                                continue;
-                        for (gsize k = 0; k < 3; k++) {
-                                if (pos[k] == NULL)
-                                        continue;
-                                if (first == NULL || pos[k] < first)
-                                        first = pos[k];
-                                if (last == NULL || pos[k] > last)
-                                        last = pos[k];
-                        }
-                        /* the end of the word after the last option (and
-                         * of its box, when that stands apart) */
-                        end = last;
-                        for (int w = 0; w < 3; w++) {
-                                while (*end && !g_ascii_isspace(*end))
-                                        end++;
-                                while (g_ascii_isspace(*end))
-                                        end++;
-                        }
-                        for (const char *q = first; q < end; q++) {
-                                gboolean named = FALSE;
-
-                                if (!g_ascii_isalnum(*q) || (q > line && g_ascii_isalnum(q[-1])) ||
-                                    rd_checkbox_before(line, q) != RD_BOX_TICKED)
-                                        continue;
-                                for (gsize k = 0; k < 3 && !named; k++)
-                                        named = pos[k] == q;
-                                if (!named)
-                                        return TRUE;
-                        }
-                }
-        }
-        return FALSE;
+        return any_field_line(c, unread_ticked_line);
 }
 
 /* A request the writer makes in their own sentences: a verb of seeing or
@@ -968,11 +989,11 @@ requested_urgency(Ctx *c)
                 g_once_init_leave(&re, r);
         }
         for (guint p = 0; p < c->page_lines->len; p++) {
-                char **lines = g_ptr_array_index(c->page_lines, p);
+                char **lines = field_lines(c, p);
                 g_autoptr(GString) text = g_string_new(NULL);
                 g_autoptr(GMatchInfo) mi = NULL;
 
-                if (g_array_index(c->rank, guint, p) > 1)
+                if (lines == NULL)
                         continue;
                 /* a sentence wraps: the page's lines as one text, less
                  * the lines that only speak about urgency */
