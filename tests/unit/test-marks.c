@@ -36,6 +36,21 @@ typedef struct {
 static const char *const urgency[] = { "Routine", "Urgent", "STAT" };
 static const char *const services[] = { "General", "Electrophysiology", "Interventional" };
 
+/* Returns: a white page @w x @h pixels to draw on in black, its
+ * surface in *@ret_s. */
+static cairo_t *
+blank_page(int w, int h, cairo_surface_t **ret_s)
+{
+        cairo_t *cr;
+
+        *ret_s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cr = cairo_create(*ret_s);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        return cr;
+}
+
 static double
 show(cairo_t *cr, double x, double y, const char *text, gboolean bold, const MarkCase *c)
 {
@@ -94,14 +109,10 @@ static PIX *
 draw_form(const MarkCase *c)
 {
         const int w = 1700, h = 1400;
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-        cairo_t *cr = cairo_create(s);
+        cairo_surface_t *s;
+        cairo_t *cr = blank_page(w, h, &s);
         PIX *pix;
         double x, y = 160, line = c->size * 2.6;
-
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
 
         /* square capitals in bold, with no mark anywhere */
         show(cr, 160, y, "REFERRAL REPORT - BOARD DEPARTMENT", TRUE, c);
@@ -338,17 +349,14 @@ test_enclosure_list(gconstpointer data)
 {
         const ListCase *lc = data;
         MarkCase c = { lc->font, lc->size, lc->fax };
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 700);
-        cairo_t *cr = cairo_create(s);
+        cairo_surface_t *s;
+        cairo_t *cr = blank_page(1700, 700, &s);
         g_autoptr(GError) error = NULL;
         g_autofree char *row = NULL;
         double x, y = 160, side = lc->size * 0.8;
         RdOcrResult res;
         PIX *pix;
 
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
         show(cr, 160, y, "Referral Reason: Preoperative cardiac evaluation", FALSE, &c);
         y += lc->size * 2;
         show(cr, 160, y, "Diagnosis: R00.2, R94.31, I10", FALSE, &c);
@@ -414,8 +422,8 @@ test_big_word(gconstpointer data)
 {
         gboolean fax = GPOINTER_TO_INT(data);
         MarkCase c = { "DejaVu Sans", 26, fax };
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 1000);
-        cairo_t *cr = cairo_create(s);
+        cairo_surface_t *s;
+        cairo_t *cr = blank_page(1700, 1000, &s);
         g_autoptr(GError) error = NULL;
         static const char *const body[] = { "Patient: Doe, Jane   DOB: 05/06/1950", "Phone: 555-611-9122",
                                             "Patient ID: E4667410   Visit date: 23-Jul-2027",
@@ -427,9 +435,6 @@ test_big_word(gconstpointer data)
         gboolean stamp = FALSE, title = FALSE;
         PIX *pix;
 
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
         cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
         cairo_set_font_size(cr, 40);
         cairo_move_to(cr, 160, y);
@@ -483,17 +488,14 @@ test_stamp_over_rows(gconstpointer data)
         static const double turns[] = { 9, -13 };
 
         for (gsize t = 0; t < G_N_ELEMENTS(turns); t++) {
-                cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 900);
-                cairo_t *cr = cairo_create(s);
+                cairo_surface_t *s;
+                cairo_t *cr = blank_page(1700, 900, &s);
                 MarkCase c = { "DejaVu Sans", 30, fax };
                 g_autoptr(GError) error = NULL;
                 gboolean stamp = FALSE;
                 RdOcrResult res;
                 PIX *pix;
 
-                cairo_set_source_rgb(cr, 1, 1, 1);
-                cairo_paint(cr);
-                cairo_set_source_rgb(cr, 0, 0, 0);
                 show(cr, 160, 120, "Specialist Referral - Cardiology", TRUE, &c);
                 for (gsize r = 0; r < G_N_ELEMENTS(rows); r++)
                         show(cr, 160 + (r % 2) * 500, 300 + 52 * r, rows[r], r % 2 == 0, &c);
@@ -557,17 +559,14 @@ test_fax_damage(gconstpointer data)
 {
         const DamageCase *dc = data;
         MarkCase c = { dc->font, dc->size, TRUE };
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 700);
-        cairo_t *cr = cairo_create(s);
+        cairo_surface_t *s;
+        cairo_t *cr = blank_page(1700, 700, &s);
         g_autoptr(GError) error = NULL;
         double x, y = 300, side = dc->size * 0.72, at[3];
         int crossed = (dc->ticked + 1) % 3;
         RdOcrResult res;
         PIX *pix;
 
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
         show(cr, 160, 160, "Referral Reason: Palpitations, evaluate for arrhythmia", FALSE, &c);
         x = show(cr, 160, y, "Priority:", TRUE, &c) + c.size;
         for (int k = 0; k < 3; k++) {
@@ -628,14 +627,11 @@ test_fax_damage(gconstpointer data)
 static PIX *
 draw_urgency_row(const MarkCase *c, gboolean word)
 {
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 500);
-        cairo_t *cr = cairo_create(s);
+        cairo_surface_t *s;
+        cairo_t *cr = blank_page(1700, 500, &s);
         double x, y = 260;
         PIX *pix;
 
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
         show(cr, 160, 140, "PROVIDER NPI: 2764426575   PH: +1 5552845486", FALSE, c);
         x = show(cr, 160, y, "URGENCY:", TRUE, c) + c->size * 0.6;
         for (int k = 0; k < 3; k++) {
