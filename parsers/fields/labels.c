@@ -909,17 +909,19 @@ align_columns(char **lines, guint n, guint i, guint run, guint j, const char *la
                 return shifted > 0 && shifted > straight;
         }
         {
-                int fit = 0, late_fit = 0, headed = 0;
+                int fit = 0, headed = 0;
 
                 for (guint r = 0; r < vals; r++)
                         fit += value_fits(lines[i + r], lines[j + r]);
                 *ret_fit = fit;
+                /* the values against the run's labels after its first */
+                for (guint r = 0; r + 1 < vals; r++)
+                        headed += value_fits(lines[i + 1 + r], lines[j + r]);
                 /* or the run's first line was the table's heading and
                  * the line after the run its last label */
                 if (late != NULL && vals >= 2) {
-                        for (guint r = 0; r + 1 < vals; r++)
-                                late_fit += value_fits(lines[i + 1 + r], lines[j + r]);
-                        late_fit += value_fits(late, lines[j + vals - 1]);
+                        int late_fit = headed + value_fits(late, lines[j + vals - 1]);
+
                         if (late_fit > fit && late_fit > 0) {
                                 *ret_late = TRUE;
                                 *ret_fit = late_fit;
@@ -930,8 +932,6 @@ align_columns(char **lines, guint n, guint i, guint run, guint j, const char *la
                  * ("Provider") and the line after its values is none of
                  * them (a stamp's word set in the flow: "URGENT") */
                 if (vals >= 3) {
-                        for (guint r = 0; r + 1 < vals; r++)
-                                headed += value_fits(lines[i + 1 + r], lines[j + r]);
                         if (headed > fit && headed > 0) {
                                 *ret_vals = vals - 1;
                                 *ret_skip = 1;
