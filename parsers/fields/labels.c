@@ -37,6 +37,20 @@ is_ticked_box_glyph(gunichar c)
                c == 0x25FC || c == 0x25FE;
 }
 
+gboolean
+rd_holds_checkbox(const char *s)
+{
+        if (strpbrk(s, "[]") != NULL)
+                return TRUE;
+        for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+                gunichar c = g_utf8_get_char(p);
+
+                if (is_ticked_box_glyph(c) || is_empty_box_glyph(c))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
 /* What OCR makes of a box's own strokes and of the rule or dot in an
  * empty one: no ink inside it. */
 static const char box_strokes[] = "[](){}|JIl1!07OoCcQLU/\\_-.,:;";

@@ -18,6 +18,10 @@ typedef enum {
 gboolean rd_token_before(const char *line, const char *label_start, gsize max, const char **ret_start,
                          const char **ret_end);
 
+/* Does @s hold a checkbox: a box glyph, ticked or empty, or a bracket
+ * ("CLINIC - [x] General Cardiology" is a row of options, no value)? */
+gboolean rd_holds_checkbox(const char *s);
+
 /* The checkbox written just before @label_start on @line, or just after
  * the option that ends at @label_end ("Urgent [X]"). */
 RdBox rd_checkbox_before(const char *line, const char *label_start);

@@ -531,9 +531,7 @@ rd_pick_practice(Ctx *c, const char *referring_name)
 
                 /* "CLINIC - [x] General Cardiology": the clinic asked
                  * for, a row of options, not the sender's practice */
-                if (v->key == L_PRACTICE && v->rank <= 1 && strlen(v->value) > 3 &&
-                    strpbrk(v->value, "[]") == NULL && strstr(v->value, "\u2610") == NULL &&
-                    strstr(v->value, "\u2612") == NULL)
+                if (v->key == L_PRACTICE && v->rank <= 1 && strlen(v->value) > 3 && !rd_holds_checkbox(v->value))
                         return clean_practice(v->value);
         }
         /* 2. a cover sheet's sender ("From Harbor Family Practice") */
