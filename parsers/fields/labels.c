@@ -883,8 +883,11 @@ align_columns(char **lines, guint n, guint i, guint run, guint j, const char *la
 
                 while (*l == ' ')
                         l++;
+                /* a line with a box is the form's options ("Priority
+                 * [ ] Routine", its other options wrapped below), no
+                 * value of the column */
                 if (rd_line_is_blank(l) || is_bare_label(l) || starts_with_label(l) ||
-                    is_option_row(l))
+                    is_option_row(l) || rd_holds_checkbox(l))
                         break;
         }
         if (vals > 0 && k < n && !rd_line_is_blank(lines[k])) {

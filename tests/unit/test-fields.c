@@ -484,6 +484,28 @@ test_table_columns_head_noun(void)
         g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
 }
 
+/* The same table with the form's priority options a line each, as a
+ * text layer gives a column of them: the first, after its label, is no
+ * value of the provider's column. */
+static void
+test_table_columns_wrapped_options(void)
+{
+        static const char text[] =
+                "Referral Order\nField\nPatient\nBirthdate\nSex\nPatient Phone\n"
+                "Value\nMaren Ostby\n1964-01-28\nFemale\n(312) 407-3136\n"
+                "Provider\nReferring Provider\nPractice\nProvider NPI\nPh\nFax #\n"
+                "Grace Lindgren, M.D.\nHarbor Family Practice\n1234567893\n1-312-469-3280\n(312)908-7055\n"
+                "Priority [ ] Routine\n[ ] Urgent\n[ ] STAT\nReason for referral: palpitations\n";
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
+        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
+        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
+        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+        g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+}
+
 /* The value column's first value is a name, which looks like a column
  * heading ("Grace Lindgren" over "Harbor Family Practice"), and the
  * values end at a row of options, not at a label: the pairing whose
@@ -1034,6 +1056,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/fax-header", test_fax_header);
         g_test_add_func("/fields/form", test_extract_form);
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
+        g_test_add_func("/fields/table-columns-wrapped-options", test_table_columns_wrapped_options);
         g_test_add_func("/fields/diagnosis-block", test_diagnosis_block);
         g_test_add_func("/fields/diagnosis-lists", test_diagnosis_lists);
         g_test_add_func("/fields/table-columns", test_table_columns);
