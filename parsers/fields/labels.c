@@ -394,16 +394,23 @@ date_at(const char *s)
         return d != NULL;
 }
 
+/* Is a quote mark at @q, as OCR reads a speck? */
+static gboolean
+is_quote(const char *q)
+{
+        gunichar c = g_utf8_get_char_validated(q, -1);
+
+        return c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D || c == 0x00B4;
+}
+
 /* A quote mark OCR made of a speck before a number ("Fax '555.256.7968",
  * "Phone ‘(555) ..."). */
 static gboolean
 quote_before_number(const char *q)
 {
-        gunichar c = g_utf8_get_char_validated(q, -1);
         const char *d;
 
-        if (!(c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D ||
-              c == 0x00B4))
+        if (!is_quote(q))
                 return FALSE;
         d = g_utf8_next_char(q);
         return g_ascii_isdigit(*d) || (*d == '(' && g_ascii_isdigit(d[1]));
@@ -520,6 +527,18 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                      (labels[i].key != L_NPI && quote_before_number(q)))) {
                         *ret_value = q;
                         return &labels[i];
+                }
+                /* a phone's label with the speck of its colon read as a
+                 * quote mark ("Tel’ +1 555...") */
+                if ((labels[i].key == L_PHONE || labels[i].key == L_FAX) && q == p + n && is_quote(q)) {
+                        const char *v = g_utf8_next_char(q);
+
+                        while (*v == ' ')
+                                v++;
+                        if (g_ascii_isdigit(*v) || ((*v == '(' || *v == '+') && g_ascii_isdigit(v[1]))) {
+                                *ret_value = v;
+                                return &labels[i];
+                        }
                 }
                 /* "MRN MR463539": a record number's label before a word
                  * with a digit among its first characters */

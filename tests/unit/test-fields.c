@@ -506,6 +506,22 @@ test_table_columns_wrapped_options(void)
         g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
 }
 
+/* A letterhead's phone label whose colon OCR read as a quote mark
+ * ("Tel’ +1 ..."): still the practice's phone. */
+static void
+test_letterhead_quote_label(void)
+{
+        static const char text[] = "Harbor Family Practice\n12 Main St, Springfield\n"
+                                   "Tel\u2019 +1 3124693280 Fax (312)908-7055\n\nDear Doctor,\n"
+                                   "I am referring my patient Maren Ostby, DOB 1/28/1964.\nSincerely,\n"
+                                   "Grace Lindgren, MD\n";
+        const char *const texts[] = { text };
+        g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
+
+        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
+        g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+}
+
 /* The value column's first value is a name, which looks like a column
  * heading ("Grace Lindgren" over "Harbor Family Practice"), and the
  * values end at a row of options, not at a label: the pairing whose
@@ -1057,6 +1073,7 @@ main(int argc, char **argv)
         g_test_add_func("/fields/form", test_extract_form);
         g_test_add_func("/fields/letter-nulls", test_extract_letter_nulls);
         g_test_add_func("/fields/table-columns-wrapped-options", test_table_columns_wrapped_options);
+        g_test_add_func("/fields/letterhead-quote-label", test_letterhead_quote_label);
         g_test_add_func("/fields/diagnosis-block", test_diagnosis_block);
         g_test_add_func("/fields/diagnosis-lists", test_diagnosis_lists);
         g_test_add_func("/fields/table-columns", test_table_columns);
