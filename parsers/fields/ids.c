@@ -45,7 +45,10 @@ rd_phone_at(const char *p, gsize *ret_len)
                 if (g_ascii_isdigit(*q)) {
                         digits[n++] = *q;
                 } else if (*q == '(' || *q == ')' || *q == '-' || *q == '.' || *q == '/' || *q == ' ' ||
-                           (*q == ':' && (n == 3 || n == 6) && g_ascii_isdigit(q[1]))) {
+                           (*q == ':' && (n == 3 || n == 6) && g_ascii_isdigit(q[1])) ||
+                           /* a speck read as a comma after the area code's
+                            * bracket: "(555), 474-3754" */
+                           (*q == ',' && n == 3 && q > p && q[-1] == ')')) {
                         if (q[1] == ' ' && *q == ' ')
                                 break;
                         /* ten digits and a space: the number is whole (a
