@@ -338,8 +338,9 @@ only_spaces_before(const char *line, const char *p)
 }
 
 /* A letterhead's or signature's one-letter labels, "T: 555 210 3344
- * F: 555 210 3345": a capital, a colon or a dash, and a whole phone
- * number (ten digits or more before any letter), nothing else. */
+ * F: 555 210 3345": a capital, a colon or a dash (or, opening its line,
+ * a space), and a whole phone number (ten digits or more before any
+ * letter), nothing else. */
 static const Label *
 letter_label(const char *line, const char *p, const char **ret_value)
 {
@@ -358,12 +359,19 @@ letter_label(const char *line, const char *p, const char **ret_value)
         if (label == NULL || (p > line && p[-1] != ' ' && p[-1] != '\t'))
                 return NULL;
         q = p + 1;
-        /* "F: 555...", "F-555...", or a form's " - " after its labels */
+        /* "F: 555...", "F-555...", or a form's " - " after its labels;
+         * "F#:", and the colon read as a semicolon ("F; 555...") */
         if (q[0] == ' ' && q[1] == '-' && q[2] == ' ')
                 q++;
-        if (*q != ':' && *q != '-')
+        if (*q == '#')
+                q++;
+        if (*q == ':' || *q == '-' || *q == ';') {
+                q++;
+        } else if (!(*q == ' ' && only_spaces_before(line, p))) {
+                /* with no colon at all only the line's first word: after
+                 * a value ("Sex: F (555) ...") it is that value */
                 return NULL;
-        q++;
+        }
         while (*q == ' ')
                 q++;
         if (!g_ascii_isdigit(*q) && !((*q == '(' || *q == '+') && g_ascii_isdigit(q[1])))

@@ -864,6 +864,32 @@ test_number_labels(void)
         g_assert_cmpstr(b->patient.phone, ==, "3125550177");
         g_assert_cmpstr(b->referring.phone, ==, "3125550160");
         g_assert_null(b->referring.fax);
+        {
+                /* "F#:", its colon read as a semicolon, or none when it
+                 * opens its line; after a value it is that value ("Sex:
+                 * F (...)" is no fax) */
+                static const char *const fax_as[] = { "F#: 312.555.0161", "F; 312/555-0161", "F (312)555-0161" };
+
+                for (gsize k = 0; k < G_N_ELEMENTS(fax_as); k++) {
+                        g_autofree char *text = g_strdup_printf(
+                                "CONSULT REQUEST\nPatient - Varga, Ilona\nSex: F (312) 555-0177\n"
+                                "Provider information\nReferred by - Tomas Lindqvist, MD\n%s\n",
+                                fax_as[k]);
+                        const char *const one[] = { text };
+                        g_autoptr(RdReferral) c = extract_one_form(one, 1);
+
+                        g_assert_cmpstr(c->referring.fax, ==, "3125550161");
+                }
+        }
+        {
+                static const char *const sex_only[] = {
+                        "CONSULT REQUEST\nPatient - Varga, Ilona\nSex: F (312) 555-0177\n"
+                        "Provider information\nReferred by - Tomas Lindqvist, MD\n",
+                };
+                g_autoptr(RdReferral) d = extract_one_form(sex_only, 1);
+
+                g_assert_null(d->referring.fax);
+        }
 }
 
 /* The patient's phone on the form, misread past reading there, is taken
