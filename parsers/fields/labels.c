@@ -515,6 +515,13 @@ rd_match_label(const char *line, const char *p, const char **ret_value)
                                 *ret_value = d + 1;
                                 return &labels[i];
                         }
+                        /* and one after the dash, before a number
+                         * ("FAX. -.555 635 1617") */
+                        if (*d == '-' && d[1] == '.' && g_ascii_isdigit(d[2]) &&
+                            (labels[i].key == L_PHONE || labels[i].key == L_FAX)) {
+                                *ret_value = d + 2;
+                                return &labels[i];
+                        }
                         if (q > p + n && (strchr(labels[i].text, ' ') || strchr(labels[i].text, '/')) &&
                             labels[i].key != L_STOP && g_ascii_isalnum(*q)) {
                                 *ret_value = q;

@@ -867,8 +867,9 @@ test_number_labels(void)
         {
                 /* "F#:", its colon read as a semicolon, or none when it
                  * opens its line; after a value it is that value ("Sex:
-                 * F (...)" is no fax) */
-                static const char *const fax_as[] = { "F#: 312.555.0161", "F; 312/555-0161", "F (312)555-0161" };
+                 * F (...)" is no fax); specks round a form's dash */
+                static const char *const fax_as[] = { "F#: 312.555.0161", "F; 312/555-0161", "F (312)555-0161",
+                                                      "FAX. -.312 555 0161" };
 
                 for (gsize k = 0; k < G_N_ELEMENTS(fax_as); k++) {
                         g_autofree char *text = g_strdup_printf(
