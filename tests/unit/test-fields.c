@@ -222,6 +222,18 @@ page(guint n, const char *text)
         return p;
 }
 
+/* The referring party @ref was read with. */
+static void
+assert_referring(const RdReferral *ref, const char *name, const char *npi, const char *practice, const char *phone,
+                 const char *fax)
+{
+        g_assert_cmpstr(ref->referring.name, ==, name);
+        g_assert_cmpstr(ref->referring.npi, ==, npi);
+        g_assert_cmpstr(ref->referring.practice, ==, practice);
+        g_assert_cmpstr(ref->referring.phone, ==, phone);
+        g_assert_cmpstr(ref->referring.fax, ==, fax);
+}
+
 static void
 test_extract_form(void)
 {
@@ -260,11 +272,8 @@ test_extract_form(void)
         g_assert_cmpstr(ref->patient.sex, ==, "F");
         g_assert_cmpstr(ref->patient.phone, ==, "3125550177");
         g_assert_cmpstr(ref->patient.mrn, ==, "LV-440211");
-        g_assert_cmpstr(ref->referring.name, ==, "Priya Raman");
-        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
-        g_assert_cmpstr(ref->referring.practice, ==, "Lakeview Family Clinic");
-        g_assert_cmpstr(ref->referring.phone, ==, "3125550110");
-        g_assert_cmpstr(ref->referring.fax, ==, "3125550111");
+        assert_referring(ref, "Priya Raman", "1234567893", "Lakeview Family Clinic", "3125550110",
+                         "3125550111");
         g_assert_cmpstr(ref->service_line, ==, "electrophysiology");
         g_assert_cmpstr(ref->urgency, ==, "urgent");
         g_assert_cmpstr(ref->reason, ==,
@@ -429,11 +438,8 @@ test_table_columns(void)
         g_assert_cmpstr(ref->patient.sex, ==, "F");
         g_assert_cmpstr(ref->patient.phone, ==, "3124718237");
         g_assert_cmpstr(ref->patient.mrn, ==, "N7126917");
-        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
-        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
-        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
-        g_assert_cmpstr(ref->referring.phone, ==, "3124474946");
-        g_assert_cmpstr(ref->referring.fax, ==, "3123412802");
+        assert_referring(ref, "Grace Lindgren", "1234567893", "Harbor Family Practice", "3124474946",
+                         "3123412802");
 }
 
 /* The same table with its labels written without colons, one label the
@@ -500,11 +506,8 @@ test_table_columns_wrapped_options(void)
         const char *const texts[] = { text };
         g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
 
-        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
-        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
-        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
-        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
-        g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+        assert_referring(ref, "Grace Lindgren", "1234567893", "Harbor Family Practice", "3124693280",
+                         "3129087055");
 }
 
 /* A letterhead's phone label whose colon OCR read as a quote mark
@@ -547,11 +550,8 @@ test_table_columns_name_first(void)
         for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
                 g_autoptr(RdReferral) ref = extract_one_form(texts + i, 1);
 
-                g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
-                g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
-                g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
-                g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
-                g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+                assert_referring(ref, "Grace Lindgren", "1234567893", "Harbor Family Practice", "3124693280",
+                                 "3129087055");
         }
 }
 
@@ -613,11 +613,8 @@ test_table_columns_stamp_after(void)
         const char *const texts[] = { text };
         g_autoptr(RdReferral) ref = extract_one_form(texts, 1);
 
-        g_assert_cmpstr(ref->referring.name, ==, "Grace Lindgren");
-        g_assert_cmpstr(ref->referring.practice, ==, "Harbor Family Practice");
-        g_assert_cmpstr(ref->referring.npi, ==, "1234567893");
-        g_assert_cmpstr(ref->referring.phone, ==, "3124693280");
-        g_assert_cmpstr(ref->referring.fax, ==, "3129087055");
+        assert_referring(ref, "Grace Lindgren", "1234567893", "Harbor Family Practice", "3124693280",
+                         "3129087055");
         g_assert_cmpstr(ref->urgency, ==, "urgent");
 }
 
