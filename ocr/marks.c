@@ -322,6 +322,18 @@ place_box(Line *line, const Rect *r, int word_x, int kind, int h)
         return TRUE;
 }
 
+/* The word in @pix (1 bpp, cut from the page) read as one line at twice
+ * its size, a word of fax resolution reads better so, in a white border
+ * of @h (a letter's height) at that size; NULL when none. */
+static char *
+read_enlarged(const Reader *rd, PIX *pix, int h)
+{
+        g_autoptr(PIX) big = pixScaleBinary(pix, 2.0, 2.0);
+        g_autoptr(PIX) framed = big != NULL ? pixAddBorder(big, 2 * h, 0) : NULL;
+
+        return framed != NULL ? read_one_line(rd->api, framed, 2 * rd->ppi, 2) : NULL;
+}
+
 /* A box at @r on @line whose word, from @word_x on, OCR left out of
  * every line of the page (a fax's "☒ Urgent" between two options it
  * read): the word read on its own, set on @line after the box.  Its ink
@@ -374,13 +386,11 @@ place_dropped_word(Line *line, BOXA *ink, const Rect *r, int word_x, int kind, i
         {
                 BOX *clip = boxCreate(x0, y0, w, hh);
                 g_autoptr(PIX) piece = clip != NULL ? pixClipRectangle(rd->bin, clip, NULL) : NULL;
-                g_autoptr(PIX) big = piece != NULL ? pixScaleBinary(piece, 2.0, 2.0) : NULL;
-                g_autoptr(PIX) framed = big != NULL ? pixAddBorder(big, 2 * h, 0) : NULL;
 
                 boxDestroy(&clip);
-                if (framed == NULL)
+                if (piece == NULL)
                         return FALSE;
-                word = read_one_line(rd->api, framed, 2 * rd->ppi, 2);
+                word = read_enlarged(rd, piece, h);
         }
         if (word == NULL)
                 return FALSE;
@@ -418,7 +428,6 @@ read_ring(const Reader *rd, const Rect *hole)
         g_autoptr(PIX) inside = clip != NULL ? pixClipRectangle(rd->bin, clip, NULL) : NULL;
         g_autoptr(PIX) seed = NULL;
         g_autoptr(PIX) ring = NULL;
-        g_autoptr(PIX) framed = NULL;
         double a = hole->w / 2.0, b = hole->h / 2.0;
         double ox = hole->x - x0, oy = hole->y - y0;
 
@@ -470,15 +479,7 @@ read_ring(const Reader *rd, const Rect *hole)
                 }
                 boxaDestroy(&specks);
         }
-        /* twice the size: a word of fax resolution reads better so */
-        {
-                g_autoptr(PIX) big = pixScaleBinary(inside, 2.0, 2.0);
-
-                framed = big != NULL ? pixAddBorder(big, 2 * hole->h, 0) : NULL;
-        }
-        if (framed == NULL)
-                return NULL;
-        return read_one_line(rd->api, framed, 2 * rd->ppi, 2);
+        return read_enlarged(rd, inside, hole->h);
 }
 
 /* Puts the ringed word read from @hole on @line in place of what OCR made
