@@ -485,14 +485,6 @@ rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRecta
         if (chars < 3)
                 return 1;
         n_word = rd_pdf_slant_lines(lines, i, n, rects, taken, word_lines);
-        /* one piece begins a word when the later ones go on from it a
-         * step up or down the page (poppler cut "URGENT" at 30 degrees
-         * into "URG" and, lines later, "ENT") */
-        if (n == 1 && !rd_pdf_pieces_step(lines, word_lines, n_word, rects)) {
-                for (guint k = 1; k < n_word; k++)
-                        taken[word_lines[k]] = FALSE;
-                return 1;
-        }
         idx = g_array_new(FALSE, FALSE, sizeof(int));
         for (guint k = 0; k < n_word; k++) {
                 const RdPdfLine *l = &g_array_index(lines, RdPdfLine, word_lines[k]);
@@ -516,7 +508,11 @@ rd_pdf_slanted_word(GArray *lines, guint i, const char *text, const PopplerRecta
                  * set straight down (within ~10 degrees) reads downwards */
                 sl.down = x1 - x0 < 0.2 * (y1 - y0);
                 g_array_sort_with_data(idx, rd_pdf_cmp_along, &sl);
-                if (!rd_pdf_one_slant(idx, &sl)) {
+                /* one piece begins a word only when the later ones go on
+                 * from it a step up or down the page (poppler cut
+                 * "URGENT" at 30 degrees into "URG" and, lines later,
+                 * "ENT") */
+                if ((n == 1 && !rd_pdf_pieces_step(lines, word_lines, n_word, rects)) || !rd_pdf_one_slant(idx, &sl)) {
                         for (guint k = n; k < n_word; k++)
                                 taken[word_lines[k]] = FALSE;
                         return 1;
