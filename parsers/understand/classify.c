@@ -443,6 +443,29 @@ cue_opens_label(const char *low, const char *at, gsize n)
         return *p == ':' || *p == '-';
 }
 
+/* Does @phrase stand in one of the @headings lines (one a line): then
+ * @titled, and @as_title where it is not only a field's label opening its
+ * line ("Referred by: ..."). */
+static void
+heading_cue(const char *headings, const char *phrase, gboolean *titled, gboolean *as_title)
+{
+        gsize n = strlen(phrase);
+
+        for (const char *line = headings; *line;) {
+                const char *end = strchrnul(line, '\n');
+                const char *at = g_strstr_len(line, end - line, phrase);
+
+                if (at != NULL) {
+                        g_autofree char *one = g_strndup(line, end - line);
+
+                        *titled = TRUE;
+                        if (!cue_opens_label(one, one + (at - line), n))
+                                *as_title = TRUE;
+                }
+                line = *end ? end + 1 : end;
+        }
+}
+
 /* The weight a cue earns on a page: doubled in the title area (its
  * first content lines), once in the body, nothing where every line that
  * holds it only mentions a document of that type.  A cover sheet's or a
@@ -603,6 +626,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         g_autoptr(GString) headings = g_string_new(NULL);
         g_autoptr(GPtrArray) content_lines = g_ptr_array_new_with_free_func(g_free);
         gboolean titled[RD_DOC_N_TYPES] = { FALSE };
+        gboolean as_title[RD_DOC_N_TYPES] = { FALSE };
 
         for (guint i = 0; lines[i]; i++) {
                 g_autofree char *low = g_ascii_strdown(lines[i], -1);
@@ -674,12 +698,13 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         for (gsize k = 0; k < G_N_ELEMENTS(cues); k++) {
                 double w = cue_weight(content_lines, &cues[k]);
 
-                if (w > 0 && strstr(headings->str, cues[k].phrase))
-                        titled[cues[k].type] = TRUE;
+                if (w > 0)
+                        heading_cue(headings->str, cues[k].phrase, &titled[cues[k].type],
+                                    &as_title[cues[k].type]);
                 score[cues[k].type] += w;
         }
         if (!titled[RD_DOC_REFERRAL_FORM] && is_referral_heading(headings->str)) {
-                titled[RD_DOC_REFERRAL_FORM] = TRUE;
+                titled[RD_DOC_REFERRAL_FORM] = as_title[RD_DOC_REFERRAL_FORM] = TRUE;
                 score[RD_DOC_REFERRAL_FORM] += 10;
         }
         score[RD_DOC_COVER_SHEET] += cover_fields_score(lines);
@@ -710,6 +735,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         }
         memcpy(ret->type_score, score, sizeof score);
         pick_best(ret, titled, ekg_hits, n_leads, unit_lines);
+        ret->label_title = ret->titled && !as_title[ret->type];
 }
 
 void
@@ -738,8 +764,9 @@ rd_classify_page_with_picture(const char *text, double ecg_picture_score, gboole
          * itself (a machine's interval or lead labels) with no other
          * document's title, even where another kind scores more: a
          * machine prints "Referred by", "Order", "Account" in its header
-         * too. A titled note that quotes an EKG's intervals stays a note. */
-        own_words = !ret->titled && ret->type_score[RD_DOC_EKG] >= EKG_OWN_WORDS;
+         * too, as labels of its header fields: such a label is no
+         * title. A titled note that quotes an EKG's intervals stays a note. */
+        own_words = (!ret->titled || ret->label_title) && ret->type_score[RD_DOC_EKG] >= EKG_OWN_WORDS;
         if (ret->weak || ret->blank || ret->type == RD_DOC_EKG || own_words) {
                 ret->cue = ret->type == RD_DOC_EKG && !ret->weak ? "lead labels + tracing picture"
                            : own_words                           ? "machine header + tracing picture"

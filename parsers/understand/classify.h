@@ -16,6 +16,8 @@ typedef struct {
         gboolean blank;     /* no readable content besides the fax header */
         gboolean weak;      /* too little evidence: a continuation or damaged page */
         gboolean titled;    /* a cue for @type stands in the title area: a document starts */
+        gboolean label_title; /* ...only as a field's label ("Referred by:"), as a
+                               * machine's header prints it above a tracing */
         gboolean tracing;   /* the picture is mostly ECG tracing: never a continuation of text */
         const char *cue;    /* static: what decided @type, for the evidence; never page text */
         double type_score[RD_DOC_N_TYPES]; /* text evidence for every type */

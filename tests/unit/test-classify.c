@@ -300,6 +300,23 @@ static const char machine_header_text[] = HDR
         "Vent. rate 61 BPM   PR miterval 146 mos\n"
         "ORS doration 92 ms   Abaomal ECG\n";
 
+/* the same kind of header OCR'd with its "Referred by:" label on a short
+ * line of its own, where a title would stand */
+static const char machine_label_text[] = HDR
+        "61 BPM  Atrial-sensed ventricular-paced rhythm\n"
+        "Abnormal ECG\n"
+        "Referred by:\n"
+        "25mm/s 10mm/mV 100Hz\n";
+
+/* ...and a referral form titled so over the same words: the title
+ * decides, a picture beside it does not make it a tracing */
+static const char titled_form_text[] = HDR
+        "CARDIOLOGY REFERRAL FORM\n"
+        "Referred by:\n"
+        "61 BPM  Atrial-sensed ventricular-paced rhythm\n"
+        "Abnormal ECG\n"
+        "25mm/s 10mm/mV 100Hz\n";
+
 static const PictureCase picture_cases[] = {
         /* mostly tracing, text unreadable or only a header: an EKG */
         { "tracing-no-text", HDR "~ ,. ;\n", 0.9, FALSE, RD_DOC_EKG, TRUE },
@@ -309,6 +326,8 @@ static const PictureCase picture_cases[] = {
         /* the machine's header says EKG in its own words, over a tracing,
          * whatever order fields it prints */
         { "tracing-machine-header", machine_header_text, 0.88, FALSE, RD_DOC_EKG, TRUE },
+        { "tracing-label-heading", machine_label_text, 0.9, FALSE, RD_DOC_EKG, TRUE },
+        { "titled-form-over-picture", titled_form_text, 0.9, FALSE, RD_DOC_REFERRAL_FORM, TRUE },
         /* a stress test or Holter report showing strips stays that document */
         { "stress-with-strips", stress_text, 0.9, FALSE, RD_DOC_STRESS_TEST, TRUE },
         { "holter-with-strips", holter_text, 0.7, FALSE, RD_DOC_AMBULATORY_MONITOR, TRUE },
