@@ -38,6 +38,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NUMA, rd_numa_free)
 /* the text density below which a page that shows no trace is searched
  * again for a broken one (a text page is far above: 0.03 and more) */
 #define RD_PIC_BROKEN_MAX_TEXT 0.02
+/* the ink (share of the page) up to which a page may be a trace broken
+ * into dots: a page of such dots and a few labels is far below it */
+#define RD_PIC_DOTTED_MAX_INK 0.01
 /* the trace rows of a 12-lead sheet (3x4 and a rhythm strip, 6x2): the
  * least a search that can also join boxes or rules into rows must find */
 #define RD_PIC_SHEET_ROWS 3
@@ -320,6 +323,18 @@ rd_picture_long_runs(const int *top, int w, int min_run, guint8 *keep)
         return total;
 }
 
+/* Returns the ink runs the columns @keep of a band cross, all together. */
+static guint
+rd_picture_crossings(const int *runs, const guint8 *keep, int w)
+{
+        guint crossings = 0;
+
+        for (int x = 0; x < w; x++)
+                if (keep[x])
+                        crossings += runs[x];
+        return crossings;
+}
+
 /* Judges the band [@y0, @y1]: long continuous strokes whose height per
  * column is mostly that of a line, with sparse, evenly spaced spikes many
  * times taller, a spike at least @spike_frac of the band's height. Adds
@@ -340,19 +355,25 @@ rd_picture_band(PIX *ink, int y0, int y1, double spike_frac, RdPicDir *dir)
         guint spike_cols = 0, ni = 0;
         g_autofree double *iv = NULL;
 
-        guint crossings = 0;
-
         rd_picture_band_columns(ink, y0, y1, top, bot, runs);
         covered = rd_picture_long_runs(top, w, MAX(8, w / 25), keep);
         if (covered < 0.35 * w)
                 return FALSE;
         /* a trace crosses a column once; letters two or three times
          * (e, o, m), lines of text above each other more */
-        for (int x = 0; x < w; x++)
-                if (keep[x])
-                        crossings += runs[x];
-        if (crossings > RD_PIC_MAX_CROSSINGS * covered)
-                return FALSE;
+        if (rd_picture_crossings(runs, keep, w) > RD_PIC_MAX_CROSSINGS * covered) {
+                /* ...and so does what is left of a grid over part of a
+                 * row (a photo's darker side, where the grid printed
+                 * bolder): the row's stretches that are crossed once,
+                 * when they still span the strip */
+                for (int x = 0; x < w; x++)
+                        if (runs[x] > 2)
+                                top[x] = -1;
+                covered = rd_picture_long_runs(top, w, (int)(0.35 * w), keep);
+                if (covered < 0.35 * w ||
+                    rd_picture_crossings(runs, keep, w) > RD_PIC_MAX_CROSSINGS * covered)
+                        return FALSE;
+        }
         for (int x = 0; x < w; x++)
                 if (keep[x])
                         tmp[n++] = bot[x] - top[x] + 1;
@@ -739,12 +760,42 @@ rd_picture_measure_pass(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
         return TRUE;
 }
 
+/* Measures @pix once its strokes are grown by a @bw x @bh brick; keeps
+ * what it finds in @ret when it is a tracing of three rows or more,
+ * running along @angle when that is not -1. */
+static gboolean
+rd_picture_try_joined(PIX *pix, int bw, int bh, int angle, RdPicture *ret)
+{
+        g_autoptr(PIX) thick = pixDilateBrick(NULL, pix, bw, bh);
+        RdPicture joined;
+
+        if (thick == NULL)
+                return FALSE;
+        pixCopyResolution(thick, pix);
+        /* boxes and rules cut by the line strip, with the words in
+         * them grown into blobs, can pass for a row or two: three at
+         * least, as a 12-lead sheet has */
+        if (!rd_picture_measure_pass(thick, &joined, NULL, NULL) || !rd_picture_is_tracing(&joined) ||
+            joined.trace_rows < RD_PIC_SHEET_ROWS || (angle >= 0 && joined.tracing_angle != angle))
+                return FALSE;
+        ret->ecg_score = joined.ecg_score;
+        ret->tracing_angle = joined.tracing_angle;
+        ret->upright_turn = joined.upright_turn;
+        ret->trace_rows = joined.trace_rows;
+        ret->trace_coverage = joined.trace_coverage;
+        ret->spikes = joined.spikes;
+        ret->spike_regularity = joined.spike_regularity;
+        ret->polarity = joined.polarity;
+        ret->joined = TRUE;
+        return TRUE;
+}
+
 gboolean
 rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **error)
 {
         gint64 start = g_get_monotonic_time();
-        g_autoptr(PIX) thick = NULL;
-        RdPicture joined;
+        int xres = pixGetXRes(pix) > 0 ? pixGetXRes(pix) : 200;
+        int yres = pixGetYRes(pix) > 0 ? pixGetYRes(pix) : 200;
 
         if (!rd_picture_measure_pass(pix, ret, ret_text_mask, error))
                 return FALSE;
@@ -758,25 +809,12 @@ rd_picture_measure_mask(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
             pixGetDepth(pix) != 1 || ret->text_density >= RD_PIC_BROKEN_MAX_TEXT ||
             ret->trace_rows >= RD_PIC_SHEET_ROWS)
                 return TRUE;
-        thick = pixDilateBrick(NULL, pix, 3, 3);
-        if (thick == NULL)
-                return TRUE;
-        pixCopyResolution(thick, pix);
-        /* boxes and rules cut by the line strip, with the words in
-         * them grown into blobs, can pass for a row or two: three at
-         * least, as a 12-lead sheet has */
-        if (rd_picture_measure_pass(thick, &joined, NULL, NULL) && rd_picture_is_tracing(&joined) &&
-            joined.trace_rows >= RD_PIC_SHEET_ROWS) {
-                ret->ecg_score = joined.ecg_score;
-                ret->tracing_angle = joined.tracing_angle;
-                ret->upright_turn = joined.upright_turn;
-                ret->trace_rows = joined.trace_rows;
-                ret->trace_coverage = joined.trace_coverage;
-                ret->spikes = joined.spikes;
-                ret->spike_regularity = joined.spike_regularity;
-                ret->polarity = joined.polarity;
-                ret->joined = TRUE;
-        }
+        /* a trace broken into dots further apart (~2.5 mm) is joined
+         * along each way a row may run in turn: the dots of a row line
+         * up, the specks of fax noise seldom do */
+        if (!rd_picture_try_joined(pix, 3, 3, -1, ret) && ret->ink <= RD_PIC_DOTTED_MAX_INK &&
+            !rd_picture_try_joined(pix, MAX(3, xres / 10), 3, 0, ret))
+                rd_picture_try_joined(pix, 3, MAX(3, yres / 10), 90, ret);
         ret->ms = (guint)((g_get_monotonic_time() - start) / 1000);
         return TRUE;
 }

@@ -178,6 +178,158 @@ test_broken_trace(void)
         pixDestroy(&text);
 }
 
+/* Returns: (transfer full) @fax with each stroke thinned to 1 px and
+ * only dots of it left, 6 to about 12 px apart: a trace so faint the fax
+ * kept specks of it, too far apart for a pixel's growth to join; with
+ * @keep_small, its labels (and any letters) whole. Dots are taken in a
+ * random order, each where no dot is yet near. */
+static PIX *
+dot_strokes(PIX *fax, gboolean keep_small, guint32 seed)
+{
+        PIX *small = keep_small ? pixSelectBySize(fax, 40, 40, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LT, NULL)
+                                : pixCreateTemplate(fax);
+        PIX *big = pixSubtract(NULL, fax, small);
+        PIX *thin = pixThinConnected(big, L_THIN_FG, 8, 0);
+        PIX *dots = pixCopy(NULL, small);
+        GRand *rand = g_rand_new_with_seed(seed);
+        g_autoptr(GArray) at = g_array_new(FALSE, FALSE, sizeof(int));
+        int w = pixGetWidth(thin), h = pixGetHeight(thin), r = 6;
+
+        for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                        l_uint32 v = 0;
+                        int i = y * w + x;
+
+                        pixGetPixel(thin, x, y, &v);
+                        if (v != 0)
+                                g_array_append_val(at, i);
+                }
+        for (guint k = at->len; k > 1; k--) {
+                guint j = g_rand_int_range(rand, 0, k);
+                int t = g_array_index(at, int, k - 1);
+
+                g_array_index(at, int, k - 1) = g_array_index(at, int, j);
+                g_array_index(at, int, j) = t;
+        }
+        for (guint k = 0; k < at->len; k++) {
+                int x = g_array_index(at, int, k) % w, y = g_array_index(at, int, k) / w;
+                gboolean near = FALSE;
+
+                for (int dy = -r; dy <= r && !near; dy++)
+                        for (int dx = -r; dx <= r && !near; dx++) {
+                                l_uint32 v = 0;
+
+                                if (pixGetPixel(dots, x + dx, y + dy, &v) == 0)
+                                        near = v != 0;
+                        }
+                if (!near)
+                        pixRasterop(dots, x, y, 2, 2, PIX_SET, NULL, 0, 0);
+        }
+        g_rand_free(rand);
+        pixCopyResolution(dots, fax);
+        pixDestroy(&thin);
+        pixDestroy(&big);
+        pixDestroy(&small);
+        return dots;
+}
+
+/* A short letter and a table faded by the fax to dots of their strokes,
+ * letters too, each way up: what the search for a trace so broken
+ * (test_real_ecg_dotted()) joins must not make a tracing of them. */
+static void
+test_dotted_text(void)
+{
+        PIX *srcs[2] = { rd_sim_text_page(1700, 14), rd_sim_table_page(1700, 15) };
+
+        for (int k = 0; k < 2; k++) {
+                for (int mode = RD_SIM_FINE; mode <= RD_SIM_STANDARD; mode++) {
+                        for (int quads = 0; quads < 2; quads++) {
+                                PIX *fax = rd_sim_fax(srcs[k], mode, quads, TRUE, 83 + quads);
+                                int w = pixGetWidth(fax), h = pixGetHeight(fax);
+                                PIX *page;
+                                RdPicture p;
+                                g_autofree char *why = NULL;
+
+                                /* a short note: below its first third, blank */
+                                pixRasterop(fax, 0, h / 3, w, h - h / 3, PIX_CLR, NULL, 0, 0);
+                                page = dot_strokes(fax, FALSE, 93 + quads + k);
+                                /* the fax header and the page's first lines
+                                 * (its title) came through whole */
+                                pixRasterop(page, 0, 0, w, h / 8, PIX_SRC, fax, 0, 0);
+                                measure_ok(page, &p);
+                                why = rd_picture_explain(&p);
+                                g_test_message("%s mode %d turned %d, dotted: %s", k ? "table" : "text",
+                                               mode, quads * 90, why);
+                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+                                pixDestroy(&page);
+                                pixDestroy(&fax);
+                        }
+                }
+                pixDestroy(&srcs[k]);
+        }
+}
+
+/* Draws on 1 bpp @pix, over [@x0, @x1) of its width, a mesh of short
+ * lines every @pitch px, each set off a little from the last, so that
+ * they touch but no long straight line runs through them: what a line
+ * cut leaves of a photographed grid that printed bold on the paper's
+ * darker side, where it bends with the paper. */
+static void
+draw_grid_junk(PIX *pix, int x0, int x1, int pitch, guint32 seed)
+{
+        GRand *rand = g_rand_new_with_seed(seed);
+        int h = pixGetHeight(pix);
+
+        for (int y = 0; y < h; y += pitch)
+                for (int x = x0; x < x1; x += pitch) {
+                        int jx = g_rand_int_range(rand, -3, 4), jy = g_rand_int_range(rand, -3, 4);
+
+                        pixRasterop(pix, x + jx, y + jy, pitch + 4, 2, PIX_SET, NULL, 0, 0);
+                        pixRasterop(pix, x + jx, y + jy, 2, pitch + 4, PIX_SET, NULL, 0, 0);
+                }
+        g_rand_free(rand);
+}
+
+/* A tracing whose rows run into such a grid over the last 40% of their
+ * length is found, each way it runs, by the stretch where the trace
+ * stands alone; a text page under the same grid is not a tracing. */
+static void
+test_grid_over_part(void)
+{
+        PIX *src = rd_sim_tracing(2200, 255, 17);
+        PIX *text = rd_sim_text_page(1700, 18);
+
+        for (int quads = 0; quads < 2; quads++) {
+                PIX *pages[2] = { rd_sim_fax(src, RD_SIM_FINE, 0, FALSE, 75 + quads),
+                                  rd_sim_fax(text, RD_SIM_FINE, 0, FALSE, 85 + quads) };
+
+                for (int k = 0; k < 2; k++) {
+                        int w = pixGetWidth(pages[k]);
+                        PIX *page;
+                        RdPicture p;
+                        g_autofree char *why = NULL;
+
+                        draw_grid_junk(pages[k], w * 6 / 10, w, 24, 95 + quads + k);
+                        page = pixRotateOrth(pages[k], quads);
+                        pixSetResolution(page, pixGetYRes(pages[k]), pixGetXRes(pages[k]));
+                        measure_ok(page, &p);
+                        why = rd_picture_explain(&p);
+                        g_test_message("%s turned %d, grid over part: %s", k ? "text" : "tracing",
+                                       quads * 90, why);
+                        if (k == 0) {
+                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
+                                g_assert_cmpint(p.tracing_angle, ==, quads ? 90 : 0);
+                        } else {
+                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+                        }
+                        pixDestroy(&page);
+                        pixDestroy(&pages[k]);
+                }
+        }
+        pixDestroy(&src);
+        pixDestroy(&text);
+}
+
 /* Draws on 8 bpp @pix a grid of lines @pitch apart both ways, 2 px wide,
  * of which only a dash @dash long is left midway between two crossings
  * (a faxed grid whose gaps are wider than a line cut bridges). */
@@ -461,6 +613,58 @@ test_real_ecg(void)
         g_assert_cmpuint(found_gray * 100, >=, total * 90);
 }
 
+/* Every real ECG faxed on a portrait page, turned either way, so faint
+ * that only dots of its trace are left (dot_strokes()): most are still
+ * found, running the way they were turned. */
+static void
+test_real_ecg_dotted(void)
+{
+        g_autofree char *dir_path = NULL;
+        g_autoptr(GDir) dir = NULL;
+        const char *name;
+        guint total = 0, found = 0, axis_ok = 0;
+
+        if (!need_shared())
+                return;
+        dir_path = g_build_filename(shared_dir, "corpus", "ecg-real", NULL);
+        dir = g_dir_open(dir_path, 0, NULL);
+        if (dir == NULL) {
+                g_test_skip("no corpus/ecg-real");
+                return;
+        }
+        while ((name = g_dir_read_name(dir)) != NULL) {
+                g_autofree char *path = g_build_filename(dir_path, name, NULL);
+                PIX *src;
+
+                if (!g_str_has_prefix(name, "ecg") || (src = pixRead(path)) == NULL)
+                        continue;
+                for (int quads = 1; quads < 4; quads += 2) {
+                        PIX *fax = rd_sim_fax(src, RD_SIM_FINE, quads, TRUE, 300 + total);
+                        PIX *page = dot_strokes(fax, TRUE, 400 + total);
+                        RdPicture p;
+
+                        measure_engine_ok(page, &p);
+                        total++;
+                        if (rd_picture_is_tracing(&p)) {
+                                found++;
+                                axis_ok += p.tracing_angle == 90;
+                        } else {
+                                g_test_message("%s turned %d, dotted: missed (%.2f)", name, quads * 90,
+                                               p.ecg_score);
+                        }
+                        pixDestroy(&page);
+                        pixDestroy(&fax);
+                }
+                pixDestroy(&src);
+        }
+        g_test_message("real ECGs dotted: found %u of %u, direction right on %u", found, total, axis_ok);
+        g_assert_cmpuint(total, >, 0);
+        /* 30 of 48 (14 when dots were joined only by a pixel's growth);
+         * a floor with a margin */
+        g_assert_cmpuint(found * 100, >=, total * 55);
+        g_assert_cmpuint(axis_ok, ==, found);
+}
+
 /* Pages of a sample listed as ekg in its truth file. */
 static GHashTable *
 ekg_pages(const char *pdf_path)
@@ -639,10 +843,13 @@ main(int argc, char **argv)
         g_test_add_func("/picture/dashed-grid", test_dashed_grid);
         g_test_add_func("/picture/ecg-paper", test_ecg_paper);
         g_test_add_func("/picture/broken-trace", test_broken_trace);
+        g_test_add_func("/picture/dotted-text", test_dotted_text);
+        g_test_add_func("/picture/grid-over-part", test_grid_over_part);
         g_test_add_func("/picture/synthetic-negatives", test_synthetic_negatives);
         g_test_add_func("/picture/blank", test_blank);
         g_test_add_func("/picture/bad-image", test_bad_image);
         g_test_add_func("/picture/real-ecg", test_real_ecg);
+        g_test_add_func("/picture/real-ecg-dotted", test_real_ecg_dotted);
         g_test_add_data_func("/picture/negatives/samples", "samples", test_negatives);
         g_test_add_data_func("/picture/negatives/fax", "fax", test_negatives);
         g_test_add_data_func("/picture/negatives/pdf", "pdf", test_negatives);
