@@ -485,21 +485,43 @@ rd_picture_direction(PIX *ink, RdPicDir *dir)
         }
 }
 
+/* Is component @i of @pixa (box @b), on a page ruled as a grid, a piece
+ * of that grid the line cut left (its lines cut by a trace): hairlines
+ * on under a seventh of its box, which letters and words fill a quarter
+ * of or more? (Without a grid, a form's boxes broken by the line cut
+ * look the same and must keep counting as the form's text.) */
+static gboolean
+rd_picture_grid_piece(PIXA *pixa, int i, const BOX *b)
+{
+        PIX *one;
+        int on = 0;
+
+        if (MIN(b->w, b->h) < 12 || pixa == NULL || (one = pixaGetPix(pixa, i, L_CLONE)) == NULL)
+                return FALSE;
+        pixCountPixels(one, &on, NULL);
+        pixDestroy(&one);
+        return on * 7 < b->w * b->h;
+}
+
 /* Text-like components (letters, words, lead labels) into @mask; returns
- * the share of the page their boxes cover. Also decides blank: every
+ * the share of the page their boxes cover (on a page with a @grid, not
+ * counting the pieces of it the line cut left). Also decides blank: every
  * component that is more than a speck lies in one thin band at an edge. */
 static double
-rd_picture_text(PIX *ink, PIX *mask, gboolean *ret_blank)
+rd_picture_text(PIX *ink, PIX *mask, gboolean grid, gboolean *ret_blank)
 {
         int w = pixGetWidth(ink), h = pixGetHeight(ink), lng = MAX(w, h);
-        BOXA *boxa = pixConnComp(ink, NULL, 8);
+        PIXA *pixa = NULL;
+        BOXA *boxa = pixConnComp(ink, grid ? &pixa : NULL, 8);
         int x0 = w, y0 = h, x1 = -1, y1 = -1;
         double area = 0.0;
         int n;
 
         *ret_blank = TRUE;
-        if (boxa == NULL)
+        if (boxa == NULL) {
+                pixaDestroy(&pixa);
                 return 0.0;
+        }
         n = boxaGetCount(boxa);
         for (int i = 0; i < n; i++) {
                 BOX *b = boxaGetBox(boxa, i, L_CLONE);
@@ -511,15 +533,18 @@ rd_picture_text(PIX *ink, PIX *mask, gboolean *ret_blank)
                         x1 = MAX(x1, b->x + b->w);
                         y1 = MAX(y1, b->y + b->h);
                 }
-                /* a letter or a word: small across, not a hairline */
+                /* a letter or a word: small across, not a hairline, nor
+                 * a piece of grid the line cut left (its lines cut by a
+                 * trace) */
                 if (small >= MAX(3, lng / 300) && small <= lng / 25 && big <= lng / 4 &&
-                    big >= 3) {
+                    big >= 3 && !(grid && rd_picture_grid_piece(pixa, i, b))) {
                         area += (double)b->w * b->h;
                         if (mask != NULL)
                                 pixRasterop(mask, b->x, b->y, b->w, b->h, PIX_SET, NULL, 0, 0);
                 }
                 boxDestroy(&b);
         }
+        pixaDestroy(&pixa);
         boxaDestroy(&boxa);
         if (x1 >= 0) {
                 gboolean thin_h = (y1 - y0) <= 0.1 * h && (y0 <= 0.12 * h || y1 >= 0.88 * h);
@@ -706,7 +731,7 @@ rd_picture_measure_pass(PIX *pix, RdPicture *ret, PIX **ret_text_mask, GError **
         }
         if (ret_text_mask != NULL)
                 mask = pixCreateTemplate(ink);
-        ret->text_density = rd_picture_text(text_ink, mask, &ret->blank);
+        ret->text_density = rd_picture_text(text_ink, mask, ret->grid_score > 0, &ret->blank);
         /* a page faxed black has no text left once its "lines" (the edges
          * of the black) are cut, but it is not an empty page */
         ret->dark = ret->ink >= RD_PICTURE_DARK_INK;

@@ -269,6 +269,71 @@ test_dotted_text(void)
         }
 }
 
+/* Draws on 1 bpp @pix the grid of ECG paper as a fax leaves it: a 1 px
+ * line every @pitch px both ways, with a gap every 100 px or so where
+ * the scan dropped it, and between them dashed lines every fifth of it
+ * (dashes and gaps 3 px). Neither is long and straight enough for the
+ * line cut to take: they cross in a lattice of pieces. */
+static void
+draw_faxed_paper(PIX *pix, int pitch, guint32 seed)
+{
+        GRand *rand = g_rand_new_with_seed(seed);
+        int w = pixGetWidth(pix), h = pixGetHeight(pix), minor = pitch / 5;
+
+        for (int at = 0; at < MAX(w, h); at += minor) {
+                gboolean major = at % pitch == 0;
+
+                for (int t = 0; t < MAX(w, h);) {
+                        int len = major ? g_rand_int_range(rand, 60, 140) : 3;
+
+                        if (at < h)
+                                pixRasterop(pix, t, at, len, 1, PIX_SET, NULL, 0, 0);
+                        if (at < w)
+                                pixRasterop(pix, at, t, 1, len, PIX_SET, NULL, 0, 0);
+                        t += len + 3;
+                }
+        }
+        g_rand_free(rand);
+}
+
+/* A tracing on such paper, each way it is turned: the grid's pieces are
+ * not text (its text measure, and what OCR reads of it, is its header and
+ * labels: 0.11-0.13 of the page when they counted, at 0.15 the score
+ * falls), so the page is a tracing; a text page on the same paper is
+ * not. */
+static void
+test_faxed_paper(void)
+{
+        PIX *src = rd_sim_tracing(2200, 255, 19);
+        PIX *text = rd_sim_text_page(1700, 20);
+
+        for (int quads = 0; quads < 2; quads++) {
+                PIX *pages[2] = { rd_sim_fax(src, RD_SIM_FINE, quads, TRUE, 77 + quads),
+                                  rd_sim_fax(text, RD_SIM_FINE, quads, TRUE, 87 + quads) };
+
+                for (int k = 0; k < 2; k++) {
+                        RdPicture p;
+                        g_autofree char *why = NULL;
+
+                        draw_faxed_paper(pages[k], 65, 97 + quads + k);
+                        measure_ok(pages[k], &p);
+                        why = rd_picture_explain(&p);
+                        g_test_message("%s turned %d on faxed paper: %s", k ? "text" : "tracing", quads * 90,
+                                       why);
+                        if (k == 0) {
+                                g_assert_cmpfloat(p.text_density, <, 0.05);
+                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
+                                g_assert_cmpint(p.tracing_angle, ==, quads ? 90 : 0);
+                        } else {
+                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+                        }
+                        pixDestroy(&pages[k]);
+                }
+        }
+        pixDestroy(&src);
+        pixDestroy(&text);
+}
+
 /* Draws on 1 bpp @pix, over [@x0, @x1) of its width, a mesh of short
  * lines every @pitch px, each set off a little from the last, so that
  * they touch but no long straight line runs through them: what a line
@@ -845,6 +910,7 @@ main(int argc, char **argv)
         g_test_add_func("/picture/broken-trace", test_broken_trace);
         g_test_add_func("/picture/dotted-text", test_dotted_text);
         g_test_add_func("/picture/grid-over-part", test_grid_over_part);
+        g_test_add_func("/picture/faxed-paper", test_faxed_paper);
         g_test_add_func("/picture/synthetic-negatives", test_synthetic_negatives);
         g_test_add_func("/picture/blank", test_blank);
         g_test_add_func("/picture/bad-image", test_bad_image);
