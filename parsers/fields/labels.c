@@ -18,13 +18,15 @@ is_empty_box_glyph(gunichar c)
 }
 
 /* What OCR makes of a speck or of a box's corner: a degree sign, a middle
- * dot, an accent or a quote mark. No ink a hand put there. */
+ * dot, an accent or a single quote mark. No ink a hand put there. (A
+ * double quote mark is two strokes side by side, as OCR reads a check
+ * mark's short and long stroke: ink, as the ASCII '"' is.) */
 static gboolean
 is_speck_glyph(gunichar c)
 {
         return c == 0x00B0 /* ° */ || c == 0x00B7 /* · */ || c == 0x02DA /* ˚ */ || c == 0x00B4 /* ´ */ ||
-               c == 0x00A8 /* ¨ */ || c == 0x2018 || c == 0x2019 || c == 0x201C || c == 0x201D ||
-               c == 0x2032 /* ′ */ || c == 0x02C8 || c == 0x00B8 /* ¸ */;
+               c == 0x00A8 /* ¨ */ || c == 0x2018 || c == 0x2019 || c == 0x2032 /* ′ */ ||
+               c == 0x02C8 || c == 0x00B8 /* ¸ */;
 }
 
 /* Ticks, crosses and filled boxes or dots. */

@@ -42,6 +42,10 @@ static const UrgencyCase urgency_cases[] = {
          * box read as a degree sign */
         { "ticked-letter-lost", "Urgency: \u2610 Routine \u2612 rgent STAT\n", "urgent", RD_TRIAGE_STRONG },
         { "speck-in-box", "Appointment: [ ] Routine [X] Urgent [\u00b0] STAT\n", "urgent", RD_TRIAGE_STRONG },
+        { "quote-in-box", "Appointment: [\u2019] Routine [X] Urgent [ ] STAT\n", "urgent", RD_TRIAGE_STRONG },
+        /* a check mark in a bracketed box OCR read as a double quote */
+        { "check-read-as-quotes", "APPOINTMENT [] Routine [\u201c] Urgent [] STAT\n", "urgent",
+          RD_TRIAGE_STRONG },
         /* a letter's request, its reason naming a routine physical */
         { "letter-request-routine-reason",
           "Dear Colleague,\nI am referring my patient for a general cardiology\n"
