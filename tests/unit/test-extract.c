@@ -270,6 +270,71 @@ is_missing(const RdReferral *ref, const char *item)
         return FALSE;
 }
 
+/* A page showing a row or two of trace, too few for a tracing, with
+ * junk for text (a tracing read sideways) may be the EKG the checklist
+ * misses: the EKG stays missing, and a person looks before a request
+ * goes out. Not when the EKG is there, nor for a page whose text says
+ * what it is, nor for one with no trace at all. */
+static void
+test_partial_tracing(void)
+{
+        static const struct {
+                const char *text;
+                guint rows;
+                double score;
+                gboolean ekg_elsewhere, want;
+        } cases[] = {
+                { "~ ,. ;\nlevecner eg tesesanees:\nSeunee\n", 1, 0.27, FALSE, TRUE },
+                { "~ ,. ;\nlevecner eg tesesanees:\nSeunee\n", 2, 0.44, TRUE, FALSE },
+                { "~ ,. ;\nlevecner eg tesesanees:\nSeunee\n", 0, 0.0, FALSE, FALSE },
+                { "~ ,. ;\nlevecner eg tesesanees:\nSeunee\n", 1, 0.1, FALSE, FALSE },
+                { "COPY OF INSURANCE CARD\nMedicare\nMember: Chidi Okonjo\nID: XGH670809464\n"
+                  "Group: 37768  Copay Spec $50  ER $150\n", 2, 0.44, FALSE, FALSE },
+        };
+
+        for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
+                g_autoptr(GPtrArray) pages =
+                        g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(RdPolicy) policy = rd_policy_new_reference();
+                g_autoptr(RdReferral) ref = NULL;
+                RdExtractMeta meta = { "fax", NULL, NULL, NULL };
+                RdPage *part;
+
+                g_ptr_array_add(pages, page(1, HDR(1)
+                        "REFERRAL TO CARDIOLOGY\nPatient: Okonjo, Chidi  DOB: 02/14/1957\n"
+                        "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
+                        "Requested service: [X] General Cardiology\n"
+                        "Reason for referral: palpitations\n"));
+                part = page(2, cases[c].text);
+                part->confidence = 81;
+                part->picture.work_width = 864;
+                part->picture.work_height = 1078;
+                part->picture.tracing_angle = cases[c].rows ? 90 : -1;
+                part->picture.upright_turn = -1;
+                part->picture.trace_rows = cases[c].rows;
+                part->picture.ecg_score = cases[c].score;
+                part->picture.ink = 0.13;
+                g_ptr_array_add(pages, part);
+                if (cases[c].ekg_elsewhere)
+                        g_ptr_array_add(pages, page(3, HDR(3)
+                                "OKONJO, CHIDI\n17-MAY-2027 09:30:00\nVent. rate 96 BPM\nPR interval 170 ms\n"
+                                "QRS duration 128 ms\nQT/QTc 360/450 ms\nI aVR V1 V4\nII aVL V2 V5\nIII aVF V3 V6\n"
+                                "25mm/s 10mm/mV\n"));
+                ref = rd_extract_referral(pages, &meta, policy, NULL);
+                g_assert_nonnull(ref);
+                g_test_message("case %zu: ekg missing %d, review %d", c, is_missing(ref, "ekg"),
+                               ref->needs_review);
+                g_assert_cmpint(has_reason(ref, "page 2 may be an EKG: part of a tracing, no readable text"),
+                                ==, cases[c].want);
+                g_assert_cmpint(is_missing(ref, "ekg"), ==, !cases[c].ekg_elsewhere);
+                if (cases[c].want) {
+                        g_assert_true(ref->needs_review);
+                        g_assert_false(ref->complete);
+                }
+        }
+}
+
+
 /* A page of ECG paper (a dense grid both ways) on which no trace was
  * found and nothing read but the fax header: the EKG is there, but a
  * person confirms it; no request goes out for it. Without the grid the
@@ -326,6 +391,7 @@ main(int argc, char **argv)
         g_test_add_func("/extract/lone-header", test_lone_header);
         g_test_add_func("/extract/nothing-readable", test_nothing_readable);
         g_test_add_func("/extract/dark-page", test_dark_page);
+        g_test_add_func("/extract/partial-tracing", test_partial_tracing);
         g_test_add_func("/extract/ecg-paper", test_ecg_paper);
         return g_test_run();
 }
