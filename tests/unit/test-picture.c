@@ -39,6 +39,28 @@ measure_engine_ok(PIX *pix, RdPicture *p)
         pixDestroy(&prepared);
 }
 
+/* Measures @page and checks it: a tracing whose rows run along @angle
+ * (0 or 90), or, with @angle -1, no tracing. Logs the explanation after
+ * @what (freed); returns the measure for further checks. */
+static RdPicture
+check_tracing(PIX *page, int angle, char *what)
+{
+        g_autofree char *label = what;
+        g_autofree char *why = NULL;
+        RdPicture p;
+
+        measure_ok(page, &p);
+        why = rd_picture_explain(&p);
+        g_test_message("%s: %s", label, why);
+        if (angle >= 0) {
+                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
+                g_assert_cmpint(p.tracing_angle, ==, angle);
+        } else {
+                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+        }
+        return p;
+}
+
 static void
 test_synthetic_tracing(void)
 {
@@ -93,8 +115,6 @@ test_specked_tracing(void)
                 for (int k = 0; k < 2; k++) {
                         int w = pixGetWidth(pages[k]), h = pixGetHeight(pages[k]);
                         GRand *rand = g_rand_new_with_seed(41 + quads + k);
-                        RdPicture p;
-                        g_autofree char *why = NULL;
 
                         /* one 3x3 speck per ~1500 pixels: 2,500 on a page */
                         for (int i = 0; i < w * h / 1500; i++) {
@@ -103,15 +123,9 @@ test_specked_tracing(void)
                                 pixRasterop(pages[k], x, y, 3, 3, PIX_SET, NULL, 0, 0);
                         }
                         g_rand_free(rand);
-                        measure_ok(pages[k], &p);
-                        why = rd_picture_explain(&p);
-                        g_test_message("%s turned %d with specks: %s", k ? "text" : "tracing", quads * 90, why);
-                        if (k == 0) {
-                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
-                                g_assert_cmpint(p.tracing_angle, ==, quads & 1 ? 90 : 0);
-                        } else {
-                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
-                        }
+                        check_tracing(pages[k], k ? -1 : quads & 1 ? 90 : 0,
+                                      g_strdup_printf("%s turned %d with specks", k ? "text" : "tracing",
+                                                      quads * 90));
                         pixDestroy(&pages[k]);
                 }
         }
@@ -156,19 +170,15 @@ test_broken_trace(void)
 
                 for (int k = 0; k < 2; k++) {
                         PIX *page = break_strokes(faxes[k], 91 + quads + k);
-                        RdPicture p;
-                        g_autofree char *why = NULL;
+                        RdPicture p = check_tracing(page, k ? -1 : quads ? 90 : 0,
+                                                    g_strdup_printf("%s turned %d, broken",
+                                                                    k ? "text" : "tracing", quads * 90));
 
-                        measure_ok(page, &p);
-                        why = rd_picture_explain(&p);
-                        g_test_message("%s turned %d, broken: %s", k ? "text" : "tracing", quads * 90, why);
                         if (k == 0) {
-                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
-                                g_assert_cmpint(p.tracing_angle, ==, quads ? 90 : 0);
+                                g_autofree char *why = rd_picture_explain(&p);
+
                                 g_assert_true(p.joined);
                                 g_assert_nonnull(strstr(why, "broken trace joined"));
-                        } else {
-                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
                         }
                         pixDestroy(&page);
                         pixDestroy(&faxes[k]);
@@ -247,8 +257,6 @@ test_dotted_text(void)
                                 PIX *fax = rd_sim_fax(srcs[k], mode, quads, TRUE, 83 + quads);
                                 int w = pixGetWidth(fax), h = pixGetHeight(fax);
                                 PIX *page;
-                                RdPicture p;
-                                g_autofree char *why = NULL;
 
                                 /* a short note: below its first third, blank */
                                 pixRasterop(fax, 0, h / 3, w, h - h / 3, PIX_CLR, NULL, 0, 0);
@@ -256,11 +264,9 @@ test_dotted_text(void)
                                 /* the fax header and the page's first lines
                                  * (its title) came through whole */
                                 pixRasterop(page, 0, 0, w, h / 8, PIX_SRC, fax, 0, 0);
-                                measure_ok(page, &p);
-                                why = rd_picture_explain(&p);
-                                g_test_message("%s mode %d turned %d, dotted: %s", k ? "table" : "text",
-                                               mode, quads * 90, why);
-                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
+                                check_tracing(page, -1, g_strdup_printf("%s mode %d turned %d, dotted",
+                                                                        k ? "table" : "text", mode,
+                                                                        quads * 90));
                                 pixDestroy(&page);
                                 pixDestroy(&fax);
                         }
@@ -313,20 +319,13 @@ test_faxed_paper(void)
 
                 for (int k = 0; k < 2; k++) {
                         RdPicture p;
-                        g_autofree char *why = NULL;
 
                         draw_faxed_paper(pages[k], 65, 97 + quads + k);
-                        measure_ok(pages[k], &p);
-                        why = rd_picture_explain(&p);
-                        g_test_message("%s turned %d on faxed paper: %s", k ? "text" : "tracing", quads * 90,
-                                       why);
-                        if (k == 0) {
+                        p = check_tracing(pages[k], k ? -1 : quads ? 90 : 0,
+                                          g_strdup_printf("%s turned %d on faxed paper", k ? "text" : "tracing",
+                                                          quads * 90));
+                        if (k == 0)
                                 g_assert_cmpfloat(p.text_density, <, 0.05);
-                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
-                                g_assert_cmpint(p.tracing_angle, ==, quads ? 90 : 0);
-                        } else {
-                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
-                        }
                         pixDestroy(&pages[k]);
                 }
         }
@@ -371,22 +370,13 @@ test_grid_over_part(void)
                 for (int k = 0; k < 2; k++) {
                         int w = pixGetWidth(pages[k]);
                         PIX *page;
-                        RdPicture p;
-                        g_autofree char *why = NULL;
 
                         draw_grid_junk(pages[k], w * 6 / 10, w, 24, 95 + quads + k);
                         page = pixRotateOrth(pages[k], quads);
                         pixSetResolution(page, pixGetYRes(pages[k]), pixGetXRes(pages[k]));
-                        measure_ok(page, &p);
-                        why = rd_picture_explain(&p);
-                        g_test_message("%s turned %d, grid over part: %s", k ? "text" : "tracing",
-                                       quads * 90, why);
-                        if (k == 0) {
-                                g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
-                                g_assert_cmpint(p.tracing_angle, ==, quads ? 90 : 0);
-                        } else {
-                                g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
-                        }
+                        check_tracing(page, k ? -1 : quads ? 90 : 0,
+                                      g_strdup_printf("%s turned %d, grid over part", k ? "text" : "tracing",
+                                                      quads * 90));
                         pixDestroy(&page);
                         pixDestroy(&pages[k]);
                 }
@@ -432,19 +422,9 @@ test_dashed_grid(void)
                                           rd_sim_fax(text, mode, 0, TRUE, 62) };
 
                         for (int k = 0; k < 2; k++) {
-                                RdPicture p;
-                                g_autofree char *why = NULL;
-
-                                measure_ok(pages[k], &p);
-                                why = rd_picture_explain(&p);
-                                g_test_message("%s mode %d turned %d on a dashed grid: %s",
-                                               k ? "text" : "tracing", mode, quads * 90, why);
-                                if (k == 0) {
-                                        g_assert_cmpfloat(p.ecg_score, >=, RD_PICTURE_ECG_THRESHOLD);
-                                        g_assert_cmpint(p.tracing_angle, ==, 90);
-                                } else {
-                                        g_assert_cmpfloat(p.ecg_score, <, RD_PICTURE_ECG_THRESHOLD);
-                                }
+                                check_tracing(pages[k], k ? -1 : 90,
+                                              g_strdup_printf("%s mode %d turned %d on a dashed grid",
+                                                              k ? "text" : "tracing", mode, quads * 90));
                                 pixDestroy(&pages[k]);
                         }
                 }
