@@ -334,6 +334,13 @@ read_enlarged(const Reader *rd, PIX *pix, int h)
         return framed != NULL ? read_one_line(rd->api, framed, 2 * rd->ppi, 2) : NULL;
 }
 
+/* Orders rectangles by their left edge. */
+static gint
+rect_x_cmp(gconstpointer a, gconstpointer b)
+{
+        return ((const Rect *)a)->x - ((const Rect *)b)->x;
+}
+
 /* A box at @r on @line whose word, from @word_x on, OCR left out of
  * every line of the page (a fax's "☒ Urgent" between two options it
  * read): the word read on its own, set on @line after the box.  Its ink
@@ -350,17 +357,26 @@ place_dropped_word(Line *line, BOXA *ink, const Rect *r, int word_x, int kind, i
 
         if (rd == NULL || rd->api == NULL || rd->lines == NULL || word_x < 0)
                 return FALSE;
-        for (gboolean more = TRUE; more;) {
-                more = FALSE;
-                for (int i = 0; i < boxaGetCount(ink); i++) {
-                        int x, y, bw, bh;
+        /* the word: the row's letter-sized pieces from @word_x on, in
+         * order, while each begins within a letter's gap of the last */
+        {
+                g_autoptr(GArray) row = g_array_new(FALSE, FALSE, sizeof(Rect));
 
-                        boxaGetBoxGeometry(ink, i, &x, &y, &bw, &bh);
-                        if (x < word_x || x > end + 3 * h / 5 || x + bw <= end || 4 * bh < h || bh > 2 * h ||
-                            ABS(y + bh / 2 - mid) > 3 * h / 4)
-                                continue;
-                        end = x + bw;
-                        more = TRUE;
+                for (int i = 0; i < boxaGetCount(ink); i++) {
+                        Rect b;
+
+                        boxaGetBoxGeometry(ink, i, &b.x, &b.y, &b.w, &b.h);
+                        if (b.x >= word_x && 4 * b.h >= h && b.h <= 2 * h &&
+                            ABS(b.y + b.h / 2 - mid) <= 3 * h / 4)
+                                g_array_append_val(row, b);
+                }
+                g_array_sort(row, rect_x_cmp);
+                for (guint i = 0; i < row->len; i++) {
+                        const Rect *b = &g_array_index(row, Rect, i);
+
+                        if (b->x > end + 3 * h / 5)
+                                break;
+                        end = MAX(end, b->x + b->w);
                 }
         }
         if (end - word_x < h)
