@@ -318,6 +318,17 @@ has_value_and_range(const char *low)
         return FALSE;
 }
 
+/* Does any of @content (a page's lines, lowercased) hold a value and its
+ * reference range? Asked only beside a results table's headings. */
+static gboolean
+any_value_and_range(GPtrArray *content)
+{
+        for (guint i = 0; i < content->len; i++)
+                if (has_value_and_range(g_ptr_array_index(content, i)))
+                        return TRUE;
+        return FALSE;
+}
+
 static const char *const ekg_cues[] = {
         "vent. rate", "vent rate", "ventricular rate", "pr interval", "pr int", "qrs duration",
         "qrs dur", "qt/qtc", "qt / qtc", "p-r-t", "prt axes", "mm/s", "mm/mv", "0.05-150", "150hz",
@@ -620,7 +631,7 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         g_auto(GStrv) lines = rd_page_lines(text);
         double score[RD_DOC_N_TYPES] = { 0 };
         guint content = 0, title_seen = 0, unit_lines = 0, ekg_hits = 0, n_leads = 0;
-        guint unit_alone = 0, result_headings = 0, range_lines = 0, dose_lines = 0, sig_lines = 0;
+        guint unit_alone = 0, result_headings = 0, dose_lines = 0, sig_lines = 0;
         guint seen_lead[9] = { 0 };
         g_autoptr(GString) body = g_string_new(NULL);
         g_autoptr(GString) headings = g_string_new(NULL);
@@ -669,7 +680,6 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
                 else if (unit && is_lone_unit(low))
                         unit_alone++;
                 result_headings += results_headings(low);
-                range_lines += has_value_and_range(low);
                 dose_lines += has_dose(low);
                 sig_lines += has_sig(low);
                 words = g_strsplit_set(low, " \t|", -1);
@@ -720,7 +730,8 @@ rd_classify_page(const char *text, gboolean is_email_body, RdPageClass *ret)
         /* ...or of one analyte (a BNP alone): the table's column headings
          * and a unit, a value with its range, or an analyte named */
         if (result_headings >= 3 &&
-            (unit_lines + unit_alone + range_lines >= 1 || rd_classify_lab_panels(text) != 0))
+            (unit_lines + unit_alone >= 1 || any_value_and_range(content_lines) ||
+             rd_classify_lab_panels(text) != 0))
                 score[RD_DOC_LABS] += 2.0 * result_headings;
         /* A medication list is a table of drugs with doses and how often
          * (a note's medication section is a few lines among its own
