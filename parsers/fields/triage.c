@@ -966,11 +966,33 @@ unread_ticked_option(Ctx *c)
         return any_field_line(c, unread_ticked_line);
 }
 
+/* Does @low (a line, lowercased) open an item of its own: a bullet or a
+ * label ("* BMP drawn today", "Comment: echo scheduled")? */
+static gboolean
+opens_item(const char *low)
+{
+        const char *p = low;
+        int letters = 0;
+
+        while (*p == ' ')
+                p++;
+        if (strchr("*-+>", *p) != NULL && *p != '\0')
+                return TRUE;
+        if (g_str_has_prefix(p, "\u2022") || g_str_has_prefix(p, "\u00b7"))
+                return TRUE;
+        for (; *p && (g_ascii_isalpha(*p) || *p == ' ') && letters < 24; p++, letters++)
+                ;
+        return *p == ':' && letters > 1;
+}
+
 /* A request the writer makes in their own sentences: a verb of seeing or
- * scheduling followed, within a few words, by how soon ("could you see
- * her urgently", "please schedule within the week", "evaluate today").
- * OCR's stray dots and commas between the words do not matter. Returns
- * the option index (1 urgent, 2 stat) or -1. */
+ * scheduling followed, within a few words of the same item, by how
+ * soon ("could you see her urgently", "please schedule within the
+ * week", "evaluate today"). OCR's stray dots and commas between the
+ * words do not matter; a new item (a line opening with a bullet or a
+ * label) does: "Comment: echo scheduled next week" and "* BNP drawn
+ * today" below it are two things. Returns the option index (1 urgent,
+ * 2 stat) or -1. */
 static int
 requested_urgency(Ctx *c)
 {
@@ -978,13 +1000,17 @@ requested_urgency(Ctx *c)
         int found = -1;
 
         if (g_once_init_enter(&re)) {
+/* between two words of an item: anything but its end ('|', set where
+ * lines are joined before a new item) */
+#define GAP "[^\\w|]+"
                 GRegex *r = g_regex_new(
                         "\\b(?:see|seen|evaluate|evaluated|evaluation|schedule|scheduled|appointment|consult|"
-                        "consultation|visit|assess|assessment)\\b\\W+(?:[a-z]+\\W+){0,6}?"
+                        "consultation|visit|assess|assessment)\\b" GAP "(?:[a-z]+" GAP "){0,6}?"
                         "(urgently|urgent|as soon as possible|asap|today|same.day|immediately|emergently|"
                         "within\\W+(?:the|this|a|one|two|three|[1-9]|24|48|72)\\W+(?:week|weeks|days|day|hours|"
                         "business days))\\b",
                         G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+#undef GAP
 
                 g_once_init_leave(&re, r);
         }
@@ -1003,6 +1029,8 @@ requested_urgency(Ctx *c)
                         if (is_option_line(lines, i, urgency_options, 3) || strstr(low, "routine") ||
                             strstr(low, "urgent care") || strstr(low, "emergenc"))
                                 continue;
+                        if (opens_item(low))
+                                g_string_append(text, "| ");
                         g_string_append(text, low);
                         g_string_append_c(text, ' ');
                 }

@@ -178,6 +178,15 @@ static const UrgencyCase urgency_cases[] = {
           "stat", RD_TRIAGE_STRONG },
         { "letter-no-rush", "No need to see her urgently; next available is fine.\n", "routine",
           RD_TRIAGE_NONE },
+        /* a letter's notes, one item a line: what was scheduled and what
+         * was drawn today are two things, not a request for today */
+        { "letter-items-apart",
+          "I would appreciate if you could see her urgently, within the week.\n"
+          "Reason for referral: SVT episodes.\nComment: echo scheduled next week\n"
+          "* BMP and BNP drawn today, results to follow\nNote: current med list to follow\n",
+          "urgent", RD_TRIAGE_STRONG },
+        { "letter-label-apart", "Note: stress test scheduled next week\nComment: labs drawn today\n",
+          "routine", RD_TRIAGE_NONE },
         /* a form whose options are printed, unticked, beside a sentence:
          * the form is where urgency is marked, the sentence is weak */
         { "form-and-prose", "Priority: [ ] Routine  [ ] Urgent  [ ] STAT\nPlease see her urgently.\n", "routine",
