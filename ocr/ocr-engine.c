@@ -268,8 +268,8 @@ rd_ocr_pass_is_poor(const RdOcrPass *pass)
         return TRUE;
 }
 
-/* Returns the clockwise rotation that makes @pix upright according to OSD,
- * or 0 when unsure or unavailable. */
+/* Returns the clockwise rotation that makes @pix upright according to OSD:
+ * 0 also when OSD is unavailable, -1 when it is unsure. */
 static int
 rd_ocr_engine_detect_orientation(RdOcrEngine *self, PIX *pix, int ppi)
 {
@@ -302,15 +302,16 @@ rd_ocr_engine_detect_orientation(RdOcrEngine *self, PIX *pix, int ppi)
         if (g_getenv("RD_OCR_DEBUG") != NULL)
                 g_printerr("rd-ocr: osd deg=%d conf=%.2f\n", deg, deg_conf);
         /* OSD's confidence is a margin over the runner-up; below ~1.5 it
-         * flips between candidates on pages with little text */
+         * flips between candidates on pages with little text: unsure */
         if (deg_conf < 1.5f)
-                return 0;
+                return -1;
         /* deg is the counter-clockwise angle of the text; undo it */
         return (360 - deg) % 360;
 }
 
 /* Returns the clockwise turn OSD finds for the body of @pix (below the
- * fax header band, which is upright whichever way the page runs). */
+ * fax header band, which is upright whichever way the page runs), -1
+ * when it is unsure. */
 static int
 rd_ocr_engine_orient_body(RdOcrEngine *self, PIX *pix, int ppi)
 {
@@ -483,6 +484,11 @@ rd_ocr_engine_read_page(RdOcrEngine *self, PIX *prepared, int ppi, gint64 deadli
         turn = rd_ocr_engine_orient_body(self, prepared, ppi);
         if (turn == 0)
                 return TRUE;
+        /* OSD unsure (a table, small type at a fax's resolution): a page
+         * that reads this poorly is most often one fed upside down, and
+         * read so it shows */
+        if (turn < 0)
+                turn = 180;
         turned = rd_ocr_page_rotate(prepared, turn);
         if (turned == NULL)
                 return TRUE;

@@ -340,6 +340,65 @@ test_fax_standard(void)
         pixDestroy(&page);
 }
 
+/* Returns: (transfer full) an 8 bpp letter page at 200 dpi: a lab's
+ * results table in small type (8 pt), short words and numbers in
+ * columns, the kind of page OSD is least sure of. */
+static PIX *
+make_table_page(void)
+{
+        static const char *const rows[][4] = {
+                { "Sodium", "137", "mmol/L", "135-145" },      { "Potassium", "4.4", "mmol/L", "3.5-5.1" },
+                { "Chloride", "102", "mmol/L", "98-107" },     { "Carbon Dioxide", "24", "mmol/L", "22-29" },
+                { "Urea Nitrogen", "18", "mg/dL", "7-20" },    { "Creatinine", "1.1", "mg/dL", "0.60-1.20" },
+                { "Glucose", "96", "mg/dL", "70-99" },         { "Calcium", "9.4", "mg/dL", "8.6-10.3" },
+                { "Cholesterol, Total", "212", "mg/dL", "<200" }, { "Triglycerides", "150", "mg/dL", "<150" },
+                { "HDL Cholesterol", "44", "mg/dL", ">40" },   { "LDL Cholesterol", "138", "mg/dL", "<100" },
+        };
+        const int w = 1700, h = 2200;
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+        cairo_t *cr = cairo_create(s);
+
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_select_font_face(cr, "DejaVu Sans Mono", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, 22);
+        for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
+                for (int c = 0; c < 4; c++) {
+                        cairo_move_to(cr, 160 + 360 * c, 300 + 34.0 * i);
+                        cairo_show_text(cr, rows[i][c]);
+                }
+        cairo_destroy(cr);
+        return rd_test_surface_to_gray(s, 200, 200);
+}
+
+/* A results table faxed upside down at standard resolution: the first
+ * read is junk and OSD is unsure of such a page, so it is read turned
+ * back as well, and that reading is kept. */
+static void
+test_table_upside_down(void)
+{
+        PIX *page = make_table_page();
+        PIX *bin = pixConvertTo1(page, 128);
+        PIX *turned = pixRotateOrth(bin, 2);
+        PIX *pix = pixScale(turned, 1.0, 0.5);
+        RdOcrResult res;
+        g_autofree char *lower = NULL;
+
+        pixSetResolution(pix, 204, 98);
+        read_ok(pix, &res);
+        lower = g_ascii_strdown(res.text, -1);
+        g_assert_cmpint(res.rotation, ==, 180);
+        g_assert_nonnull(strstr(lower, "potassium"));
+        g_assert_nonnull(strstr(lower, "creatinine"));
+        g_assert_nonnull(strstr(lower, "triglycerides"));
+        rd_ocr_result_clear(&res);
+        pixDestroy(&pix);
+        pixDestroy(&turned);
+        pixDestroy(&bin);
+        pixDestroy(&page);
+}
+
 static void
 test_no_resolution(void)
 {
@@ -416,6 +475,7 @@ main(int argc, char **argv)
         g_test_add_func("/ocr/tracing-orientation", test_tracing_orientation);
         g_test_add_func("/ocr/skewed", test_skewed);
         g_test_add_func("/ocr/fax-standard", test_fax_standard);
+        g_test_add_func("/ocr/table-upside-down", test_table_upside_down);
         g_test_add_func("/ocr/scanner-streak", test_scanner_streak);
         g_test_add_func("/ocr/dropped-block", test_dropped_block);
         g_test_add_func("/ocr/no-resolution", test_no_resolution);
