@@ -932,14 +932,26 @@ any_date(char **lines, const char *dob, gboolean want_time)
         return NULL;
 }
 
+/* The labels of a lab report's own date: when the specimen was taken. */
+static const char *const lab_keys[] = {
+        "collected", "collection date", "collection", "drawn", "specimen date", "date of collection",
+};
+
+/* Does @text, a lab report's page, write its collection date where no
+ * reading takes it ("Collected: 62-May-2026")? A report of its own,
+ * then, whose date is unknown. */
+static gboolean
+lab_date_unreadable(const char *text)
+{
+        g_auto(GStrv) lines = rd_page_lines(text);
+
+        return unread_date_after(lines, lab_keys, G_N_ELEMENTS(lab_keys));
+}
+
 char *
 rd_classify_document_date(RdDocType type, const char *text, const char *dob)
 {
         g_auto(GStrv) lines = rd_page_lines(text);
-        static const char *const lab_keys[] = {
-                "collected", "collection date", "collection", "drawn", "specimen date",
-                "date of collection",
-        };
         /* then when it was resulted; a bare "date" (the visit's, the
          * printout's) only when the report names none of its own */
         static const char *const lab_keys2[] = { "received", "reported", "result date", "resulted" };
@@ -1129,8 +1141,14 @@ rd_classify_pages(GPtrArray *pages, const char *dob)
                 }
                 if (!pc.weak && (pc.type == RD_DOC_LABS || pc.type == RD_DOC_EKG))
                         date = rd_classify_document_date(pc.type, page->text, dob);
+                /* a page of results continues the report before it,
+                 * unless it dates itself otherwise, or writes a date of
+                 * its own that cannot be read: a later report may be the
+                 * fresh one, never to be taken for the older */
                 if (!pc.weak && !pc.blank && prev && prev->type == pc.type &&
-                    !(date && prev->date && strcmp(date, prev->date) != 0)) {
+                    !(date && prev->date && strcmp(date, prev->date) != 0) &&
+                    !(pc.type == RD_DOC_LABS && date == NULL && prev->date != NULL &&
+                      lab_date_unreadable(page->text))) {
                         join(prev, page, &pc);
                         if (prev->date == NULL)
                                 prev->date = g_steal_pointer(&date);

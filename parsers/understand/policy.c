@@ -334,7 +334,7 @@ static void
 check_labs(const RdPolicy *policy, RdReferral *ref)
 {
         const RdDocument *newest = NULL;
-        gboolean any = FALSE, weak = FALSE;
+        gboolean any = FALSE, weak = FALSE, undated = FALSE;
         GDate newest_d, received, d;
 
         g_date_clear(&newest_d, 1);
@@ -348,8 +348,10 @@ check_labs(const RdPolicy *policy, RdReferral *ref)
                         continue;
                 }
                 any = TRUE;
-                if (!parse_iso(doc->date, &d))
+                if (!parse_iso(doc->date, &d)) {
+                        undated = TRUE;
                         continue;
+                }
                 if (newest == NULL || g_date_compare(&d, &newest_d) > 0) {
                         newest = doc;
                         newest_d = d;
@@ -370,8 +372,11 @@ check_labs(const RdPolicy *policy, RdReferral *ref)
                 add_missing(ref, "labs", RD_MISSING_UNREADABLE, newest->date);
                 return;
         }
+        /* too old, unless a report whose date could not be read may be
+         * the fresh one: a person looks before a request goes out */
         if (g_date_days_between(&newest_d, &received) > (gint)policy->labs_max_age_days)
-                add_missing(ref, "labs", RD_MISSING_LABS_TOO_OLD, newest->date);
+                add_missing(ref, "labs", undated ? RD_MISSING_LABS_UNDATED : RD_MISSING_LABS_TOO_OLD,
+                            undated ? NULL : newest->date);
 }
 
 void

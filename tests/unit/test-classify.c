@@ -254,6 +254,43 @@ test_grouping(void)
         }
 }
 
+/* Two lab reports one after the other, the later one's collection date
+ * misread ("62-May-2026"): it is a report of its own, undated, not a
+ * page of the older one (whose date would make the labs look stale and
+ * send a request for them). A results page with no date of its own
+ * still continues the report before it. */
+static void
+test_lab_reports_apart(void)
+{
+        static const char older[] = HDR "Final Report\nPatient: Doe, Jane\nCollected: 11/12/2025 07:40\n"
+                                    "Test Result Flag Units Reference\nSodium 137 mmol/L 135-145\n"
+                                    "Potassium 4.4 mmol/L 3.5-5.1\nCreatinine 1.1 mg/dL 0.60-1.20\n";
+        static const char misread[] = HDR "Final Report\nPatient: Doe, Jane\nCollected: 62-May-2026 07:42\n"
+                                      "Test Result Flag Units Reference\nSodium 134 L mmol/L 135-145\n"
+                                      "Potassium 4.7 mmol/L 3.5-5.1\nChloride 102 mmol/L 98-107\n";
+        static const char more[] = HDR "Test Result Flag Units Reference\nGlucose 96 mg/dL 70-99\n"
+                                   "Calcium 9.4 mg/dL 8.6-10.3\nAlbumin 4.1 g/dL 3.5-5.0\n";
+
+        for (int k = 0; k < 2; k++) {
+                g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(GPtrArray) docs = NULL;
+                const RdDocument *d;
+
+                g_ptr_array_add(pages, page(1, older));
+                g_ptr_array_add(pages, page(2, k ? more : misread));
+                docs = rd_classify_pages(pages, NULL);
+                g_assert_cmpuint(docs->len, ==, k ? 1 : 2);
+                d = g_ptr_array_index(docs, 0);
+                g_assert_cmpint(d->type, ==, RD_DOC_LABS);
+                g_assert_cmpstr(d->date, ==, "2025-11-12");
+                if (k == 0) {
+                        d = g_ptr_array_index(docs, 1);
+                        g_assert_cmpint(d->type, ==, RD_DOC_LABS);
+                        g_assert_null(d->date);
+                }
+        }
+}
+
 static void
 test_email_body(void)
 {
@@ -493,6 +530,7 @@ main(int argc, char **argv)
         g_test_add_func("/classify/mentions", test_mentions_are_not_documents);
         g_test_add_func("/classify/panels-and-dates", test_panels_and_dates);
         g_test_add_func("/classify/lab-date-own", test_lab_date_own);
+        g_test_add_func("/classify/lab-reports-apart", test_lab_reports_apart);
         g_test_add_func("/classify/grouping", test_grouping);
         g_test_add_func("/classify/email-body", test_email_body);
         for (gsize i = 0; i < G_N_ELEMENTS(picture_cases); i++) {

@@ -111,6 +111,18 @@ test_check_stale_labs(void)
         g_assert_cmpint(m->why, ==, RD_MISSING_LABS_TOO_OLD);
         g_assert_cmpstr(m->date_found, ==, "2026-11-01");
 
+        /* a report whose date could not be read may be the fresh one: the
+         * labs are undated (a person looks), not too old (a request) */
+        {
+                RdDocument *undated = doc(RD_DOC_LABS, 6, NULL, RD_PANEL_CMP);
+
+                g_ptr_array_add(ref->documents, undated);
+                rd_policy_check(p, ref);
+                m = g_ptr_array_index(ref->missing, 0);
+                g_assert_cmpint(m->why, ==, RD_MISSING_LABS_UNDATED);
+                g_assert_false(ref->complete);
+                g_ptr_array_remove(ref->documents, undated);
+        }
         /* a newer report makes labs present: the newest one counts */
         g_ptr_array_add(ref->documents, doc(RD_DOC_LABS, 5, "2027-02-10", RD_PANEL_CMP));
         rd_policy_check(p, ref);
