@@ -268,6 +268,14 @@ rd_ocr_pass_is_poor(const RdOcrPass *pass)
         return TRUE;
 }
 
+/* Is @pass junk: twenty words or more in the body, not one in ten of
+ * them good? Upright print reads far better, even damaged. */
+static gboolean
+rd_ocr_pass_is_junk(const RdOcrPass *pass)
+{
+        return pass->n_body_words >= 20 && pass->n_body_good * 10 < pass->n_body_words;
+}
+
 /* Returns the clockwise rotation that makes @pix upright according to OSD:
  * 0 also when OSD is unavailable, -1 when it is unsure. */
 static int
@@ -482,13 +490,14 @@ rd_ocr_engine_read_page(RdOcrEngine *self, PIX *prepared, int ppi, gint64 deadli
                 return TRUE;
         ret->osd_used = TRUE;
         turn = rd_ocr_engine_orient_body(self, prepared, ppi);
+        /* OSD unsure (a table, small type at a fax's resolution), or sure
+         * of upright while hardly a word reads (a skewed, damaged page): a
+         * page that reads this poorly is most often one fed upside down,
+         * and read so it shows */
+        if (turn < 0 || (turn == 0 && rd_ocr_pass_is_junk(first)))
+                turn = 180;
         if (turn == 0)
                 return TRUE;
-        /* OSD unsure (a table, small type at a fax's resolution): a page
-         * that reads this poorly is most often one fed upside down, and
-         * read so it shows */
-        if (turn < 0)
-                turn = 180;
         turned = rd_ocr_page_rotate(prepared, turn);
         if (turned == NULL)
                 return TRUE;

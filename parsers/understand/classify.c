@@ -241,28 +241,41 @@ results_headings(const char *low)
                                              "reference", "ref", "range", "interval", "value", "component",
                                              "analyte" };
         g_auto(GStrv) parts = g_strsplit_set(low, " \t|:", -1);
-        guint n = 0, unknown = 0;
+        guint n = 0, unknown = 0, short_unknown = 0;
 
         for (guint i = 0; parts[i]; i++) {
                 gboolean known = FALSE;
                 char *w = parts[i];
                 gsize len = strlen(w);
 
-                /* specks OCR read between the columns, and after a word */
-                while (len > 0 && strchr(".,;'`\"", w[len - 1]))
-                        w[--len] = '\0';
+                /* specks OCR read between the columns, and after a word
+                 * (a quote mark, straight or curly) */
+                for (;;) {
+                        if (len > 0 && strchr(".,;'`\"", w[len - 1]))
+                                len--;
+                        else if (len >= 3 && (g_str_has_suffix(w, "\u201d") || g_str_has_suffix(w, "\u2019")))
+                                len -= 3;
+                        else
+                                break;
+                        w[len] = '\0';
+                }
                 if (strcspn(w, "abcdefghijklmnopqrstuvwxyz") == len)
                         continue;
                 for (gsize k = 0; k < G_N_ELEMENTS(words) && !known; k++)
                         known = strcmp(w, words[k]) == 0;
                 if (!known) {
                         unknown++;
+                        short_unknown += len <= 2;
                         continue;
                 }
                 /* "reference range" and "ref range" are one heading */
                 if (strcmp(w, "range") != 0 || n == 0)
                         n++;
         }
+        /* among four headings or more, a letter or two that is no word
+         * ("Test oo Ln Result") is OCR's reading of specks too */
+        if (n >= 4)
+                unknown -= short_unknown;
         return unknown == 0 || (unknown == 1 && n >= 3) ? n : 0;
 }
 

@@ -118,6 +118,13 @@ test_single_pages(void)
                 { HDR "RESULTS\nPatient Name: Doe, Jane\nCollected: 02/26/2027\n"
                       "Test Result Flag Units Reference Range\nBNP 412 H pg/mL <100\n",
                   RD_DOC_LABS },
+                /* ...its headings among specks OCR read as letters and a
+                 * curly quote, its unit misread: the analyte named */
+                { HDR "CUMULATIVE RESULTS |\nPATIENT NAME#:, Doe, Jane  D.0.B.#: 04-02-1971.\n"
+                      "COLLECTION DATE#: 02-15-2027 REPORTED#: 2/16/2027\nBNP , a\n"
+                      "Test oo Ln Result Flag\u201d Units Reference\nB-Typ\u00e9 Natriuretic Peptide =100\n"
+                      "\u201c1786 HH pg/mt\n** End-of report'**\n",
+                  RD_DOC_LABS },
                 /* a coagulation report: no unit a lab table names (seconds,
                  * a ratio), a heading word OCR misread; its rows give a
                  * value and a reference range */
