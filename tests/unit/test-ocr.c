@@ -24,22 +24,32 @@ static const char *const lines[] = {
         "patient. Please call the office with any questions or concerns.",
 };
 
+/* Returns: a cairo context on a new white letter page at 200 dpi
+ * (1700x2200, its surface in @ret_s), drawing black in @font at @size px. */
+static cairo_t *
+letter_page(const char *font, double size, cairo_surface_t **ret_s)
+{
+        cairo_t *cr;
+
+        *ret_s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 2200);
+        cr = cairo_create(*ret_s);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, size);
+        return cr;
+}
+
 /* Returns: (transfer full) an 8 bpp letter page at 200 dpi with the lines
  * above printed three times, as a word processor would. */
 static PIX *
 make_page(void)
 {
-        const int w = 1700, h = 2200;
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-        cairo_t *cr = cairo_create(s);
+        cairo_surface_t *s;
+        cairo_t *cr = letter_page("DejaVu Serif", 32, &s); /* 11.5 pt at 200 dpi */
         double y = 200;
 
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_select_font_face(cr, "DejaVu Serif", CAIRO_FONT_SLANT_NORMAL,
-                               CAIRO_FONT_WEIGHT_NORMAL);
-        cairo_set_font_size(cr, 32); /* 11.5 pt at 200 dpi */
         for (int rep = 0; rep < 3; rep++) {
                 for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
                         cairo_move_to(cr, 160, y);
@@ -58,16 +68,10 @@ make_page(void)
 static PIX *
 make_tracing_page(void)
 {
-        const int w = 1700, h = 2200;
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-        cairo_t *cr = cairo_create(s);
+        const int w = 1700;
+        cairo_surface_t *s;
+        cairo_t *cr = letter_page("DejaVu Serif", 30, &s);
 
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_select_font_face(cr, "DejaVu Serif", CAIRO_FONT_SLANT_NORMAL,
-                               CAIRO_FONT_WEIGHT_NORMAL);
-        cairo_set_font_size(cr, 30);
         for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
                 cairo_move_to(cr, 120, 160 + 46.0 * i);
                 cairo_show_text(cr, lines[i]);
@@ -354,15 +358,9 @@ make_table_page(void)
                 { "Cholesterol, Total", "212", "mg/dL", "<200" }, { "Triglycerides", "150", "mg/dL", "<150" },
                 { "HDL Cholesterol", "44", "mg/dL", ">40" },   { "LDL Cholesterol", "138", "mg/dL", "<100" },
         };
-        const int w = 1700, h = 2200;
-        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-        cairo_t *cr = cairo_create(s);
+        cairo_surface_t *s;
+        cairo_t *cr = letter_page("DejaVu Sans Mono", 22, &s);
 
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_select_font_face(cr, "DejaVu Sans Mono", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-        cairo_set_font_size(cr, 22);
         for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
                 for (int c = 0; c < 4; c++) {
                         cairo_move_to(cr, 160 + 360 * c, 300 + 34.0 * i);
