@@ -225,6 +225,36 @@ has_reason(const RdReferral *ref, const char *reason)
         return FALSE;
 }
 
+/* Returns: (transfer full) the pages of a packet so far: a referral
+ * letter for a general cardiology visit, page 1. */
+static GPtrArray *
+referral_letter(void)
+{
+        GPtrArray *pages = g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+
+        g_ptr_array_add(pages, page(1, HDR(1)
+                "REFERRAL TO CARDIOLOGY\nPatient: Okonjo, Chidi  DOB: 02/14/1957\n"
+                "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
+                "Requested service: [X] General Cardiology\n"
+                "Reason for referral: palpitations\n"));
+        return pages;
+}
+
+/* Returns: (transfer full) page @n, OCRed with @confidence into @text,
+ * its picture measured on the usual working image and showing nothing
+ * yet (set what the case needs). */
+static RdPage *
+measured_page(guint n, const char *text, double confidence)
+{
+        RdPage *p = page(n, text);
+
+        p->confidence = confidence;
+        p->picture.work_width = 864;
+        p->picture.work_height = 1078;
+        p->picture.tracing_angle = p->picture.upright_turn = -1;
+        return p;
+}
+
 /* A page faxed black (a dark photo) with nothing read on it but the fax
  * header may be the EKG the checklist wants: a person looks at it. The
  * same page light (a blank back side) asks nothing. */
@@ -232,23 +262,12 @@ static void
 test_dark_page(void)
 {
         for (int dark = 0; dark < 2; dark++) {
-                g_autoptr(GPtrArray) pages =
-                        g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(GPtrArray) pages = referral_letter();
                 g_autoptr(RdPolicy) policy = rd_policy_new_reference();
                 g_autoptr(RdReferral) ref = NULL;
                 RdExtractMeta meta = { "fax", NULL, NULL, NULL };
-                RdPage *black;
+                RdPage *black = measured_page(2, HDR(2), 92);
 
-                g_ptr_array_add(pages, page(1, HDR(1)
-                        "REFERRAL TO CARDIOLOGY\nPatient: Okonjo, Chidi  DOB: 02/14/1957\n"
-                        "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
-                        "Requested service: [X] General Cardiology\n"
-                        "Reason for referral: palpitations\n"));
-                black = page(2, HDR(2));
-                black->confidence = 92;
-                black->picture.work_width = 864;
-                black->picture.work_height = 1078;
-                black->picture.tracing_angle = black->picture.upright_turn = -1;
                 black->picture.ink = dark ? 0.62 : 0.004;
                 black->picture.dark = dark;
                 black->picture.blank = !dark;
@@ -293,24 +312,13 @@ test_partial_tracing(void)
         };
 
         for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
-                g_autoptr(GPtrArray) pages =
-                        g_ptr_array_new_with_free_func((GDestroyNotify)rd_page_free);
+                g_autoptr(GPtrArray) pages = referral_letter();
                 g_autoptr(RdPolicy) policy = rd_policy_new_reference();
                 g_autoptr(RdReferral) ref = NULL;
                 RdExtractMeta meta = { "fax", NULL, NULL, NULL };
-                RdPage *part;
+                RdPage *part = measured_page(2, cases[c].text, 81);
 
-                g_ptr_array_add(pages, page(1, HDR(1)
-                        "REFERRAL TO CARDIOLOGY\nPatient: Okonjo, Chidi  DOB: 02/14/1957\n"
-                        "Referring provider: Maya Lindqvist, MD  NPI: 1234567893\n"
-                        "Requested service: [X] General Cardiology\n"
-                        "Reason for referral: palpitations\n"));
-                part = page(2, cases[c].text);
-                part->confidence = 81;
-                part->picture.work_width = 864;
-                part->picture.work_height = 1078;
                 part->picture.tracing_angle = cases[c].rows ? 90 : -1;
-                part->picture.upright_turn = -1;
                 part->picture.trace_rows = cases[c].rows;
                 part->picture.ecg_score = cases[c].score;
                 part->picture.ink = 0.13;
