@@ -364,8 +364,9 @@ rd_picture_band(PIX *ink, int y0, int y1, double spike_frac, RdPicDir *dir)
         if (rd_picture_crossings(runs, keep, w) > RD_PIC_MAX_CROSSINGS * covered) {
                 /* ...and so does what is left of a grid over part of a
                  * row (a photo's darker side, where the grid printed
-                 * bolder): the row's stretches that are crossed once,
-                 * when they still span the strip */
+                 * bolder): the row judged again by its one stretch
+                 * crossed twice at most, when that alone spans 35% of
+                 * the strip */
                 for (int x = 0; x < w; x++)
                         if (runs[x] > 2)
                                 top[x] = -1;
