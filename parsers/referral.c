@@ -146,6 +146,18 @@ rd_referral_add_review(RdReferral *ref, const char *reason)
         g_ptr_array_add(ref->review_reasons, g_strdup(reason));
 }
 
+gboolean
+rd_referral_is_missing(const RdReferral *ref, const char *item)
+{
+        for (guint i = 0; i < ref->missing->len; i++) {
+                const RdMissingItem *m = g_ptr_array_index(ref->missing, i);
+
+                if (strcmp(m->item, item) == 0)
+                        return TRUE;
+        }
+        return FALSE;
+}
+
 RdReferral *
 rd_referral_new(void)
 {

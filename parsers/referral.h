@@ -163,6 +163,9 @@ typedef struct {
 /* Flags @ref for review with @reason (added once). */
 void rd_referral_add_review(RdReferral *ref, const char *reason);
 
+/* Is @item ("ekg", "labs:bnp", ...) among @ref's missing items? */
+gboolean rd_referral_is_missing(const RdReferral *ref, const char *item);
+
 RdReferral *rd_referral_new(void);
 void rd_referral_free(RdReferral *ref);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RdReferral, rd_referral_free)

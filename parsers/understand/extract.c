@@ -150,12 +150,7 @@ review_dark_pages(GPtrArray *pages, RdReferral *ref)
 static void
 review_partial_tracings(GPtrArray *pages, RdReferral *ref)
 {
-        gboolean ekg_missing = FALSE;
-
-        for (guint i = 0; i < ref->missing->len && !ekg_missing; i++)
-                ekg_missing = strcmp(((const RdMissingItem *)g_ptr_array_index(ref->missing, i))->item,
-                                     "ekg") == 0;
-        if (!ekg_missing)
+        if (!rd_referral_is_missing(ref, "ekg"))
                 return;
         for (guint i = 0; i < pages->len; i++) {
                 const RdPage *p = g_ptr_array_index(pages, i);

@@ -479,18 +479,6 @@ newest_labs(RdReferral *ref)
         return newest;
 }
 
-static gboolean
-is_missing(RdReferral *ref, const char *item)
-{
-        for (guint i = 0; i < ref->missing->len; i++) {
-                const RdMissingItem *m = g_ptr_array_index(ref->missing, i);
-
-                if (strcmp(m->item, item) == 0)
-                        return TRUE;
-        }
-        return FALSE;
-}
-
 /* Why each present item is present: its documents' pages and cue. */
 static void
 collect_evidence(RdReferral *ref)
@@ -503,7 +491,7 @@ collect_evidence(RdReferral *ref)
                 RdPanel panel;
                 gboolean first = TRUE;
 
-                if (is_missing(ref, item))
+                if (rd_referral_is_missing(ref, item))
                         continue;
                 e = rd_evidence_new(item, NULL);
                 if (strcmp(item, "labs") == 0) {
