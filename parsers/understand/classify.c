@@ -479,11 +479,11 @@ heading_cue(const char *headings, const char *phrase, gboolean *titled, gboolean
                 const char *end = strchrnul(line, '\n');
                 const char *at = g_strstr_len(line, end - line, phrase);
 
+                /* the label test reads no further than the line's end:
+                 * its newline is neither a colon nor a dash */
                 if (at != NULL) {
-                        g_autofree char *one = g_strndup(line, end - line);
-
                         *titled = TRUE;
-                        if (!cue_opens_label(one, one + (at - line), n))
+                        if (!cue_opens_label(line, at, n))
                                 *as_title = TRUE;
                 }
                 line = *end ? end + 1 : end;
