@@ -572,32 +572,47 @@ need_shared(void)
         return TRUE;
 }
 
+/* Returns: (transfer full) the paths of the real ECG images of the
+ * shared corpus, in the directory's order; NULL, the test skipped, when
+ * there are none to read. */
+static GPtrArray *
+real_ecg_paths(void)
+{
+        g_autofree char *dir_path = NULL;
+        g_autoptr(GDir) dir = NULL;
+        GPtrArray *paths;
+        const char *name;
+
+        if (!need_shared())
+                return NULL;
+        dir_path = g_build_filename(shared_dir, "corpus", "ecg-real", NULL);
+        dir = g_dir_open(dir_path, 0, NULL);
+        if (dir == NULL) {
+                g_test_skip("no corpus/ecg-real");
+                return NULL;
+        }
+        paths = g_ptr_array_new_with_free_func(g_free);
+        while ((name = g_dir_read_name(dir)) != NULL)
+                if (g_str_has_prefix(name, "ecg"))
+                        g_ptr_array_add(paths, g_build_filename(dir_path, name, NULL));
+        return paths;
+}
+
 /* Every real ECG faxed fine and standard, turned 0/90/180/270 and turned
  * sideways on a portrait page under an upright header. */
 static void
 test_real_ecg(void)
 {
-        g_autofree char *dir_path = NULL;
-        g_autoptr(GDir) dir = NULL;
-        const char *name;
+        g_autoptr(GPtrArray) paths = real_ecg_paths();
         guint total = 0, found[2] = { 0 }, per_mode[2] = { 0 }, axis_ok = 0, found_gray = 0;
 
-        if (!need_shared())
+        if (paths == NULL)
                 return;
-        dir_path = g_build_filename(shared_dir, "corpus", "ecg-real", NULL);
-        dir = g_dir_open(dir_path, 0, NULL);
-        if (dir == NULL) {
-                g_test_skip("no corpus/ecg-real");
-                return;
-        }
-        while ((name = g_dir_read_name(dir)) != NULL) {
-                g_autofree char *path = g_build_filename(dir_path, name, NULL);
-                PIX *src;
+        for (guint f = 0; f < paths->len; f++) {
+                g_autofree char *name = g_path_get_basename(g_ptr_array_index(paths, f));
+                PIX *src = pixRead(g_ptr_array_index(paths, f));
                 GString *missed = g_string_new(NULL);
 
-                if (!g_str_has_prefix(name, "ecg"))
-                        continue;
-                src = pixRead(path);
                 if (src == NULL) {
                         g_test_message("%s: not readable by leptonica, skipped", name);
                         g_string_free(missed, TRUE);
@@ -664,24 +679,16 @@ test_real_ecg(void)
 static void
 test_real_ecg_dotted(void)
 {
-        g_autofree char *dir_path = NULL;
-        g_autoptr(GDir) dir = NULL;
-        const char *name;
+        g_autoptr(GPtrArray) paths = real_ecg_paths();
         guint total = 0, found = 0, axis_ok = 0;
 
-        if (!need_shared())
+        if (paths == NULL)
                 return;
-        dir_path = g_build_filename(shared_dir, "corpus", "ecg-real", NULL);
-        dir = g_dir_open(dir_path, 0, NULL);
-        if (dir == NULL) {
-                g_test_skip("no corpus/ecg-real");
-                return;
-        }
-        while ((name = g_dir_read_name(dir)) != NULL) {
-                g_autofree char *path = g_build_filename(dir_path, name, NULL);
-                PIX *src;
+        for (guint f = 0; f < paths->len; f++) {
+                g_autofree char *name = g_path_get_basename(g_ptr_array_index(paths, f));
+                PIX *src = pixRead(g_ptr_array_index(paths, f));
 
-                if (!g_str_has_prefix(name, "ecg") || (src = pixRead(path)) == NULL)
+                if (src == NULL)
                         continue;
                 for (int quads = 1; quads < 4; quads += 2) {
                         PIX *fax = rd_sim_fax(src, RD_SIM_FINE, quads, TRUE, 300 + total);
